@@ -1,0 +1,113 @@
+import { RuntimeTrap, TrapKind } from "../errors.js";
+import { CTX_BASE, CTX_SIZE, HEAP_BASE, STACK_BASE, STACK_END, WASM_PAGE } from "../isa/layout.js";
+
+/** A range [start, end) of guest addresses a program may touch. */
+export interface Region {
+  readonly start: number;
+  readonly end: number;
+  readonly writable: boolean;
+  /** what the region is, for error messages: "stack", "ctx", "map value" */
+  readonly name: string;
+}
+
+/**
+ * The guest address space: one WebAssembly.Memory (the same one the AssemblyScript runtime
+ * and JIT modules use) plus the list of regions the current run may access. Both engines
+ * read and write guest memory through the same bytes, so maps and buffers are shared.
+ *
+ * `regions` decides what an unverified access may touch; a verified program's accesses
+ * were proven in bounds by the verifier, but the interpreter checks them all the same.
+ */
+export class GuestMemory {
+  readonly memory: WebAssembly.Memory;
+  private regions: Region[] = [];
+  /** Extra check for dynamic regions (map values handed out by helpers). */
+  dynamicRegion: ((addr: number, size: number, write: boolean) => boolean) | null = null;
+  private buf: ArrayBuffer;
+  private dv: DataView;
+  private u8a: Uint8Array;
+
+  constructor(memory?: WebAssembly.Memory) {
+    // The heap starts at HEAP_BASE; give the AssemblyScript runtime some room above it.
+    this.memory = memory ?? new WebAssembly.Memory({ initial: HEAP_BASE / WASM_PAGE + 16, maximum: 65536 });
+    this.buf = this.memory.buffer;
+    this.dv = new DataView(this.buf);
+    this.u8a = new Uint8Array(this.buf);
+  }
+
+  /** Views are re-taken when the memory has grown (growing detaches the old buffer). */
+  private refresh(): void {
+    if (this.buf !== this.memory.buffer) {
+      this.buf = this.memory.buffer;
+      this.dv = new DataView(this.buf);
+      this.u8a = new Uint8Array(this.buf);
+    }
+  }
+
+  get view(): DataView {
+    this.refresh();
+    return this.dv;
+  }
+
+  get bytes(): Uint8Array {
+    this.refresh();
+    return this.u8a;
+  }
+
+  setRegions(regions: Region[]): void {
+    this.regions = regions;
+  }
+
+  addRegion(region: Region): void {
+    this.regions.push(region);
+  }
+
+  getRegions(): readonly Region[] {
+    return this.regions;
+  }
+
+  /** Whether [addr, addr+size) lies inside one accessible region. */
+  allowed(addr: number, size: number, write: boolean): boolean {
+    for (const r of this.regions) {
+      if (addr >= r.start && addr + size <= r.end) return !write || r.writable;
+    }
+    return this.dynamicRegion !== null && this.dynamicRegion(addr, size, write);
+  }
+
+  /** Check an access and return its address as a number; traps with pc, address and size. */
+  check(addr: bigint, size: number, write: boolean, pc: number): number {
+    if (addr < 0n || addr > 0xffffffffn || !this.allowed(Number(addr), size, write)) {
+      throw new RuntimeTrap(
+        TrapKind.OutOfBounds,
+        pc,
+        `invalid ${write ? "write to" : "read from"} address 0x${BigInt.asUintN(64, addr).toString(16)} size ${size}: outside ${this.describeRegions()}`,
+        { address: addr, size },
+      );
+    }
+    return Number(addr);
+  }
+
+  private describeRegions(): string {
+    if (this.regions.length === 0) return "every region (none accessible)";
+    return this.regions.map((r) => `${r.name} [0x${r.start.toString(16)}, 0x${r.end.toString(16)})`).join(", ");
+  }
+
+  /** Copy `data` into guest memory at `addr` (host access, unchecked). */
+  write(addr: number, data: Uint8Array): void {
+    this.bytes.set(data, addr);
+  }
+
+  /** Copy `len` bytes out of guest memory (host access, unchecked). */
+  read(addr: number, len: number): Uint8Array {
+    return this.bytes.slice(addr, addr + len);
+  }
+}
+
+/** Guard: the layout reserves these ranges, so nothing else may be placed there. */
+export function inStackArea(addr: number): boolean {
+  return addr >= STACK_BASE && addr < STACK_END;
+}
+
+export function inCtxArea(addr: number, size: number): boolean {
+  return addr >= CTX_BASE && addr + size <= CTX_BASE + CTX_SIZE;
+}

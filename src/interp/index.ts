@@ -1,0 +1,1 @@
+export { runInterp } from "./interpreter.js";

@@ -1,0 +1,6 @@
+export * from "./opcode.js";
+export * from "./limits.js";
+export * from "./insn.js";
+export * from "./decode.js";
+export * from "./encode.js";
+export * from "./layout.js";
