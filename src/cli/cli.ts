@@ -1,0 +1,52 @@
+import { isEbpfError } from "../errors.js";
+import { asmCommand, ASM_USAGE, disasmCommand, DISASM_USAGE } from "./commands/asm.js";
+import { conformanceCommand, CONFORMANCE_USAGE } from "./commands/conformance.js";
+import { pluginCommand, PLUGIN_USAGE } from "./commands/plugin.js";
+import { runCommand, RUN_USAGE } from "./commands/run.js";
+import { InputError } from "./program-file.js";
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
+  run: { run: runCommand, usage: RUN_USAGE, about: "run a program (.data, .bin, .hex, .s) and print r0" },
+  conformance: { run: conformanceCommand, usage: CONFORMANCE_USAGE, about: "run every bpf_conformance .data vector in DIR" },
+  plugin: { run: pluginCommand, usage: PLUGIN_USAGE, about: "bpf_conformance plugin: program hex on stdin" },
+  asm: { run: asmCommand, usage: ASM_USAGE, about: "assemble text (uBPF or LLVM syntax) to bytecode" },
+  disasm: { run: disasmCommand, usage: DISASM_USAGE, about: "print a program as the kernel prints it" },
+};
+
+function help(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  return [
+    "wabpf — eBPF outside the kernel: assembler, verifier, interpreter and WebAssembly JIT",
+    "",
+    "usage:",
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.about}`),
+    "",
+    "Exit status: 0 success, 1 the program or a test failed, 2 bad usage or unreadable input.",
+  ].join("\n");
+}
+
+/** Exit status: 0 ok, 1 a run or test failed, 2 bad usage or unreadable input. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${help()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[name];
+  if (cmd === undefined) {
+    process.stderr.write(`wabpf: unknown command "${name}"\n${help()}\n`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`usage: ${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    const err = e as Error;
+    const label = isEbpfError(e) ? `${err.name} (${e.code})` : err.name;
+    process.stderr.write(`wabpf ${name}: ${label}: ${err.message}\n`);
+    return e instanceof InputError || (isEbpfError(e) && (err.name === "AsmError" || err.name === "DecodeError" || err.name === "LoaderError")) ? 2 : 1;
+  }
+}

@@ -1,0 +1,63 @@
+import { readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { hex64, parse } from "../args.js";
+import { defaultEngine, parseEngine, prepare, type EngineName } from "../engine.js";
+import { InputError, readProgramFile } from "../program-file.js";
+
+export const CONFORMANCE_USAGE = "wabpf conformance DIR [--engine interp|jit]";
+
+export interface VectorResult {
+  readonly name: string;
+  readonly passed: boolean;
+  /** why it failed */
+  readonly detail: string;
+}
+
+/** Run one bpf_conformance `.data` vector; never throws (a thrown error is a result). */
+export async function runVector(path: string, engine: EngineName): Promise<VectorResult> {
+  const name = basename(path, ".data");
+  try {
+    const file = readProgramFile(path);
+    const prog = await prepare(file.insns, engine);
+    let r0: bigint;
+    try {
+      r0 = prog.run(file.input !== null && file.input.length > 0 ? { input: file.input } : {}).r0;
+    } catch (e) {
+      if (file.expectedError !== null) return { name, passed: true, detail: "" };
+      throw e;
+    }
+    if (file.expectedError !== null) return { name, passed: false, detail: `expected error "${file.expectedError}" got ${hex64(r0)}` };
+    if (file.expected === null) return { name, passed: false, detail: "the vector has no -- result" };
+    if (r0 === BigInt.asUintN(64, file.expected)) return { name, passed: true, detail: "" };
+    return { name, passed: false, detail: `expected ${hex64(file.expected)} got ${hex64(r0)}` };
+  } catch (e) {
+    return { name, passed: false, detail: `${(e as Error).name}: ${(e as Error).message}` };
+  }
+}
+
+export function listVectors(dir: string): string[] {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
+    entries = readdirSync(dir);
+  } catch (e) {
+    throw new InputError(`cannot read test directory ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+  return entries.filter((f) => f.endsWith(".data")).sort().map((f) => join(dir, f));
+}
+
+export async function conformanceCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { engine: { type: "string" } });
+  if (positionals.length !== 1) throw new InputError(`usage: ${CONFORMANCE_USAGE}`);
+  const engine = parseEngine(values.engine, await defaultEngine());
+  let passed = 0;
+  let failed = 0;
+  for (const path of listVectors(positionals[0]!)) {
+    const r = await runVector(path, engine);
+    if (r.passed) passed++;
+    else failed++;
+    process.stdout.write(r.passed ? `PASS ${r.name}\n` : `FAIL ${r.name}: ${r.detail}\n`);
+  }
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return failed === 0 ? 0 : 1;
+}

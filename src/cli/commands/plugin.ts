@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+import { hex64, parse } from "../args.js";
+import { defaultEngine, parseEngine, prepare } from "../engine.js";
+import { hexBytes, programFromBytes } from "../program-file.js";
+import { decodeProgram } from "../../isa/decode.js";
+import { firstProgramSection, readElf } from "../../loader/elf.js";
+
+export const PLUGIN_USAGE = "wabpf plugin [MEMORY_HEX] [--engine interp|jit] [--elf]";
+
+/**
+ * The bpf_conformance plugin protocol: program bytes as hex on stdin, memory as hex in the
+ * first argument; r1 = the memory, r2 = its length; prints r0 as 0x-prefixed hex.
+ * With --elf the stdin bytes are an ELF object whose first executable section is the program.
+ */
+export async function pluginCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { engine: { type: "string" }, elf: { type: "boolean" } });
+  const engine = parseEngine(values.engine, await defaultEngine());
+  const program = hexBytes(readFileSync(0, "utf8"), "program on stdin");
+  const input = hexBytes(positionals.join(" "), "memory argument");
+  const insns = values.elf === true ? decodeProgram(firstProgramSection(readElf(program)).data) : programFromBytes(program);
+  const prog = await prepare(insns, engine);
+  const { r0 } = prog.run({ input });
+  process.stdout.write(`${hex64(r0)}\n`);
+  return 0;
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { hex64, parse, positiveInt } from "../args.js";
+import { defaultEngine, parseEngine, prepare } from "../engine.js";
+import { hexBytes, InputError, readProgramFile } from "../program-file.js";
+
+export const RUN_USAGE = "wabpf run FILE [--mem FILE | --mem-hex HEX] [--engine interp|jit] [--repeat N] [--json]";
+
+/**
+ * Run a program with r1/r2 as the conformance plugin sets them. With --repeat the input
+ * is copied once and later runs see what earlier runs left (BPF_PROG_TEST_RUN's repeat
+ * over a map-backed buffer); ns_per_run is measured around the runs only.
+ */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    mem: { type: "string" },
+    "mem-hex": { type: "string" },
+    engine: { type: "string" },
+    repeat: { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (positionals.length !== 1) throw new InputError(`usage: ${RUN_USAGE}`);
+  if (values.mem !== undefined && values["mem-hex"] !== undefined) throw new InputError("give --mem or --mem-hex, not both");
+  const file = readProgramFile(positionals[0]!);
+  let input = file.input ?? new Uint8Array(0);
+  if (values.mem !== undefined) {
+    try {
+      input = readFileSync(values.mem);
+    } catch (e) {
+      throw new InputError(`cannot read ${values.mem}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  if (values["mem-hex"] !== undefined) input = hexBytes(values["mem-hex"], "--mem-hex");
+  const repeat = positiveInt(values.repeat, "--repeat", 1);
+  const engine = parseEngine(values.engine, await defaultEngine());
+  const prog = await prepare(file.insns, engine);
+
+  const first = { input };
+  const again = { input, preserveInput: true };
+  const t0 = process.hrtime.bigint();
+  let r0 = prog.run(first).r0;
+  for (let i = 1; i < repeat; i++) r0 = prog.run(again).r0;
+  const ns = Number(process.hrtime.bigint() - t0) / repeat;
+
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify({ r0: hex64(r0), runs: repeat, ns_per_run: Math.round(ns * 100) / 100 })}\n`);
+  } else {
+    process.stdout.write(`${hex64(r0)}\n`);
+    if (repeat > 1) process.stderr.write(`${repeat} runs, ${ns.toFixed(1)} ns/run (${engine})\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,67 @@
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
+import { assemble, parseDataFile, parseHexProgram } from "../asm/index.js";
+import type { Insn } from "../isa/insn.js";
+import { decodeProgram } from "../isa/decode.js";
+import { firstProgramSection, isElf, readElf } from "../loader/elf.js";
+import { EbpfError } from "../errors.js";
+
+/** A program read from a file, with the input memory and expected result a `.data` file carries. */
+export interface ProgramFile {
+  readonly insns: Insn[];
+  readonly input: Uint8Array | null;
+  readonly expected: bigint | null;
+  /** `-- error` of a .data vector: the run is expected to fail */
+  readonly expectedError: string | null;
+}
+
+export class InputError extends EbpfError {
+  override readonly name = "InputError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("EINVAL", message, options);
+  }
+}
+
+/** Decode raw bytecode, or the first program section of an ELF object. */
+export function programFromBytes(bytes: Uint8Array): Insn[] {
+  return decodeProgram(isElf(bytes) ? firstProgramSection(readElf(bytes)).data : bytes);
+}
+
+/** Read `.data` (bpf_conformance), `.bin`/`.o` (bytecode or ELF), `.hex`, or `.s`/`.asm` text. */
+export function readProgramFile(path: string): ProgramFile {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  const none = { input: null, expected: null, expectedError: null };
+  switch (extname(path).toLowerCase()) {
+    case ".data": {
+      const data = parseDataFile(new TextDecoder().decode(bytes), path);
+      return {
+        insns: data.raw !== null ? decodeProgram(data.raw) : assemble(data.asm),
+        input: data.mem,
+        expected: data.result,
+        expectedError: data.error ?? null,
+      };
+    }
+    case ".hex":
+      return { insns: decodeProgram(parseHexProgram(new TextDecoder().decode(bytes))), ...none };
+    case ".s":
+    case ".asm":
+    case ".txt":
+      return { insns: assemble(new TextDecoder().decode(bytes)), ...none };
+    default:
+      return { insns: programFromBytes(bytes), ...none };
+  }
+}
+
+/** Hex bytes as the conformance plugin protocol and `--mem-hex` give them ("aa bb", "aabb", "0xaa"). */
+export function hexBytes(text: string, what: string): Uint8Array {
+  const clean = text.replace(/0x/gi, "").replace(/[\s,]/g, "");
+  if (clean.length % 2 !== 0 || /[^0-9a-f]/i.test(clean)) throw new InputError(`${what}: not a string of hex bytes`);
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
