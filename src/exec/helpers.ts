@@ -22,6 +22,13 @@ export interface Helper {
    * 0 the program stops at once with r0 = 0. No kernel helper does this.
    */
   readonly stopsWhenZero?: boolean;
+  /**
+   * The same helper as a wasm function exported by the AssemblyScript runtime, with the
+   * uniform helper ABI (i64 r1, i64 r2, i64 r3, i64 r4, i64 r5) -> i64. The JIT imports it
+   * directly so the call never crosses into JS; `fn` stays the interpreter's entry.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- a wasm export has no narrower static type
+  readonly native?: Function;
 }
 
 export type HelperRegistry = ReadonlyMap<number, Helper>;
