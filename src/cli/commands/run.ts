@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { hex64, parse, positiveInt } from "../args.js";
 import { defaultEngine, parseEngine, prepare } from "../engine.js";
 import { hexBytes, InputError, readProgramFile } from "../program-file.js";
+import { GuestMemory } from "../../exec/guest-memory.js";
 
 export const RUN_USAGE = "wabpf run FILE [--mem FILE | --mem-hex HEX] [--engine interp|jit] [--repeat N] [--json]";
 
@@ -34,8 +35,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const engine = parseEngine(values.engine, await defaultEngine());
   const prog = await prepare(file.insns, engine);
 
-  const first = { input };
-  const again = { input, preserveInput: true };
+  const mem = new GuestMemory();
+  const first = { input, mem };
+  const again = { input, mem, preserveInput: true };
   const t0 = process.hrtime.bigint();
   let r0 = prog.run(first).r0;
   for (let i = 1; i < repeat; i++) r0 = prog.run(again).r0;
