@@ -1,7 +1,7 @@
 import { AsmError } from "../errors.js";
 import { insn, ldImm64, type Insn } from "../isa/insn.js";
 import { MAX_BPF_REG } from "../isa/limits.js";
-import { AluOp, AtomicOp, Class, JmpOp, Mode, PseudoCall, Size, Source } from "../isa/opcode.js";
+import { AluOp, AtomicOp, Class, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Source } from "../isa/opcode.js";
 import { helperId } from "./helper-names.js";
 import { parseNumber, toImm32, toImm64, toOff16 } from "./numbers.js";
 
@@ -29,9 +29,16 @@ export function assemble(text: string): Insn[] {
       labels.set(m[1]!, pc);
       line = line.slice(m[0].length);
     }
-    line = line.replace(/^\s*\d+:\s*\([0-9a-f]{2}\)\s*/i, ""); // verifier log prefix
+    // a verifier log / bpftool line: `12: (b7) r0 = 0`; its opcode is checked against the text
+    const prefix = /^\s*\d+:\s*\(([0-9a-f]{2})\)\s*/i.exec(line);
+    if (prefix !== null) line = line.slice(prefix[0].length);
     if (line.trim() === "") return;
-    const s = parseStatement(line.trim(), new Ctx(raw, lineNo));
+    const ctx = new Ctx(raw, lineNo);
+    const opcode = prefix === null ? null : parseInt(prefix[1]!, 16);
+    const s = parseStatement(line.trim(), ctx, opcode === LD_IMM64);
+    if (opcode !== null && s.insns[0]!.code !== opcode) {
+      ctx.fail(prefix![1]!, `opcode (${prefix![1]}) does not match the instruction text, which encodes (${s.insns[0]!.code.toString(16).padStart(2, "0")})`);
+    }
     s.pc = pc;
     // The conformance assembler's implicit label: `exit` names the first exit instruction.
     if (firstExit === null && s.insns.length === 1 && s.insns[0]!.code === (Class.JMP | JmpOp.EXIT)) firstExit = pc;
@@ -216,9 +223,9 @@ const UBPF_JMP: Record<string, number> = {
 const UBPF_SIZE: Record<string, number> = { b: Size.B, h: Size.H, w: Size.W, dw: Size.DW };
 const ATOMIC_NAMES: Record<string, number> = { add: AtomicOp.ADD, or: AtomicOp.OR, and: AtomicOp.AND, xor: AtomicOp.XOR };
 
-function parseStatement(line: string, c: Ctx): Stmt {
+function parseStatement(line: string, c: Ctx, wide: boolean): Stmt {
   const word = /^[a-z_][\w]*/i.exec(line)?.[0]?.toLowerCase() ?? "";
-  const stmt = isUbpfMnemonic(word, line) ? parseUbpf(word, line, c) : parseLlvm(line, c);
+  const stmt = isUbpfMnemonic(word, line) ? parseUbpf(word, line, c) : parseLlvm(line, c, wide);
   return { ...stmt, pc: 0, line: c.line };
 }
 
@@ -380,7 +387,8 @@ const FETCH: Record<string, number> = { add: AtomicOp.ADD, or: AtomicOp.OR, and:
 const memOff = (sign: string | undefined, n: string | undefined, c: Ctx): number =>
   sign === undefined ? 0 : off16(`${sign}${n}`, c);
 
-function parseLlvm(line: string, c: Ctx): Partial {
+/** `wide`: the line is known to be an lddw (kernel logs print `r1 = 0x5` for one, without `ll`). */
+function parseLlvm(line: string, c: Ctx, wide = false): Partial {
   // objdump appends `<sym+0x10>` to jump targets; spaces carry no meaning in this syntax
   const s = line.replace(/<[^>]*>\s*$/, "").replace(/\s+/g, "").toLowerCase();
   const fail = (reason: string): never => c.fail(line.trim(), reason);
@@ -390,7 +398,8 @@ function parseLlvm(line: string, c: Ctx): Partial {
   if ((m = new RegExp(`^callx(${REG})$`).exec(s))) return { insns: [insn(Class.JMP | JmpOp.CALL | Source.X, reg(m[1]!, c), 0, 0, 0)] };
   if ((m = /^call(.+)$/.exec(s))) {
     const t = m[1]!;
-    const hash = /^([a-z_][\w]*)?#(-?\d+)$/.exec(t);
+    const hash = /^([a-z_][\w-]*)?#(-?\d+)$/.exec(t);
+    if (hash?.[1] === "kernel-function") return { insns: [insn(Class.JMP | JmpOp.CALL, 0, PseudoCall.KFUNC, 0, imm32(hash[2]!, c))] };
     if (hash) return { insns: [insn(Class.JMP | JmpOp.CALL, 0, PseudoCall.HELPER, 0, imm32(hash[2]!, c))] };
     if (/^pc[+-]/.test(t)) return { insns: [insn(Class.JMP | JmpOp.CALL, 0, PseudoCall.CALL, 0, 0)], ref: target(t, "imm", c) };
     if (parseNumber(t) !== null) return { insns: [insn(Class.JMP | JmpOp.CALL, 0, PseudoCall.HELPER, 0, imm32(t, c))] };
@@ -434,11 +443,18 @@ function parseLlvm(line: string, c: Ctx): Partial {
       if (m[1] === "s" && m[2] === "64") fail("there is no sign-extending 64-bit load");
       return { insns: [insn(Class.LDX | (m[1] === "s" ? Mode.MEMSX : Mode.MEM) | SIZES[m[2]!]!, dst, reg(m[3]!, c), memOff(m[4], m[5], c), 0)] };
     }
-    if ((m = new RegExp(`^(${NUM})ll$`).exec(rhs))) {
+    if ((m = new RegExp(`^(${NUM})ll$`).exec(rhs)) || (wide && (m = new RegExp(`^(${NUM})$`).exec(rhs)))) {
       const v = toImm64(parseNumber(m[1]!)!);
       if (v === null) fail(`${m[1]} does not fit in 64 bits`);
       return { insns: ldImm64(dst, v!) };
     }
+    // pseudo loads as bpftool and wabpf's disassembler print them
+    if ((m = /^map\[id:(\d+)\](?:\[0\]\+(\d+))?$/.exec(rhs))) {
+      const [lo, hi] = ldImm64(dst, (BigInt(m[2] ?? 0) << 32n) | BigInt(m[1]!), m[2] === undefined ? PseudoLd.MAP_FD : PseudoLd.MAP_VALUE);
+      return { insns: [lo, hi] };
+    }
+    if ((m = /^func\[pc([+-]\d+)\]$/.exec(rhs))) return { insns: ldImm64(dst, BigInt.asUintN(32, BigInt(m[1]!)), PseudoLd.FUNC) };
+    if ((m = /^btf_id\[(\d+)\]$/.exec(rhs))) return { insns: ldImm64(dst, BigInt(m[1]!), PseudoLd.BTF_ID) };
     if ((m = new RegExp(`^(be|le|bswap)(16|32|64)(${REG})$`).exec(rhs))) {
       if (reg(m[3]!, c) !== dst) fail("a byte swap works in place: both registers must be the same");
       const code = m[1] === "le" ? Class.ALU | AluOp.END : m[1] === "be" ? Class.ALU | AluOp.END | Source.X : Class.ALU64 | AluOp.END;
@@ -469,7 +485,7 @@ function parseLlvm(line: string, c: Ctx): Partial {
       return { insns: [insn(Class.STX | Mode.ATOMIC | (m[1] === "_64" ? Size.DW : Size.W), reg(m[2]!, c), reg(m[5]!, c), memOff(m[3], m[4], c), AtomicOp.CMPXCHG)] };
     }
     if ((m = new RegExp(`^load_acquire\\(\\(u(8|16|32|64)\\*\\)${MEMX}\\)$`).exec(rhs))) {
-      return { insns: [insn(Class.STX | Mode.ATOMIC | SIZES[m[1]!]!, dst, reg(m[2]!, c), memOff(m[3], m[4], c), AtomicOp.LOAD_ACQ)] };
+      return { insns: [insn(Class.STX | Mode.ATOMIC | SIZES[m[1]!]!, dst, reg(m[2]!, c), memOff(m[3], m[4], c), AtomicOp.LOAD_ACQ)] }; // dst = *(src + off)
     }
   }
   const alu = LLVM_ALU[opText]!;

@@ -141,8 +141,8 @@ export function kernelText(insns: readonly Insn[], pc: number): string {
       const p = `(${size} *)${mem(dst, off)}`;
       const a64 = size === "u64" ? "atomic64" : "atomic";
       switch (imm) {
-        case AtomicOp.LOAD_ACQ:
-          return `r${dst} = load_acquire(${p})`;
+        case AtomicOp.LOAD_ACQ: // the address is in src
+          return `r${dst} = load_acquire((${size} *)${mem(src, off)})`;
         case AtomicOp.STORE_REL:
           return `store_release(${p}, r${src})`;
         case AtomicOp.XCHG:
