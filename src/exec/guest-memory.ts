@@ -87,6 +87,16 @@ export class GuestMemory {
     return Number(addr);
   }
 
+  /** Trap for an access the caller already knows is outside every accessible region. */
+  checkOutside(addr: bigint, size: number, write: boolean, pc: number): never {
+    throw new RuntimeTrap(
+      TrapKind.OutOfBounds,
+      pc,
+      `invalid ${write ? "write to" : "read from"} address 0x${BigInt.asUintN(64, addr).toString(16)} size ${size}: outside the active stack frames`,
+      { address: addr, size },
+    );
+  }
+
   private describeRegions(): string {
     if (this.regions.length === 0) return "every region (none accessible)";
     return this.regions.map((r) => `${r.name} [0x${r.start.toString(16)}, 0x${r.end.toString(16)})`).join(", ");

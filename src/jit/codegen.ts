@@ -1,0 +1,496 @@
+// eBPF → WebAssembly lowering with binaryen. Registers are i64 locals; every subprogram is
+// one wasm function (r6-r9 are callee-saved for free: they are the callee's own locals);
+// memory is the shared guest memory imported as "env"."memory", addresses are i32 offsets.
+import type binaryenNs from "binaryen";
+import { TrapKind } from "../errors.js";
+import type { Insn } from "../isa/insn.js";
+import { ldImm64Value } from "../isa/insn.js";
+import { STACK_FRAME_SIZE } from "../isa/layout.js";
+import { MAX_CALL_FRAMES } from "../isa/limits.js";
+import {
+  AluOp,
+  AtomicOp,
+  Class,
+  EndSource,
+  JmpOp,
+  LD_IMM64,
+  Mode,
+  PseudoCall,
+  PseudoLd,
+  Source,
+  opAlu,
+  opClass,
+  opJmp,
+  opMode,
+  opSize,
+  opSource,
+  sizeBytes,
+} from "../isa/opcode.js";
+import { isExit, jumpTarget, lastInsn, splitFunctions, structure, type FunctionRange, type Structure } from "./cfg.js";
+import type { VerifierFacts } from "./facts.js";
+
+type B = typeof binaryenNs;
+type Module = binaryenNs.Module;
+type Expr = number;
+
+export interface CodegenResult {
+  readonly module: Module;
+  /** helper ids the module imports as "helpers"."h<id>" */
+  readonly helperIds: number[];
+  /** per-function structuring mode, for tests and diagnostics */
+  readonly modes: Array<"structured" | "dispatch">;
+}
+
+// locals: params r1..r5, r10; then r0, r6..r9, two i64 temporaries, the dispatch label,
+// the frame's stack floor and an i32 address temporary
+const P_R10 = 5;
+const L_R0 = 6;
+const L_TMP = 11;
+const L_TMP2 = 12;
+const L_LABEL = 13;
+const L_STACK_LO = 14;
+const L_ADDR = 15;
+const localOf = (r: number): number => (r === 0 ? L_R0 : r <= 5 ? r - 1 : r === 10 ? P_R10 : r + 1);
+
+export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | null): CodegenResult {
+  const m = new b.Module();
+  m.setFeatures(b.Features.MVP | b.Features.SignExt | b.Features.MutableGlobals | b.Features.BulkMemory);
+  // declare the memory, then turn it into the import (the other order drops the import)
+  m.setMemory(1, 65536, null, [], false, false, "0");
+  m.addMemoryImport("0", "env", "memory");
+  const i64 = b.i64;
+  const i32 = b.i32;
+  m.addGlobalImport("fp0", "env", "fp0", i64, true);
+  m.addGlobalImport("ctxLo", "env", "ctxLo", i64, true);
+  m.addGlobalImport("ctxEnd", "env", "ctxEnd", i64, true);
+  m.addGlobalImport("fuel", "env", "fuel", i32, true);
+  m.addGlobalImport("depth", "env", "depth", i32, true);
+  m.addFunctionImport("trap", "env", "trap", b.createType([i32, i32]), b.none);
+  m.addFunctionImport("check", "env", "check", b.createType([i64, i32, i32, i32]), i32);
+  m.addFunctionImport("callx", "env", "callx", b.createType([i64, i64, i64, i64, i64, i64, i32]), i64);
+  const helperSig = b.createType([i64, i64, i64, i64, i64]);
+  const fnSig = b.createType([i64, i64, i64, i64, i64, i64]);
+
+  const fns = splitFunctions(insns);
+  const fnIndex = new Map(fns.map((f, k) => [f.start, k]));
+  const helperIds = new Set<number>();
+  const modes: Array<"structured" | "dispatch"> = [];
+
+  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds);
+  fns.forEach((fn, k) => {
+    const st = structure(insns, fn);
+    modes.push(st.mode);
+    const body = st.mode === "structured" ? g.structured(fn, st) : g.dispatch(fn, st);
+    const entry = m.block(null, [m.local.set(L_STACK_LO, m.i64.sub(m.local.get(P_R10, i64), g.k64(BigInt(STACK_FRAME_SIZE)))), body, g.trap(TrapKind.BadJump, fn.end), m.unreachable()], b.none);
+    m.addFunction(`f${k}`, fnSig, i64, [i64, i64, i64, i64, i64, i64, i64, i32, i64, i32], entry);
+  });
+  for (const id of [...helperIds].sort((a, c) => a - c)) m.addFunctionImport(`h${id}`, "helpers", `h${id}`, helperSig, i64);
+  m.addFunctionExport("f0", "main");
+  return { module: m, helperIds: [...helperIds], modes };
+}
+
+class Lowering {
+  private readonly i64: number;
+  private readonly i32: number;
+  constructor(
+    private readonly b: B,
+    private readonly m: Module,
+    private readonly insns: readonly Insn[],
+    private readonly facts: VerifierFacts | null,
+    private readonly fnIndex: Map<number, number>,
+    private readonly helperIds: Set<number>,
+  ) {
+    this.i64 = b.i64;
+    this.i32 = b.i32;
+  }
+
+  // ------------------------------------------------------------ small builders
+  private get(r: number): Expr {
+    return this.m.local.get(localOf(r), this.i64);
+  }
+  private set(r: number, v: Expr): Expr {
+    return this.m.local.set(localOf(r), v);
+  }
+  k64(v: bigint): Expr {
+    // binaryen >= 12x takes one bigint (signed range) for an i64 constant
+    return (this.m.i64.const as unknown as (v: bigint) => Expr)(BigInt.asIntN(64, v));
+  }
+  private w(x: Expr): Expr {
+    return this.m.i32.wrap(x);
+  }
+  private z(x: Expr): Expr {
+    return this.m.i64.extend_u(x);
+  }
+  trap(kind: TrapKind, pc: number): Expr {
+    return this.m.call("trap", [this.m.i32.const(kind), this.m.i32.const(pc)], this.b.none);
+  }
+  private fuelCheck(pc: number): Expr[] {
+    if (this.facts !== null) return [];
+    const m = this.m;
+    return [
+      m.global.set("fuel", m.i32.sub(m.global.get("fuel", this.i32), m.i32.const(1))),
+      m.if(m.i32.lt_s(m.global.get("fuel", this.i32), m.i32.const(0)), this.trap(TrapKind.Budget, pc)),
+    ];
+  }
+
+  // ------------------------------------------------------------ function bodies
+  structured(fn: FunctionRange, st: Structure): Expr {
+    const { m, b } = this;
+    const n = st.leaders.length;
+    interface Frame {
+      kind: "fn" | "loop" | "block";
+      label: string | null;
+      close: number;
+      children: Expr[];
+    }
+    const stack: Frame[] = [{ kind: "fn", label: null, close: n, children: [] }];
+    const pushBlocks = (scope: number): void => {
+      for (const t of st.blocksAt.get(scope) ?? []) stack.push({ kind: "block", label: `b${t}`, close: t, children: [] });
+    };
+    const pop = (): void => {
+      const f = stack.pop()!;
+      const body = m.block(f.kind === "block" ? f.label : null, f.children, b.none);
+      stack[stack.length - 1]!.children.push(f.kind === "loop" ? m.loop(f.label, body) : body);
+    };
+    pushBlocks(-1);
+    for (let p = 0; p < n; p++) {
+      while (stack.length > 1 && stack[stack.length - 1]!.close === p) pop();
+      const end = st.loopEnd.get(p);
+      if (end !== undefined) {
+        stack.push({ kind: "loop", label: `l${p}`, close: end, children: this.fuelCheck(st.leaders[p]!) });
+        pushBlocks(p);
+      }
+      const top = stack[stack.length - 1]!;
+      this.basicBlock(fn, st, p, top.children, (tb, cond) => {
+        const label = tb > p ? `b${tb}` : `l${tb}`;
+        return [m.br(label, cond ?? undefined)];
+      });
+    }
+    while (stack.length > 1) pop();
+    return m.block(null, stack[0]!.children, b.none);
+  }
+
+  dispatch(fn: FunctionRange, st: Structure): Expr {
+    const { m, b } = this;
+    const n = st.leaders.length;
+    const names = Array.from({ length: n }, (_, k) => `x${k}`);
+    let cur = m.block("x0", [m.switch(names, "x0", m.local.get(L_LABEL, this.i32))], b.none);
+    for (let k = 0; k < n; k++) {
+      const code: Expr[] = [cur];
+      this.basicBlock(fn, st, k, code, (tb, cond) => {
+        const go = m.block(null, [m.local.set(L_LABEL, m.i32.const(tb)), m.br("d")], b.none);
+        return [cond === null ? go : m.if(cond, go)];
+      });
+      cur = m.block(k + 1 < n ? `x${k + 1}` : null, code, b.none);
+    }
+    return m.block(null, [m.local.set(L_LABEL, m.i32.const(0)), m.loop("d", m.block(null, [...this.fuelCheck(fn.start), cur], b.none))], b.none);
+  }
+
+  /** Lower basic block k into `out`; `jump(targetBlock, cond|null)` lowers a taken edge. */
+  private basicBlock(fn: FunctionRange, st: Structure, k: number, out: Expr[], jump: (tb: number, cond: Expr | null) => Expr[]): void {
+    const start = st.leaders[k]!;
+    const end = st.leaders[k + 1] ?? fn.end;
+    const last = lastInsn(this.insns, start, end);
+    for (let pc = start; pc < end; pc++) {
+      const ins = this.insns[pc]!;
+      if (pc === last) {
+        out.push(...this.terminator(ins, pc, fn, st, k, jump));
+        break;
+      }
+      out.push(...this.lower(ins, pc));
+      if (ins.code === LD_IMM64) pc++;
+    }
+  }
+
+  private terminator(ins: Insn, pc: number, fn: FunctionRange, st: Structure, k: number, jump: (tb: number, cond: Expr | null) => Expr[]): Expr[] {
+    const { m } = this;
+    if (isExit(ins)) return [m.return(this.get(0))];
+    const t = jumpTarget(ins, pc);
+    if (t === null) return this.lower(ins, pc);
+    const tb = t >= fn.start && t < fn.end ? st.blockOf.get(t) : undefined;
+    const branch = this.facts?.insn[pc]?.branch;
+    const uncond = opJmp(ins.code) === JmpOp.JA || branch === "always";
+    if (branch === "never") return [];
+    if (tb === undefined) {
+      const trap = this.trap(TrapKind.BadJump, t);
+      return uncond ? [trap] : [m.if(this.condition(ins), trap)];
+    }
+    if (tb === k + 1) return []; // falls through either way
+    return jump(tb, uncond ? null : this.condition(ins));
+  }
+
+  private condition(ins: Insn): Expr {
+    const { m } = this;
+    const is32 = opClass(ins.code) === Class.JMP32;
+    const x = opSource(ins.code) === Source.X;
+    if (is32) {
+      const a = this.w(this.get(ins.dst));
+      const c = x ? this.w(this.get(ins.src)) : m.i32.const(ins.imm);
+      const o = m.i32;
+      switch (opJmp(ins.code)) {
+        case JmpOp.JEQ: return o.eq(a, c);
+        case JmpOp.JNE: return o.ne(a, c);
+        case JmpOp.JGT: return o.gt_u(a, c);
+        case JmpOp.JGE: return o.ge_u(a, c);
+        case JmpOp.JLT: return o.lt_u(a, c);
+        case JmpOp.JLE: return o.le_u(a, c);
+        case JmpOp.JSGT: return o.gt_s(a, c);
+        case JmpOp.JSGE: return o.ge_s(a, c);
+        case JmpOp.JSLT: return o.lt_s(a, c);
+        case JmpOp.JSLE: return o.le_s(a, c);
+        default: return o.ne(o.and(a, c), o.const(0));
+      }
+    }
+    const a = this.get(ins.dst);
+    const c = x ? this.get(ins.src) : this.k64(BigInt(ins.imm));
+    const o = m.i64;
+    switch (opJmp(ins.code)) {
+      case JmpOp.JEQ: return o.eq(a, c);
+      case JmpOp.JNE: return o.ne(a, c);
+      case JmpOp.JGT: return o.gt_u(a, c);
+      case JmpOp.JGE: return o.ge_u(a, c);
+      case JmpOp.JLT: return o.lt_u(a, c);
+      case JmpOp.JLE: return o.le_u(a, c);
+      case JmpOp.JSGT: return o.gt_s(a, c);
+      case JmpOp.JSGE: return o.ge_s(a, c);
+      case JmpOp.JSLT: return o.lt_s(a, c);
+      case JmpOp.JSLE: return o.le_s(a, c);
+      default: return o.ne(o.and(a, c), this.k64(0n));
+    }
+  }
+
+  // ------------------------------------------------------------ instructions
+  private lower(ins: Insn, pc: number): Expr[] {
+    const cls = opClass(ins.code);
+    switch (cls) {
+      case Class.ALU64:
+        return [this.set(ins.dst, this.alu64(ins, pc))];
+      case Class.ALU:
+        return [this.set(ins.dst, this.alu32(ins))];
+      case Class.LDX:
+        return [this.set(ins.dst, this.load(ins, pc))];
+      case Class.ST:
+      case Class.STX:
+        return opMode(ins.code) === Mode.ATOMIC ? this.atomic(ins, pc) : [this.store(ins, pc)];
+      case Class.LD:
+        if (ins.code === LD_IMM64 && ins.src === PseudoLd.NONE) return [this.set(ins.dst, this.k64(ldImm64Value(ins, this.insns[pc + 1]!)))];
+        return [this.trap(TrapKind.Unsupported, pc)];
+      case Class.JMP:
+        if (opJmp(ins.code) === JmpOp.CALL) return this.call(ins, pc);
+    }
+    return [this.trap(TrapKind.Unsupported, pc)];
+  }
+
+  private alu64(ins: Insn, pc: number): Expr {
+    const { m } = this;
+    const o = m.i64;
+    const x = opSource(ins.code) === Source.X;
+    const d = this.get(ins.dst);
+    const s = x ? this.get(ins.src) : this.k64(BigInt(ins.imm));
+    const nonZero = this.facts?.insn[pc]?.divisorNonZero === true;
+    switch (opAlu(ins.code)) {
+      case AluOp.ADD: return o.add(d, s);
+      case AluOp.SUB: return o.sub(d, s);
+      case AluOp.MUL: return o.mul(d, s);
+      case AluOp.OR: return o.or(d, s);
+      case AluOp.AND: return o.and(d, s);
+      case AluOp.XOR: return o.xor(d, s);
+      case AluOp.LSH: return o.shl(d, s);
+      case AluOp.RSH: return o.shr_u(d, s);
+      case AluOp.ARSH: return o.shr_s(d, s);
+      case AluOp.NEG: return o.sub(this.k64(0n), d);
+      case AluOp.MOV:
+        if (!x || ins.off === 0) return s;
+        return ins.off === 8 ? o.extend8_s(s) : ins.off === 16 ? o.extend16_s(s) : o.extend32_s(s);
+      case AluOp.DIV:
+      case AluOp.MOD: {
+        const isDiv = opAlu(ins.code) === AluOp.DIV;
+        const signed = ins.off === 1;
+        if (!x) {
+          const k = BigInt(ins.imm);
+          if (k === 0n) return isDiv ? this.k64(0n) : d;
+          if (signed && k === -1n) return isDiv ? o.sub(this.k64(0n), d) : this.k64(0n);
+          return isDiv ? (signed ? o.div_s(d, s) : o.div_u(d, s)) : signed ? o.rem_s(d, s) : o.rem_u(d, s);
+        }
+        const op = isDiv ? (signed ? o.div_s(d, s) : o.div_u(d, s)) : signed ? o.rem_s(d, this.get(ins.src)) : o.rem_u(d, s);
+        const byMinus1 = signed ? m.if(o.eq(this.get(ins.src), this.k64(-1n)), isDiv ? o.sub(this.k64(0n), this.get(ins.dst)) : this.k64(0n), op) : op;
+        if (nonZero && !signed) return op;
+        return m.if(o.eqz(this.get(ins.src)), isDiv ? this.k64(0n) : this.get(ins.dst), byMinus1);
+      }
+      case AluOp.END:
+        return this.bswap(d, ins.imm);
+    }
+    return this.k64(0n);
+  }
+
+  private alu32(ins: Insn): Expr {
+    const { m } = this;
+    const o = m.i32;
+    const x = opSource(ins.code) === Source.X;
+    const op = opAlu(ins.code);
+    if (op === AluOp.END) {
+      const d64 = this.get(ins.dst);
+      if (opSource(ins.code) === EndSource.TO_BE) return this.bswap(d64, ins.imm);
+      return ins.imm === 64 ? d64 : m.i64.and(d64, this.k64(ins.imm === 16 ? 0xffffn : 0xffffffffn));
+    }
+    const d = this.w(this.get(ins.dst));
+    const s = x ? this.w(this.get(ins.src)) : o.const(ins.imm);
+    const sAgain = (): Expr => (x ? this.w(this.get(ins.src)) : o.const(ins.imm));
+    const dAgain = (): Expr => this.w(this.get(ins.dst));
+    let r: Expr;
+    switch (op) {
+      case AluOp.ADD: r = o.add(d, s); break;
+      case AluOp.SUB: r = o.sub(d, s); break;
+      case AluOp.MUL: r = o.mul(d, s); break;
+      case AluOp.OR: r = o.or(d, s); break;
+      case AluOp.AND: r = o.and(d, s); break;
+      case AluOp.XOR: r = o.xor(d, s); break;
+      case AluOp.LSH: r = o.shl(d, s); break;
+      case AluOp.RSH: r = o.shr_u(d, s); break;
+      case AluOp.ARSH: r = o.shr_s(d, s); break;
+      case AluOp.NEG: r = o.sub(o.const(0), d); break;
+      case AluOp.MOV:
+        r = !x || ins.off === 0 ? s : ins.off === 8 ? o.extend8_s(s) : o.extend16_s(s);
+        break;
+      case AluOp.DIV:
+      case AluOp.MOD: {
+        const isDiv = op === AluOp.DIV;
+        const signed = ins.off === 1;
+        if (!x && ins.imm === 0) {
+          r = isDiv ? o.const(0) : d;
+          break;
+        }
+        if (!x && signed && ins.imm === -1) {
+          r = isDiv ? o.sub(o.const(0), d) : o.const(0);
+          break;
+        }
+        const raw = isDiv ? (signed ? o.div_s(d, s) : o.div_u(d, s)) : signed ? o.rem_s(d, s) : o.rem_u(d, s);
+        if (!x) {
+          r = raw;
+          break;
+        }
+        const guarded = signed ? m.if(o.eq(sAgain(), o.const(-1)), isDiv ? o.sub(o.const(0), dAgain()) : o.const(0), raw) : raw;
+        r = m.if(o.eqz(sAgain()), isDiv ? o.const(0) : dAgain(), guarded);
+        break;
+      }
+      default:
+        r = o.const(0);
+    }
+    return this.z(r);
+  }
+
+  /** Byte-swap the low `bits` of x, zero-extended (wasm has no bswap). */
+  private bswap(x: Expr, bits: number): Expr {
+    const { m } = this;
+    const o = m.i32;
+    const sw32 = (v: () => Expr): Expr =>
+      o.or(o.rotl(o.and(v(), o.const(0xff00ff00 | 0)), o.const(8)), o.rotr(o.and(v(), o.const(0x00ff00ff)), o.const(8)));
+    if (bits === 16) {
+      const v = this.w(x);
+      return this.z(o.or(o.shl(o.and(v, o.const(0xff)), o.const(8)), o.and(o.shr_u(this.w(x), o.const(8)), o.const(0xff))));
+    }
+    if (bits === 32) return this.z(sw32(() => this.w(x)));
+    const lo = sw32(() => this.w(x));
+    const hi = sw32(() => this.w(m.i64.shr_u(x, this.k64(32n))));
+    return m.i64.or(m.i64.shl(this.z(lo), this.k64(32n)), this.z(hi));
+  }
+
+  // ------------------------------------------------------------ memory
+  /** The i32 address of [reg + off], checked unless the verifier proved the access safe. */
+  private address(reg: number, off: number, size: number, write: boolean, pc: number): Expr {
+    const { m } = this;
+    const o = m.i64;
+    const eff = off === 0 ? this.get(reg) : o.add(this.get(reg), this.k64(BigInt(off)));
+    if (this.facts?.insn[pc]?.safeAccess === true) return this.w(eff);
+    const a = (): Expr => m.local.get(L_TMP2, this.i64);
+    const sz = this.k64(BigInt(size));
+    const inStack = o.le_u(o.sub(a(), m.local.get(L_STACK_LO, this.i64)), o.sub(o.sub(m.global.get("fp0", this.i64), m.local.get(L_STACK_LO, this.i64)), sz));
+    const inCtx = m.i32.and(o.ge_u(a(), m.global.get("ctxLo", this.i64)), o.le_u(o.add(a(), this.k64(BigInt(size))), m.global.get("ctxEnd", this.i64)));
+    const slow = m.call("check", [a(), m.i32.const(size), m.i32.const(write ? 1 : 0), m.i32.const(pc)], this.i32);
+    return m.block(null, [m.local.set(L_TMP2, eff), m.if(m.i32.or(inStack, inCtx), this.w(a()), slow)], this.i32);
+  }
+
+  private load(ins: Insn, pc: number): Expr {
+    const o = this.m.i64;
+    const size = sizeBytes(opSize(ins.code));
+    const p = this.address(ins.src, ins.off, size, false, pc);
+    const sx = opMode(ins.code) === Mode.MEMSX;
+    switch (size) {
+      case 1: return sx ? o.load8_s(0, 1, p) : o.load8_u(0, 1, p);
+      case 2: return sx ? o.load16_s(0, 1, p) : o.load16_u(0, 1, p);
+      case 4: return sx ? o.load32_s(0, 1, p) : o.load32_u(0, 1, p);
+      default: return o.load(0, 1, p);
+    }
+  }
+
+  private rawLoad(size: number, p: Expr): Expr {
+    const o = this.m.i64;
+    return size === 1 ? o.load8_u(0, 1, p) : size === 2 ? o.load16_u(0, 1, p) : size === 4 ? o.load32_u(0, 1, p) : o.load(0, 1, p);
+  }
+
+  private rawStore(size: number, p: Expr, v: Expr): Expr {
+    const o = this.m.i64;
+    return size === 1 ? o.store8(0, 1, p, v) : size === 2 ? o.store16(0, 1, p, v) : size === 4 ? o.store32(0, 1, p, v) : o.store(0, 1, p, v);
+  }
+
+  private store(ins: Insn, pc: number): Expr {
+    const size = sizeBytes(opSize(ins.code));
+    const v = opClass(ins.code) === Class.ST ? this.k64(BigInt(ins.imm)) : this.get(ins.src);
+    return this.rawStore(size, this.address(ins.dst, ins.off, size, true, pc), v);
+  }
+
+  /** Atomics as plain read-modify-write: the guest memory is not shared between threads. */
+  private atomic(ins: Insn, pc: number): Expr[] {
+    const { m } = this;
+    const o = m.i64;
+    const size = sizeBytes(opSize(ins.code));
+    const op = ins.imm;
+    const at = (): Expr => m.local.get(L_ADDR, this.i32);
+    if (op === AtomicOp.LOAD_ACQ) return [this.set(ins.dst, this.rawLoad(size, this.address(ins.src, ins.off, size, false, pc)))];
+    const setAddr = m.local.set(L_ADDR, this.address(ins.dst, ins.off, size, true, pc));
+    if (op === AtomicOp.STORE_REL) return [setAddr, this.rawStore(size, at(), this.get(ins.src))];
+    const old = (): Expr => m.local.get(L_TMP, this.i64);
+    const trunc = (v: Expr): Expr => (size === 4 ? o.and(v, this.k64(0xffffffffn)) : v);
+    const out: Expr[] = [setAddr, m.local.set(L_TMP, this.rawLoad(size, at()))];
+    if (op === AtomicOp.CMPXCHG) {
+      out.push(m.if(o.eq(old(), trunc(this.get(0))), this.rawStore(size, at(), this.get(ins.src))), this.set(0, old()));
+      return out;
+    }
+    const src = this.get(ins.src);
+    let value: Expr;
+    switch (op & ~AtomicOp.FETCH) {
+      case AtomicOp.ADD: value = o.add(old(), src); break;
+      case AtomicOp.OR: value = o.or(old(), src); break;
+      case AtomicOp.AND: value = o.and(old(), src); break;
+      case AtomicOp.XOR: value = o.xor(old(), src); break;
+      case AtomicOp.XCHG & ~AtomicOp.FETCH: value = src; break;
+      default: return [this.trap(TrapKind.Unsupported, pc)];
+    }
+    out.push(this.rawStore(size, at(), value));
+    if ((op & AtomicOp.FETCH) !== 0) out.push(this.set(ins.src, old()));
+    return out;
+  }
+
+  // ------------------------------------------------------------ calls
+  private call(ins: Insn, pc: number): Expr[] {
+    const { m } = this;
+    const args = [1, 2, 3, 4, 5].map((r) => this.get(r));
+    if (opSource(ins.code) === Source.X) {
+      return [this.set(0, m.call("callx", [this.get(ins.dst), ...args, m.i32.const(pc)], this.i64))];
+    }
+    if (ins.src === PseudoCall.HELPER) {
+      this.helperIds.add(ins.imm);
+      return [this.set(0, m.call(`h${ins.imm}`, args, this.i64))];
+    }
+    if (ins.src !== PseudoCall.CALL) return [this.trap(TrapKind.Unsupported, pc)];
+    const k = this.fnIndex.get(pc + 1 + ins.imm);
+    if (k === undefined) return [this.trap(TrapKind.BadJump, pc + 1 + ins.imm)];
+    const depth = (): Expr => m.global.get("depth", this.i32);
+    return [
+      m.if(m.i32.ge_s(depth(), m.i32.const(MAX_CALL_FRAMES - 1)), this.trap(TrapKind.CallDepth, pc)),
+      m.global.set("depth", m.i32.add(depth(), m.i32.const(1))),
+      this.set(0, m.call(`f${k}`, [...args, m.i64.sub(this.get(10), this.k64(BigInt(STACK_FRAME_SIZE)))], this.i64)),
+      m.global.set("depth", m.i32.sub(depth(), m.i32.const(1))),
+    ];
+  }
+}

@@ -1,0 +1,183 @@
+import { RuntimeTrap, TrapKind } from "../errors.js";
+import type { Insn } from "../isa/insn.js";
+import { CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS, STACK_BASE, STACK_END } from "../isa/layout.js";
+import { GuestMemory, type Region } from "../exec/guest-memory.js";
+import { helperRegistry, type Helper, type HelperRegistry } from "../exec/helpers.js";
+import { CONFORMANCE_HELPERS } from "../exec/test-helpers.js";
+import { DEFAULT_BUDGET, stackWindow, type RunOptions, type RunResult } from "../exec/run.js";
+import { loadBinaryen } from "./binaryen-loader.js";
+import { generate } from "./codegen.js";
+import type { VerifierFacts } from "./facts.js";
+
+const DEFAULT_HELPERS = helperRegistry(CONFORMANCE_HELPERS);
+const STACK_BASE_N = BigInt(STACK_BASE);
+const STACK_END_N = BigInt(STACK_END);
+
+export interface CompileOptions {
+  /** helpers the program may call; CONFORMANCE_HELPERS when omitted */
+  readonly helpers?: HelperRegistry;
+  /** what the verifier proved; null (default) keeps every guard (unverified program) */
+  readonly verified?: VerifierFacts | null;
+  /** keep the generated wasm text (for snapshot tests and `--emit-wat`) */
+  readonly keepText?: boolean;
+}
+
+/** Thrown by uBPF's unwind helper returning 0: the program stops with r0 = 0. */
+class Unwind extends Error {}
+
+/** A program compiled to one WebAssembly module. */
+export class JitProgram {
+  readonly compileTimeMs: number;
+  readonly wasm: Uint8Array;
+  readonly text: string | null;
+  readonly modes: ReadonlyArray<"structured" | "dispatch">;
+  private readonly module: WebAssembly.Module;
+  private readonly helpers: HelperRegistry;
+  private readonly helperIds: readonly number[];
+  private readonly instances = new WeakMap<GuestMemory, Bound>();
+
+  constructor(wasm: Uint8Array, text: string | null, helperIds: number[], helpers: HelperRegistry, modes: Array<"structured" | "dispatch">, compileTimeMs: number) {
+    this.wasm = wasm;
+    this.text = text;
+    this.helperIds = helperIds;
+    this.helpers = helpers;
+    this.modes = modes;
+    this.module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
+    this.compileTimeMs = compileTimeMs;
+  }
+
+  /** Run once, with the same register and memory setup as the interpreter. */
+  run(opts: RunOptions = {}): RunResult {
+    return this.prepare(opts)();
+  }
+
+  /**
+   * Set up memory, registers and regions once and return a function that runs the program
+   * with no per-call allocation (the benchmark path). With input, later calls see what
+   * earlier ones left in it, as BPF_PROG_TEST_RUN's repeat does.
+   */
+  prepare(opts: RunOptions = {}): () => RunResult {
+    const mem = opts.mem ?? new GuestMemory();
+    const cpu = opts.cpu ?? 0;
+    if (cpu < 0 || cpu >= MAX_CPUS) throw new RangeError(`cpu ${cpu} outside 0..${MAX_CPUS - 1}`);
+    const bound = this.bind(mem);
+    const args = [0n, 0n, 0n, 0n, 0n];
+    const input = opts.input;
+    const others = mem.getRegions().filter((r) => r.name !== "input" && r.name !== "stack");
+    let ctxEnd = CTX_BASE;
+    if (input !== undefined && input.length > 0) {
+      if (input.length > CTX_SIZE) throw new RangeError(`input of ${input.length} bytes exceeds the ${CTX_SIZE}-byte context area`);
+      if (opts.preserveInput !== true) mem.write(CTX_BASE, input);
+      args[0] = BigInt(CTX_BASE);
+      args[1] = BigInt(input.length);
+      ctxEnd = CTX_BASE + input.length;
+    }
+    opts.args?.forEach((v, i) => {
+      if (i < 5) args[i] = BigInt.asUintN(64, v);
+    });
+    const fp0 = framePointer(cpu, 0);
+    const regions: Region[] = [{ ...stackWindow(fp0, 7), writable: true, name: "stack" }, ...others];
+    if (ctxEnd > CTX_BASE) regions.push({ start: CTX_BASE, end: ctxEnd, writable: true, name: "input" });
+    const budget = opts.budget ?? DEFAULT_BUDGET;
+    const fp = BigInt(fp0);
+    const [a1, a2, a3, a4, a5] = args as [bigint, bigint, bigint, bigint, bigint];
+    const { g, main } = bound;
+    return () => {
+      mem.setRegions(regions);
+      g.fp0.value = fp;
+      g.ctxLo.value = BigInt(CTX_BASE);
+      g.ctxEnd.value = BigInt(ctxEnd);
+      g.fuel.value = Math.min(budget, 0x7fffffff);
+      g.depth.value = 0;
+      try {
+        return { r0: BigInt.asUintN(64, main(a1, a2, a3, a4, a5, fp)) };
+      } catch (e) {
+        if (e instanceof Unwind) return { r0: 0n };
+        throw e;
+      }
+    };
+  }
+
+  private bind(mem: GuestMemory): Bound {
+    const cached = this.instances.get(mem);
+    if (cached !== undefined) return cached;
+    const g = {
+      fp0: new WebAssembly.Global({ value: "i64", mutable: true }, 0n),
+      ctxLo: new WebAssembly.Global({ value: "i64", mutable: true }, 0n),
+      ctxEnd: new WebAssembly.Global({ value: "i64", mutable: true }, 0n),
+      fuel: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
+      depth: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
+    };
+    const callHelper = (helper: Helper, pc: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
+      const r0 = BigInt.asUintN(64, helper.fn({ r1: BigInt.asUintN(64, r1), r2: BigInt.asUintN(64, r2), r3: BigInt.asUintN(64, r3), r4: BigInt.asUintN(64, r4), r5: BigInt.asUintN(64, r5), mem, pc }));
+      if (helper.stopsWhenZero === true && r0 === 0n) throw new Unwind();
+      return r0;
+    };
+    const helperImports: Record<string, WebAssembly.ImportValue> = {};
+    for (const id of this.helperIds) {
+      const h = this.helpers.get(id);
+      helperImports[`h${id}`] =
+        h === undefined
+          ? () => {
+              throw new RuntimeTrap(TrapKind.UnknownHelper, -1, `no helper with id ${id}`);
+            }
+          : h.native !== undefined && h.stopsWhenZero !== true
+            ? (h.native as WebAssembly.ImportValue)
+            : (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => callHelper(h, -1, r1, r2, r3, r4, r5);
+    }
+    const env = {
+      memory: mem.memory,
+      ...g,
+      trap: (kind: number, pc: number): never => {
+        throw new RuntimeTrap(kind as TrapKind, pc, TRAP_TEXT[kind as TrapKind] ?? `trap ${kind}`);
+      },
+      // the inline check already accepted the active stack frames and the input: any other
+      // stack address is outside the window, as the interpreter judges it
+      check: (addr: bigint, size: number, write: number, pc: number): number =>
+        addr >= STACK_BASE_N && addr < STACK_END_N ? mem.checkOutside(addr, size, write !== 0, pc) : mem.check(addr, size, write !== 0, pc),
+      callx: (id: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, pc: number): bigint => {
+        const h = this.helpers.get(Number(BigInt.asIntN(32, id)));
+        if (h === undefined) throw new RuntimeTrap(TrapKind.BadCallTarget, pc, `no helper with id ${BigInt.asIntN(32, id)}`);
+        return callHelper(h, pc, r1, r2, r3, r4, r5);
+      },
+    };
+    const instance = new WebAssembly.Instance(this.module, { env, helpers: helperImports });
+    const main = instance.exports["main"] as (...a: bigint[]) => bigint;
+    const bound = { g, main };
+    this.instances.set(mem, bound);
+    return bound;
+  }
+}
+
+interface Bound {
+  readonly g: {
+    fp0: WebAssembly.Global;
+    ctxLo: WebAssembly.Global;
+    ctxEnd: WebAssembly.Global;
+    fuel: WebAssembly.Global;
+    depth: WebAssembly.Global;
+  };
+  readonly main: (...a: bigint[]) => bigint;
+}
+
+const TRAP_TEXT: Partial<Record<TrapKind, string>> = {
+  [TrapKind.CallDepth]: "the call stack of 8 frames is too deep",
+  [TrapKind.Budget]: "instruction budget exhausted",
+  [TrapKind.BadJump]: "execution left the program",
+  [TrapKind.Unsupported]: "instruction not supported in this context (kfunc, legacy packet access or an unresolved pseudo ld_imm64)",
+};
+
+/** Compile a program (and its bpf-to-bpf subprograms) to one WebAssembly module. */
+export async function compileProgram(insns: readonly Insn[], opts: CompileOptions = {}): Promise<JitProgram> {
+  const b = await loadBinaryen();
+  const t0 = performance.now();
+  const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null);
+  try {
+    const text = opts.keepText === true ? module.emitText() : null;
+    const wasm = module.emitBinary();
+    const ms = performance.now() - t0;
+    return new JitProgram(wasm, text, helperIds, opts.helpers ?? DEFAULT_HELPERS, modes, ms);
+  } finally {
+    module.dispose();
+  }
+}
