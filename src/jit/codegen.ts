@@ -41,7 +41,7 @@ export interface CodegenResult {
   readonly modes: Array<"structured" | "dispatch">;
 }
 
-// locals: params r1..r5, r10; then r0, r6..r9, two i64 temporaries, the dispatch label,
+// locals: params r1..r5, r10, r0, r6..r9; then two i64 temporaries, the dispatch label,
 // the frame's stack floor and an i32 address temporary
 const P_R10 = 5;
 const L_R0 = 6;
@@ -69,7 +69,9 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
   m.addFunctionImport("check", "env", "check", b.createType([i64, i32, i32, i32]), i32);
   m.addFunctionImport("callx", "env", "callx", b.createType([i64, i64, i64, i64, i64, i64, i32]), i64);
   const helperSig = b.createType([i64, i64, i64, i64, i64]);
-  const fnSig = b.createType([i64, i64, i64, i64, i64, i64]);
+  // (r1..r5, r10, r0, r6..r9): the callee starts with the caller's registers, as in the
+  // interpreter; r6-r9 stay callee-saved because the callee's copies are its own locals
+  const fnSig = b.createType([i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64]);
 
   const fns = splitFunctions(insns);
   const fnIndex = new Map(fns.map((f, k) => [f.start, k]));
@@ -82,7 +84,7 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
     modes.push(st.mode);
     const body = st.mode === "structured" ? g.structured(fn, st) : g.dispatch(fn, st);
     const entry = m.block(null, [m.local.set(L_STACK_LO, m.i64.sub(m.local.get(P_R10, i64), g.k64(BigInt(STACK_FRAME_SIZE)))), body, g.trap(TrapKind.BadJump, fn.end), m.unreachable()], b.none);
-    m.addFunction(`f${k}`, fnSig, i64, [i64, i64, i64, i64, i64, i64, i64, i32, i64, i32], entry);
+    m.addFunction(`f${k}`, fnSig, i64, [i64, i64, i32, i64, i32], entry);
   });
   for (const id of [...helperIds].sort((a, c) => a - c)) m.addFunctionImport(`h${id}`, "helpers", `h${id}`, helperSig, i64);
   m.addFunctionExport("f0", "main");
@@ -405,7 +407,8 @@ class Lowering {
     const a = (): Expr => m.local.get(L_TMP2, this.i64);
     const sz = this.k64(BigInt(size));
     const inStack = o.le_u(o.sub(a(), m.local.get(L_STACK_LO, this.i64)), o.sub(o.sub(m.global.get("fp0", this.i64), m.local.get(L_STACK_LO, this.i64)), sz));
-    const inCtx = m.i32.and(o.ge_u(a(), m.global.get("ctxLo", this.i64)), o.le_u(o.add(a(), this.k64(BigInt(size))), m.global.get("ctxEnd", this.i64)));
+    // a <= end - size, not a + size <= end: the sum wraps for addresses near 2^64
+    const inCtx = m.i32.and(o.ge_u(a(), m.global.get("ctxLo", this.i64)), o.le_u(a(), o.sub(m.global.get("ctxEnd", this.i64), this.k64(BigInt(size)))));
     const slow = m.call("check", [a(), m.i32.const(size), m.i32.const(write ? 1 : 0), m.i32.const(pc)], this.i32);
     return m.block(null, [m.local.set(L_TMP2, eff), m.if(m.i32.or(inStack, inCtx), this.w(a()), slow)], this.i32);
   }
@@ -489,7 +492,7 @@ class Lowering {
     return [
       m.if(m.i32.ge_s(depth(), m.i32.const(MAX_CALL_FRAMES - 1)), this.trap(TrapKind.CallDepth, pc)),
       m.global.set("depth", m.i32.add(depth(), m.i32.const(1))),
-      this.set(0, m.call(`f${k}`, [...args, m.i64.sub(this.get(10), this.k64(BigInt(STACK_FRAME_SIZE)))], this.i64)),
+      this.set(0, m.call(`f${k}`, [...args, m.i64.sub(this.get(10), this.k64(BigInt(STACK_FRAME_SIZE))), ...[0, 6, 7, 8, 9].map((r) => this.get(r))], this.i64)),
       m.global.set("depth", m.i32.sub(depth(), m.i32.const(1))),
     ];
   }

@@ -90,7 +90,7 @@ export class JitProgram {
       g.fuel.value = Math.min(budget, 0x7fffffff);
       g.depth.value = 0;
       try {
-        return { r0: BigInt.asUintN(64, main(a1, a2, a3, a4, a5, fp)) };
+        return { r0: BigInt.asUintN(64, main(a1, a2, a3, a4, a5, fp, 0n, 0n, 0n, 0n, 0n)) };
       } catch (e) {
         if (e instanceof Unwind) return { r0: 0n };
         throw e;
