@@ -50,6 +50,12 @@ const L_TMP2 = 12;
 const L_LABEL = 13;
 const L_STACK_LO = 14;
 const L_ADDR = 15;
+// unverified code keeps its fuel and bounds in locals: V8 keeps them in registers, while
+// globals would be reloaded around every call
+const L_FUEL = 16;
+const L_CTX_LO = 17;
+const L_CTX_END = 18;
+const L_STACK_HI = 19;
 const localOf = (r: number): number => (r === 0 ? L_R0 : r <= 5 ? r - 1 : r === 10 ? P_R10 : r + 1);
 
 export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | null): CodegenResult {
@@ -83,8 +89,8 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
     const st = structure(insns, fn);
     modes.push(st.mode);
     const body = st.mode === "structured" ? g.structured(fn, st) : g.dispatch(fn, st);
-    const entry = m.block(null, [m.local.set(L_STACK_LO, m.i64.sub(m.local.get(P_R10, i64), g.k64(BigInt(STACK_FRAME_SIZE)))), body, g.trap(TrapKind.BadJump, fn.end), m.unreachable()], b.none);
-    m.addFunction(`f${k}`, fnSig, i64, [i64, i64, i32, i64, i32], entry);
+    const entry = m.block(null, [...g.prologue(), body, g.trap(TrapKind.BadJump, fn.end), m.unreachable()], b.none);
+    m.addFunction(`f${k}`, fnSig, i64, [i64, i64, i32, i64, i32, i32, i64, i64, i64], entry);
   });
   for (const id of [...helperIds].sort((a, c) => a - c)) m.addFunctionImport(`h${id}`, "helpers", `h${id}`, helperSig, i64);
   m.addFunctionExport("f0", "main");
@@ -94,6 +100,7 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
 class Lowering {
   private readonly i64: number;
   private readonly i32: number;
+  private readonly r10Intact: boolean;
   constructor(
     private readonly b: B,
     private readonly m: Module,
@@ -104,6 +111,7 @@ class Lowering {
   ) {
     this.i64 = b.i64;
     this.i32 = b.i32;
+    this.r10Intact = !insns.some((ins, pc) => writesRegister(ins, 10) && !(pc > 0 && insns[pc - 1]!.code === LD_IMM64));
   }
 
   // ------------------------------------------------------------ small builders
@@ -126,13 +134,25 @@ class Lowering {
   trap(kind: TrapKind, pc: number): Expr {
     return this.m.call("trap", [this.m.i32.const(kind), this.m.i32.const(pc)], this.b.none);
   }
+  prologue(): Expr[] {
+    const m = this.m;
+    const out = [m.local.set(L_STACK_LO, m.i64.sub(m.local.get(P_R10, this.i64), this.k64(BigInt(STACK_FRAME_SIZE))))];
+    if (this.facts !== null) return out;
+    return [
+      ...out,
+      m.local.set(L_FUEL, m.global.get("fuel", this.i32)),
+      m.local.set(L_CTX_LO, m.global.get("ctxLo", this.i64)),
+      m.local.set(L_CTX_END, m.global.get("ctxEnd", this.i64)),
+      m.local.set(L_STACK_HI, m.global.get("fp0", this.i64)),
+    ];
+  }
+
+  /** Unverified code: one unit of fuel per loop iteration, so endless loops stop (TrapKind.Budget). */
   private fuelCheck(pc: number): Expr[] {
     if (this.facts !== null) return [];
     const m = this.m;
-    return [
-      m.global.set("fuel", m.i32.sub(m.global.get("fuel", this.i32), m.i32.const(1))),
-      m.if(m.i32.lt_s(m.global.get("fuel", this.i32), m.i32.const(0)), this.trap(TrapKind.Budget, pc)),
-    ];
+    const fuel = (): Expr => m.local.get(L_FUEL, this.i32);
+    return [m.local.set(L_FUEL, m.i32.sub(fuel(), m.i32.const(1))), m.if(m.i32.lt_s(fuel(), m.i32.const(0)), this.trap(TrapKind.Budget, pc))];
   }
 
   // ------------------------------------------------------------ function bodies
@@ -206,7 +226,10 @@ class Lowering {
 
   private terminator(ins: Insn, pc: number, fn: FunctionRange, st: Structure, k: number, jump: (tb: number, cond: Expr | null) => Expr[]): Expr[] {
     const { m } = this;
-    if (isExit(ins)) return [m.return(this.get(0))];
+    if (isExit(ins)) {
+      const fuelBack = this.facts === null ? [m.global.set("fuel", m.local.get(L_FUEL, this.i32))] : [];
+      return [...fuelBack, m.return(this.get(0))];
+    }
     const t = jumpTarget(ins, pc);
     if (t === null) return this.lower(ins, pc);
     const tb = t >= fn.start && t < fn.end ? st.blockOf.get(t) : undefined;
@@ -404,13 +427,18 @@ class Lowering {
     const o = m.i64;
     const eff = off === 0 ? this.get(reg) : o.add(this.get(reg), this.k64(BigInt(off)));
     if (this.facts?.insn[pc]?.safeAccess === true) return this.w(eff);
+    // r10 is never written: [r10 + off, size) inside the frame needs no check
+    if (reg === 10 && this.r10Intact && off >= -STACK_FRAME_SIZE && off + size <= 0) return this.w(eff);
     const a = (): Expr => m.local.get(L_TMP2, this.i64);
+    const l = (i: number): Expr => m.local.get(i, this.i64);
     const sz = this.k64(BigInt(size));
-    const inStack = o.le_u(o.sub(a(), m.local.get(L_STACK_LO, this.i64)), o.sub(o.sub(m.global.get("fp0", this.i64), m.local.get(L_STACK_LO, this.i64)), sz));
-    // a <= end - size, not a + size <= end: the sum wraps for addresses near 2^64
-    const inCtx = m.i32.and(o.ge_u(a(), m.global.get("ctxLo", this.i64)), o.le_u(a(), o.sub(m.global.get("ctxEnd", this.i64), this.k64(BigInt(size)))));
+    // the input first (most accesses), then the active stack frames, then the slow path in
+    // JS (map values and other dynamic regions; it throws the trap). `a <= end - size`, not
+    // `a + size <= end`: the sum wraps for addresses near 2^64.
+    const inCtx = m.i32.and(o.ge_u(a(), l(L_CTX_LO)), o.le_u(a(), o.sub(l(L_CTX_END), sz)));
+    const inStack = o.le_u(o.sub(a(), l(L_STACK_LO)), o.sub(o.sub(l(L_STACK_HI), l(L_STACK_LO)), this.k64(BigInt(size))));
     const slow = m.call("check", [a(), m.i32.const(size), m.i32.const(write ? 1 : 0), m.i32.const(pc)], this.i32);
-    return m.block(null, [m.local.set(L_TMP2, eff), m.if(m.i32.or(inStack, inCtx), this.w(a()), slow)], this.i32);
+    return m.block(null, [m.local.set(L_TMP2, eff), m.if(inCtx, this.w(a()), m.if(inStack, this.w(a()), slow))], this.i32);
   }
 
   private load(ins: Insn, pc: number): Expr {
@@ -489,11 +517,29 @@ class Lowering {
     const k = this.fnIndex.get(pc + 1 + ins.imm);
     if (k === undefined) return [this.trap(TrapKind.BadJump, pc + 1 + ins.imm)];
     const depth = (): Expr => m.global.get("depth", this.i32);
+    // the callee takes its fuel from the global and leaves the rest there
+    const fuelOut = this.facts === null ? [m.global.set("fuel", m.local.get(L_FUEL, this.i32))] : [];
+    const fuelIn = this.facts === null ? [m.local.set(L_FUEL, m.global.get("fuel", this.i32))] : [];
     return [
       m.if(m.i32.ge_s(depth(), m.i32.const(MAX_CALL_FRAMES - 1)), this.trap(TrapKind.CallDepth, pc)),
+      ...fuelOut,
       m.global.set("depth", m.i32.add(depth(), m.i32.const(1))),
       this.set(0, m.call(`f${k}`, [...args, m.i64.sub(this.get(10), this.k64(BigInt(STACK_FRAME_SIZE))), ...[0, 6, 7, 8, 9].map((r) => this.get(r))], this.i64)),
       m.global.set("depth", m.i32.sub(depth(), m.i32.const(1))),
+      ...fuelIn,
     ];
   }
+}
+
+/** Whether executing `ins` may change register `r`. */
+function writesRegister(ins: Insn, r: number): boolean {
+  const cls = opClass(ins.code);
+  if (cls === Class.ALU || cls === Class.ALU64 || cls === Class.LDX) return ins.dst === r;
+  if (ins.code === LD_IMM64) return ins.dst === r;
+  if (cls === Class.STX && opMode(ins.code) === Mode.ATOMIC) {
+    if (ins.imm === AtomicOp.LOAD_ACQ) return ins.dst === r;
+    if (ins.imm === AtomicOp.CMPXCHG) return r === 0;
+    return (ins.imm & AtomicOp.FETCH) !== 0 && ins.src === r;
+  }
+  return false;
 }

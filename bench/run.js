@@ -1,0 +1,13 @@
+// `npm run bench`: every benchmark suite, each reporting ratios against a baseline measured
+// in the same run. `--quick` shortens every measurement (for a smoke run).
+import { benchJit } from "./jit.js";
+
+const quick = process.argv.includes("--quick");
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
+const suites = { jit: () => benchJit({ quick, rounds: quick ? 2 : 5 }) };
+
+for (const [name, run] of Object.entries(suites)) {
+  if (only !== undefined && only !== name) continue;
+  console.log(`\n== ${name} ==`);
+  await run();
+}
