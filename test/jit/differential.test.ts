@@ -65,3 +65,19 @@ describe("JIT guards", () => {
     }
   });
 });
+
+describe("JIT with verifier facts", () => {
+  it("gives the interpreter's results on safe programs with every guard dropped", async () => {
+    const { generateKernelProgram } = await import("../support/gen-kernel-programs.js");
+    for (let i = 0; i < 300; i++) {
+      const { insns, mem: input } = generateKernelProgram(777 + i, 30 + (i % 7) * 10);
+      const facts = { maxStackDepth: 512, insn: insns.map(() => ({ safeAccess: true })) };
+      const memI = new GuestMemory();
+      const memJ = new GuestMemory();
+      const want = runInterp(insns, { input, mem: memI }).r0;
+      const got = (await compileProgram(insns, { verified: facts })).run({ input, mem: memJ }).r0;
+      expect([i, got.toString(16)]).toEqual([i, want.toString(16)]);
+      expect(Buffer.from(memJ.read(CTX_BASE, input.length))).toEqual(Buffer.from(memI.read(CTX_BASE, input.length)));
+    }
+  });
+});
