@@ -18,8 +18,13 @@ export interface CompileOptions {
   readonly helpers?: HelperRegistry;
   /** what the verifier proved; null (default) keeps every guard (unverified program) */
   readonly verified?: VerifierFacts | null;
-  /** keep the generated wasm text (for snapshot tests and `--emit-wat`) */
+  /** keep the generated wasm text (for snapshot tests) */
   readonly keepText?: boolean;
+  /**
+   * Run binaryen's optimiser (-O2) on the module. Off by default: under TurboFan it gave no
+   * steady-state gain on the bench programs and costs compile time (docs/architecture.md).
+   */
+  readonly optimize?: boolean;
 }
 
 /** Thrown by uBPF's unwind helper returning 0: the program stops with r0 = 0. */
@@ -173,6 +178,11 @@ export async function compileProgram(insns: readonly Insn[], opts: CompileOption
   const t0 = performance.now();
   const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null);
   try {
+    if (opts.optimize === true) {
+      b.setOptimizeLevel(2);
+      b.setShrinkLevel(0);
+      module.optimize();
+    }
     const text = opts.keepText === true ? module.emitText() : null;
     const wasm = module.emitBinary();
     const ms = performance.now() - t0;
