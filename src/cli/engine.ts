@@ -9,6 +9,8 @@ export type EngineName = "interp" | "jit";
 export interface PreparedProgram {
   readonly engine: EngineName;
   run(opts?: RunOptions): RunResult;
+  /** Set up once, then run repeatedly with no per-run setup (what `--repeat` times). */
+  prepare(opts: RunOptions): () => RunResult;
 }
 
 export function parseEngine(value: string | undefined, fallback: EngineName): EngineName {
@@ -28,8 +30,8 @@ export async function defaultEngine(): Promise<EngineName> {
 }
 
 export async function prepare(insns: readonly Insn[], engine: EngineName): Promise<PreparedProgram> {
-  if (engine === "interp") return { engine, run: (opts) => runInterp(insns, opts) };
+  if (engine === "interp") return { engine, run: (opts) => runInterp(insns, opts), prepare: (opts) => () => runInterp(insns, opts) };
   const { compileProgram } = await import("../jit/index.js");
   const prog = await compileProgram(insns);
-  return { engine, run: (opts) => prog.run(opts) };
+  return { engine, run: (opts) => prog.run(opts), prepare: (opts) => prog.prepare(opts) };
 }
