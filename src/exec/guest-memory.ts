@@ -26,6 +26,8 @@ export class GuestMemory {
   private buf: ArrayBuffer;
   private dv: DataView;
   private u8a: Uint8Array;
+  private funcTable: WebAssembly.Table | null = null;
+  private tableUsed = 1; // slot 0 stays null, like address 0
 
   constructor(memory?: WebAssembly.Memory) {
     // The heap starts at HEAP_BASE; give the AssemblyScript runtime some room above it.
@@ -33,6 +35,25 @@ export class GuestMemory {
     this.buf = this.memory.buffer;
     this.dv = new DataView(this.buf);
     this.u8a = new Uint8Array(this.buf);
+  }
+
+  /**
+   * The one function table shared by everything that runs in this memory: JIT programs and
+   * their subprograms, AssemblyScript helpers and trampolines call each other through it
+   * with `call_indirect`, never through JS.
+   */
+  get table(): WebAssembly.Table {
+    this.funcTable ??= new WebAssembly.Table({ element: "anyfunc", initial: 64 });
+    return this.funcTable;
+  }
+
+  /** Reserve `n` consecutive table slots and return the first one. */
+  allocTableSlots(n: number): number {
+    const table = this.table;
+    const first = this.tableUsed;
+    if (first + n > table.length) table.grow(first + n - table.length + 64);
+    this.tableUsed += n;
+    return first;
   }
 
   /** Views are re-taken when the memory has grown (growing detaches the old buffer). */

@@ -66,6 +66,9 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
   m.addMemoryImport("0", "env", "memory");
   const i64 = b.i64;
   const i32 = b.i32;
+  m.addTable("table", 1, -1);
+  m.addTableImport("table", "env", "table");
+  m.addGlobalImport("tableBase", "env", "tableBase", i32, false);
   m.addGlobalImport("fp0", "env", "fp0", i64, true);
   m.addGlobalImport("ctxLo", "env", "ctxLo", i64, true);
   m.addGlobalImport("ctxEnd", "env", "ctxEnd", i64, true);
@@ -94,6 +97,9 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
   });
   for (const id of [...helperIds].sort((a, c) => a - c)) m.addFunctionImport(`h${id}`, "helpers", `h${id}`, helperSig, i64);
   m.addFunctionExport("f0", "main");
+  // every function of the program goes into the shared table at tableBase + k, so other
+  // modules (trampolines, tail calls, AssemblyScript callbacks) reach them with call_indirect
+  m.addActiveElementSegment("table", "fns", fns.map((_, k) => `f${k}`), m.global.get("tableBase", i32));
   return { module: m, helperIds: [...helperIds], modes };
 }
 

@@ -51,6 +51,19 @@ export class JitProgram {
     this.compileTimeMs = compileTimeMs;
   }
 
+  /** Wasm functions: the entry and one per bpf-to-bpf subprogram. */
+  get functionCount(): number {
+    return this.modes.length;
+  }
+
+  /**
+   * The shared-table slot of the program's entry in `mem` (instantiating it there if needed).
+   * Its signature is (r1..r5, r10, r0, r6..r9) -> r0, with the globals set by `prepare`.
+   */
+  tableIndex(mem: GuestMemory): number {
+    return this.bind(mem).tableBase;
+  }
+
   /** Run once, with the same register and memory setup as the interpreter. */
   run(opts: RunOptions = {}): RunResult {
     return this.prepare(opts)();
@@ -146,9 +159,13 @@ export class JitProgram {
         return callHelper(h, pc, r1, r2, r3, r4, r5);
       },
     };
-    const instance = new WebAssembly.Instance(this.module, { env, helpers: helperImports });
+    const tableBase = mem.allocTableSlots(this.functionCount);
+    const instance = new WebAssembly.Instance(this.module, {
+      env: { ...env, table: mem.table, tableBase: new WebAssembly.Global({ value: "i32", mutable: false }, tableBase) },
+      helpers: helperImports,
+    });
     const main = instance.exports["main"] as (...a: bigint[]) => bigint;
-    const bound = { g, main };
+    const bound = { g, main, tableBase };
     this.instances.set(mem, bound);
     return bound;
   }
@@ -163,6 +180,7 @@ interface Bound {
     depth: WebAssembly.Global;
   };
   readonly main: (...a: bigint[]) => bigint;
+  readonly tableBase: number;
 }
 
 const TRAP_TEXT: Partial<Record<TrapKind, string>> = {

@@ -45,12 +45,12 @@ async function runtimeBytes(): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** Compile build/runtime.wasm once per process, then instantiate it over `mem`. */
-export async function loadRuntime(mem: GuestMemory, table?: WebAssembly.Table): Promise<AsRuntime> {
+/** Compile build/runtime.wasm once per process, then instantiate it over `mem` and its shared table. */
+export async function loadRuntime(mem: GuestMemory): Promise<AsRuntime> {
   compiled ??= runtimeBytes().then((b) => WebAssembly.compile(b as Uint8Array<ArrayBuffer>));
   const env: Record<string, WebAssembly.ImportValue> = {
     memory: mem.memory,
-    table: table ?? new WebAssembly.Table({ initial: 1, element: "anyfunc" }),
+    table: mem.table,
     abort: (_msg: number, _file: number, line: number, col: number): never => {
       throw new EbpfError("EFAULT", `AssemblyScript runtime aborted at line ${line}:${col}`);
     },
