@@ -254,27 +254,11 @@ class Lowering {
     const { m } = this;
     const is32 = opClass(ins.code) === Class.JMP32;
     const x = opSource(ins.code) === Source.X;
-    if (is32) {
-      const a = this.w(this.get(ins.dst));
-      const c = x ? this.w(this.get(ins.src)) : m.i32.const(ins.imm);
-      const o = m.i32;
-      switch (opJmp(ins.code)) {
-        case JmpOp.JEQ: return o.eq(a, c);
-        case JmpOp.JNE: return o.ne(a, c);
-        case JmpOp.JGT: return o.gt_u(a, c);
-        case JmpOp.JGE: return o.ge_u(a, c);
-        case JmpOp.JLT: return o.lt_u(a, c);
-        case JmpOp.JLE: return o.le_u(a, c);
-        case JmpOp.JSGT: return o.gt_s(a, c);
-        case JmpOp.JSGE: return o.ge_s(a, c);
-        case JmpOp.JSLT: return o.lt_s(a, c);
-        case JmpOp.JSLE: return o.le_s(a, c);
-        default: return o.ne(o.and(a, c), o.const(0));
-      }
-    }
-    const a = this.get(ins.dst);
-    const c = x ? this.get(ins.src) : this.k64(BigInt(ins.imm));
-    const o = m.i64;
+    // JMP32 compares the low halves: the same operators on i32
+    const o = is32 ? m.i32 : m.i64;
+    const reg = (r: number): Expr => (is32 ? this.w(this.get(r)) : this.get(r));
+    const a = reg(ins.dst);
+    const c = x ? reg(ins.src) : is32 ? m.i32.const(ins.imm) : this.k64(BigInt(ins.imm));
     switch (opJmp(ins.code)) {
       case JmpOp.JEQ: return o.eq(a, c);
       case JmpOp.JNE: return o.ne(a, c);
@@ -286,7 +270,7 @@ class Lowering {
       case JmpOp.JSGE: return o.ge_s(a, c);
       case JmpOp.JSLT: return o.lt_s(a, c);
       case JmpOp.JSLE: return o.le_s(a, c);
-      default: return o.ne(o.and(a, c), this.k64(0n));
+      default: return o.ne(o.and(a, c), is32 ? m.i32.const(0) : this.k64(0n));
     }
   }
 
