@@ -70,6 +70,7 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
   m.addTableImport("table", "env", "table");
   m.addGlobalImport("tableBase", "env", "tableBase", i32, false);
   m.addGlobalImport("fp0", "env", "fp0", i64, true);
+  for (const a of ["a1", "a2", "a3", "a4", "a5"]) m.addGlobalImport(a, "env", a, i64, true);
   m.addGlobalImport("ctxLo", "env", "ctxLo", i64, true);
   m.addGlobalImport("ctxEnd", "env", "ctxEnd", i64, true);
   m.addGlobalImport("fuel", "env", "fuel", i32, true);
@@ -96,7 +97,12 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
     m.addFunction(`f${k}`, fnSig, i64, [i64, i64, i32, i64, i32, i32, i64, i64, i64], entry);
   });
   for (const id of [...helperIds].sort((a, c) => a - c)) m.addFunctionImport(`h${id}`, "helpers", `h${id}`, helperSig, i64);
-  m.addFunctionExport("f0", "main");
+  // `run()` takes r1..r5 and r10 from globals the host sets once per set-up, so a repeated
+  // run crosses the JS boundary with no arguments (BigInt conversions cost ~5 ns each)
+  const gi = (n: string): number => m.global.get(n, i64);
+  const zeros = [0, 6, 7, 8, 9].map(() => g.k64(0n)); // r0, r6..r9 start at 0
+  m.addFunction("run", b.none, i64, [], m.call("f0", [gi("a1"), gi("a2"), gi("a3"), gi("a4"), gi("a5"), gi("fp0"), ...zeros], i64));
+  m.addFunctionExport("run", "run");
   // every function of the program goes into the shared table at tableBase + k, so other
   // modules (trampolines, tail calls, AssemblyScript callbacks) reach them with call_indirect
   m.addActiveElementSegment("table", "fns", fns.map((_, k) => `f${k}`), m.global.get("tableBase", i32));

@@ -78,7 +78,6 @@ export class JitProgram {
     const mem = opts.mem ?? new GuestMemory();
     const cpu = opts.cpu ?? 0;
     if (cpu < 0 || cpu >= MAX_CPUS) throw new RangeError(`cpu ${cpu} outside 0..${MAX_CPUS - 1}`);
-    const bound = this.bind(mem);
     const args = [0n, 0n, 0n, 0n, 0n];
     const input = opts.input;
     const others = mem.getRegions().filter((r) => r.name !== "input" && r.name !== "stack");
@@ -96,20 +95,27 @@ export class JitProgram {
     const fp0 = framePointer(cpu, 0);
     const regions: Region[] = [{ ...stackWindow(fp0, 7), writable: true, name: "stack" }, ...others];
     if (ctxEnd > CTX_BASE) regions.push({ start: CTX_BASE, end: ctxEnd, writable: true, name: "input" });
-    const budget = opts.budget ?? DEFAULT_BUDGET;
-    const fp = BigInt(fp0);
-    const [a1, a2, a3, a4, a5] = args as [bigint, bigint, bigint, bigint, bigint];
-    const { g, main } = bound;
-    return () => {
+    const budget = Math.min(opts.budget ?? DEFAULT_BUDGET, 0x7fffffff);
+    const bound = this.bind(mem);
+    const { g, run } = bound;
+    // globals and regions are set when this set-up was not the last one used on the
+    // instance; a repeated run only refills the fuel
+    const token = {};
+    const setUp = (): void => {
       mem.setRegions(regions);
-      g.fp0.value = fp;
+      g.fp0.value = BigInt(fp0);
       g.ctxLo.value = BigInt(CTX_BASE);
       g.ctxEnd.value = BigInt(ctxEnd);
-      g.fuel.value = Math.min(budget, 0x7fffffff);
-      g.depth.value = 0;
+      args.forEach((v, i) => (g.args[i]!.value = v));
+      bound.owner = token;
+    };
+    return () => {
+      if (bound.owner !== token || mem.getRegions() !== regions) setUp();
+      g.fuel.value = budget;
       try {
-        return { r0: BigInt.asUintN(64, main(a1, a2, a3, a4, a5, fp, 0n, 0n, 0n, 0n, 0n)) };
+        return { r0: BigInt.asUintN(64, run()) };
       } catch (e) {
+        g.depth.value = 0;
         if (e instanceof Unwind) return { r0: 0n };
         throw e;
       }
@@ -125,6 +131,7 @@ export class JitProgram {
       ctxEnd: new WebAssembly.Global({ value: "i64", mutable: true }, 0n),
       fuel: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
       depth: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
+      args: [0, 1, 2, 3, 4].map(() => new WebAssembly.Global({ value: "i64", mutable: true }, 0n)),
     };
     const callHelper = (helper: Helper, pc: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
       const r0 = BigInt.asUintN(64, helper.fn({ r1: BigInt.asUintN(64, r1), r2: BigInt.asUintN(64, r2), r3: BigInt.asUintN(64, r3), r4: BigInt.asUintN(64, r4), r5: BigInt.asUintN(64, r5), mem, pc }));
@@ -145,7 +152,16 @@ export class JitProgram {
     }
     const env = {
       memory: mem.memory,
-      ...g,
+      fp0: g.fp0,
+      ctxLo: g.ctxLo,
+      ctxEnd: g.ctxEnd,
+      fuel: g.fuel,
+      depth: g.depth,
+      a1: g.args[0]!,
+      a2: g.args[1]!,
+      a3: g.args[2]!,
+      a4: g.args[3]!,
+      a5: g.args[4]!,
       trap: (kind: number, pc: number): never => {
         throw new RuntimeTrap(kind as TrapKind, pc, TRAP_TEXT[kind as TrapKind] ?? `trap ${kind}`);
       },
@@ -164,8 +180,8 @@ export class JitProgram {
       env: { ...env, table: mem.table, tableBase: new WebAssembly.Global({ value: "i32", mutable: false }, tableBase) },
       helpers: helperImports,
     });
-    const main = instance.exports["main"] as (...a: bigint[]) => bigint;
-    const bound = { g, main, tableBase };
+    const run = instance.exports["run"] as () => bigint;
+    const bound: Bound = { g, run, tableBase, owner: null };
     this.instances.set(mem, bound);
     return bound;
   }
@@ -178,9 +194,12 @@ interface Bound {
     ctxEnd: WebAssembly.Global;
     fuel: WebAssembly.Global;
     depth: WebAssembly.Global;
+    args: WebAssembly.Global[];
   };
-  readonly main: (...a: bigint[]) => bigint;
+  readonly run: () => bigint;
   readonly tableBase: number;
+  /** the set-up whose globals are in place */
+  owner: object | null;
 }
 
 const TRAP_TEXT: Partial<Record<TrapKind, string>> = {
