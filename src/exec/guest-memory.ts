@@ -1,5 +1,5 @@
 import { RuntimeTrap, TrapKind } from "../errors.js";
-import { CTX_BASE, CTX_SIZE, HEAP_BASE, STACK_BASE, STACK_END, WASM_PAGE } from "../isa/layout.js";
+import { HEAP_BASE, WASM_PAGE } from "../isa/layout.js";
 
 /** A range [start, end) of guest addresses a program may touch. */
 export interface Region {
@@ -132,13 +132,4 @@ export class GuestMemory {
   read(addr: number, len: number): Uint8Array {
     return this.bytes.slice(addr, addr + len);
   }
-}
-
-/** Guard: the layout reserves these ranges, so nothing else may be placed there. */
-export function inStackArea(addr: number): boolean {
-  return addr >= STACK_BASE && addr < STACK_END;
-}
-
-export function inCtxArea(addr: number, size: number): boolean {
-  return addr >= CTX_BASE && addr + size <= CTX_BASE + CTX_SIZE;
 }

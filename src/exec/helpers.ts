@@ -27,7 +27,7 @@ export interface Helper {
    * uniform helper ABI (i64 r1, i64 r2, i64 r3, i64 r4, i64 r5) -> i64. The JIT imports it
    * directly so the call never crosses into JS; `fn` stays the interpreter's entry.
    */
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- a wasm export has no narrower static type
+  // `Function`: a wasm export has no narrower static type
   readonly native?: Function;
 }
 
