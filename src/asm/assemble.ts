@@ -238,7 +238,8 @@ function isUbpfMnemonic(word: string, line: string): boolean {
     base in UBPF_JMP ||
     /^(le|be|bswap|swap)(16|32|64)$/.test(word) ||
     /^movsx(8|16|32)(32|64)$/.test(word) ||
-    /^(ldx|ldxs|st|stx)(b|h|w|dw)$/.test(word)
+    /^(ldx|ldxs|st|stx)(b|h|w|dw)$/.test(word) ||
+    /^ldx(b|h|w)sx$/.test(word)
   );
 }
 
@@ -311,7 +312,9 @@ function parseUbpf(word: string, line: string, c: Ctx): Partial {
     if (cls === Class.ALU && m[1] === "32") c.fail(word, "movsx of 32 bits into a 32-bit register does not exist");
     return { insns: [insn(cls | AluOp.MOV | Source.X, reg(ops[0]!, c), reg(ops[1]!, c), Number(m[1]), 0)] };
   }
-  m = /^(ldx|ldxs|st|stx)(b|h|w|dw)$/.exec(word);
+  // uBPF also spells the sign-extending loads ldxbsx / ldxhsx / ldxwsx
+  const sx = /^ldx(b|h|w)sx$/.exec(word);
+  m = sx !== null ? ["", "ldxs", sx[1]!] as unknown as RegExpExecArray : /^(ldx|ldxs|st|stx)(b|h|w|dw)$/.exec(word);
   if (m !== null) {
     want(2);
     const size = UBPF_SIZE[m[2]!]!;

@@ -46,7 +46,9 @@ export function parseDataFile(text: string, name = "<data>"): DataFile {
   }
   const rawText = clean("raw");
   const raw = rawText === "" ? null : rawWords(rawText, name);
-  const error = get("error")?.trim();
+  // `-- error` (bpf_conformance) or `-- error pattern` (uBPF): the run must fail
+  const errorKey = Object.keys(sections).find((k) => k === "error" || k.startsWith("error "));
+  const error = errorKey === undefined ? undefined : get(errorKey)?.trim();
   const out: DataFile = {
     asm: get("asm") ?? "",
     mem,

@@ -104,3 +104,16 @@ describe("assembler", () => {
     }
   });
 });
+
+describe("uBPF test-vector spellings", () => {
+  it("assembles ldxbsx / ldxhsx / ldxwsx as sign-extending loads", () => {
+    expect(hex(encodeProgram(assemble("ldxbsx %r0, [%r1+2]\nldxhsx %r0, [%r1]\nldxwsx %r0, [%r1-4]")))).toBe(
+      hex(encodeProgram(assemble("ldxsb %r0, [%r1+2]\nldxsh %r0, [%r1]\nldxsw %r0, [%r1-4]"))),
+    );
+  });
+
+  it("reads `-- error pattern` as an expected failure", () => {
+    const d = parseDataFile("-- asm\nmov %r6, 0\nldxb %r0, [%r6-1]\nexit\n-- error pattern\nuBPF error: address underflow in load at PC 1\n-- result\n0xffffffffffffffff\n");
+    expect(d.error).toBe("uBPF error: address underflow in load at PC 1");
+  });
+});
