@@ -18,6 +18,7 @@ export const ERRNO = {
   ENOSPC: 28,
   ERANGE: 34,
   ELOOP: 40,
+  EPROTO: 71,
   ENOTSUP: 95,
   EOPNOTSUPP: 95,
 } as const;

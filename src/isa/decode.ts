@@ -155,9 +155,9 @@ export function checkInsn(insns: readonly Insn[], i: number): string | null {
       if (code === LD_IMM64) {
         const next = insns[i + 1];
         if (next === undefined) return "invalid bpf_ld_imm64 insn (truncated: second slot missing)";
-        if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0 || off !== 0 || src > 6) {
-          return "invalid bpf_ld_imm64 insn";
-        }
+        if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) return "invalid bpf_ld_imm64 insn";
+        if (src > 6) return "unrecognized bpf_ld_imm64 insn";
+        if (off !== 0) return "BPF_LD_IMM64 uses reserved fields";
         return null;
       }
       if ((mode === Mode.ABS || mode === Mode.IND) && opSize(code) !== Size.DW) {

@@ -91,7 +91,8 @@ describe("reserved fields and operands", () => {
     ["register r11", [insn(0xb7, 11, 0, 0, 0)], "R11 is invalid"],
     ["source register r12", [insn(0xbf, 1, 12, 0, 0)], "R12 is invalid"],
     ["lddw second slot with opcode", [insn(0x18, 1, 0, 0, 0), insn(0x07, 0, 0, 0, 0)], "invalid bpf_ld_imm64 insn"],
-    ["lddw pseudo src 7", [insn(0x18, 1, 7, 0, 0), insn(0, 0, 0, 0, 0)], "invalid bpf_ld_imm64 insn"],
+    ["lddw pseudo src 7", [insn(0x18, 1, 7, 0, 0), insn(0, 0, 0, 0, 0)], "unrecognized bpf_ld_imm64 insn"],
+    ["lddw with an offset", [insn(0x18, 1, 0, 1, 0), insn(0, 0, 0, 0, 0)], "BPF_LD_IMM64 uses reserved fields"],
   ];
   it.each(cases)("%s", (_name, prog, reason) => {
     expect(checkInsn(prog, 0)).toBe(reason);
