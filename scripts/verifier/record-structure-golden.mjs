@@ -66,11 +66,58 @@ const CORPUS = [
   ["conditional_both_reachable", asm("r0 = 0\nif r1 == 0 goto +1\nr0 = 1\nexit")],
 ];
 
+// Families of programs past the structural passes, for path exploration (do_check): each is
+// recorded with the kernel's verdict now, and must pass the structural checks unchanged.
+const sizes = [["u8", 1], ["u16", 2], ["u32", 4], ["u64", 8]];
+for (const [t, n] of sizes) {
+  for (const off of [-520, -513, -512, -511, -16, -8, -7, -4, -2, -1, 0, 8]) {
+    CORPUS.push([`stack_write_${t}_${off}`, asm(`*(${t} *)(r10 ${off < 0 ? "-" : "+"} ${Math.abs(off)}) = 0\nr0 = 0\nexit`)]);
+  }
+  for (const off of [-512, -8, -4]) {
+    CORPUS.push([`stack_read_uninit_${t}_${off}`, asm(`r0 = *(${t} *)(r10 - ${Math.abs(off)})\nexit`)]);
+    CORPUS.push([`stack_read_init_${t}_${off}`, asm(`*(u64 *)(r10 - ${Math.max(8, Math.abs(off))}) = 1\nr0 = *(${t} *)(r10 - ${Math.abs(off)})\nexit`)]);
+  }
+  for (const off of [0, 4, 16, 24, 36, 48, 76, 80, 96, 140, 168, 200, 1000]) {
+    CORPUS.push([`ctx_read_${t}_${off}`, asm(`r0 = *(${t} *)(r1 + ${off})\nexit`)]);
+  }
+  CORPUS.push([`ctx_write_${t}_48`, asm(`*(${t} *)(r1 + 48) = 0\nr0 = 0\nexit`)]);
+}
+for (const w of ["r", "w"]) {
+  for (const op of ["/=", "%=", "s/=", "s%="]) CORPUS.push([`div_by_zero_${w}_${op}`, asm(`${w}0 = 7\n${w}0 ${op} 0\nexit`)]);
+  for (const op of ["/=", "%="]) CORPUS.push([`div_by_zero_reg_${w}_${op}`, asm(`${w}0 = 7\n${w}1 = 0\n${w}0 ${op} ${w}1\nexit`)]);
+  for (const k of [0, 31, 32, 63, 64, -1]) {
+    for (const op of ["<<=", ">>=", "s>>="]) CORPUS.push([`shift_${w}_${op}_${k}`, asm(`${w}0 = 1\n${w}0 ${op} ${k}\nexit`)]);
+  }
+}
+for (let r = 0; r <= 9; r++) if (r !== 1) CORPUS.push([`uninit_read_r${r}`, asm(`r0 = 0\nr0 += r${r}\nexit`)]);
+CORPUS.push(["write_r10", asm("r10 = 0\nr0 = 0\nexit")]);
+CORPUS.push(["r10_add", asm("r10 += 8\nr0 = 0\nexit")]);
+for (const op of ["+=", "-=", "*=", "/=", "|=", "&=", "<<=", "^="]) CORPUS.push([`ctx_ptr_arith_${op}`, asm(`r1 ${op} 8\nr0 = *(u32 *)(r1 + 0)\nexit`)]);
+CORPUS.push(["ptr_plus_ptr", asm("r2 = r10\nr2 += r1\nr0 = 0\nexit")]);
+CORPUS.push(["ctx_load_via_copy", asm("r2 = r1\nr0 = *(u32 *)(r2 + 0)\nexit")]);
+CORPUS.push(["scalar_deref", asm("r1 = 0\nr0 = *(u64 *)(r1 + 0)\nexit")]);
+CORPUS.push(["stack_ptr_deref_var_off", asm("r2 = r10\nr3 = *(u32 *)(r1 + 0)\nr2 += r3\nr0 = *(u8 *)(r2 - 1)\nexit")]);
+for (const id of [0, 1, 5, 6, 7, 8, 14, 26, 44, 113, 131, 211, 212, 999]) CORPUS.push([`helper_${id}`, asm(`r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0\ncall ${id}\nr0 = 0\nexit`)]);
+CORPUS.push(["infinite_loop", asm("r0 = 0\nloop:\ngoto loop\nexit")]);
+CORPUS.push(["infinite_loop_cond", asm("r0 = 0\nloop:\nif r0 == 0 goto loop\nexit")]);
+for (const n of [1, 8, 64, 1000, 100000]) CORPUS.push([`bounded_loop_${n}`, asm(`r0 = 0\nr1 = ${n}\nloop:\nr0 += 1\nr1 -= 1\nif r1 != 0 goto loop\nexit`)]);
+CORPUS.push(["nested_calls_8", raw(...Array.from({ length: 8 }, () => [X(0x85, 0, 1, 0, 0)]).flat(), R0, EXIT)]);
+CORPUS.push(["bpf_to_bpf_ok", asm("r1 = 5\ncall pc+2\nr0 += 1\nexit\nr0 = r1\nexit")]);
+CORPUS.push(["bpf_to_bpf_callee_reads_r6", asm("r6 = 5\ncall pc+2\nr0 = 0\nexit\nr0 = r6\nexit")]);
+CORPUS.push(["atomic_on_stack", asm("*(u64 *)(r10 - 8) = 1\nr1 = 2\nlock *(u64 *)(r10 - 8) += r1\nr0 = *(u64 *)(r10 - 8)\nexit")]);
+CORPUS.push(["atomic_on_ctx", asm("r2 = 1\nlock *(u32 *)(r1 + 0) += r2\nr0 = 0\nexit")]);
+CORPUS.push(["lddw_const", asm("r0 = 0x1122334455667788 ll\nexit")]);
+CORPUS.push(["movsx_ok", asm("r1 = 0x80\nr0 = (s8)r1\nexit")]);
+CORPUS.push(["bswap_ok", asm("r0 = 0x1122\nr0 = bswap16 r0\nexit")]);
+CORPUS.push(["sdiv_ok", asm("r0 = -7\nr0 s/= 2\nexit")]);
+CORPUS.push(["gotol_ok", asm("r0 = 0\ngotol +1\nr0 = 1\nexit")]);
+
 const hex = (insns) => Buffer.from(encodeProgram(insns)).toString("hex");
 const reqs = CORPUS.map(([name, insns]) => JSON.stringify({ id: name, code: hex(insns), type: "socket_filter" }));
 const res = spawnSync("python3", ["../shared/tools/kbpf.py", "batch"], { input: reqs.join("\n") + "\n", encoding: "utf8" });
 if (res.status !== 0) throw new Error(res.stderr);
 const rows = res.stdout.trim().split("\n").map((l) => JSON.parse(l)).map((r, i) => ({
+  ...(r.exception !== undefined ? { exception: r.exception } : {}),
   name: r.id,
   hex: hex(CORPUS[i][1]),
   accepted: r.ok === true,
