@@ -1,10 +1,17 @@
 import { defineConfig } from "vitest/config";
+import { SummaryReporter } from "./test/support/summary-reporter.js";
 
-// `npm run fuzz`: the same generated-program tests with many more iterations.
+// `npm run fuzz`: the whole suite with the generated-program tests turned up (JIT vs
+// interpreter, interpreter vs the kernel). Override the counts through the environment.
 export default defineConfig({
   test: {
-    include: ["test/**/*.fuzz.test.ts", "test/**/*.test.ts"],
+    include: ["test/**/*.test.ts"],
     testTimeout: 3_600_000,
-    env: { WABPF_FUZZ_ITERATIONS: process.env["WABPF_FUZZ_ITERATIONS"] ?? "20000" },
+    pool: "forks",
+    reporters: ["default", new SummaryReporter()],
+    env: {
+      WABPF_FUZZ_ITERATIONS: process.env["WABPF_FUZZ_ITERATIONS"] ?? "20000",
+      WABPF_KERNEL_DIFF_COUNT: process.env["WABPF_KERNEL_DIFF_COUNT"] ?? "1500",
+    },
   },
 });
