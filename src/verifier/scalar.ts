@@ -247,3 +247,122 @@ export function zext32(s: Scalar): Scalar {
   [r.umin, r.umax] = [r.u32min, r.u32max];
   return boundsSync(r);
 }
+
+// ------------------------------------------------------------------ conditional jumps
+
+export type CmpName = "eq" | "ne" | "gt" | "ge" | "lt" | "le" | "sgt" | "sge" | "slt" | "sle" | "set";
+
+/** The 64- or 32-bit view of a scalar as plain ranges. */
+interface View {
+  umin: bigint;
+  umax: bigint;
+  smin: bigint;
+  smax: bigint;
+}
+const view = (s: Scalar, is32: boolean): View =>
+  is32 ? { umin: s.u32min, umax: s.u32max, smin: s.s32min, smax: s.s32max } : { umin: s.umin, umax: s.umax, smin: s.smin, smax: s.smax };
+
+/**
+ * is_branch_taken: 1 when `a OP b` holds for every pair of values, 0 when it holds for none,
+ * -1 when it depends.
+ */
+export function isBranchTaken(a: Scalar, b: Scalar, op: CmpName, is32: boolean): 1 | 0 | -1 {
+  const x = view(a, is32);
+  const y = view(b, is32);
+  const ta = is32 ? T.subreg(a.varOff) : a.varOff;
+  const tb = is32 ? T.subreg(b.varOff) : b.varOff;
+  const known = T.isConst(ta) && T.isConst(tb);
+  switch (op) {
+    case "eq":
+      if (known) return ta.value === tb.value ? 1 : 0;
+      if (x.umin > y.umax || x.umax < y.umin || x.smin > y.smax || x.smax < y.smin) return 0;
+      if (((ta.value ^ tb.value) & ~ta.mask & ~tb.mask) !== 0n) return 0;
+      return -1;
+    case "ne": {
+      const r = isBranchTaken(a, b, "eq", is32);
+      return r === -1 ? -1 : r === 1 ? 0 : 1;
+    }
+    case "set":
+      if ((ta.value & tb.value) !== 0n) return 1;
+      if (((ta.value | ta.mask) & (tb.value | tb.mask)) === 0n) return 0;
+      return -1;
+    case "gt": return x.umin > y.umax ? 1 : x.umax <= y.umin ? 0 : -1;
+    case "ge": return x.umin >= y.umax ? 1 : x.umax < y.umin ? 0 : -1;
+    case "lt": return x.umax < y.umin ? 1 : x.umin >= y.umax ? 0 : -1;
+    case "le": return x.umax <= y.umin ? 1 : x.umin > y.umax ? 0 : -1;
+    case "sgt": return x.smin > y.smax ? 1 : x.smax <= y.smin ? 0 : -1;
+    case "sge": return x.smin >= y.smax ? 1 : x.smax < y.smin ? 0 : -1;
+    case "slt": return x.smax < y.smin ? 1 : x.smin >= y.smax ? 0 : -1;
+    case "sle": return x.smax <= y.smin ? 1 : x.smin > y.smax ? 0 : -1;
+  }
+}
+
+const NEGATE: Record<CmpName, CmpName | null> = { eq: "ne", ne: "eq", gt: "le", ge: "lt", lt: "ge", le: "gt", sgt: "sle", sge: "slt", slt: "sge", sle: "sgt", set: null };
+
+/**
+ * reg_set_min_max: what `a OP b` (when `taken`) or its negation teaches about both
+ * operands. Returns refined copies; an empty result means the branch cannot happen.
+ */
+export function refine(a: Scalar, b: Scalar, op: CmpName, is32: boolean, taken: boolean): [Scalar, Scalar] {
+  const cmp = taken ? op : NEGATE[op];
+  const ra = scalarClone(a);
+  const rb = scalarClone(b);
+  if (cmp === null) {
+    // `if a & b` not taken: bits known set in b are clear in a (when b is a constant)
+    const tb = is32 ? T.subreg(b.varOff) : b.varOff;
+    if (!taken && T.isConst(tb)) {
+      const clear = T.tnum(0n, ~tb.value & (is32 ? 0xffffffffn : U64_MAX));
+      ra.varOff = is32 ? T.withSubreg(ra.varOff, T.and(T.subreg(ra.varOff), clear)) : T.and(ra.varOff, clear);
+    }
+    return [boundsSync(ra), boundsSync(rb)];
+  }
+  const set = (s: Scalar, f: Partial<View>): void => {
+    if (is32) {
+      if (f.umin !== undefined) s.u32min = max(s.u32min, f.umin);
+      if (f.umax !== undefined) s.u32max = min(s.u32max, f.umax);
+      if (f.smin !== undefined) s.s32min = max(s.s32min, f.smin);
+      if (f.smax !== undefined) s.s32max = min(s.s32max, f.smax);
+    } else {
+      if (f.umin !== undefined) s.umin = max(s.umin, f.umin);
+      if (f.umax !== undefined) s.umax = min(s.umax, f.umax);
+      if (f.smin !== undefined) s.smin = max(s.smin, f.smin);
+      if (f.smax !== undefined) s.smax = min(s.smax, f.smax);
+    }
+  };
+  const x = view(a, is32);
+  const y = view(b, is32);
+  switch (cmp) {
+    case "eq": {
+      set(ra, y);
+      set(rb, x);
+      const ta = is32 ? T.subreg(a.varOff) : a.varOff;
+      const tb = is32 ? T.subreg(b.varOff) : b.varOff;
+      const both = T.intersect(ta, tb);
+      ra.varOff = is32 ? T.withSubreg(ra.varOff, both) : both;
+      rb.varOff = is32 ? T.withSubreg(rb.varOff, both) : both;
+      break;
+    }
+    case "ne": {
+      // only a constant b at an edge of a's range narrows it
+      const tb = is32 ? T.subreg(b.varOff) : b.varOff;
+      if (T.isConst(tb)) {
+        const k = tb.value;
+        const ks = is32 ? BigInt.asIntN(32, k) : BigInt.asIntN(64, k);
+        if (x.umin === k) set(ra, { umin: k + 1n });
+        if (x.umax === k && k > 0n) set(ra, { umax: k - 1n });
+        if (x.smin === ks) set(ra, { smin: ks + 1n });
+        if (x.smax === ks) set(ra, { smax: ks - 1n });
+      }
+      break;
+    }
+    case "gt": set(ra, { umin: y.umin + 1n }); set(rb, { umax: x.umax - 1n }); break;
+    case "ge": set(ra, { umin: y.umin }); set(rb, { umax: x.umax }); break;
+    case "lt": set(ra, { umax: y.umax - 1n }); set(rb, { umin: x.umin + 1n }); break;
+    case "le": set(ra, { umax: y.umax }); set(rb, { umin: x.umin }); break;
+    case "sgt": set(ra, { smin: y.smin + 1n }); set(rb, { smax: x.smax - 1n }); break;
+    case "sge": set(ra, { smin: y.smin }); set(rb, { smax: x.smax }); break;
+    case "slt": set(ra, { smax: y.smax - 1n }); set(rb, { smin: x.smin + 1n }); break;
+    case "sle": set(ra, { smax: y.smax }); set(rb, { smin: x.smin }); break;
+  }
+  return [boundsSync(ra), boundsSync(rb)];
+}

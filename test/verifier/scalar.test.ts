@@ -76,3 +76,44 @@ describe("scalar bounds", () => {
     expect([r.umin, r.umax, r.smin, r.smax]).toEqual([0n, 0xffn, 0n, 0xffn]);
   });
 });
+
+describe("conditional jumps", () => {
+  const OPS: Array<[string, (a: bigint, b: bigint, bits: 32 | 64) => boolean]> = [
+    ["eq", (a, b) => a === b],
+    ["ne", (a, b) => a !== b],
+    ["gt", (a, b) => a > b],
+    ["ge", (a, b) => a >= b],
+    ["lt", (a, b) => a < b],
+    ["le", (a, b) => a <= b],
+    ["sgt", (a, b, n) => BigInt.asIntN(n, a) > BigInt.asIntN(n, b)],
+    ["sge", (a, b, n) => BigInt.asIntN(n, a) >= BigInt.asIntN(n, b)],
+    ["slt", (a, b, n) => BigInt.asIntN(n, a) < BigInt.asIntN(n, b)],
+    ["sle", (a, b, n) => BigInt.asIntN(n, a) <= BigInt.asIntN(n, b)],
+    ["set", (a, b) => (a & b) !== 0n],
+  ];
+  it.each(OPS)("%s: the verdict and both refined branches keep every concrete pair", async (op, holds) => {
+    const { isBranchTaken, refine } = await import("../../src/verifier/scalar.js");
+    const rng = new Rng(op.charCodeAt(0) * 31 + op.length);
+    for (let i = 0; i < 2500; i++) {
+      const [a, xs] = abstract(rng);
+      const [b, ys] = rng.bool(0.5) ? (() => { const k = rng.bool() ? BigInt(rng.int(300)) : rng.u64(); return [scalarKnown(k), [k]] as [Scalar, bigint[]]; })() : abstract(rng);
+      for (const is32 of [false, true]) {
+        const bits = is32 ? 32 : 64;
+        const verdict = isBranchTaken(a, b, op as never, is32);
+        for (const taken of [true, false]) {
+          const [ra, rb] = refine(a, b, op as never, is32, taken);
+          for (const x of xs) {
+            for (const y of ys) {
+              const cx = is32 ? x & M32 : x;
+              const cy = is32 ? y & M32 : y;
+              const h = holds(cx, cy, bits);
+              if (verdict !== -1) expect([op, is32, x, y, h]).toEqual([op, is32, x, y, verdict === 1]);
+              if (h !== taken) continue;
+              if (!scalarContains(ra, x) || !scalarContains(rb, y)) throw new Error(`${op}${is32 ? "32" : ""} taken=${taken}: ${x}, ${y} lost by refinement`);
+            }
+          }
+        }
+      }
+    }
+  });
+});
