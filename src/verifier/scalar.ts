@@ -92,6 +92,14 @@ function deduceBounds(s: Scalar): void {
     s.smin = max(s.smin, s64(s.umin));
     s.smax = min(s.smax, s64(s.umax));
   }
+  // a signed 64-bit range inside the s32 range (or inside one 2^32 block) bounds the subregister
+  if (s.smin >= S32_MIN && s.smax <= S32_MAX) {
+    s.s32min = max(s.s32min, s.smin);
+    s.s32max = min(s.s32max, s.smax);
+  } else if (s.smin >> 32n === s.smax >> 32n && s32(s.smin) <= s32(s.smax)) {
+    s.s32min = max(s.s32min, s32(s.smin));
+    s.s32max = min(s.s32max, s32(s.smax));
+  }
   // the 64-bit range within one 2^32 block fixes the subregister's range, and back
   if (s.umin >> 32n === s.umax >> 32n) {
     s.u32min = max(s.u32min, u32(s.umin));
@@ -365,4 +373,53 @@ export function refine(a: Scalar, b: Scalar, op: CmpName, is32: boolean, taken: 
     case "sle": set(ra, { smax: y.smax }); set(rb, { smin: x.smin }); break;
   }
   return [boundsSync(ra), boundsSync(rb)];
+}
+
+// ------------------------------------------------------------------ loads and printing
+
+/** The value of a `size`-byte zero-extending load or truncation (coerce_reg_to_size). */
+export function coerceToSize(s: Scalar, size: 1 | 2 | 4 | 8): Scalar {
+  if (size === 8) return scalarClone(s);
+  const mask = (1n << BigInt(size * 8)) - 1n;
+  const r = scalarUnknown();
+  r.varOff = T.cast(s.varOff, size);
+  if (s.umin >> BigInt(size * 8) === s.umax >> BigInt(size * 8)) [r.umin, r.umax] = [s.umin & mask, s.umax & mask];
+  else [r.umin, r.umax] = [0n, mask];
+  return boundsSync(r);
+}
+
+/** The kernel's number style in logs: small values in decimal, others in hex of the field's width. */
+function num(v: bigint, signed: boolean, bits: 32 | 64): string {
+  if (signed ? v >= -32768n && v <= 32767n : v <= 0xffffn) return v.toString();
+  return `0x${BigInt.asUintN(bits, v).toString(16)}`;
+}
+
+/**
+ * A scalar as the verifier log prints it: the constant itself, or
+ * `scalar(smin=smin32=0,smax=umax=smax32=umax32=255,var_off=(0x0; 0xff))` — only bounds that
+ * say something are shown, and equal minimums (or maximums) share one `=` chain.
+ */
+export function formatScalar(s: Scalar): string {
+  if (T.isConst(s.varOff)) return num(BigInt.asIntN(64, s.varOff.value), true, 64);
+  type Field = [name: string, text: string | null, group: "min" | "max"];
+  const fields: Field[] = [
+    ["smin", s.smin === S64_MIN ? null : num(s.smin, true, 64), "min"],
+    ["smax", s.smax === S64_MAX ? null : num(s.smax, true, 64), "max"],
+    ["umin", s.umin === 0n ? null : num(s.umin, false, 64), "min"],
+    ["umax", s.umax === U64_MAX ? null : num(s.umax, false, 64), "max"],
+    ["smin32", s.s32min === S32_MIN ? null : num(s.s32min, true, 32), "min"],
+    ["smax32", s.s32max === S32_MAX ? null : num(s.s32max, true, 32), "max"],
+    ["umin32", s.u32min === 0n ? null : num(s.u32min, false, 32), "min"],
+    ["umax32", s.u32max === U32_MAX ? null : num(s.u32max, false, 32), "max"],
+  ];
+  const parts: Array<{ names: string[]; text: string; group: string }> = [];
+  for (const [name, text, group] of fields) {
+    if (text === null) continue;
+    const same = parts.find((p) => p.group === group && p.text === text);
+    if (same !== undefined) same.names.push(name);
+    else parts.push({ names: [name], text, group });
+  }
+  const out = parts.map((p) => `${p.names.join("=")}=${p.text}`);
+  if (!T.isUnknown(s.varOff)) out.push(`var_off=${T.tnumText(s.varOff)}`);
+  return `scalar(${out.join(",")})`;
 }
