@@ -58,7 +58,8 @@ const L_CTX_END = 18;
 const L_STACK_HI = 19;
 const localOf = (r: number): number => (r === 0 ? L_R0 : r <= 5 ? r - 1 : r === 10 ? P_R10 : r + 1);
 
-export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | null): CodegenResult {
+/** `available(id)`: whether a helper is registered; a call to any other id traps at its pc. */
+export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | null, available: (id: number) => boolean): CodegenResult {
   const m = new b.Module();
   m.setFeatures(b.Features.MVP | b.Features.SignExt | b.Features.MutableGlobals | b.Features.BulkMemory);
   // declare the memory, then turn it into the import (the other order drops the import)
@@ -88,7 +89,7 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
   const helperIds = new Set<number>();
   const modes: Array<"structured" | "dispatch"> = [];
 
-  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds);
+  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, available);
   fns.forEach((fn, k) => {
     const st = structure(insns, fn);
     modes.push(st.mode);
@@ -120,6 +121,7 @@ class Lowering {
     private readonly facts: VerifierFacts | null,
     private readonly fnIndex: Map<number, number>,
     private readonly helperIds: Set<number>,
+    private readonly available: (id: number) => boolean,
   ) {
     this.i64 = b.i64;
     this.i32 = b.i32;
@@ -514,6 +516,7 @@ class Lowering {
       return [this.set(0, m.call("callx", [this.get(ins.dst), ...args, m.i32.const(pc)], this.i64))];
     }
     if (ins.src === PseudoCall.HELPER) {
+      if (!this.available(ins.imm)) return [this.trap(TrapKind.UnknownHelper, pc)];
       this.helperIds.add(ins.imm);
       return [this.set(0, m.call(`h${ins.imm}`, args, this.i64))];
     }

@@ -81,3 +81,22 @@ describe("JIT with verifier facts", () => {
     }
   });
 });
+
+describe("JIT helper calls", () => {
+  it("traps on an unregistered helper at the call's pc, like the interpreter", async () => {
+    const insns = [
+      { code: 0xb7, dst: 0, src: 0, off: 0, imm: 0 },
+      { code: 0x85, dst: 0, src: 0, off: 0, imm: 999 },
+      { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 },
+    ];
+    const jit = await compileProgram(insns);
+    for (const run of [() => runInterp(insns), () => jit.run()]) {
+      try {
+        run();
+        expect.unreachable();
+      } catch (e) {
+        expect([(e as RuntimeTrap).kind, (e as RuntimeTrap).pc]).toEqual([TrapKind.UnknownHelper, 1]);
+      }
+    }
+  });
+});
