@@ -1,6 +1,7 @@
 import { RuntimeTrap, TrapKind } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { ldImm64Value } from "../isa/insn.js";
+import { checkInsn } from "../isa/decode.js";
 import { CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS } from "../isa/layout.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
 import {
@@ -57,12 +58,19 @@ export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunRes
 
   let pc = 0;
   let executed = 0;
+  const checked = new Uint8Array(insns.length);
   for (;;) {
     if (pc < 0 || pc >= insns.length) {
       throw new RuntimeTrap(TrapKind.BadJump, pc, `execution reached pc ${pc}, outside the program (0..${insns.length - 1})`);
     }
     if (++executed > budget) throw new RuntimeTrap(TrapKind.Budget, pc, `instruction budget of ${budget} exhausted`);
     const ins = insns[pc]!;
+    // an invalid encoding traps when it is reached, as the kernel judges only what it reaches
+    if (checked[pc] === 0) {
+      const invalid = checkInsn(insns, pc);
+      if (invalid !== null) throw new RuntimeTrap(TrapKind.Unsupported, pc, `invalid instruction: ${invalid}`);
+      checked[pc] = 1;
+    }
     const code = ins.code;
     const cls = opClass(code);
     switch (cls) {

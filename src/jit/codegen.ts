@@ -5,6 +5,7 @@ import type binaryenNs from "binaryen";
 import { TrapKind } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { ldImm64Value } from "../isa/insn.js";
+import { checkInsn } from "../isa/decode.js";
 import { STACK_FRAME_SIZE } from "../isa/layout.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
 import {
@@ -229,6 +230,13 @@ class Lowering {
     const last = lastInsn(this.insns, start, end);
     for (let pc = start; pc < end; pc++) {
       const ins = this.insns[pc]!;
+      // an invalid encoding traps when reached, exactly where the interpreter traps
+      if (checkInsn(this.insns, pc) !== null) {
+        out.push(this.trap(TrapKind.Unsupported, pc));
+        if (pc === last) break;
+        if (ins.code === LD_IMM64) pc++;
+        continue;
+      }
       if (pc === last) {
         out.push(...this.terminator(ins, pc, fn, st, k, jump));
         break;

@@ -12,6 +12,7 @@ import { AluOp, AtomicOp, Class, JmpOp, LD_IMM64, Mode, PseudoLd, Source, opAlu,
 import { ERRNO } from "../errors.js";
 import type { VerifierFacts, InsnFacts } from "../jit/facts.js";
 import { checkStructure } from "./structure.js";
+import { checkInsn } from "../isa/decode.js";
 import * as S from "./scalar.js";
 import type { Scalar } from "./scalar.js";
 import * as T from "./tnum.js";
@@ -20,6 +21,9 @@ const MAX_STACK = 512;
 const COMPLEXITY_LIMIT = 1_000_000;
 /** The kernel's BPF_MAX_VAR_OFF: larger variable offsets are "unbounded". */
 const MAX_VAR_OFF = 1n << 29n;
+/** Explored states compared per visit, and kept per instruction (fewer only means less pruning). */
+const MAX_COMPARE = 64;
+const MAX_KEPT = 256;
 
 type Reg =
   | { readonly kind: "none" }
@@ -131,7 +135,9 @@ export function verifyRaw(insns: readonly Insn[], opts: VerifyRawOptions): Verif
         if (pruneAt.has(pc)) {
           const list = seen.get(pc) ?? [];
           let cover: Explored | undefined;
-          for (let k = 0; k < list.length; k++) {
+          // newest first, and only the newest few: a repeating state is a recent one, and an
+          // unrolled loop's thousands of distinct states would make every visit a long scan
+          for (let k = list.length - 1, seenCount = 0; k >= 0 && seenCount < MAX_COMPARE; k--, seenCount++) {
             const e = list[k]!;
             if (covers(e.state, state)) {
               e.hit++;
@@ -139,7 +145,7 @@ export function verifyRaw(insns: readonly Insn[], opts: VerifyRawOptions): Verif
               break;
             }
             // like the kernel, forget explored states that keep failing to match
-            if (!e.active && ++e.miss > e.hit * 3 + 3) list.splice(k--, 1);
+            if (!e.active && ++e.miss > e.hit * 3 + 3) list.splice(k, 1);
           }
           if (cover !== undefined) {
             if (cover.active) reject(`infinite loop detected at insn ${pc}`, ERRNO.EINVAL);
@@ -150,6 +156,7 @@ export function verifyRaw(insns: readonly Insn[], opts: VerifyRawOptions): Verif
           if (jumps - lastJumps >= 2 && processed - lastProcessed >= 8) {
             const entry: Explored = { state: cloneState(state), active: true, hit: 0, miss: 0 };
             list.push(entry);
+            if (list.length > MAX_KEPT) list.shift();
             seen.set(pc, list);
             work.push({ done: entry });
             lastJumps = jumps;
@@ -158,6 +165,9 @@ export function verifyRaw(insns: readonly Insn[], opts: VerifyRawOptions): Verif
         }
         if (++processed > COMPLEXITY_LIMIT) reject(`BPF program is too large. Processed ${processed} insn`, ERRNO.E2BIG);
         const ins = insns[pc]!;
+        // reserved fields and register numbers are checked when an instruction is reached
+        const invalid = checkInsn(insns, pc);
+        if (invalid !== null) reject(invalid, ERRNO.EINVAL);
         const next = step(ins, pc, state, insns, memSize, facts[pc]!);
         if (typeof next !== "number" || next !== pc + 1) jumps++;
         if (next === "exit") break;
@@ -352,6 +362,13 @@ function atomic(ins: Insn, state: State, size: number, memSize: bigint, f: InsnF
   }
   const v = readReg(state, ins.src);
   if (v.kind !== "scalar") reject(`R${ins.src} leaks addr into mem`);
+  // atomics are always strictly aligned
+  const p = readReg(state, ins.dst);
+  if (p.kind === "mem") {
+    const fixed = S.isConstScalar(p.off) ? BigInt.asIntN(64, p.off.varOff.value) : 0n;
+    const aligned = S.isConstScalar(p.off) ? (fixed + BigInt(ins.off)) % BigInt(size) === 0n : T.isAligned(p.off.varOff, size) && ins.off % size === 0;
+    if (!aligned) reject(`misaligned value access off ${S.isConstScalar(p.off) ? "0" : T.tnumText(p.off.varOff)}+${fixed}+${ins.off} size ${size}`);
+  }
   if (op === AtomicOp.CMPXCHG) readReg(state, 0);
   access(state, ins.dst, ins.off, size, false, memSize, f);
   access(state, ins.dst, ins.off, size, true, memSize, f, unknown());

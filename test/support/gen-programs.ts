@@ -66,8 +66,9 @@ export function generateProgram(seed: number): Generated {
   body.push(insn(0xb7, 9, 0, 0, 1 + rng.int(6)));
   const loopStart = body.length;
   for (let i = 0; i < 3 + rng.int(6); i++) {
-    const w = wild(rng, len).filter((x) => x.dst !== 9 || (x.code & 7) === 2 || (x.code & 7) === 3);
-    body.push(...w);
+    const w = wild(rng, len);
+    // keep the loop counter r9 intact (whole instructions only: an lddw is two slots)
+    if (w.every((x) => x.dst !== 9 || (x.code & 7) === 2 || (x.code & 7) === 3 || x.code === 0)) body.push(...w);
   }
   body.push(insn(0x07, 9, 0, 0, -1));
   body.push(insn(0x55, 9, 0, loopStart - body.length - 1, 0)); // if r9 != 0 goto loopStart
