@@ -9,6 +9,7 @@ import { compileProgram } from "../dist/jit/index.js";
 import { runInterp } from "../dist/interp/index.js";
 import { GuestMemory } from "../dist/exec/guest-memory.js";
 import { encodeProgram } from "../dist/isa/encode.js";
+import { verifyRaw } from "../dist/verifier/do-check.js";
 import { kbpfBatch, kernelUnavailable } from "./lib/kernel.js";
 import { nsPerCall } from "./lib/measure.js";
 import { barChartSvg, fmt, geomean, markdownTable, table, writeResults } from "./lib/report.js";
@@ -35,23 +36,20 @@ export async function benchJit({ rounds = 5, quick = false, log = console.log } 
     const memI = new GuestMemory();
     runInterp(p.insns, { input: p.input, mem: memI });
     const again = { input: p.input, mem: memI, preserveInput: true };
-    // The code a verified program gets: no bounds checks, no fuel. wabpf's own verifier does
-    // not exist yet, so this column is measured only for programs the real kernel's verifier
-    // accepted in this run (which proves the same bounds and termination).
+    // The code a verified program gets: wabpf's verifier (raw test type: r1 = the input, r2 =
+    // its length) proves accesses in bounds and termination; its facts drop the guards and
+    // the fuel. Programs it does not accept get no verified column.
     let runU = null;
-    if (kernelWhy === null) {
-      const [v] = kbpfBatch([{ id: p.name, code: hex(encodeProgram(p.insns)), mem: hex(p.input) }]);
-      if (v.ok) {
-        const facts = { maxStackDepth: 512, insn: p.insns.map(() => ({ safeAccess: true })) };
-        runU = (await compileProgram(p.insns, { verified: facts })).prepare({ input: p.input, mem: new GuestMemory() });
-        if (runU().r0 !== first) throw new Error(`${p.name}: unchecked JIT disagrees`);
-      }
-    }
-    const best = { jit: Infinity, unchecked: Infinity, interp: Infinity, kernel: Infinity };
+    const v = verifyRaw(p.insns, { memSize: p.input.length });
+    if (v.accepted) {
+      runU = (await compileProgram(p.insns, { verified: v.facts })).prepare({ input: p.input, mem: new GuestMemory() });
+      if (runU().r0 !== first) throw new Error(`${p.name}: verified JIT disagrees`);
+    } else log(`  ${p.name}: wabpf's verifier rejects it (${v.error}); no verified column`);
+    const best = { jit: Infinity, verified: Infinity, interp: Infinity, kernel: Infinity };
     for (let r = 0; r < rounds; r++) {
       log(`  ${p.name}: round ${r + 1}/${rounds}`);
       best.jit = Math.min(best.jit, nsPerCall(`${p.name} jit`, runJ, quick ? 0.2 : 0.5));
-      if (runU !== null) best.unchecked = Math.min(best.unchecked, nsPerCall(`${p.name} jit unchecked`, runU, quick ? 0.2 : 0.5));
+      if (runU !== null) best.verified = Math.min(best.verified, nsPerCall(`${p.name} jit verified`, runU, quick ? 0.2 : 0.5));
       if (r < (quick ? 1 : 2)) best.interp = Math.min(best.interp, nsPerCall(`${p.name} interp`, () => runInterp(p.insns, again), quick ? 0.2 : 0.5));
       if (kernelWhy === null) {
         const [k] = kbpfBatch([{ id: p.name, code: hex(encodeProgram(p.insns)), mem: hex(p.input), repeat: quick ? 2000 : 20000 }]);
@@ -60,7 +58,7 @@ export async function benchJit({ rounds = 5, quick = false, log = console.log } 
         best.kernel = Math.min(best.kernel, k.duration);
       }
     }
-    rows.push({ name: p.name, insns: p.insns.length, jitNs: best.jit, uncheckedNs: runU === null ? null : best.unchecked, interpNs: best.interp, kernelNs: kernelWhy === null ? best.kernel : null });
+    rows.push({ name: p.name, insns: p.insns.length, jitNs: best.jit, verifiedNs: runU === null ? null : best.verified, interpNs: best.interp, kernelNs: kernelWhy === null ? best.kernel : null });
   }
 
   // compile time of a 4,000-instruction program: cold (new process, binaryen start-up
@@ -77,41 +75,49 @@ export async function benchJit({ rounds = 5, quick = false, log = console.log } 
   const cold = coldCompileMs(4000);
 
   const withKernel = rows.filter((r) => r.kernelNs !== null);
+  const verified = rows.filter((r) => r.verifiedNs !== null);
+  const verifiedWithKernel = withKernel.filter((r) => r.verifiedNs !== null);
   const summary = {
-    geomeanJitOverKernel: withKernel.length > 0 ? geomean(withKernel.map((r) => r.jitNs / r.kernelNs)) : null,
-    geomeanUncheckedOverKernel: withKernel.some((r) => r.uncheckedNs !== null) ? geomean(withKernel.filter((r) => r.uncheckedNs !== null).map((r) => r.uncheckedNs / r.kernelNs)) : null,
-    geomeanInterpOverJit: geomean(rows.map((r) => r.interpNs / r.jitNs)),
+    geomeanVerifiedOverKernel: verifiedWithKernel.length > 0 ? geomean(verifiedWithKernel.map((r) => r.verifiedNs / r.kernelNs)) : null,
+    geomeanUnverifiedOverKernel: withKernel.length > 0 ? geomean(withKernel.map((r) => r.jitNs / r.kernelNs)) : null,
+    geomeanInterpOverVerified: verified.length > 0 ? geomean(verified.map((r) => r.interpNs / r.verifiedNs)) : null,
+    geomeanInterpOverUnverified: geomean(rows.map((r) => r.interpNs / r.jitNs)),
     compileWarmMsPer1000: warm / 4,
     compileColdMsPer1000: cold / 4,
     compileWarm4000Ms: warm,
     compileCold4000Ms: cold,
   };
 
-  const dash = (x, f) => (x === null ? "-" : f(x));
-  const headers = ["program", "insns", "jit ns/run", "jit unchecked", "kernel ns/run", "interp ns/run", "jit/kernel", "unchecked/kernel", "interp/jit"];
+  const dash = (x, f) => (x === null || x === undefined ? "-" : f(x));
+  const ratio = (a, b) => (a === null || b === null ? "-" : (a / b).toFixed(2));
+  const headers = ["program", "insns", "jit verified", "jit unverified", "kernel", "interp", "verified/kernel", "unverified/kernel", "interp/verified", "interp/unverified"];
   const cells = rows.map((r) => [
     r.name,
     r.insns,
+    dash(r.verifiedNs, fmt),
     fmt(r.jitNs),
-    dash(r.uncheckedNs, fmt),
     dash(r.kernelNs, fmt),
     fmt(r.interpNs),
-    dash(r.kernelNs, (k) => (r.jitNs / k).toFixed(2)),
-    r.kernelNs === null || r.uncheckedNs === null ? "-" : (r.uncheckedNs / r.kernelNs).toFixed(2),
+    ratio(r.verifiedNs, r.kernelNs),
+    ratio(r.jitNs, r.kernelNs),
+    r.verifiedNs === null ? "-" : (r.interpNs / r.verifiedNs).toFixed(0),
     (r.interpNs / r.jitNs).toFixed(0),
   ]);
-  const geo = ["geomean", "", "", "", "", "", dash(summary.geomeanJitOverKernel, (x) => x.toFixed(2)), dash(summary.geomeanUncheckedOverKernel, (x) => x.toFixed(2)), summary.geomeanInterpOverJit.toFixed(0)];
+  const f2 = (x) => x.toFixed(2);
+  const f0 = (x) => x.toFixed(0);
+  const geo = ["geomean", "", "", "", "", "", dash(summary.geomeanVerifiedOverKernel, f2), dash(summary.geomeanUnverifiedOverKernel, f2), dash(summary.geomeanInterpOverVerified, f0), f0(summary.geomeanInterpOverUnverified)];
+  log("ns per run (fastest of each side)");
   log(table(headers, [...cells, geo]));
-  log(`compile, 4,000 insns: warm ${warm.toFixed(1)} ms (${summary.compileWarmMsPer1000.toFixed(2)} ms/1000), cold ${cold.toFixed(0)} ms incl. binaryen start-up`);
+  log(`compile, 4,000 insns: warm ${warm.toFixed(1)} ms (${summary.compileWarmMsPer1000.toFixed(2)} ms/1000), cold ${cold.toFixed(0)} ms incl. binaryen start-up (${summary.compileColdMsPer1000.toFixed(0)} ms/1000)`);
 
   const svg = barChartSvg(
     "ns per run: wabpf JIT vs the Linux kernel's JIT (lower is better)",
     rows.map((r) => ({
       label: r.name,
       bars: [
-        { name: "wabpf JIT (checked)", value: r.jitNs },
-        ...(r.uncheckedNs === null ? [] : [{ name: "wabpf JIT (unchecked)", value: r.uncheckedNs }]),
+        ...(r.verifiedNs === null ? [] : [{ name: "wabpf JIT (verified)", value: r.verifiedNs }]),
         ...(r.kernelNs === null ? [] : [{ name: "kernel JIT", value: r.kernelNs }]),
+        { name: "wabpf JIT (unverified)", value: r.jitNs },
       ],
     })),
     "ns",
@@ -119,10 +125,12 @@ export async function benchJit({ rounds = 5, quick = false, log = console.log } 
   const md = [
     "# JIT benchmark",
     "",
-    `Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}); each side's fastest of ${rounds} interleaved rounds.`,
-    "The kernel column is the real Linux JIT through `kbpf.py` (BPF_PROG_TEST_RUN over a map-backed buffer, its harness call included).",
-    "\"jit\" is the code an unverified program gets: every memory access bounds-checked, one unit of fuel per loop iteration.",
-    "\"jit unchecked\" drops both, as the verifier's facts will allow; until wabpf's verifier lands it is measured only for programs the real kernel's verifier accepted in the same run.",
+    `Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}); ns per run, each side's fastest of ${rounds} interleaved rounds.`,
+    "",
+    "- **kernel**: the real Linux JIT through `kbpf.py` (BPF_PROG_TEST_RUN over a map-backed buffer, its harness call included).",
+    "- **jit verified**: the code a program gets once wabpf's verifier (raw test type) accepted it: its facts drop the bounds checks and the fuel.",
+    "- **jit unverified**: no facts: every access outside the intact frame is bounds-checked and instructions are metered exactly (`TrapKind.Budget` at the interpreter's pc).",
+    "- **interp**: the reference interpreter (bigint registers, every access checked).",
     "",
     markdownTable(headers, [...cells, geo]),
     "",

@@ -27,7 +27,7 @@ import {
   opSource,
   sizeBytes,
 } from "../isa/opcode.js";
-import { isExit, jumpTarget, lastInsn, splitFunctions, structure, type FunctionRange, type Structure } from "./cfg.js";
+import { isExit, isUncondJump, jumpTarget, lastInsn, splitFunctions, structure, type FunctionRange, type Structure } from "./cfg.js";
 import type { VerifierFacts } from "./facts.js";
 
 type B = typeof binaryenNs;
@@ -57,10 +57,20 @@ const L_FUEL = 16;
 const L_CTX_LO = 17;
 const L_CTX_END = 18;
 const L_STACK_HI = 19;
+/** first slot of the metered segment whose charge failed */
+const L_BUDGET_PC = 20;
 const localOf = (r: number): number => (r === 0 ? L_R0 : r <= 5 ? r - 1 : r === 10 ? P_R10 : r + 1);
 
-/** `available(id)`: whether a helper is registered; a call to any other id traps at its pc. */
-export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | null, available: (id: number) => boolean): CodegenResult {
+/** Loops of one basic block up to this many slots are emitted twice per iteration. */
+const UNROLL_MAX_SLOTS = 16;
+
+/** The largest helper id callx reaches through the in-module dispatch table; larger ids go through JS. */
+export const CALLX_TABLE_LIMIT = 4096;
+
+/**
+ * `registered`: the helper ids of the registry; a `call` of any other id traps at its pc.
+ */
+export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | null, registered: ReadonlySet<number>): CodegenResult {
   const m = new b.Module();
   m.setFeatures(b.Features.MVP | b.Features.SignExt | b.Features.MutableGlobals | b.Features.BulkMemory);
   // declare the memory, then turn it into the import (the other order drops the import)
@@ -77,9 +87,14 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
   m.addGlobalImport("ctxEnd", "env", "ctxEnd", i64, true);
   m.addGlobalImport("fuel", "env", "fuel", i32, true);
   m.addGlobalImport("depth", "env", "depth", i32, true);
+  // pc of the helper call in progress, for the traps a JS helper raises (memory checks)
+  m.addGlobalImport("hpc", "env", "hpc", i32, true);
   m.addFunctionImport("trap", "env", "trap", b.createType([i32, i32]), b.none);
+  // (first slot of the metered segment, fuel left): the budget ran out inside the segment
+  m.addFunctionImport("budget", "env", "budget", b.createType([i32, i32]), b.none);
   m.addFunctionImport("check", "env", "check", b.createType([i64, i32, i32, i32]), i32);
-  m.addFunctionImport("callx", "env", "callx", b.createType([i64, i64, i64, i64, i64, i64, i32]), i64);
+  // callx to a helper id outside the in-module dispatch table (or to no helper: it traps)
+  m.addFunctionImport("callxSlow", "env", "callx", b.createType([i64, i64, i64, i64, i64, i64, i32]), i64);
   const helperSig = b.createType([i64, i64, i64, i64, i64]);
   // (r1..r5, r10, r0, r6..r9): the callee starts with the caller's registers, as in the
   // interpreter; r6-r9 stay callee-saved because the callee's copies are its own locals
@@ -90,14 +105,24 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
   const helperIds = new Set<number>();
   const modes: Array<"structured" | "dispatch"> = [];
 
-  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, available);
+  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id));
   fns.forEach((fn, k) => {
     const st = structure(insns, fn);
     modes.push(st.mode);
     const body = st.mode === "structured" ? g.structured(fn, st) : g.dispatch(fn, st);
-    const entry = m.block(null, [...g.prologue(), body, g.trap(TrapKind.BadJump, fn.end), m.unreachable()], b.none);
-    m.addFunction(`f${k}`, fnSig, i64, [i64, i64, i32, i64, i32, i32, i64, i64, i64], entry);
+    // running off the end of a subprogram continues in the next one, in the same frame (as
+    // the interpreter does; the kernel's verifier rejects such programs); off the last one traps
+    const off = k + 1 < fns.length ? g.fallInto(k + 1) : [g.trap(TrapKind.BadJump, fn.end), m.unreachable()];
+    const main = m.block(null, [...g.prologue(), body, ...off], b.none);
+    // unverified code leaves through one out-of-line exit when the fuel runs out
+    const entry = facts !== null ? main : m.block(null, [m.block("budget", [main]), g.budgetExit(), m.unreachable()], b.none);
+    m.addFunction(`f${k}`, fnSig, i64, [i64, i64, i32, i64, i32, i32, i64, i64, i64, i32], entry);
   });
+  if (g.usesCallx) {
+    const ids = [...registered].filter((id) => id >= 0 && id < CALLX_TABLE_LIMIT).sort((a, c) => a - c);
+    for (const id of ids) helperIds.add(id);
+    m.addFunction("callx", b.createType([i64, i64, i64, i64, i64, i64, i32]), i64, [], g.callxDispatch(ids));
+  }
   for (const id of [...helperIds].sort((a, c) => a - c)) m.addFunctionImport(`h${id}`, "helpers", `h${id}`, helperSig, i64);
   // `run()` takes r1..r5 and r10 from globals the host sets once per set-up, so a repeated
   // run crosses the JS boundary with no arguments (BigInt conversions cost ~5 ns each)
@@ -115,6 +140,8 @@ class Lowering {
   private readonly i64: number;
   private readonly i32: number;
   private readonly r10Intact: boolean;
+  /** whether some callx was lowered (the module then gets its helper dispatch function) */
+  usesCallx = false;
   constructor(
     private readonly b: B,
     private readonly m: Module,
@@ -162,12 +189,58 @@ class Lowering {
     ];
   }
 
-  /** Unverified code: one unit of fuel per loop iteration, so endless loops stop (TrapKind.Budget). */
-  private fuelCheck(pc: number): Expr[] {
-    if (this.facts !== null) return [];
+  /**
+   * Unverified code counts instructions exactly as the interpreter does (TrapKind.Budget at
+   * the same pc): a metered segment of `count` instructions starting at `pc` is charged on
+   * entry. Segments end after every instruction that can trap or write outside the frame, so
+   * when the fuel runs out inside a segment nothing observable has happened in it yet.
+   */
+  private charge(pc: number, count: number): Expr[] {
     const m = this.m;
     const fuel = (): Expr => m.local.get(L_FUEL, this.i32);
-    return [m.local.set(L_FUEL, m.i32.sub(fuel(), m.i32.const(1))), m.if(m.i32.lt_s(fuel(), m.i32.const(0)), this.trap(TrapKind.Budget, pc))];
+    return [
+      m.if(m.i32.lt_u(fuel(), m.i32.const(count)), m.block(null, [m.local.set(L_BUDGET_PC, m.i32.const(pc)), m.br("budget")], this.b.none)),
+      m.local.set(L_FUEL, m.i32.sub(fuel(), m.i32.const(count))),
+    ];
+  }
+
+  /** Continue in function k, same frame and registers, and return what it returns. */
+  fallInto(k: number): Expr[] {
+    const m = this.m;
+    const regs = [1, 2, 3, 4, 5, 10, 0, 6, 7, 8, 9].map((r) => this.get(r));
+    const fuelOut = this.facts === null ? [m.global.set("fuel", m.local.get(L_FUEL, this.i32))] : [];
+    return [...fuelOut, m.return(m.call(`f${k}`, regs, this.i64))];
+  }
+
+  /** The function's budget exit: the segment at L_BUDGET_PC could not be paid for. */
+  budgetExit(): Expr {
+    const m = this.m;
+    return m.call("budget", [m.local.get(L_BUDGET_PC, this.i32), m.local.get(L_FUEL, this.i32)], this.b.none);
+  }
+
+  /** Whether [r10 + off, size) is inside the frame of an r10 no instruction writes: no check needed. */
+  private inIntactFrame(reg: number, off: number, size: number): boolean {
+    return reg === 10 && this.r10Intact && off >= -STACK_FRAME_SIZE && off + size <= 0;
+  }
+
+  /** Whether executing `ins` may trap or change memory outside the current frame (ends a metered segment). */
+  private observable(ins: Insn): boolean {
+    const cls = opClass(ins.code);
+    switch (cls) {
+      case Class.ALU:
+      case Class.ALU64:
+        return false;
+      case Class.LD:
+        return !(ins.code === LD_IMM64 && ins.src === PseudoLd.NONE);
+      case Class.LDX:
+        return !this.inIntactFrame(ins.src, ins.off, sizeBytes(opSize(ins.code)));
+      case Class.ST:
+      case Class.STX: {
+        const base = cls === Class.STX && opMode(ins.code) === Mode.ATOMIC && ins.imm === AtomicOp.LOAD_ACQ ? ins.src : ins.dst;
+        return !this.inIntactFrame(base, ins.off, sizeBytes(opSize(ins.code)));
+      }
+    }
+    return true;
   }
 
   // ------------------------------------------------------------ function bodies
@@ -193,18 +266,37 @@ class Lowering {
     for (let p = 0; p < n; p++) {
       while (stack.length > 1 && stack[stack.length - 1]!.close === p) pop();
       const end = st.loopEnd.get(p);
+      const jump = (tb: number, cond: Expr | null): Expr[] => [m.br(tb > p ? `b${tb}` : `l${tb}`, cond ?? undefined)];
+      if (end === p + 1 && this.unrollable(fn, st, p)) {
+        // a one-block loop ending in its conditional back-edge, twice per iteration: the first
+        // copy leaves when the branch is not taken. V8 checks for interrupts on every wasm
+        // back-edge; this halves those checks in the tightest loops.
+        const once: Expr[] = [];
+        this.basicBlock(fn, st, p, once, (tb, cond) => (tb === p && cond !== null ? [m.br(`u${p}`, m.i32.eqz(cond))] : jump(tb, cond)));
+        this.basicBlock(fn, st, p, once, jump);
+        stack[stack.length - 1]!.children.push(m.block(`u${p}`, [m.loop(`l${p}`, m.block(null, once, b.none))], b.none));
+        continue;
+      }
       if (end !== undefined) {
-        stack.push({ kind: "loop", label: `l${p}`, close: end, children: this.fuelCheck(st.leaders[p]!) });
+        stack.push({ kind: "loop", label: `l${p}`, close: end, children: [] });
         pushBlocks(p);
       }
-      const top = stack[stack.length - 1]!;
-      this.basicBlock(fn, st, p, top.children, (tb, cond) => {
-        const label = tb > p ? `b${tb}` : `l${tb}`;
-        return [m.br(label, cond ?? undefined)];
-      });
+      this.basicBlock(fn, st, p, stack[stack.length - 1]!.children, jump);
     }
     while (stack.length > 1) pop();
     return m.block(null, stack[0]!.children, b.none);
+  }
+
+  /** Whether loop block p is a small single block whose last instruction is the conditional jump back to p. */
+  private unrollable(fn: FunctionRange, st: Structure, p: number): boolean {
+    const start = st.leaders[p]!;
+    const end = st.leaders[p + 1] ?? fn.end;
+    if (end - start > UNROLL_MAX_SLOTS) return false;
+    const last = lastInsn(this.insns, start, end);
+    const ins = this.insns[last]!;
+    if (jumpTarget(ins, last) !== start || isUncondJump(ins) || this.facts?.insn[last]?.branch !== undefined) return false;
+    for (let pc = start; pc < end; pc++) if (checkInsn(this.insns, pc) !== null) return false;
+    return true;
   }
 
   dispatch(fn: FunctionRange, st: Structure): Expr {
@@ -220,7 +312,7 @@ class Lowering {
       });
       cur = m.block(k + 1 < n ? `x${k + 1}` : null, code, b.none);
     }
-    return m.block(null, [m.local.set(L_LABEL, m.i32.const(0)), m.loop("d", m.block(null, [...this.fuelCheck(fn.start), cur], b.none))], b.none);
+    return m.block(null, [m.local.set(L_LABEL, m.i32.const(0)), m.loop("d", cur)], b.none);
   }
 
   /** Lower basic block k into `out`; `jump(targetBlock, cond|null)` lowers a taken edge. */
@@ -228,22 +320,36 @@ class Lowering {
     const start = st.leaders[k]!;
     const end = st.leaders[k + 1] ?? fn.end;
     const last = lastInsn(this.insns, start, end);
+    const metered = this.facts === null;
+    let segStart = start;
+    let segCount = 0;
+    let seg: Expr[] = [];
+    const flush = (): void => {
+      if (segCount === 0) return;
+      if (metered) out.push(...this.charge(segStart, segCount));
+      out.push(...seg);
+      seg = [];
+      segCount = 0;
+    };
     for (let pc = start; pc < end; pc++) {
       const ins = this.insns[pc]!;
-      // an invalid encoding traps when reached, exactly where the interpreter traps
+      if (segCount === 0) segStart = pc;
+      segCount++;
+      let ends = true;
       if (checkInsn(this.insns, pc) !== null) {
-        out.push(this.trap(TrapKind.Unsupported, pc));
-        if (pc === last) break;
-        if (ins.code === LD_IMM64) pc++;
-        continue;
+        // an invalid encoding traps when reached, exactly where the interpreter traps
+        seg.push(this.trap(TrapKind.Unsupported, pc));
+      } else if (pc === last) {
+        seg.push(...this.terminator(ins, pc, fn, st, k, jump));
+      } else {
+        seg.push(...this.lower(ins, pc));
+        ends = this.observable(ins);
       }
-      if (pc === last) {
-        out.push(...this.terminator(ins, pc, fn, st, k, jump));
-        break;
-      }
-      out.push(...this.lower(ins, pc));
+      if (pc === last) break;
       if (ins.code === LD_IMM64) pc++;
+      if (ends) flush();
     }
+    flush();
   }
 
   private terminator(ins: Insn, pc: number, fn: FunctionRange, st: Structure, k: number, jump: (tb: number, cond: Expr | null) => Expr[]): Expr[] {
@@ -440,7 +546,7 @@ class Lowering {
     if (proven && off >= 0) return [this.w(this.get(reg)), off];
     if (proven) return [this.w(eff), 0];
     // r10 is never written: [r10 + off, size) inside the frame needs no check
-    if (reg === 10 && this.r10Intact && off >= -STACK_FRAME_SIZE && off + size <= 0) return [this.w(eff), 0];
+    if (this.inIntactFrame(reg, off, size)) return [this.w(eff), 0];
     const a = (): Expr => m.local.get(L_TMP2, this.i64);
     const l = (i: number): Expr => m.local.get(i, this.i64);
     const sz = this.k64(BigInt(size));
@@ -520,13 +626,15 @@ class Lowering {
   private call(ins: Insn, pc: number): Expr[] {
     const { m } = this;
     const args = [1, 2, 3, 4, 5].map((r) => this.get(r));
+    const atPc = m.global.set("hpc", m.i32.const(pc));
     if (opSource(ins.code) === Source.X) {
-      return [this.set(0, m.call("callx", [this.get(ins.dst), ...args, m.i32.const(pc)], this.i64))];
+      this.usesCallx = true;
+      return [atPc, this.set(0, m.call("callx", [this.get(ins.dst), ...args, m.i32.const(pc)], this.i64))];
     }
     if (ins.src === PseudoCall.HELPER) {
       if (!this.available(ins.imm)) return [this.trap(TrapKind.UnknownHelper, pc)];
       this.helperIds.add(ins.imm);
-      return [this.set(0, m.call(`h${ins.imm}`, args, this.i64))];
+      return [atPc, this.set(0, m.call(`h${ins.imm}`, args, this.i64))];
     }
     if (ins.src !== PseudoCall.CALL) return [this.trap(TrapKind.Unsupported, pc)];
     const k = this.fnIndex.get(pc + 1 + ins.imm);
@@ -543,6 +651,26 @@ class Lowering {
       m.global.set("depth", m.i32.sub(depth(), m.i32.const(1))),
       ...fuelIn,
     ];
+  }
+
+  /**
+   * The body of `callx(id, r1..r5, pc) -> r0`: a br_table over the registered helper ids
+   * below CALLX_TABLE_LIMIT, each calling its import directly; any other id goes to JS,
+   * which calls it or traps (BadCallTarget).
+   */
+  callxDispatch(ids: readonly number[]): Expr {
+    const { m, b } = this;
+    const p = (i: number): Expr => m.local.get(i, this.i64);
+    const regs = [1, 2, 3, 4, 5].map(p);
+    const slow = m.return(m.call("callxSlow", [p(0), ...[1, 2, 3, 4, 5].map(p), m.local.get(6, this.i32)], this.i64));
+    if (ids.length === 0) return slow;
+    const labels = Array.from({ length: ids[ids.length - 1]! + 1 }, () => "slow");
+    ids.forEach((id, k) => (labels[id] = `c${k}`));
+    let cur = m.block("c0", [m.switch(labels, "slow", m.i32.wrap(p(0)))], b.none);
+    ids.forEach((id, k) => {
+      cur = m.block(k + 1 < ids.length ? `c${k + 1}` : "slow", [cur, m.return(m.call(`h${id}`, k === 0 ? regs : [1, 2, 3, 4, 5].map(p), this.i64))], b.none);
+    });
+    return m.block(null, [cur, slow], this.i64);
   }
 }
 

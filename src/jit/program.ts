@@ -1,5 +1,6 @@
 import { RuntimeTrap, TrapKind } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
+import { LD_IMM64 } from "../isa/opcode.js";
 import { CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS, STACK_BASE, STACK_END } from "../isa/layout.js";
 import { GuestMemory, type Region } from "../exec/guest-memory.js";
 import { helperRegistry, type Helper, type HelperRegistry } from "../exec/helpers.js";
@@ -12,6 +13,7 @@ import type { VerifierFacts } from "./facts.js";
 const DEFAULT_HELPERS = helperRegistry(CONFORMANCE_HELPERS);
 const STACK_BASE_N = BigInt(STACK_BASE);
 const STACK_END_N = BigInt(STACK_END);
+const TWO_64 = 1n << 64n;
 
 export interface CompileOptions {
   /** helpers the program may call; CONFORMANCE_HELPERS when omitted */
@@ -40,8 +42,13 @@ export class JitProgram {
   private readonly helpers: HelperRegistry;
   private readonly helperIds: readonly number[];
   private readonly instances = new WeakMap<GuestMemory, Bound>();
+  private readonly insns: readonly Insn[];
+  /** unverified code: instructions are metered against the run's budget */
+  private readonly metered: boolean;
 
-  constructor(module: WebAssembly.Module, wasm: Uint8Array, text: string | null, helperIds: number[], helpers: HelperRegistry, modes: Array<"structured" | "dispatch">, compileTimeMs: number) {
+  constructor(insns: readonly Insn[], metered: boolean, module: WebAssembly.Module, wasm: Uint8Array, text: string | null, helperIds: number[], helpers: HelperRegistry, modes: Array<"structured" | "dispatch">, compileTimeMs: number) {
+    this.insns = insns;
+    this.metered = metered;
     this.module = module;
     this.wasm = wasm;
     this.text = text;
@@ -109,15 +116,32 @@ export class JitProgram {
       args.forEach((v, i) => (g.args[i]!.value = v));
       bound.owner = token;
     };
+    const failed = (e: unknown): RunResult => {
+      g.depth.value = 0;
+      if (e instanceof Unwind) return { r0: 0n };
+      throw e;
+    };
+    // verified code has no fuel to refill
+    if (!this.metered) {
+      return () => {
+        if (bound.owner !== token || mem.getRegions() !== regions) setUp();
+        try {
+          const r0 = run();
+          return { r0: r0 < 0n ? r0 + TWO_64 : r0 };
+        } catch (e) {
+          return failed(e);
+        }
+      };
+    }
     return () => {
       if (bound.owner !== token || mem.getRegions() !== regions) setUp();
       g.fuel.value = budget;
+      bound.budget = budget;
       try {
-        return { r0: BigInt.asUintN(64, run()) };
+        const r0 = run();
+        return { r0: r0 < 0n ? r0 + TWO_64 : r0 };
       } catch (e) {
-        g.depth.value = 0;
-        if (e instanceof Unwind) return { r0: 0n };
-        throw e;
+        return failed(e);
       }
     };
   }
@@ -131,6 +155,7 @@ export class JitProgram {
       ctxEnd: new WebAssembly.Global({ value: "i64", mutable: true }, 0n),
       fuel: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
       depth: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
+      hpc: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
       args: [0, 1, 2, 3, 4].map(() => new WebAssembly.Global({ value: "i64", mutable: true }, 0n)),
     };
     const callHelper = (helper: Helper, pc: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
@@ -144,7 +169,7 @@ export class JitProgram {
       helperImports[`h${id}`] =
         h.native !== undefined && h.stopsWhenZero !== true
           ? (h.native as WebAssembly.ImportValue)
-          : (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => callHelper(h, -1, r1, r2, r3, r4, r5);
+          : (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => callHelper(h, g.hpc.value as number, r1, r2, r3, r4, r5);
     }
     const env = {
       memory: mem.memory,
@@ -153,6 +178,7 @@ export class JitProgram {
       ctxEnd: g.ctxEnd,
       fuel: g.fuel,
       depth: g.depth,
+      hpc: g.hpc,
       a1: g.args[0]!,
       a2: g.args[1]!,
       a3: g.args[2]!,
@@ -160,6 +186,12 @@ export class JitProgram {
       a5: g.args[4]!,
       trap: (kind: number, pc: number): never => {
         throw new RuntimeTrap(kind as TrapKind, pc, TRAP_TEXT[kind as TrapKind] ?? `trap ${kind}`);
+      },
+      // the fuel ran out `fuel` instructions into the metered segment starting at `start`
+      budget: (start: number, fuel: number): never => {
+        let pc = start;
+        for (let i = 0; i < fuel; i++) pc += this.insns[pc]!.code === LD_IMM64 ? 2 : 1;
+        throw new RuntimeTrap(TrapKind.Budget, pc, `instruction budget of ${bound.budget} exhausted`);
       },
       // the inline check already accepted the active stack frames and the input: any other
       // stack address is outside the window, as the interpreter judges it
@@ -177,7 +209,7 @@ export class JitProgram {
       helpers: helperImports,
     });
     const run = instance.exports["run"] as () => bigint;
-    const bound: Bound = { g, run, tableBase, owner: null };
+    const bound: Bound = { g, run, tableBase, owner: null, budget: 0 };
     this.instances.set(mem, bound);
     return bound;
   }
@@ -190,12 +222,15 @@ interface Bound {
     ctxEnd: WebAssembly.Global;
     fuel: WebAssembly.Global;
     depth: WebAssembly.Global;
+    hpc: WebAssembly.Global;
     args: WebAssembly.Global[];
   };
   readonly run: () => bigint;
   readonly tableBase: number;
   /** the set-up whose globals are in place */
   owner: object | null;
+  /** the instruction budget of the run in progress (for the trap message) */
+  budget: number;
 }
 
 const TRAP_TEXT: Partial<Record<TrapKind, string>> = {
@@ -211,7 +246,7 @@ export async function compileProgram(insns: readonly Insn[], opts: CompileOption
   const b = await loadBinaryen();
   const helpers = opts.helpers ?? DEFAULT_HELPERS;
   const t0 = performance.now();
-  const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, (id) => helpers.has(id));
+  const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()));
   try {
     if (opts.optimize === true) {
       b.setOptimizeLevel(2);
@@ -222,7 +257,7 @@ export async function compileProgram(insns: readonly Insn[], opts: CompileOption
     const wasm = module.emitBinary();
     // compile time includes V8's compilation of the module, not only code generation
     const compiled = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
-    return new JitProgram(compiled, wasm, text, helperIds, helpers, modes, performance.now() - t0);
+    return new JitProgram(insns, (opts.verified ?? null) === null, compiled, wasm, text, helperIds, helpers, modes, performance.now() - t0);
   } finally {
     module.dispose();
   }

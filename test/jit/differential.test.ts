@@ -10,7 +10,7 @@ import { generateProgram } from "../support/gen-programs.js";
 const SEED = Number(process.env["WABPF_SEED"] ?? 4242);
 const COUNT = Number(process.env["WABPF_FUZZ_ITERATIONS"] ?? 1500);
 
-type Outcome = { r0: string; mem: string } | { trap: TrapKind; pc: number | null };
+type Outcome = { r0: string; mem: string } | { trap: TrapKind; pc: number; mem: string };
 
 function outcome(run: () => bigint, mem: GuestMemory, len: number, where: string): Outcome {
   try {
@@ -18,30 +18,34 @@ function outcome(run: () => bigint, mem: GuestMemory, len: number, where: string
     return { r0: r0.toString(16), mem: Buffer.from(mem.read(CTX_BASE, len)).toString("hex") };
   } catch (e) {
     if (!(e instanceof RuntimeTrap)) throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
-    // budget traps are detected at different points (per instruction vs per loop iteration)
-    return { trap: e.kind, pc: e.kind === TrapKind.Budget ? null : e.pc };
+    // memory too: both engines have done exactly the same stores before a trap
+    return { trap: e.kind, pc: e.pc, mem: Buffer.from(mem.read(CTX_BASE, len)).toString("hex") };
   }
 }
 
 describe("JIT vs interpreter on generated programs", () => {
   it(`agree on r0, memory and traps for ${COUNT} programs (seed ${SEED})`, async () => {
     let traps = 0;
+    let budgetTraps = 0;
     for (let i = 0; i < COUNT; i++) {
       const seed = SEED + i;
       const { insns, input } = generateProgram(seed);
       const memI = new GuestMemory();
       const memJ = new GuestMemory();
-      const budget = 100_000;
+      // every fourth program runs out of a small budget somewhere in its run (exact metering)
+      const budget = i % 4 === 3 ? 1 + (seed % 150) : 100_000;
       const where = `seed ${seed}: program ${Buffer.from(encodeProgram(insns)).toString("hex")}`;
       const want = outcome(() => runInterp(insns, { input, mem: memI, budget }).r0, memI, input.length, where);
       const jit = await compileProgram(insns);
       const got = outcome(() => jit.run({ input, mem: memJ, budget }).r0, memJ, input.length, where);
       if ("trap" in want) traps++;
+      if ("trap" in want && want.trap === TrapKind.Budget) budgetTraps++;
       if (JSON.stringify(got) !== JSON.stringify(want)) {
         throw new Error(`seed ${seed}: interpreter ${JSON.stringify(want)} but JIT ${JSON.stringify(got)}\nprogram ${Buffer.from(encodeProgram(insns)).toString("hex")}`);
       }
     }
-    expect(traps).toBeGreaterThan(0); // the generator does reach the trap paths
+    expect(traps).toBeGreaterThan(budgetTraps); // the generator does reach the trap paths
+    expect(budgetTraps).toBeGreaterThan(COUNT / 20);
   });
 });
 
