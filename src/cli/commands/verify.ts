@@ -1,0 +1,134 @@
+// `wabpf verify`: what the Linux 6.18 verifier would say about a program (privileged load).
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { InputError, readProgramFile } from "../program-file.js";
+import { decodeRaw } from "../../isa/decode.js";
+import { verify } from "../../verifier/index.js";
+import { PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
+import type { Insn } from "../../isa/insn.js";
+
+export const VERIFY_USAGE = `wabpf verify FILE [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--json]
+wabpf verify --batch   (JSON lines on stdin: {"id","insns_hex","prog_type","prog_flags","license","maps":[{"type","key_size","value_size","max_entries","flags"}]})
+  An ld_imm64 with src_reg 1 (map fd) or 5 (map idx) and imm i refers to the i-th --map.
+  Program types: ${PROG_TYPES.join(", ")}. Exit status: 0 accepted, 1 rejected, 2 unreadable input.`;
+
+function progType(t: string | undefined): ProgType {
+  const name = t ?? "socket_filter";
+  const alias: Record<string, ProgType> = { socket: "socket_filter", tc: "sched_cls", raw_tp: "raw_tracepoint" };
+  const pt = alias[name] ?? name;
+  if (!(PROG_TYPES as readonly string[]).includes(pt)) throw new InputError(`unknown program type "${name}" (${PROG_TYPES.join(", ")})`);
+  return pt as ProgType;
+}
+
+function parseMap(spec: string): MapDef {
+  const p = spec.split(":");
+  const n = p.slice(1).map((x) => Number(x));
+  if (p.length < 4 || p.length > 5 || n.some((x) => !Number.isInteger(x) || x < 0)) {
+    throw new InputError(`bad --map "${spec}": expected TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]`);
+  }
+  return { type: p[0]!.toLowerCase(), keySize: n[0]!, valueSize: n[1]!, maxEntries: n[2]!, flags: n[3] ?? 0 };
+}
+
+function logLevel(s: string | undefined): 0 | 1 | 2 {
+  if (s === undefined) return 1;
+  if (s !== "0" && s !== "1" && s !== "2") throw new InputError(`bad --log-level "${s}" (0, 1, 2)`);
+  return Number(s) as 0 | 1 | 2;
+}
+
+const jsonResult = (r: VerifyResult): Record<string, unknown> => ({
+  accepted: r.accepted,
+  errno: r.errno,
+  error: r.error,
+  insns_processed: r.insnsProcessed,
+  log: r.log,
+});
+
+export async function verifyCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        "prog-type": { type: "string" },
+        "prog-flags": { type: "string" },
+        map: { type: "string", multiple: true },
+        "log-level": { type: "string" },
+        license: { type: "string" },
+        json: { type: "boolean" },
+        batch: { type: "boolean" },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`wabpf verify: ${(e as Error).message}\nusage: ${VERIFY_USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.batch === true) return batch();
+  try {
+    if (positionals.length !== 1) throw new InputError(`usage: ${VERIFY_USAGE}`);
+    const insns = readProgramFile(positionals[0]!).insns;
+    const flags = values["prog-flags"] === undefined ? 0 : Number(values["prog-flags"]);
+    if (!Number.isInteger(flags)) throw new InputError(`bad --prog-flags "${values["prog-flags"]}"`);
+    const r = verify(insns, {
+      progType: progType(values["prog-type"]),
+      progFlags: flags,
+      maps: (values.map ?? []).map(parseMap),
+      logLevel: logLevel(values["log-level"]),
+      license: values.license ?? "GPL",
+    });
+    if (values.json === true) process.stdout.write(`${JSON.stringify(jsonResult(r))}\n`);
+    else process.stdout.write(`${r.log}${r.accepted ? "accepted" : `rejected (errno ${r.errno}): ${r.error}`}\n`);
+    return r.accepted ? 0 : 1;
+  } catch (e) {
+    process.stderr.write(`wabpf verify: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+interface BatchIn {
+  id?: unknown;
+  insns_hex?: string;
+  prog_type?: string;
+  expected_attach_type?: string | null;
+  prog_flags?: number;
+  license?: string;
+  maps?: Array<{ type: string; key_size: number; value_size: number; max_entries: number; flags?: number }>;
+}
+
+/** One JSON line in, one out; a bad request or a verifier crash never ends the stream. */
+export function verifyBatchLine(line: string): Record<string, unknown> {
+  let req: BatchIn;
+  try {
+    req = JSON.parse(line) as BatchIn;
+  } catch (e) {
+    return { id: null, accepted: false, errno: null, error: `bad request: ${(e as Error).message}`, insns_processed: 0, internal_error: null };
+  }
+  const id = req.id ?? null;
+  try {
+    const hex = (req.insns_hex ?? "").replace(/\s+/g, "");
+    if (!/^([0-9a-fA-F]{16})*$/.test(hex)) throw new InputError("insns_hex must be whole 8-byte instructions in hex");
+    const insns: Insn[] = decodeRaw(Buffer.from(hex, "hex"));
+    const r = verify(insns, {
+      progType: progType(req.prog_type),
+      progFlags: req.prog_flags ?? 0,
+      maps: (req.maps ?? []).map((m) => ({ type: m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags ?? 0 })),
+      license: req.license ?? "GPL",
+      expectedAttachType: req.expected_attach_type ?? null,
+      logLevel: 0,
+    });
+    return { id, accepted: r.accepted, errno: r.errno, error: r.error, insns_processed: r.insnsProcessed };
+  } catch (e) {
+    if (e instanceof InputError) return { id, accepted: false, errno: null, error: `bad request: ${e.message}`, insns_processed: 0 };
+    return { id, accepted: false, errno: null, error: "internal_error", insns_processed: 0, internal_error: String((e as Error).stack ?? e) };
+  }
+}
+
+async function batch(): Promise<number> {
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.trim() === "") continue;
+    process.stdout.write(`${JSON.stringify(verifyBatchLine(line))}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,70 @@
+// Helper prototypes the verifier checks calls against (struct bpf_func_proto in the kernel:
+// argument types, return type, GPL-only flag) and which program types may call them
+// (the *_func_proto callbacks, privileged). Helpers not listed here are rejected with a
+// "not supported" message rather than accepted unchecked.
+import { helperName } from "../asm/helper-names.js";
+import type { ProgType } from "./types.js";
+import { isSkbType, isTracingType } from "./prog-types.js";
+
+export type ArgType =
+  | "anything"
+  | "map_ptr"
+  | "map_key"
+  | "map_value"
+  | "ctx"
+  | "mem_ro"
+  | "uninit_mem"
+  | "const_size"
+  | "const_size_or_zero";
+
+export interface HelperProto {
+  readonly id: number;
+  readonly args: readonly ArgType[];
+  readonly ret: "integer" | "map_value_or_null";
+  readonly gplOnly: boolean;
+  readonly allowed: (t: ProgType) => boolean;
+  /** map types this helper accepts in its map argument (check_map_func_compatibility) */
+  readonly mapTypes?: readonly string[];
+  /** the helper may move packet data: every packet pointer becomes invalid (clear_all_pkt_pointers) */
+  readonly changesPkt?: boolean;
+}
+
+/** __BPF_FUNC_MAX_ID on Linux 6.18: ids at or past it are "unknown". */
+export const FUNC_MAX_ID = 212;
+
+const ALL = (): boolean => true;
+const MAP_DATA = ["hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash"];
+
+const PROTOS: HelperProto[] = [
+  { id: 1, args: ["map_ptr", "map_key"], ret: "map_value_or_null", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
+  { id: 2, args: ["map_ptr", "map_key", "map_value", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
+  { id: 3, args: ["map_ptr", "map_key"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
+  { id: 4, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: isTracingType },
+  { id: 5, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 6, args: ["mem_ro", "const_size"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: 7, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 8, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 12, args: ["ctx", "map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["prog_array"] },
+  { id: 14, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 26, args: ["ctx", "anything", "uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  { id: 44, args: ["ctx", "anything"], ret: "integer", gplOnly: false, allowed: (t) => t === "xdp", changesPkt: true },
+  { id: 113, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
+];
+const BY_ID = new Map(PROTOS.map((p) => [p.id, p]));
+
+export const helperProto = (id: number): HelperProto | undefined => BY_ID.get(id);
+
+/** The name the verifier prints for helper `id` ("bpf_map_lookup_elem", "bpf_unspec", "unknown"). */
+export function kernelHelperName(id: number): string {
+  if (id === 0) return "bpf_unspec";
+  return helperName(id) ?? "unknown";
+}
+
+/** Kernel map type numbers (enum bpf_map_type), for "cannot pass map_type %d" messages. */
+export const MAP_TYPE_IDS: Record<string, number> = {
+  hash: 1, array: 2, prog_array: 3, perf_event_array: 4, percpu_hash: 5, percpu_array: 6, stack_trace: 7,
+  cgroup_array: 8, lru_hash: 9, lru_percpu_hash: 10, lpm_trie: 11, array_of_maps: 12, hash_of_maps: 13,
+  devmap: 14, sockmap: 15, cpumap: 16, xskmap: 17, sockhash: 18, cgroup_storage: 19, reuseport_sockarray: 20,
+  percpu_cgroup_storage: 21, queue: 22, stack: 23, sk_storage: 24, devmap_hash: 25, struct_ops: 26, ringbuf: 27,
+  inode_storage: 28, task_storage: 29, bloom_filter: 30, user_ringbuf: 31, cgrp_storage: 32, arena: 33,
+};

@@ -1,0 +1,151 @@
+// Verifier state: registers (struct bpf_reg_state), stack slots (struct bpf_stack_state),
+// call frames (struct bpf_func_state), and their printing in the kernel's log format
+// (print_verifier_state / print_reg_state in kernel/bpf/log.c, Linux 6.18 style).
+import * as S from "./scalar.js";
+import type { Scalar } from "./scalar.js";
+import * as T from "./tnum.js";
+import type { MapDef } from "./types.js";
+
+export type RegType =
+  | "not_init"
+  | "scalar"
+  | "ctx"
+  | "fp"
+  | "map_ptr"
+  | "map_value"
+  | "pkt"
+  | "pkt_meta"
+  | "pkt_end"
+  | "sock_common";
+
+export interface Reg {
+  readonly type: RegType;
+  /** PTR_MAYBE_NULL */
+  readonly nullable: boolean;
+  /** fixed offset of a pointer */
+  readonly off: number;
+  /** the scalar's value, or a pointer's variable offset */
+  readonly v: Scalar;
+  readonly id: number;
+  /** index into the program's maps (map_ptr, map_value) */
+  readonly map: number;
+  /** frame a stack pointer points into */
+  readonly frameno: number;
+  /** bytes past the packet pointer known to be inside the packet */
+  readonly range: number;
+}
+
+const ZERO = S.scalarKnown(0n);
+export const NOT_INIT: Reg = { type: "not_init", nullable: false, off: 0, v: ZERO, id: 0, map: -1, frameno: 0, range: 0 };
+export const scalarReg = (v: Scalar, id = 0): Reg => ({ ...NOT_INIT, type: "scalar", v, id });
+export const unknownReg = (): Reg => scalarReg(S.scalarUnknown());
+export const constReg = (x: bigint): Reg => scalarReg(S.scalarKnown(x));
+export const ptrReg = (type: RegType, extra: Partial<Reg> = {}): Reg => ({ ...NOT_INIT, type, ...extra });
+
+export const isPointer = (r: Reg): boolean => r.type !== "scalar" && r.type !== "not_init";
+export const isPkt = (r: Reg): boolean => r.type === "pkt" || r.type === "pkt_meta";
+
+/** Byte kinds of a stack slot, index j as the kernel's slot_type[j] (j = 7 is the lowest address). */
+export type ByteKind = "?" | "m" | "0" | "r";
+
+export interface Slot {
+  readonly types: readonly ByteKind[];
+  readonly spill: Reg | null;
+}
+export const EMPTY_SLOT: Slot = { types: ["?", "?", "?", "?", "?", "?", "?", "?"], spill: null };
+
+export interface Frame {
+  regs: Reg[];
+  /** slot k covers [-(k+1)*8, -k*8) from the frame pointer */
+  stack: Slot[];
+  readonly callsite: number;
+  readonly subprog: number;
+  readonly frameno: number;
+}
+
+export interface State {
+  frames: Frame[];
+}
+
+export const cur = (s: State): Frame => s.frames[s.frames.length - 1]!;
+
+export function cloneState(s: State): State {
+  return { frames: s.frames.map((f) => ({ ...f, regs: f.regs.slice(), stack: f.stack.slice() })) };
+}
+
+export function newFrame(callsite: number, subprog: number, frameno: number): Frame {
+  const regs = Array.from({ length: 11 }, () => NOT_INIT);
+  regs[10] = ptrReg("fp", { frameno });
+  return { regs, stack: [], callsite, subprog, frameno };
+}
+
+// ------------------------------------------------------------------ printing
+
+export const regTypeStr = (r: Reg): string => {
+  const base = r.type === "sock_common" ? "sock_common" : r.type;
+  return r.nullable ? `${base}_or_null` : base;
+};
+
+const hexOrDec = (v: bigint): string => S.formatScalar(S.scalarKnown(v));
+
+/** The scalar-range part of a pointer's variable offset (print_scalar_ranges + var_off). */
+function rangeParts(v: Scalar): string[] {
+  const text = S.formatScalar(v);
+  const inner = text.startsWith("scalar(") ? text.slice(7, -1) : "";
+  return inner === "" ? [] : [inner];
+}
+
+export function formatReg(r: Reg, maps: readonly MapDef[], curFrameno: number): string {
+  if (r.type === "scalar") {
+    if (T.isConst(r.v.varOff)) return S.formatScalar(r.v);
+    const t = S.formatScalar(r.v);
+    return r.id !== 0 ? t.replace("scalar(", `scalar(id=${r.id}${t === "scalar()" ? "" : ","}`) : t;
+  }
+  if (r.type === "fp" && T.isConst(r.v.varOff)) {
+    const frame = r.frameno !== curFrameno ? `[${r.frameno}]` : "";
+    return `fp${frame}${r.off + Number(BigInt.asIntN(64, r.v.varOff.value))}`;
+  }
+  const parts: string[] = [];
+  if (r.id !== 0) parts.push(`id=${r.id}`);
+  if (r.off !== 0) parts.push(`off=${r.off}`);
+  if (isPkt(r)) parts.push(`r=${r.range}`);
+  if (r.type === "map_ptr" || r.type === "map_value") {
+    const m = maps[r.map];
+    if (m !== undefined) parts.push(`ks=${m.keySize},vs=${m.valueSize}`);
+  }
+  if (T.isConst(r.v.varOff)) {
+    if (r.v.varOff.value !== 0n) parts.push(`imm=${r.v.varOff.value.toString(16)}`);
+  } else {
+    parts.push(...rangeParts(r.v));
+  }
+  const frame = r.type === "fp" && r.frameno !== curFrameno ? `[${r.frameno}]` : "";
+  return `${regTypeStr(r)}${frame}(${parts.join(",")})`;
+}
+
+export function formatSlot(k: number, s: Slot, maps: readonly MapDef[], curFrameno: number): string | null {
+  if (s.types.every((t) => t === "?")) return null;
+  const name = ` fp${-(k + 1) * 8}`;
+  if (s.types[7] === "r" && s.spill !== null) {
+    const j = s.types.indexOf("r");
+    return `${name}=${s.types.slice(0, j).join("")}${formatReg(s.spill, maps, curFrameno)}`;
+  }
+  return `${name}=${s.types.join("")}`;
+}
+
+/** print_verifier_state: every initialised register and stack slot (or only the scratched ones). */
+export function formatFrame(f: Frame, maps: readonly MapDef[], only?: { regs: Set<number>; slots: Set<number> }): string {
+  let out = f.frameno !== 0 ? ` frame${f.frameno}:` : "";
+  f.regs.forEach((r, i) => {
+    if (r.type === "not_init") return;
+    if (only !== undefined && !only.regs.has(i)) return;
+    out += ` R${i}=${formatReg(r, maps, f.frameno)}`;
+  });
+  f.stack.forEach((s, k) => {
+    if (only !== undefined && !only.slots.has(k)) return;
+    const t = formatSlot(k, s, maps, f.frameno);
+    if (t !== null) out += t;
+  });
+  return out;
+}
+
+export { hexOrDec };

@@ -1,0 +1,76 @@
+// Public types of the kernel-faithful verifier (src/verifier/verifier.ts).
+import { EbpfError, type Errno } from "../errors.js";
+
+/** Program types whose context, helpers and return codes the verifier models. */
+export const PROG_TYPES = [
+  "socket_filter",
+  "kprobe",
+  "sched_cls",
+  "sched_act",
+  "tracepoint",
+  "xdp",
+  "perf_event",
+  "cgroup_skb",
+  "raw_tracepoint",
+] as const;
+export type ProgType = (typeof PROG_TYPES)[number];
+
+/** A map the program may reference: ld_imm64 with src_reg 1 (fd) or 5 (idx) and imm i means maps[i]. */
+export interface MapDef {
+  /** kernel map type name without the BPF_MAP_TYPE_ prefix, lower case: "hash", "array", … */
+  readonly type: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly flags?: number;
+  readonly name?: string;
+}
+
+export interface VerifyOptions {
+  readonly progType: ProgType;
+  /** BPF_F_* load flags; BPF_F_STRICT_ALIGNMENT (1) is honoured */
+  readonly progFlags?: number;
+  readonly maps?: readonly MapDef[];
+  /** 0: no log, 1: the failing path, 2: every instruction */
+  readonly logLevel?: 0 | 1 | 2;
+  readonly license?: string;
+  readonly expectedAttachType?: string | null;
+}
+
+/** Per-instruction facts proven on every explored path (only set when accepted). */
+export interface InsnFacts {
+  readonly safeAccess?: boolean;
+  readonly divisorNonZero?: boolean;
+  readonly branch?: "always" | "never";
+}
+
+/** Structurally the same as src/jit/facts.ts's VerifierFacts. */
+export interface VerifierFacts {
+  readonly maxStackDepth: number;
+  readonly insn: ReadonlyArray<InsnFacts | undefined>;
+}
+
+export interface VerifyResult {
+  readonly accepted: boolean;
+  /** Linux errno: EACCES (13) unsafe, EINVAL (22) malformed, E2BIG (7) too complex; null when accepted */
+  readonly errno: number | null;
+  /** the first line of the kernel's error message (null when accepted) */
+  readonly error: string | null;
+  readonly insnsProcessed: number;
+  /** the verifier log in the kernel's format ("" at log level 0, except the stats line) */
+  readonly log: string;
+  readonly maxStackDepth: number;
+  readonly facts: VerifierFacts;
+}
+
+const CODE_OF: Record<number, Errno> = { 7: "E2BIG", 9: "EBADF", 13: "EACCES", 22: "EINVAL", 71: "EPROTO", 95: "ENOTSUP" };
+
+/** A rejected program, for callers that prefer exceptions (see verifyOrThrow). */
+export class VerifierError extends EbpfError {
+  override readonly name = "VerifierError";
+  readonly result: VerifyResult;
+  constructor(result: VerifyResult) {
+    super(CODE_OF[result.errno ?? 22] ?? "EINVAL", result.error ?? "verification failed");
+    this.result = result;
+  }
+}
