@@ -8,3 +8,9 @@ for c in test/fixtures/elf/*.c; do
   "$CLANG" -O2 -g -target bpfel -mcpu=v3 -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
   echo "built ${c%.c}.o"
 done
+# CO-RE / BTF fixtures (test/loader): the flags of issue 7, then bpftool's raw BTF dump as golden text.
+for c in test/fixtures/core/*.c; do
+  "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
+  if command -v bpftool >/dev/null; then bpftool btf dump file "${c%.c}.o" format raw > "${c%.c}.btf.txt"; fi
+  echo "built ${c%.c}.o"
+done
