@@ -12,3 +12,6 @@ export {
   CTX_SIZE,
   HEAP_BASE,
 } from "./layout";
+export * from "./maps/index";
+export * from "./helpers";
+export { CPU_ID_ADDR } from "./layout";

@@ -10,3 +10,6 @@ export const STACK_BASE: u32 = NULL_GUARD_END;
 export const CTX_BASE: u32 = 0x100000;
 export const CTX_SIZE: u32 = 0x100000;
 export const HEAP_BASE: u32 = 0x200000;
+
+/** Machine state below the input area: the id of the CPU the current program runs on (u32). */
+export const CPU_ID_ADDR: u32 = 0x50000;
