@@ -476,20 +476,27 @@ function matchMember(localBtf: Btf, localAcc: CoreAccessor, targBtf: Btf, targId
 /** Match a local spec against candidate `targId` (libbpf's bpf_core_spec_match); undefined when it does not match. */
 export function matchCoreSpec(local: CoreSpec, targ: Btf, targId: number): CoreSpec | undefined {
   const spec: MutSpec = { btf: targ, rootTypeId: targId, kind: local.kind, spec: [], raw: [], bitOffset: 0 };
+  return matchInto(local, spec) ? spec : undefined;
+}
+
+/** The matching itself; `spec` holds what was matched so far, also when the answer is no (libbpf logs it). */
+function matchInto(local: CoreSpec, spec: MutSpec): boolean {
+  const targ = spec.btf;
+  const targId = spec.rootTypeId;
   if (isTypeBased(local.kind)) {
     const ok = local.kind === K.TYPE_MATCHES ? coreTypesMatch(local.btf, local.rootTypeId, targ, targId) : coreTypesAreCompat(local.btf, local.rootTypeId, targ, targId);
-    return ok ? spec : undefined;
+    return ok;
   }
   const acc0 = local.spec[0]!;
   if (isEnumvalBased(local.kind)) {
     const r = skip(targ, targId);
-    if (!isAnyEnum(r.type)) return undefined;
+    if (!isAnyEnum(r.type)) return false;
     const name = acc0.name ?? "";
     const i = r.type.values.findIndex((v) => essentialEq(name, v.name));
-    if (i < 0) return undefined;
+    if (i < 0) return false;
     spec.spec.push({ typeId: r.id, idx: i, name: r.type.values[i]!.name });
     spec.raw.push(i);
-    return spec;
+    return true;
   }
   if (!isFieldBased(local.kind)) failCore("EINVAL", `unknown relocation kind ${local.kind}`);
   const next = { id: targId };
@@ -498,12 +505,12 @@ export function matchCoreSpec(local: CoreSpec, targ: Btf, targId: number): CoreS
     const r = skip(targ, next.id);
     next.id = r.id;
     if (la.name !== undefined) {
-      if (matchMember(local.btf, la, targ, next.id, spec, next) <= 0) return undefined;
+      if (matchMember(local.btf, la, targ, next.id, spec, next) <= 0) return false;
     } else {
       if (i > 0) {
-        if (r.type.kind !== "ARRAY") return undefined;
+        if (r.type.kind !== "ARRAY") return false;
         const flex = isFlexArray(targ, spec.spec[spec.spec.length - 1], r.type);
-        if (!flex && la.idx >= r.type.nelems) return undefined;
+        if (!flex && la.idx >= r.type.nelems) return false;
         next.id = skip(targ, r.type.type).id;
       }
       if (spec.raw.length === CORE_SPEC_MAX_LEN) failCore("E2BIG", "struct/union/array nesting too deep");
@@ -512,7 +519,7 @@ export function matchCoreSpec(local: CoreSpec, targ: Btf, targId: number): CoreS
       spec.bitOffset += la.idx * resolveSize(targ, next.id) * 8;
     }
   }
-  return spec;
+  return true;
 }
 
 interface FieldVal {
@@ -708,6 +715,15 @@ function resolveInner(relo: CoreRelo, local: Btf, targ: Btf, opts: { cache?: Cor
     opts.log?.push(`${prefix(opts)}${line}`);
   };
   const lt = local.type(relo.typeId) ?? failCore("EINVAL", `local type id ${relo.typeId} out of range (${local.typeCount} types)`);
+  let cands = relo.kind === K.TYPE_ID_LOCAL ? [] : opts.cache?.get(relo.typeId);
+  if (cands === undefined) {
+    cands = findCoreCandidates(local, relo.typeId, targ);
+    opts.cache?.set(relo.typeId, cands);
+    for (const c of cands) {
+      const ct = c.btf.typeById(c.id);
+      opts.log?.push(`CO-RE relocating [${relo.typeId}] ${kindStr(lt)} ${lt.name}: found target candidate [${c.id}] ${kindStr(ct)} ${ct.name} in [vmlinux]`);
+    }
+  }
   let localSpec: CoreSpec;
   try {
     localSpec = parseCoreSpec(local, relo);
@@ -722,17 +738,12 @@ function resolveInner(relo: CoreRelo, local: Btf, targ: Btf, opts: { cache?: Cor
     const v = BigInt(localSpec.rootTypeId);
     return { origVal: v, newVal: v, poison: false, validate: false, failMemszAdjust: false, origSize: 0, newSize: 0, origTypeId: 0, newTypeId: 0, localSpec, targetSpec: undefined };
   }
-  let cands = opts.cache?.get(relo.typeId);
-  if (cands === undefined) {
-    cands = findCoreCandidates(local, relo.typeId, targ);
-    opts.cache?.set(relo.typeId, cands);
-  }
   let best: CoreReloResult | undefined;
   const kept: CoreCandidate[] = [];
   cands.forEach((c, i) => {
-    const cs = matchCoreSpec(localSpec, c.btf, c.id);
-    if (cs === undefined) {
-      log(`non-matching candidate #${i} [${c.id}] ${c.btf.name(c.id)}`);
+    const cs: MutSpec = { btf: c.btf, rootTypeId: c.id, kind: localSpec.kind, spec: [], raw: [], bitOffset: 0 };
+    if (!matchInto(localSpec, cs)) {
+      log(`non-matching candidate #${i} ${formatCoreSpec(cs)}`);
       return;
     }
     log(`matching candidate #${i} ${formatCoreSpec(cs)}`);
@@ -782,8 +793,11 @@ function patchInner(insns: Insn[], idx: number, res: CoreReloResult, ctx: CoreCo
     ctx.log?.push(`${prefix(ctx)}${line}`);
   };
   const poison = (): "poisoned" => {
+    if (ins.code === LD_IMM64 && idx + 1 < insns.length) {
+      log(`substituting insn #${idx + 1} w/ invalid insn`);
+      insns[idx + 1] = poisonInsn();
+    }
     log(`substituting insn #${idx} w/ invalid insn`);
-    if (ins.code === LD_IMM64 && idx + 1 < insns.length) insns[idx + 1] = poisonInsn();
     insns[idx] = poisonInsn();
     return "poisoned";
   };
@@ -798,7 +812,7 @@ function patchInner(insns: Insn[], idx: number, res: CoreReloResult, ctx: CoreCo
         failCore("EINVAL", `unexpected insn #${idx} (ALU/ALU64) value: got ${ins.imm}, exp ${origVal} -> ${newVal}`);
       }
       insns[idx] = insn(ins.code, ins.dst, ins.src, ins.off, Number(BigInt.asIntN(32, newVal)));
-      log(`patched insn #${idx} (ALU/ALU64) imm ${ins.imm} -> ${newVal}`);
+      log(`patched insn #${idx} (ALU/ALU64) imm ${BigInt.asUintN(64, BigInt(ins.imm))} -> ${newVal}`);
       return "patched";
     }
     case Class.LDX:
@@ -821,7 +835,7 @@ function patchInner(insns: Insn[], idx: number, res: CoreReloResult, ctx: CoreCo
         code = opMode(ins.code) | sz | cls;
       }
       insns[idx] = insn(code, ins.dst, ins.src, Number(newVal), ins.imm);
-      log(`patched insn #${idx} (LDX/ST/STX) off ${ins.off} -> ${newVal}`);
+      log(`patched insn #${idx} (LDX/ST/STX) off ${BigInt.asUintN(64, BigInt(ins.off))} -> ${newVal}`);
       if (code !== ins.code) log(`patched insn #${idx} (LDX/ST/STX) mem_sz ${res.origSize} -> ${res.newSize}`);
       return "patched";
     }
