@@ -21,6 +21,8 @@ export const ERRNO = {
   EPROTO: 71,
   ENOTSUP: 95,
   EOPNOTSUPP: 95,
+  /** the kernel-internal "operation not supported" that bpf() returns unchanged for some map ops */
+  ENOTSUPP: 524,
 } as const;
 
 export type Errno = keyof typeof ERRNO;
@@ -127,4 +129,29 @@ export class LoaderError extends EbpfError {
     this.section = where.section;
     this.offset = where.offset;
   }
+}
+
+/**
+ * A bpf() map command failed: `code`/`errno` are exactly what the kernel returns for the same
+ * request (creation: EINVAL, E2BIG, ENOTSUPP…; per operation: ENOENT, EEXIST, E2BIG, EPERM…).
+ */
+export class BpfError extends EbpfError {
+  override readonly name = "BpfError";
+  /** the command: "create", "lookup", "update", "delete", "next_key", "lookup_and_delete", "freeze", … */
+  readonly op: string;
+  constructor(code: Errno, op: string, message: string) {
+    super(code, `${op}: ${code} (${ERRNO[code]}): ${message}`);
+    this.op = op;
+  }
+  /** From a kernel errno number (a map operation's -errno). */
+  static fromErrno(errno: number, op: string, message: string): BpfError {
+    return new BpfError(errnoName(errno), op, message);
+  }
+}
+
+/** The errno name for a Linux errno number (95 reads as EOPNOTSUPP, the name the map code uses). */
+export function errnoName(n: number): Errno {
+  if (n === 95) return "EOPNOTSUPP";
+  for (const [k, v] of Object.entries(ERRNO)) if (v === n) return k as Errno;
+  throw new RangeError(`errno ${n} is not one the bpf() paths return`);
 }

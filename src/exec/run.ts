@@ -3,6 +3,15 @@ import type { HelperRegistry } from "./helpers.js";
 import { STACK_FRAME_SIZE } from "../isa/layout.js";
 
 /** How a program is started: the shape both engines (interpreter and JIT) accept. */
+/**
+ * What a pseudo ld_imm64 loads: `src` is its src_reg (1 BPF_PSEUDO_MAP_FD / 5 MAP_IDX: a map;
+ * 2 MAP_VALUE / 6 MAP_IDX_VALUE: an address inside a map's value), `imm` the first slot's
+ * imm (an index into the program's map list), `nextImm` the second slot's (the value
+ * offset). Returns the 64-bit value the kernel would patch in, or null when it cannot be
+ * resolved (the instruction then traps when reached, as an unresolved one does today).
+ */
+export type PseudoResolver = (src: number, imm: number, nextImm: number) => bigint | null;
+
 export interface RunOptions {
   /** The guest memory to run in; a fresh one when omitted. */
   readonly mem?: GuestMemory;
@@ -26,6 +35,8 @@ export interface RunOptions {
   readonly cpu?: number;
   /** Instructions an unverified run may execute before it is stopped (TrapKind.Budget). */
   readonly budget?: number;
+  /** Resolves map references (pseudo ld_imm64); without it they trap when reached. */
+  readonly pseudo?: PseudoResolver;
 }
 
 export interface RunResult {

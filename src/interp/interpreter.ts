@@ -2,7 +2,7 @@ import { RuntimeTrap, TrapKind } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { ldImm64Value } from "../isa/insn.js";
 import { checkInsn } from "../isa/decode.js";
-import { CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS } from "../isa/layout.js";
+import { CPU_ID_ADDR, CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS } from "../isa/layout.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
 import {
   AluOp,
@@ -118,9 +118,12 @@ export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunRes
           throw new RuntimeTrap(TrapKind.Unsupported, pc, "legacy packet access (BPF_LD | BPF_ABS/IND) needs a socket buffer context");
         }
         if (ins.src !== PseudoLd.NONE) {
-          throw new RuntimeTrap(TrapKind.Unsupported, pc, `ld_imm64 with pseudo source ${ins.src} needs a loaded program's map/BTF relocations`);
+          const v = ins.src === PseudoLd.FUNC ? null : opts.pseudo?.(ins.src, ins.imm, insns[pc + 1]!.imm) ?? null;
+          if (v === null) throw new RuntimeTrap(TrapKind.Unsupported, pc, `ld_imm64 with pseudo source ${ins.src} needs a loaded program's map/BTF relocations`);
+          regs[ins.dst] = u64(v);
+        } else {
+          regs[ins.dst] = ldImm64Value(ins, insns[pc + 1]!);
         }
-        regs[ins.dst] = ldImm64Value(ins, insns[pc + 1]!);
         pc += 2;
         break;
 
@@ -169,6 +172,7 @@ function setupRegisters(mem: GuestMemory, opts: RunOptions, cpu: number): bigint
     if (i < 5) regs[i + 1] = u64(v);
   });
   regs[10] = BigInt(framePointer(cpu, 0));
+  mem.view.setUint32(CPU_ID_ADDR, cpu, true); // per-CPU map slots and helpers read it
   return regs;
 }
 

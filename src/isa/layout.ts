@@ -6,7 +6,7 @@
 //
 //   0x000000 ┬ null guard: address 0 and small offsets never hit valid data
 //   0x010000 ┼ BPF stacks: MAX_CPUS × STACK_PER_CPU (8 frames × 512 B each)
-//   0x050000 ┼ (unused)
+//   0x050000 ┼ machine state (current CPU id), then unused
 //   0x100000 ┼ context / input memory of the current run (CTX_SIZE bytes)
 //   0x200000 ┴ AssemblyScript heap: map storage, runtime state (grows upward)
 
@@ -24,6 +24,12 @@ export const STACK_PER_CPU = STACK_FRAME_SIZE * STACK_FRAMES;
 export const MAX_CPUS = 64;
 export const STACK_BASE = NULL_GUARD_END;
 export const STACK_END = STACK_BASE + MAX_CPUS * STACK_PER_CPU;
+/**
+ * Machine state in the unused gap below the input area: the id of the CPU the current
+ * program runs on (u32), written by both engines at run start and read by the
+ * AssemblyScript runtime (per-CPU map slots, bpf_get_smp_processor_id). Never a region.
+ */
+export const CPU_ID_ADDR = 0x50000;
 /** Where run input (conformance memory, program context) is placed. */
 export const CTX_BASE = 0x100000;
 export const CTX_SIZE = 0x100000;

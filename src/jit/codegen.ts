@@ -29,6 +29,7 @@ import {
 } from "../isa/opcode.js";
 import { isExit, isUncondJump, jumpTarget, lastInsn, splitFunctions, structure, type FunctionRange, type Structure } from "./cfg.js";
 import type { VerifierFacts } from "./facts.js";
+import type { PseudoResolver } from "../exec/run.js";
 
 type B = typeof binaryenNs;
 type Module = binaryenNs.Module;
@@ -70,7 +71,7 @@ export const CALLX_TABLE_LIMIT = 4096;
 /**
  * `registered`: the helper ids of the registry; a `call` of any other id traps at its pc.
  */
-export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | null, registered: ReadonlySet<number>): CodegenResult {
+export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | null, registered: ReadonlySet<number>, pseudo: PseudoResolver | null = null): CodegenResult {
   const m = new b.Module();
   m.setFeatures(b.Features.MVP | b.Features.SignExt | b.Features.MutableGlobals | b.Features.BulkMemory);
   // declare the memory, then turn it into the import (the other order drops the import)
@@ -105,7 +106,7 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
   const helperIds = new Set<number>();
   const modes: Array<"structured" | "dispatch"> = [];
 
-  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id));
+  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo);
   fns.forEach((fn, k) => {
     const st = structure(insns, fn);
     modes.push(st.mode);
@@ -150,6 +151,7 @@ class Lowering {
     private readonly fnIndex: Map<number, number>,
     private readonly helperIds: Set<number>,
     private readonly available: (id: number) => boolean,
+    private readonly pseudo: PseudoResolver | null,
   ) {
     this.i64 = b.i64;
     this.i32 = b.i32;
@@ -411,6 +413,11 @@ class Lowering {
         return opMode(ins.code) === Mode.ATOMIC ? this.atomic(ins, pc) : [this.store(ins, pc)];
       case Class.LD:
         if (ins.code === LD_IMM64 && ins.src === PseudoLd.NONE) return [this.set(ins.dst, this.k64(ldImm64Value(ins, this.insns[pc + 1]!)))];
+        if (ins.code === LD_IMM64 && ins.src !== PseudoLd.FUNC && this.pseudo !== null) {
+          // map references become constants: the module is bound to these maps
+          const v = this.pseudo(ins.src, ins.imm, this.insns[pc + 1]!.imm);
+          if (v !== null) return [this.set(ins.dst, this.k64(v))];
+        }
         return [this.trap(TrapKind.Unsupported, pc)];
       case Class.JMP:
         if (opJmp(ins.code) === JmpOp.CALL) return this.call(ins, pc);

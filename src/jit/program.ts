@@ -1,11 +1,11 @@
 import { RuntimeTrap, TrapKind } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { LD_IMM64 } from "../isa/opcode.js";
-import { CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS, STACK_BASE, STACK_END } from "../isa/layout.js";
+import { CPU_ID_ADDR, CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS, STACK_BASE, STACK_END } from "../isa/layout.js";
 import { GuestMemory, type Region } from "../exec/guest-memory.js";
 import { helperRegistry, type Helper, type HelperRegistry } from "../exec/helpers.js";
 import { CONFORMANCE_HELPERS } from "../exec/test-helpers.js";
-import { DEFAULT_BUDGET, stackWindow, type RunOptions, type RunResult } from "../exec/run.js";
+import { DEFAULT_BUDGET, stackWindow, type PseudoResolver, type RunOptions, type RunResult } from "../exec/run.js";
 import { loadBinaryen } from "./binaryen-loader.js";
 import { generate } from "./codegen.js";
 import type { VerifierFacts } from "./facts.js";
@@ -27,6 +27,11 @@ export interface CompileOptions {
    * steady-state gain on the bench programs and costs compile time (docs/architecture.md).
    */
   readonly optimize?: boolean;
+  /**
+   * Resolves map references (pseudo ld_imm64) at compile time: the program is then bound to
+   * those maps, as a loaded kernel program is. Without it they trap when reached.
+   */
+  readonly pseudo?: PseudoResolver;
 }
 
 /** Thrown by uBPF's unwind helper returning 0: the program stops with r0 = 0. */
@@ -110,6 +115,7 @@ export class JitProgram {
     const token = {};
     const setUp = (): void => {
       mem.setRegions(regions);
+      mem.view.setUint32(CPU_ID_ADDR, cpu, true); // per-CPU map slots and helpers read it
       g.fp0.value = BigInt(fp0);
       g.ctxLo.value = BigInt(CTX_BASE);
       g.ctxEnd.value = BigInt(ctxEnd);
@@ -166,8 +172,10 @@ export class JitProgram {
     const helperImports: Record<string, WebAssembly.ImportValue> = {};
     for (const id of this.helperIds) {
       const h = this.helpers.get(id)!; // codegen imports only registered helpers
+      // unverified code calls helpers through `fn`, which checks their pointer arguments
+      // like every other access; the native form trusts them, as the kernel trusts verified code
       helperImports[`h${id}`] =
-        h.native !== undefined && h.stopsWhenZero !== true
+        h.native !== undefined && h.stopsWhenZero !== true && !this.metered
           ? (h.native as WebAssembly.ImportValue)
           : (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => callHelper(h, g.hpc.value as number, r1, r2, r3, r4, r5);
     }
@@ -246,7 +254,7 @@ export async function compileProgram(insns: readonly Insn[], opts: CompileOption
   const b = await loadBinaryen();
   const helpers = opts.helpers ?? DEFAULT_HELPERS;
   const t0 = performance.now();
-  const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()));
+  const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()), opts.pseudo ?? null);
   try {
     if (opts.optimize === true) {
       b.setOptimizeLevel(2);

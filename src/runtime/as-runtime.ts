@@ -8,6 +8,39 @@ export interface AsRuntimeExports {
   readonly wabpf_block_size: (ptr: number) => number;
   readonly wabpf_allocated_bytes: () => number;
   readonly wabpf_heap_top: () => number;
+  // maps (assembly/maps): addresses are u32 guest addresses, results 0 / -errno
+  readonly wabpf_map_create: (type: number, keySize: number, valueSize: number, maxEntries: number, flags: number, ncpus: number, mapExtra: number, id: number, seed: number) => number;
+  readonly wabpf_map_lookup: (map: number, key: number) => number;
+  readonly wabpf_map_update: (map: number, key: number, val: number, flags: bigint) => number;
+  readonly wabpf_map_delete: (map: number, key: number) => number;
+  readonly wabpf_map_push: (map: number, val: number, flags: bigint) => number;
+  readonly wabpf_map_pop: (map: number, val: number) => number;
+  readonly wabpf_map_peek: (map: number, val: number) => number;
+  readonly wabpf_map_sys_lookup: (map: number, key: number, out: number) => number;
+  readonly wabpf_map_sys_update: (map: number, key: number, val: number, flags: bigint) => number;
+  readonly wabpf_map_sys_next: (map: number, key: number, out: number) => number;
+  readonly wabpf_map_sys_lookup_and_delete: (map: number, key: number, out: number) => number;
+  readonly wabpf_value_access: (addr: number, size: number, write: number) => number;
+  readonly wabpf_is_map: (map: number) => number;
+  readonly wabpf_map_key_size: (map: number) => number;
+  readonly wabpf_map_value_size: (map: number) => number;
+  // machine state (assembly/helpers.ts)
+  readonly wabpf_clock_set: (ns: bigint, step: bigint, suspended: bigint, hz: bigint) => void;
+  readonly wabpf_clock_get: () => bigint;
+  readonly wabpf_prandom_seed: (seed: bigint) => void;
+  /** helpers with the uniform ABI (i64 r1..r5) -> i64, imported directly by JIT code */
+  readonly helper_map_lookup_elem: Function; // wasm exports: no narrower static type
+  readonly helper_map_update_elem: Function;
+  readonly helper_map_delete_elem: Function;
+  readonly helper_map_push_elem: Function;
+  readonly helper_map_pop_elem: Function;
+  readonly helper_map_peek_elem: Function;
+  readonly helper_get_smp_processor_id: Function;
+  readonly helper_get_numa_node_id: Function;
+  readonly helper_ktime_get_ns: Function;
+  readonly helper_ktime_get_boot_ns: Function;
+  readonly helper_jiffies64: Function;
+  readonly helper_get_prandom_u32: Function;
   readonly NULL_GUARD_END: WebAssembly.Global;
   readonly STACK_FRAME_SIZE: WebAssembly.Global;
   readonly STACK_FRAMES: WebAssembly.Global;
@@ -17,6 +50,7 @@ export interface AsRuntimeExports {
   readonly CTX_BASE: WebAssembly.Global;
   readonly CTX_SIZE: WebAssembly.Global;
   readonly HEAP_BASE: WebAssembly.Global;
+  readonly CPU_ID_ADDR: WebAssembly.Global;
 }
 
 /** One AssemblyScript runtime instance bound to one guest memory (one instance per memory). */

@@ -6,7 +6,7 @@ import { loadRuntime } from "../../src/runtime/as-runtime.js";
 describe("AssemblyScript runtime", () => {
   it("exports the same memory layout as src/isa/layout.ts", async () => {
     const rt = await loadRuntime(new GuestMemory());
-    const names = ["NULL_GUARD_END", "STACK_FRAME_SIZE", "STACK_FRAMES", "STACK_PER_CPU", "MAX_CPUS", "STACK_BASE", "CTX_BASE", "CTX_SIZE", "HEAP_BASE"] as const;
+    const names = ["NULL_GUARD_END", "STACK_FRAME_SIZE", "STACK_FRAMES", "STACK_PER_CPU", "MAX_CPUS", "STACK_BASE", "CTX_BASE", "CTX_SIZE", "HEAP_BASE", "CPU_ID_ADDR"] as const;
     for (const n of names) expect([n, rt.exports[n].value >>> 0]).toEqual([n, layout[n]]);
   });
 

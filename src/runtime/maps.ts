@@ -1,0 +1,382 @@
+// The user-space side of maps, shaped like libbpf / cilium-ebpf: a BpfMap per map with the
+// bpf() commands on Uint8Array keys and values. The syscall's own checks (permissions of
+// the map's file mode, a frozen map, BPF_F_LOCK without a lock, key pointers, fd
+// translation for map-in-map and program arrays) are here, in the kernel's order; the map
+// operations themselves run in the AssemblyScript runtime (assembly/maps).
+import { BpfError, type Errno } from "../errors.js";
+import type { Machine } from "./machine.js";
+import {
+  MAP_FLAGS, MAP_TYPES, UPDATE_FLAGS, checkCreate, isFdArray, isHashType, isMapInMap, isPercpuType, isQueueStack, mapTypeName,
+  mapTypeNumber, type MapTypeName,
+} from "./map-types.js";
+
+export interface MapSpec {
+  /** a type name ("hash", "lru_percpu_hash"…) or enum bpf_map_type number */
+  readonly type: MapTypeName | number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** BPF_F_* (MAP_FLAGS) */
+  readonly flags?: number;
+  /** template for the inner maps of ARRAY_OF_MAPS / HASH_OF_MAPS (the kernel's inner_map_fd) */
+  readonly innerMap?: BpfMap;
+  /** bloom filter: the low 4 bits are the number of hash functions */
+  readonly mapExtra?: bigint | number;
+  readonly name?: string;
+}
+
+/** One lookupBatch step: the keys and values found and the token to continue from (null at the end). */
+export interface BatchResult {
+  readonly keys: Uint8Array[];
+  readonly values: Uint8Array[];
+  readonly next: Uint8Array | null;
+}
+
+const H_ELEMS = 48; // assembly/maps/common.ts: the array values / queue slots
+const F_LOCK = UPDATE_FLAGS.F_LOCK;
+const round8 = (x: number): number => Math.ceil(x / 8) * 8;
+const ENOENT = 2;
+
+export class BpfMap {
+  readonly machine: Machine;
+  /** guest address of the map's header (what a map reference in a program loads) */
+  readonly ptr: number;
+  readonly id: number;
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  /** as the kernel reports it (rounded to a multiple of the CPUs for BPF_F_NO_COMMON_LRU) */
+  readonly maxEntries: number;
+  readonly flags: number;
+  readonly mapExtra: bigint;
+  readonly name: string;
+  /** the inner map template of a map-in-map */
+  readonly inner: BpfMap | null;
+  private frozenFlag = false;
+
+  private constructor(machine: Machine, ptr: number, id: number, spec: MapSpec, type: number, maxEntries: number, inner: BpfMap | null) {
+    this.machine = machine;
+    this.ptr = ptr;
+    this.id = id;
+    this.type = type;
+    this.keySize = spec.keySize;
+    this.valueSize = spec.valueSize;
+    this.maxEntries = maxEntries;
+    this.flags = spec.flags ?? 0;
+    this.mapExtra = BigInt(spec.mapExtra ?? 0);
+    this.name = spec.name ?? "";
+    this.inner = inner;
+  }
+
+  /** @internal use Machine.createMap */
+  static create(machine: Machine, spec: MapSpec, id: number): BpfMap {
+    const type = mapTypeNumber(spec.type);
+    const u32 = (x: number, what: string): number => {
+      if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`${what} ${x} is not a u32`);
+      return x;
+    };
+    const attrs = {
+      type,
+      keySize: u32(spec.keySize, "keySize"),
+      valueSize: u32(spec.valueSize, "valueSize"),
+      maxEntries: u32(spec.maxEntries, "maxEntries"),
+      flags: u32(spec.flags ?? 0, "flags"),
+      mapExtra: BigInt.asUintN(64, BigInt(spec.mapExtra ?? 0)),
+    };
+    const maxEntries = checkCreate(attrs, machine.ncpus);
+    let inner: BpfMap | null = null;
+    if (isMapInMap(type)) {
+      // bpf_map_meta_alloc: the template must be a live map, itself not a map-in-map
+      if (spec.innerMap === undefined || spec.innerMap.machine !== machine) throw new BpfError("EBADF", "create", "a map-in-map needs an inner map of the same machine");
+      if (spec.innerMap.inner !== null) throw new BpfError("EINVAL", "create", "an inner map cannot itself hold maps");
+      inner = spec.innerMap;
+    }
+    const zeroSeed = (attrs.flags & MAP_FLAGS.ZERO_SEED) !== 0;
+    const seed = zeroSeed ? 0 : machine.randomU32();
+    const ptr = machine.rt.exports.wabpf_map_create(type, attrs.keySize, attrs.valueSize, maxEntries, attrs.flags, machine.ncpus, Number(attrs.mapExtra & 0xfn), id, seed) >>> 0;
+    if (ptr === 0) throw new BpfError("ENOMEM", "create", "the runtime heap cannot hold this map");
+    return new BpfMap(machine, ptr, id, spec, type, maxEntries, inner);
+  }
+
+  get typeName(): string {
+    return mapTypeName(this.type);
+  }
+
+  get frozen(): boolean {
+    return this.frozenFlag;
+  }
+
+  get percpu(): boolean {
+    return isPercpuType(this.type);
+  }
+
+  /** Bytes of a value as user space sees it: one 8-byte-rounded value per possible CPU for per-CPU maps. */
+  get userValueSize(): number {
+    return this.percpu ? round8(this.valueSize) * this.machine.ncpus : this.valueSize;
+  }
+
+  /** Address of a single-entry array's value (what ld_imm64 src 2/6 loads; global data). */
+  directValueAddress(): number {
+    return this.machine.mem.view.getUint32(this.ptr + H_ELEMS, true);
+  }
+
+  // ---------------------------------------------------------------- the bpf() commands
+  /** BPF_MAP_LOOKUP_ELEM: the value, or null when there is none (ENOENT). Bloom filters: `has`. */
+  lookup(key: Uint8Array | null, flags = 0): Uint8Array | null {
+    if ((flags & ~F_LOCK) !== 0) this.fail("EINVAL", "lookup", "unknown flags");
+    this.needRead("lookup");
+    if ((flags & F_LOCK) !== 0) this.fail("EINVAL", "lookup", "BPF_F_LOCK on a map without bpf_spin_lock");
+    return this.sys("lookup", key, null, (k, v, out) => this.machine.rt.exports.wabpf_map_sys_lookup(this.ptr, k, out), true);
+  }
+
+  /** Bloom filter membership (BPF_MAP_LOOKUP_ELEM with the value): false is a definite no. */
+  has(value: Uint8Array): boolean {
+    if (this.type !== MAP_TYPES.bloom_filter) throw new TypeError("has() is for bloom filters; use lookup()");
+    this.needRead("lookup");
+    return this.sys("lookup", null, value, (k, v) => this.machine.rt.exports.wabpf_map_sys_lookup(this.ptr, k, v), false) !== null;
+  }
+
+  /** BPF_MAP_UPDATE_ELEM with BPF_ANY / BPF_NOEXIST / BPF_EXIST (UPDATE_FLAGS). Queue/stack/bloom: push. */
+  update(key: Uint8Array | null, value: Uint8Array, flags = 0): void {
+    this.needWrite("update");
+    if ((flags & F_LOCK) !== 0) this.fail("EINVAL", "update", "BPF_F_LOCK on a map without bpf_spin_lock");
+    const ex = this.machine.rt.exports;
+    if (isFdArray(this.type) || this.type === MAP_TYPES.hash_of_maps) {
+      this.checkKey("update", key);
+      if (value.length < 4) throw new RangeError("the value of an fd map is a 4-byte id");
+      const fdArray = isFdArray(this.type);
+      if (fdArray) {
+        if (flags !== 0) this.fail("EINVAL", "update", "fd arrays take BPF_ANY only");
+        if (new DataView(key!.buffer, key!.byteOffset).getUint32(0, true) >= this.maxEntries) this.fail("E2BIG", "update", "index out of range");
+      }
+      const target = this.resolveFd(new DataView(value.buffer, value.byteOffset).getUint32(0, true));
+      const v = new Uint8Array(4);
+      new DataView(v.buffer).setUint32(0, target, true);
+      this.sys("update", key, v, (k, vp) => ex.wabpf_map_sys_update(this.ptr, k, vp, BigInt(flags)), false, true);
+      return;
+    }
+    if (value.length !== this.userValueSize) throw new RangeError(`value of ${value.length} bytes; this map takes ${this.userValueSize}`);
+    this.sys("update", key, value, (k, vp) => ex.wabpf_map_sys_update(this.ptr, k, vp, BigInt.asUintN(64, BigInt(flags))), false, true);
+  }
+
+  /** BPF_MAP_DELETE_ELEM (ENOENT when absent; EINVAL for arrays, as in the kernel). */
+  delete(key: Uint8Array | null): void {
+    this.needWrite("delete");
+    this.sys("delete", key, null, (k) => this.machine.rt.exports.wabpf_map_delete(this.ptr, k), false, true);
+  }
+
+  /** BPF_MAP_GET_NEXT_KEY: the key after `key` (the first one for null or a missing key); null at the end. */
+  nextKey(key: Uint8Array | null): Uint8Array | null {
+    this.needRead("next_key");
+    // a null key is allowed here: it asks for the first key
+    return this.sys("next_key", key, null, (k, _v, out) => this.machine.rt.exports.wabpf_map_sys_next(this.ptr, k, out), true, false, true);
+  }
+
+  /** BPF_MAP_LOOKUP_AND_DELETE_ELEM: hash maps and queue/stack (pop); null when absent or empty. */
+  lookupAndDelete(key: Uint8Array | null, flags = 0): Uint8Array | null {
+    if ((flags & ~F_LOCK) !== 0) this.fail("EINVAL", "lookup_and_delete", "unknown flags");
+    if (this.readOnly || this.writeOnly || this.frozenFlag) this.fail("EPERM", "lookup_and_delete", "the map is not readable and writable from user space");
+    if (flags !== 0 && isQueueStack(this.type)) this.fail("EINVAL", "lookup_and_delete", "flags on a queue/stack");
+    if ((flags & F_LOCK) !== 0) this.fail("EINVAL", "lookup_and_delete", "BPF_F_LOCK on a map without bpf_spin_lock");
+    const supported = isQueueStack(this.type) || (isHashType(this.type) && this.type !== MAP_TYPES.hash_of_maps);
+    return this.sys(
+      "lookup_and_delete",
+      key,
+      null,
+      (k, _v, out) => (supported ? this.machine.rt.exports.wabpf_map_sys_lookup_and_delete(this.ptr, k, out) : -524),
+      true,
+    );
+  }
+
+  /** Queue/stack push (BPF_EXIST overwrites the oldest when full); bloom filter add. */
+  push(value: Uint8Array, flags = 0): void {
+    this.update(null, value, flags);
+  }
+  pop(): Uint8Array | null {
+    return this.lookupAndDelete(null);
+  }
+  peek(): Uint8Array | null {
+    return this.lookup(null);
+  }
+
+  /** BPF_MAP_FREEZE: user space may no longer write (programs still may, unless BPF_F_RDONLY_PROG). */
+  freeze(): void {
+    if (this.readOnly || this.frozenFlag) this.fail("EPERM", "freeze", "the map is not writable from user space");
+    this.frozenFlag = true;
+  }
+
+  /** Every key in get_next_key order. */
+  *keys(): IterableIterator<Uint8Array> {
+    let k = this.nextKey(null);
+    for (let n = 0; k !== null && n <= this.maxEntries; n++) {
+      yield k;
+      k = this.nextKey(k);
+    }
+  }
+
+  /** Every (key, value) pair in get_next_key order (a key deleted meanwhile is skipped). */
+  *entries(): IterableIterator<[Uint8Array, Uint8Array]> {
+    for (const k of this.keys()) {
+      const v = this.lookup(k);
+      if (v !== null) yield [k, v];
+    }
+  }
+
+  /**
+   * BPF_MAP_LOOKUP_BATCH-like: up to `count` entries after the `from` token (null: the
+   * start). The token is the last key returned; the kernel's hash batches go bucket by bucket
+   * with an opaque token instead, so only the entries, not the chunking, match it.
+   */
+  lookupBatch(count: number, from: Uint8Array | null = null): BatchResult {
+    const keys: Uint8Array[] = [];
+    const values: Uint8Array[] = [];
+    let k = this.nextKey(from);
+    while (k !== null && keys.length < count) {
+      const v = this.lookup(k);
+      if (v !== null) {
+        keys.push(k);
+        values.push(v);
+      }
+      k = keys.length < count ? this.nextKey(k) : k;
+    }
+    return { keys, values, next: k === null ? null : keys[keys.length - 1] ?? null };
+  }
+
+  /** BPF_MAP_UPDATE_BATCH: in order, stopping at the first failure (its BpfError says how many were done). */
+  updateBatch(keys: readonly Uint8Array[], values: readonly Uint8Array[], flags = 0): number {
+    if (keys.length !== values.length) throw new RangeError("keys and values differ in length");
+    return this.batch(keys.length, (i) => this.update(keys[i]!, values[i]!, flags));
+  }
+
+  /** BPF_MAP_DELETE_BATCH: in order, stopping at the first failure. */
+  deleteBatch(keys: readonly Uint8Array[]): number {
+    return this.batch(keys.length, (i) => this.delete(keys[i]!));
+  }
+
+  private batch(n: number, op: (i: number) => void): number {
+    for (let i = 0; i < n; i++) {
+      try {
+        op(i);
+      } catch (e) {
+        if (e instanceof BpfError) throw new BatchError(e, i);
+        throw e;
+      }
+    }
+    return n;
+  }
+
+  /** What bpftool map show / bpf_map_info report. */
+  info(): { type: string; id: number; keySize: number; valueSize: number; maxEntries: number; flags: number; name: string; frozen: boolean } {
+    return { type: this.typeName, id: this.id, keySize: this.keySize, valueSize: this.valueSize, maxEntries: this.maxEntries, flags: this.flags, name: this.name, frozen: this.frozenFlag };
+  }
+
+  // ---------------------------------------------------------------- plumbing
+  private get readOnly(): boolean {
+    return (this.flags & MAP_FLAGS.RDONLY) !== 0;
+  }
+  private get writeOnly(): boolean {
+    return (this.flags & MAP_FLAGS.WRONLY) !== 0;
+  }
+  private needRead(op: string): void {
+    if (this.writeOnly) this.fail("EPERM", op, "the map was created BPF_F_WRONLY");
+  }
+  private needWrite(op: string): void {
+    if (this.readOnly) this.fail("EPERM", op, "the map was created BPF_F_RDONLY");
+    if (this.frozenFlag) this.fail("EPERM", op, "the map is frozen");
+  }
+  private fail(code: Errno, op: string, why: string): never {
+    throw new BpfError(code, op, `${this.typeName} map ${this.id}: ${why}`);
+  }
+
+  /** __bpf_copy_key: a key of key_size bytes, or none for key_size 0 (a key there is EINVAL). */
+  private checkKey(op: string, key: Uint8Array | null): void {
+    if (this.keySize === 0) {
+      if (key !== null && key.length > 0) this.fail("EINVAL", op, "this map has no keys");
+      return;
+    }
+    if (key === null) this.fail("EFAULT", op, "a key is required");
+    if (key.length !== this.keySize) throw new RangeError(`key of ${key.length} bytes; this map takes ${this.keySize}`);
+  }
+
+  /** The header address of the map (map-in-map) or the id (program array) an fd value names. */
+  private resolveFd(id: number): number {
+    if (this.type === MAP_TYPES.prog_array) {
+      if (this.machine.programById(id) === undefined) this.fail("EBADF", "update", `no program with id ${id}`);
+      return id;
+    }
+    const m = this.machine.mapById(id);
+    if (m === undefined) return this.fail("EBADF", "update", `no map with id ${id}`);
+    const t = this.inner!;
+    // bpf_map_meta_equal, plus max_entries for arrays unless the template is BPF_F_INNER_MAP
+    const arrayLike = t.type === MAP_TYPES.array || t.type === MAP_TYPES.percpu_array;
+    const same = m.type === t.type && m.keySize === t.keySize && m.valueSize === t.valueSize && m.flags === t.flags &&
+      (!arrayLike || (t.flags & MAP_FLAGS.INNER_MAP) !== 0 || m.maxEntries === t.maxEntries);
+    if (!same) this.fail("EINVAL", "update", `map ${id} does not match the inner map template`);
+    return m.ptr;
+  }
+
+  /**
+   * Copy key and value into the runtime's scratch area, run `call(key, value, out)` on the
+   * user CPU and turn its result into a value (`wantOut`: the out buffer, null for ENOENT
+   * when `absentIsNull`), or a BpfError.
+   */
+  private sys(
+    op: string,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    call: (k: number, v: number, out: number) => number,
+    wantOut: boolean,
+    throwAbsent = false,
+    keyOut = false,
+  ): Uint8Array | null {
+    if (!(keyOut && key === null)) this.checkKey(op, key);
+    const m = this.machine;
+    const vsz = Math.max(this.userValueSize, 8);
+    const kz = round8(Math.max(this.keySize, 8));
+    const base = m.scratch(kz + 2 * round8(vsz));
+    const kp = key === null || this.keySize === 0 ? 0 : base;
+    const vp = base + kz;
+    const out = vp + round8(vsz);
+    if (kp !== 0) m.mem.write(kp, key!);
+    if (value !== null) m.mem.write(vp, value);
+    m.mem.bytes.fill(0, out, out + round8(vsz));
+    const ret = m.asUser(() => call(kp, vp, out));
+    if (ret === -ENOENT && !throwAbsent) return null;
+    if (ret < 0) throw BpfError.fromErrno(-ret, op, `${this.typeName} map ${this.id}`);
+    if (!wantOut) return new Uint8Array(0);
+    if (keyOut) return m.mem.read(out, this.keySize);
+    if (isMapInMap(this.type)) {
+      // user space reads the inner map's id
+      const inner = m.mapAt(m.mem.view.getUint32(out, true));
+      const r = new Uint8Array(4);
+      new DataView(r.buffer).setUint32(0, inner?.id ?? 0, true);
+      return r;
+    }
+    if (this.type === MAP_TYPES.prog_array) return m.mem.read(out, 4);
+    return m.mem.read(out, this.userValueSize);
+  }
+}
+
+/** A batch operation stopped at entry `done` (the kernel's attr->batch.count). */
+export class BatchError extends BpfError {
+  readonly done: number;
+  override readonly cause: BpfError;
+  constructor(cause: BpfError, done: number) {
+    super(cause.code, cause.op, `batch stopped after ${done} entries: ${cause.message}`);
+    this.done = done;
+    this.cause = cause;
+  }
+}
+
+let defaultMachine: Promise<Machine> | null = null;
+
+/**
+ * Create a map on `machine`, or on a shared default machine (1 CPU) created on first use.
+ * `machine.createMap(spec)` is the synchronous form.
+ */
+export async function createMap(spec: MapSpec, machine?: Machine): Promise<BpfMap> {
+  if (machine !== undefined) return machine.createMap(spec);
+  // imported lazily: machine.ts imports this module
+  defaultMachine ??= import("./machine.js").then((m) => m.createMachine());
+  return (await defaultMachine).createMap(spec);
+}
