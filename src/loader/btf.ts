@@ -552,11 +552,20 @@ export function parseBtf(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
   if (strings[strLen - 1] !== 0) fail("string section is not NUL-terminated", hdrLen + strOff + strLen - 1);
 
   const decoder = new TextDecoder();
+  const cache = new Map<number, string>();
   const strAt = (off: number, at: number): string => {
     if (off >= strLen) fail(`name offset ${off} outside the string section (${strLen} bytes)`, at);
+    const known = cache.get(off);
+    if (known !== undefined) return known;
     let end = off;
-    while (strings[end] !== 0) end++;
-    return decoder.decode(strings.subarray(off, end));
+    let ascii = true;
+    while (strings[end] !== 0) {
+      if (strings[end]! >= 0x80) ascii = false;
+      end++;
+    }
+    const s = ascii && end - off < 256 ? String.fromCharCode(...strings.subarray(off, end)) : decoder.decode(strings.subarray(off, end));
+    cache.set(off, s);
+    return s;
   };
 
   const types: BtfType[] = [VOID];

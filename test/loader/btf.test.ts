@@ -25,7 +25,7 @@ function bpftoolDump(path: string): string | undefined {
     console.log("skipped: bpftool is not installed (the committed golden text is still compared)");
     return undefined;
   }
-  return execFileSync(tool, ["btf", "dump", "file", path, "format", "raw"], { encoding: "utf8" });
+  return execFileSync(tool, ["btf", "dump", "file", path, "format", "raw"], { encoding: "utf8", maxBuffer: 256 << 20 });
 }
 
 describe("BTF reader", () => {
@@ -259,3 +259,29 @@ describe("bad BTF and BTF.ext: LoaderError with section and offset, never a cras
 });
 
 export type { Btf };
+
+describe("the running kernel's BTF", () => {
+  it("parses /sys/kernel/btf/vmlinux and dumps it exactly as bpftool does; writing it back gives the same bytes", () => {
+    const path = "/sys/kernel/btf/vmlinux";
+    if (!existsSync(path)) {
+      console.log(`skipped: ${path} does not exist`);
+      return;
+    }
+    const bytes = new Uint8Array(readFileSync(path));
+    const btf = parseBtf(bytes);
+    expect(btf.typeCount).toBeGreaterThan(1000);
+    const [task] = btf.findByName("task_struct", "STRUCT");
+    expect(btf.findMember(task!, "pid")?.member.name).toBe("pid");
+    expect(Buffer.compare(writeBtf(btf), bytes)).toBe(0);
+    const out = bpftoolDump(path);
+    if (out === undefined) return;
+    const ours = btf.formatRaw();
+    if (ours !== out) {
+      const a = ours.split("\n");
+      const b = out.split("\n");
+      const i = a.findIndex((l, k) => l !== b[k]);
+      expect(a[i], `first difference at line ${i + 1}`).toBe(b[i]);
+    }
+    expect(ours === out).toBe(true);
+  });
+});
