@@ -85,7 +85,7 @@ export function arrayDelete(map: u32, key: u32): i32 {
   const t = hdr(map, H_TYPE);
   if (t == T_ARRAY || t == T_PERCPU_ARRAY) return -EINVAL;
   const idx = load<u32>(key);
-  if (idx >= hdr(map, H_MAX)) return -EINVAL;
+  if (idx >= hdr(map, H_MAX)) return -E2BIG;
   const p = slot(map, idx, 0);
   if (load<u32>(p) == 0) return -ENOENT;
   store<u32>(p, 0);
