@@ -905,3 +905,29 @@ export function applyCoreRelos(
   });
   return { insns: out, applied };
 }
+
+/**
+ * Rewrite the verifier's complaint about a reachable poisoned instruction the way libbpf
+ * does before showing a load log: the two lines
+ *   `N: (85) call unknown#195896080` / `invalid func unknown#195896080`
+ * become `N: <invalid CO-RE relocation>` / `failed to resolve CO-RE relocation <spec>`,
+ * where N is found among the program's applied relocations.
+ */
+export function fixupCoreReloVerifierLog(log: string, applied: readonly AppliedCoreRelo[]): string {
+  const lines = log.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\d+): \((\d+)\) call unknown#195896080$/.exec(lines[i]!);
+    if (m !== null && lines[i + 1]?.startsWith("invalid func unknown#195896080")) {
+      const idx = Number(m[1]);
+      const a = applied.find((x) => x.insnIdx === idx);
+      if (a?.result.localSpec !== undefined) {
+        out.push(`${idx}: <invalid CO-RE relocation>`, `failed to resolve CO-RE relocation ${formatCoreSpec(a.result.localSpec)}`);
+        i++;
+        continue;
+      }
+    }
+    out.push(lines[i]!);
+  }
+  return out.join("\n");
+}

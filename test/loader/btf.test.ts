@@ -10,7 +10,7 @@ import { parseBtfExt } from "../../src/loader/btf-ext.js";
 import { LoaderError } from "../../src/errors.js";
 import { FIXTURES, kernelB, kernelC, loadFixture } from "./core-fixture.js";
 
-const names = ["btf_kinds", "core_reads"] as const;
+const names = ["btf_kinds", "core_reads", "core_kernel"] as const;
 const fixtures = new Map(names.map((n) => [n, loadFixture(n)]));
 const fx = (n: (typeof names)[number]) => fixtures.get(n)!;
 

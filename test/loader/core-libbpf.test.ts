@@ -3,16 +3,16 @@
 // instruction) must equal the log wabpf writes while relocating the same object. Needs a C
 // compiler and libbpf-dev; skips with a printed reason otherwise.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyCoreRelos, type CoreCandidate } from "../../src/loader/core.js";
 import { BtfBuilder, writeBtf } from "../../src/loader/btf-builder.js";
-import { BTF_INT_SIGNED, type Btf, type BtfType, type BtfTypeSpec } from "../../src/loader/btf.js";
+import { BTF_INT_SIGNED, parseBtf, type Btf, type BtfType, type BtfTypeSpec } from "../../src/loader/btf.js";
 import { LoaderError } from "../../src/errors.js";
-import { FIXTURES, kernelB, kernelC, loadFixture } from "./core-fixture.js";
+import { FIXTURES, kernelB, kernelC, loadFixture, type Fixture } from "./core-fixture.js";
 
 const dir = mkdtempSync(join(tmpdir(), "wabpf-libbpf-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,11 +32,14 @@ const harness = buildHarness();
 const OBJ = "core_reads";
 const fx = loadFixture(OBJ);
 
-/** libbpf's CO-RE lines for the object relocated against `target`. */
-function libbpfLog(target: Btf, tag: string): string[] {
-  const file = join(dir, `${tag}.btf`);
-  writeFileSync(file, writeBtf(target));
-  const out = execFileSync((harness as string[])[0]!, [fileURLToPath(new URL(`${OBJ}.o`, FIXTURES)), file], { encoding: "utf8", timeout: 20_000 });
+/** libbpf's CO-RE lines for the object relocated against `target` (a Btf, or a BTF file's path). */
+function libbpfLog(target: Btf | string, tag: string, obj: string = OBJ): string[] {
+  let file = target;
+  if (typeof file !== "string") {
+    file = join(dir, `${tag}.btf`);
+    writeFileSync(file, writeBtf(target as Btf));
+  }
+  const out = execFileSync((harness as string[])[0]!, [fileURLToPath(new URL(`${obj}.o`, FIXTURES)), file], { encoding: "utf8", timeout: 20_000, maxBuffer: 64 << 20 });
   return out
     .split("\n")
     .map((l) => l.replace(/^libbpf: /, ""))
@@ -44,7 +47,8 @@ function libbpfLog(target: Btf, tag: string): string[] {
 }
 
 /** wabpf's log for the same relocations, in libbpf's order (one candidate cache for the object). */
-function wabpfLog(target: Btf): { log: string[]; error: LoaderError | undefined } {
+function wabpfLog(target: Btf, f: Fixture = fx): { log: string[]; error: LoaderError | undefined } {
+  const fx = f;
   const log: string[] = [];
   const cache = new Map<number, CoreCandidate[]>();
   try {
@@ -146,6 +150,48 @@ function mutate(base: Btf, rnd: (n: number) => number): Btf {
   for (const t of extra) b.add(t);
   return b.build();
 }
+
+describe("CO-RE against the running kernel's BTF", () => {
+  it("core_kernel.o (task_struct, mm_struct, files, dentries; renamed-field flavors; kernel enums): same log as libbpf", () => {
+    const vmlinux = "/sys/kernel/btf/vmlinux";
+    if (typeof harness === "string" || !existsSync(vmlinux)) {
+      console.log(`skipped: ${typeof harness === "string" ? harness : `${vmlinux} does not exist`}`);
+      return;
+    }
+    const target = parseBtf(new Uint8Array(readFileSync(vmlinux)));
+    const theirs = libbpfLog(vmlinux, "vmlinux", "core_kernel");
+    const ours = wabpfLog(target, loadFixture("core_kernel"));
+    expect(ours.error).toBeUndefined();
+    expect(theirs.length).toBeGreaterThan(100);
+    expect(ours.log).toEqual(theirs);
+  });
+});
+
+describe("the kernel's verdict on poisoned programs", () => {
+  it("a poisoned instruction on a dead path loads; a reachable one is rejected", () => {
+    if (typeof harness === "string") {
+      console.log(`skipped: ${harness}`);
+      return;
+    }
+    const file = join(dir, "verdict.btf");
+    writeFileSync(file, writeBtf(kernelC().btf));
+    const verdict = (prog: string): number => {
+      const out = execFileSync((harness as string[])[0]!, [fileURLToPath(new URL(`${OBJ}.o`, FIXTURES)), file, prog], { encoding: "utf8", timeout: 20_000 });
+      return Number(/HARNESS: load (-?\d+)/.exec(out)?.[1]);
+    };
+    const guarded = verdict("guarded");
+    if (guarded === -1 || guarded === -38) {
+      console.log(`skipped: the kernel refuses BPF_PROG_LOAD here (${guarded})`);
+      return;
+    }
+    // field_exists is 0, so the verifier never reaches the poisoned loads
+    expect(guarded).toBe(0);
+    expect(verdict("exists_checks")).toBe(0);
+    // unguarded reads of what kernel C lacks: the verifier reaches the poison call
+    expect(verdict("bitfields")).toBe(-22);
+    expect(verdict("enum_values")).toBe(-22);
+  });
+});
 
 describe("CO-RE relocation log equals libbpf's on mutated targets", () => {
   let seed = 20261129;

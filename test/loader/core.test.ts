@@ -4,6 +4,7 @@ import {
   BPF_CORE_POISON_HELPER_ID,
   CoreReloKind,
   findCoreCandidates,
+  fixupCoreReloVerifierLog,
   formatCoreSpec,
   parseCoreSpec,
   resolveCoreRelo,
@@ -311,5 +312,21 @@ describe("CO-RE candidate rules and errors", () => {
     // task___b had tgid, but the cache now only holds `task`, which has none
     expect(resolveCoreRelo(relo(2, "0:1", CoreReloKind.FIELD_EXISTS), fx.btf, t, { cache }).newVal).toBe(0n);
     expect(resolveCoreRelo(relo(2, "0:1", CoreReloKind.FIELD_EXISTS), fx.btf, t).newVal).toBe(1n);
+  });
+});
+
+describe("verifier log fix-up", () => {
+  it("names the failed relocation where the verifier rejects a reachable poison call, as libbpf does", () => {
+    const { applied } = run("kprobe/bitfields", kernelC().btf);
+    const log = ["0: R1=ctx() R10=fp0", "2: (7b) *(u64 *)(r10 -8) = r1", "3: (85) call unknown#195896080", "invalid func unknown#195896080", "processed 4 insns"].join("\n");
+    expect(fixupCoreReloVerifierLog(log, applied)).toBe(
+      [
+        "0: R1=ctx() R10=fp0",
+        "2: (7b) *(u64 *)(r10 -8) = r1",
+        "3: <invalid CO-RE relocation>",
+        "failed to resolve CO-RE relocation <byte_off> [2] struct task.flags (0:5 @ offset 48)",
+        "processed 4 insns",
+      ].join("\n"),
+    );
   });
 });
