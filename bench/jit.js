@@ -9,7 +9,7 @@ import { compileProgram } from "../dist/jit/index.js";
 import { runInterp } from "../dist/interp/index.js";
 import { GuestMemory } from "../dist/exec/guest-memory.js";
 import { encodeProgram } from "../dist/isa/encode.js";
-import { verifyRaw } from "../dist/verifier/do-check.js";
+import { verifyRawHarness as verifyRaw } from "../dist/verifier/raw-harness.js";
 import { kbpfBatch, kernelUnavailable } from "./lib/kernel.js";
 import { nsPerCall } from "./lib/measure.js";
 import { barChartSvg, fmt, geomean, markdownTable, table, writeResults } from "./lib/report.js";

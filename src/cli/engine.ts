@@ -1,7 +1,10 @@
 import type { Insn } from "../isa/insn.js";
 import { runInterp } from "../interp/index.js";
 import type { RunOptions, RunResult } from "../exec/run.js";
-import { NotSupportedError } from "../errors.js";
+import { EbpfError, NotSupportedError, type Errno } from "../errors.js";
+import { verifyRawHarness } from "../verifier/raw-harness.js";
+import type { VerifyResult } from "../verifier/types.js";
+import type { VerifierFacts } from "../jit/facts.js";
 
 export type EngineName = "interp" | "jit";
 
@@ -29,9 +32,30 @@ export async function defaultEngine(): Promise<EngineName> {
   }
 }
 
-export async function prepare(insns: readonly Insn[], engine: EngineName): Promise<PreparedProgram> {
+/** `verified`: the verifier's facts (the JIT drops the guards they prove); null runs unverified. */
+export async function prepare(insns: readonly Insn[], engine: EngineName, verified: VerifierFacts | null = null): Promise<PreparedProgram> {
   if (engine === "interp") return { engine, run: (opts) => runInterp(insns, opts), prepare: (opts) => () => runInterp(insns, opts) };
   const { compileProgram } = await import("../jit/index.js");
-  const prog = await compileProgram(insns);
+  const prog = await compileProgram(insns, { verified });
   return { engine, run: (opts) => prog.run(opts), prepare: (opts) => prog.prepare(opts) };
+}
+
+const ERRNO_NAME: Record<number, Errno> = { 7: "E2BIG", 13: "EACCES", 22: "EINVAL", 95: "EOPNOTSUPP" };
+
+/** The verifier refused the program (the kernel's errno and first error line). */
+export class RejectedError extends EbpfError {
+  override readonly name = "RejectedError";
+  constructor(readonly result: VerifyResult) {
+    super(ERRNO_NAME[result.errno ?? 22] ?? "EINVAL", `rejected by the verifier: ${result.error ?? "?"}`);
+  }
+}
+
+/**
+ * Verify a program of the raw test type (r1 = `memSize` bytes of memory, r2 = memSize) as
+ * Linux verifies it under kbpf.py's map harness; throws RejectedError when it is refused.
+ */
+export function verifyRawOrThrow(insns: readonly Insn[], memSize: number): VerifierFacts {
+  const r = verifyRawHarness(insns, { memSize });
+  if (!r.accepted) throw new RejectedError(r);
+  return r.facts;
 }

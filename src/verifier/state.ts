@@ -111,7 +111,7 @@ export function formatReg(r: Reg, maps: readonly MapDef[], curFrameno: number): 
   if (isPkt(r)) parts.push(`r=${r.range}`);
   if (r.type === "map_ptr" || r.type === "map_value") {
     const m = maps[r.map];
-    if (m !== undefined) parts.push(`ks=${m.keySize},vs=${m.valueSize}`);
+    if (m !== undefined) parts.push(`${m.name !== undefined && m.name !== "" ? `map=${m.name},` : ""}ks=${m.keySize},vs=${m.valueSize}`);
   }
   if (T.isConst(r.v.varOff)) {
     if (r.v.varOff.value !== 0n) parts.push(`imm=${r.v.varOff.value.toString(16)}`);

@@ -6,7 +6,7 @@
 import type { Insn } from "../isa/insn.js";
 import { ldImm64Value } from "../isa/insn.js";
 import { checkInsn } from "../isa/decode.js";
-import { formatInsn } from "../asm/disassemble.js";
+import { kernelText } from "../asm/disassemble.js";
 import { AluOp, AtomicOp, Class, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Source, opAlu, opClass, opJmp, opMode, opSize, opSource, sizeBytes } from "../isa/opcode.js";
 import { ERRNO } from "../errors.js";
 import { checkStructure } from "./structure.js";
@@ -224,7 +224,7 @@ class Verifier {
       popped = false;
       const ins = this.insns[p.pc]!;
       const invalid = checkInsn(this.insns, p.pc);
-      if (this.logLevel > 0) this.verbose(`${p.pc}: (${ins.code.toString(16).padStart(2, "0")}) ${formatInsn(this.insns, p.pc)}\n`);
+      if (this.logLevel > 0) this.verbose(`${p.pc}: (${ins.code.toString(16).padStart(2, "0")}) ${kernelText(this.insns, p.pc)}\n`);
       if (invalid !== null) fail(ERRNO.EINVAL, invalid);
       this.scratchRegs = new Set();
       this.scratchSlots = new Set();
@@ -615,15 +615,16 @@ class Verifier {
   }
 
   /** check_ptr_alignment */
-  private checkPtrAlignment(r: Reg, off: number, size: number): void {
+  private checkPtrAlignment(r: Reg, off: number, size: number, strictOnce = false): void {
     if (isPkt(r)) {
-      if (!this.strict || size === 1) return;
+      if (!(this.strict || strictOnce) || size === 1) return;
       const t = T.add(r.v.varOff, T.tnumConst(BigInt(2 + r.off + off)));
       if (!T.isAligned(t, size)) fail(ERRNO.EACCES, `misaligned packet access off 2+${this.varOffText(r)}+${r.off}+${off} size ${size}`);
       return;
     }
     const desc = r.type === "map_value" ? "value " : r.type === "ctx" ? "context " : r.type === "fp" ? "stack " : "";
-    const strict = this.strict || r.type === "fp";
+    // atomics are always checked strictly (the kernel's strict_alignment_once)
+    const strict = this.strict || strictOnce || r.type === "fp";
     if (!strict || size === 1) return;
     const t = T.add(r.v.varOff, T.tnumConst(BigInt(r.off + off)));
     if (!T.isAligned(t, size)) fail(ERRNO.EACCES, `misaligned ${desc}access off ${this.varOffText(r)}+${r.off}+${off} size ${size}`);
@@ -633,9 +634,9 @@ class Verifier {
    * check_mem_access for a load ("read", returns the loaded value) or a store ("write" of
    * `value`, or of the immediate `imm` for BPF_ST).
    */
-  private checkMemAccess(s: State, regno: number, insnOff: number, size: number, t: "read" | "write", value: Reg | null, f: Facts, signExt: boolean, imm?: number): Reg | null {
+  private checkMemAccess(s: State, regno: number, insnOff: number, size: number, t: "read" | "write", value: Reg | null, f: Facts, signExt: boolean, imm?: number, strictOnce = false): Reg | null {
     const reg = cur(s).regs[regno]!;
-    this.checkPtrAlignment(reg, insnOff, size);
+    this.checkPtrAlignment(reg, insnOff, size, strictOnce);
     const off = insnOff + reg.off;
     let out: Reg | null = null;
     if (reg.type === "map_value" && !reg.nullable) {
@@ -844,8 +845,8 @@ class Verifier {
     if (d.type === "ctx" || isPkt(d) || d.type === "sock_common") fail(ERRNO.EACCES, `BPF_ATOMIC stores into R${ins.dst} ${regTypeStr(d)} is not allowed`);
     const fetch = (op & AtomicOp.FETCH) !== 0;
     const loadReg = op === AtomicOp.CMPXCHG ? 0 : ins.src;
-    this.checkMemAccess(s, ins.dst, ins.off, size, "read", null, f, false);
-    this.checkMemAccess(s, ins.dst, ins.off, size, "write", unknownReg(), f, false);
+    this.checkMemAccess(s, ins.dst, ins.off, size, "read", null, f, false, undefined, true);
+    this.checkMemAccess(s, ins.dst, ins.off, size, "write", unknownReg(), f, false, undefined, true);
     if (fetch) {
       this.writeReg(s, loadReg);
       this.setReg(s, loadReg, scalarReg(size === 8 ? S.scalarUnknown() : S.coerceToSize(S.scalarUnknown(), 4)));
@@ -1087,7 +1088,7 @@ class Verifier {
     for (let r = 0; r <= 5; r++) caller.regs[r] = NOT_INIT;
     s.frames.push(callee);
     if (this.logLevel > 0) {
-      this.verbose(`caller:${formatFrame(caller, this.maps)}\ncallee:${formatFrame(callee, this.maps)}\n`);
+      this.verbose(`caller:\n${formatFrame(caller, this.maps)}\ncallee:\n${formatFrame(callee, this.maps)}\n`);
     }
     p.prevPc = p.pc;
     p.pc = target;

@@ -52,9 +52,9 @@ describe("wabpf run", () => {
     expect(err).toMatch(/2:\d+/);
   });
 
-  it("exits 1 with pc and address when the program faults", async () => {
+  it("exits 1 with pc and address when an unverified program faults", async () => {
     const bad = file("fault.s", "r1 = 16\nr0 = *(u64 *)(r1 + 0)\nexit\n");
-    expect(await main(["run", bad, "--engine", "interp"])).toBe(1);
+    expect(await main(["run", bad, "--engine", "interp", "--no-verify"])).toBe(1);
     expect(err).toMatch(/pc 1: invalid read from address 0x10 size 8/);
   });
 
@@ -89,6 +89,37 @@ describe.skipIf(!existsSync(CONFORMANCE))("wabpf conformance", () => {
     expect(await main(["conformance", dir, "--engine", "interp"])).toBe(1);
     expect(out).toBe("FAIL wrong: expected 0x2 got 0x1\n0 passed, 1 failed\n");
   });
+
+  it("--verify refuses exactly the vectors Linux refuses (golden from the kernel) and runs the rest verified", async () => {
+    const golden = JSON.parse(readFileSync(new URL("../verifier/golden/conformance-raw.json", import.meta.url), "utf8")) as { rows: Array<{ name: string; accepted: boolean }> };
+    expect(await main(["conformance", CONFORMANCE, "--verify"])).toBe(0);
+    const rejected = [...out.matchAll(/^REJECTED ([^:]+):/gm)].map((m) => m[1]);
+    expect(rejected).toEqual(golden.rows.filter((r) => !r.accepted).map((r) => r.name));
+    expect(out.trim().split("\n").at(-1)).toBe(`${golden.rows.length - rejected.length} passed, 0 failed, ${rejected.length} rejected by the verifier`);
+  });
+});
+
+describe("verification before running", () => {
+  it("wabpf run refuses what the verifier refuses, with the kernel's message; --no-verify runs it unverified", async () => {
+    const bad = file("oob.s", "r0 = *(u64 *)(r1 + 8)\nexit\n");
+    expect(await main(["run", bad, "--mem-hex", "01 02 03 04"])).toBe(1);
+    expect(err).toMatch(/RejectedError \(EACCES\): rejected by the verifier: invalid access to map value, value_size=4 off=8 size=8/);
+    err = "";
+    expect(await main(["run", bad, "--mem-hex", "01 02 03 04", "--no-verify", "--engine", "interp"])).toBe(1);
+    expect(err).toMatch(/RuntimeTrap \(EFAULT\): pc 0: invalid read/);
+  });
+
+  it("wabpf verify --prog-type raw prints the kernel-format log and exits 1 on rejection", async () => {
+    const bad = file("oob2.s", "r0 = *(u64 *)(r1 + 8)\nexit\n");
+    expect(await main(["verify", bad, "--prog-type", "raw", "--mem-size", "4", "--json"])).toBe(1);
+    const j = JSON.parse(out) as Record<string, unknown>;
+    expect([j["accepted"], j["errno"], j["error"]]).toEqual([false, 13, "invalid access to map value, value_size=4 off=8 size=8"]);
+    expect(j["log"]).toMatch(/^8: \(79\) r0 = \*\(u64 \*\)\(r1 \+8\)$/m);
+    expect(j["log"]).toMatch(/^processed 4 insns \(limit 1000000\)/m);
+    out = "";
+    expect(await main(["verify", EXAMPLE, "--prog-type", "raw", "--mem-size", "4"])).toBe(0);
+    expect(out.trim().split("\n").at(-1)).toBe("accepted");
+  });
 });
 
 describe.skipIf(!existsSync(BIN))("wabpf plugin (the built executable)", () => {
@@ -114,5 +145,14 @@ describe.skipIf(!existsSync(BIN))("wabpf plugin (the built executable)", () => {
     const res = spawnSync(process.execPath, [BIN, "plugin"], { input: "ff 00 00 00 00 00 00 00", encoding: "utf8" });
     expect(res.status).not.toBe(0);
     expect(res.stderr).toMatch(/unknown opcode ff/);
+  });
+
+  it("--verify refuses a program Linux refuses (exit 1), and runs one it accepts", () => {
+    // r0 = *(u64 *)(r1 + 0) with 4 bytes of memory: out of the map value
+    const bad = spawnSync(process.execPath, [BIN, "plugin", "01 02 03 04", "--verify"], { input: "79 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00", encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/invalid access to map value, value_size=4 off=0 size=8/);
+    const ok = spawnSync(process.execPath, [BIN, "plugin", "aa bb 11 cc", "--verify"], { input: "71 10 02 00 00 00 00 00 95 00 00 00 00 00 00 00", encoding: "utf8" });
+    expect([ok.status, ok.stdout]).toEqual([0, "0x11\n"]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { verifyRaw } from "../../src/verifier/do-check.js";
+import { verifyRawHarness as verifyRaw } from "../../src/verifier/raw-harness.js";
 import { runInterp } from "../../src/interp/index.js";
 import { encodeProgram } from "../../src/isa/encode.js";
 import { insn, type Insn } from "../../src/isa/insn.js";

@@ -1,24 +1,39 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { hex64, parse } from "../args.js";
-import { defaultEngine, parseEngine, prepare, type EngineName } from "../engine.js";
+import { defaultEngine, parseEngine, prepare, RejectedError, verifyRawOrThrow, type EngineName } from "../engine.js";
 import { InputError, readProgramFile } from "../program-file.js";
 
-export const CONFORMANCE_USAGE = "wabpf conformance DIR [--engine interp|jit]";
+export const CONFORMANCE_USAGE = "wabpf conformance DIR [--engine interp|jit] [--verify]";
 
 export interface VectorResult {
   readonly name: string;
   readonly passed: boolean;
+  /** with verification: the verifier refused the vector (neither passed nor failed) */
+  readonly rejected?: boolean;
   /** why it failed */
   readonly detail: string;
 }
 
-/** Run one bpf_conformance `.data` vector; never throws (a thrown error is a result). */
-export async function runVector(path: string, engine: EngineName): Promise<VectorResult> {
+/**
+ * Run one bpf_conformance `.data` vector; never throws (a thrown error is a result). Vectors
+ * test ISA semantics, so they run unverified unless `verify` is set (then the raw test type's
+ * verifier judges them first, as Linux would, and its facts reach the JIT).
+ */
+export async function runVector(path: string, engine: EngineName, verify = false): Promise<VectorResult> {
   const name = basename(path, ".data");
   try {
     const file = readProgramFile(path);
-    const prog = await prepare(file.insns, engine);
+    let facts = null;
+    if (verify) {
+      try {
+        facts = verifyRawOrThrow(file.insns, file.input?.length ?? 0);
+      } catch (e) {
+        if (e instanceof RejectedError) return { name, passed: false, rejected: true, detail: `${e.message} (errno ${e.errno})` };
+        throw e;
+      }
+    }
+    const prog = await prepare(file.insns, engine, facts);
     let r0: bigint;
     try {
       r0 = prog.run(file.input !== null && file.input.length > 0 ? { input: file.input } : {}).r0;
@@ -47,17 +62,19 @@ export function listVectors(dir: string): string[] {
 }
 
 export async function conformanceCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { engine: { type: "string" } });
+  const { values, positionals } = parse(argv, { engine: { type: "string" }, verify: { type: "boolean" } });
   if (positionals.length !== 1) throw new InputError(`usage: ${CONFORMANCE_USAGE}`);
   const engine = parseEngine(values.engine, await defaultEngine());
   let passed = 0;
   let failed = 0;
+  let rejected = 0;
   for (const path of listVectors(positionals[0]!)) {
-    const r = await runVector(path, engine);
+    const r = await runVector(path, engine, values.verify === true);
     if (r.passed) passed++;
+    else if (r.rejected === true) rejected++;
     else failed++;
-    process.stdout.write(r.passed ? `PASS ${r.name}\n` : `FAIL ${r.name}: ${r.detail}\n`);
+    process.stdout.write(r.passed ? `PASS ${r.name}\n` : r.rejected === true ? `REJECTED ${r.name}: ${r.detail}\n` : `FAIL ${r.name}: ${r.detail}\n`);
   }
-  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed${values.verify === true ? `, ${rejected} rejected by the verifier` : ""}\n`);
   return failed === 0 ? 0 : 1;
 }

@@ -1,24 +1,26 @@
 import { readFileSync } from "node:fs";
 import { hex64, parse } from "../args.js";
-import { defaultEngine, parseEngine, prepare } from "../engine.js";
+import { defaultEngine, parseEngine, prepare, verifyRawOrThrow } from "../engine.js";
 import { hexBytes, programFromBytes } from "../program-file.js";
 import { decodeProgram } from "../../isa/decode.js";
 import { firstProgramSection, readElf } from "../../loader/elf.js";
 
-export const PLUGIN_USAGE = "wabpf plugin [MEMORY_HEX] [--engine interp|jit] [--elf]";
+export const PLUGIN_USAGE = "wabpf plugin [MEMORY_HEX] [--engine interp|jit] [--elf] [--verify]";
 
 /**
  * The bpf_conformance plugin protocol: program bytes as hex on stdin, memory as hex in the
  * first argument; r1 = the memory, r2 = its length; prints r0 as 0x-prefixed hex.
  * With --elf the stdin bytes are an ELF object whose first executable section is the program.
+ * Unverified by default, as uBPF's plugin; --verify refuses what Linux's verifier would
+ * (raw test type) with exit status 1.
  */
 export async function pluginCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { engine: { type: "string" }, elf: { type: "boolean" } });
+  const { values, positionals } = parse(argv, { engine: { type: "string" }, elf: { type: "boolean" }, verify: { type: "boolean" } });
   const engine = parseEngine(values.engine, await defaultEngine());
   const program = hexBytes(readFileSync(0, "utf8"), "program on stdin");
   const input = hexBytes(positionals.join(" "), "memory argument");
   const insns = values.elf === true ? decodeProgram(firstProgramSection(readElf(program)).data) : programFromBytes(program);
-  const prog = await prepare(insns, engine);
+  const prog = await prepare(insns, engine, values.verify === true ? verifyRawOrThrow(insns, input.length) : null);
   const { r0 } = prog.run({ input });
   process.stdout.write(`${hex64(r0)}\n`);
   return 0;

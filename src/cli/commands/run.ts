@@ -1,13 +1,15 @@
 import { readFileSync } from "node:fs";
 import { hex64, parse, positiveInt } from "../args.js";
-import { defaultEngine, parseEngine, prepare } from "../engine.js";
+import { defaultEngine, parseEngine, prepare, verifyRawOrThrow } from "../engine.js";
 import { hexBytes, InputError, readProgramFile } from "../program-file.js";
 import { GuestMemory } from "../../exec/guest-memory.js";
 
-export const RUN_USAGE = "wabpf run FILE [--mem FILE | --mem-hex HEX] [--engine interp|jit] [--repeat N] [--json]";
+export const RUN_USAGE = "wabpf run FILE [--mem FILE | --mem-hex HEX] [--engine interp|jit] [--repeat N] [--json] [--no-verify]";
 
 /**
- * Run a program with r1/r2 as the conformance plugin sets them. With --repeat the input
+ * Run a program with r1/r2 as the conformance plugin sets them. The program is verified first
+ * (raw test type, as Linux would judge it; see `wabpf verify --prog-type raw`) and the JIT
+ * drops what the verifier proved; --no-verify runs it unverified with every guard. With --repeat the input
  * is copied once and later runs see what earlier runs left (BPF_PROG_TEST_RUN's repeat
  * over a map-backed buffer); ns_per_run is measured around the runs only.
  */
@@ -18,6 +20,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     engine: { type: "string" },
     repeat: { type: "string" },
     json: { type: "boolean" },
+    "no-verify": { type: "boolean" },
   });
   if (positionals.length !== 1) throw new InputError(`usage: ${RUN_USAGE}`);
   if (values.mem !== undefined && values["mem-hex"] !== undefined) throw new InputError("give --mem or --mem-hex, not both");
@@ -33,7 +36,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values["mem-hex"] !== undefined) input = hexBytes(values["mem-hex"], "--mem-hex");
   const repeat = positiveInt(values.repeat, "--repeat", 1);
   const engine = parseEngine(values.engine, await defaultEngine());
-  const prog = await prepare(file.insns, engine);
+  const facts = values["no-verify"] === true ? null : verifyRawOrThrow(file.insns, input.length);
+  const prog = await prepare(file.insns, engine, facts);
 
   // The first run copies the input; later runs reuse the buffer as earlier runs left it.
   // With --repeat, ns_per_run times the repeats only (no compilation, no first-run set-up).

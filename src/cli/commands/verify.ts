@@ -4,13 +4,17 @@ import { parseArgs } from "node:util";
 import { InputError, readProgramFile } from "../program-file.js";
 import { decodeRaw } from "../../isa/decode.js";
 import { verify } from "../../verifier/index.js";
+import { verifyRawHarness } from "../../verifier/raw-harness.js";
 import { PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
 import type { Insn } from "../../isa/insn.js";
 
-export const VERIFY_USAGE = `wabpf verify FILE [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--json]
+export const VERIFY_USAGE = `wabpf verify FILE [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--json] [--mem-size N]
 wabpf verify --batch   (JSON lines on stdin: {"id","insns_hex","prog_type","prog_flags","license","maps":[{"type","key_size","value_size","max_entries","flags"}]})
   An ld_imm64 with src_reg 1 (map fd) or 5 (map idx) and imm i refers to the i-th --map.
-  Program types: ${PROG_TYPES.join(", ")}. Exit status: 0 accepted, 1 rejected, 2 unreadable input.`;
+  Program types: ${PROG_TYPES.join(", ")}, and raw: what \`wabpf run\` runs (r1 = --mem-size bytes of
+  memory, default the .data file's, r2 = that size), judged as Linux judges it under kbpf.py's
+  map harness (an XDP program calling the body at instruction 8: instruction numbers are shifted by 8).
+  Exit status: 0 accepted, 1 rejected, 2 unreadable input.`;
 
 function progType(t: string | undefined): ProgType {
   const name = t ?? "socket_filter";
@@ -57,6 +61,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
         license: { type: "string" },
         json: { type: "boolean" },
         batch: { type: "boolean" },
+        "mem-size": { type: "string" },
       },
     });
   } catch (e) {
@@ -67,16 +72,23 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (values.batch === true) return batch();
   try {
     if (positionals.length !== 1) throw new InputError(`usage: ${VERIFY_USAGE}`);
-    const insns = readProgramFile(positionals[0]!).insns;
+    const file = readProgramFile(positionals[0]!);
     const flags = values["prog-flags"] === undefined ? 0 : Number(values["prog-flags"]);
     if (!Number.isInteger(flags)) throw new InputError(`bad --prog-flags "${values["prog-flags"]}"`);
-    const r = verify(insns, {
-      progType: progType(values["prog-type"]),
-      progFlags: flags,
-      maps: (values.map ?? []).map(parseMap),
-      logLevel: logLevel(values["log-level"]),
-      license: values.license ?? "GPL",
-    });
+    let r: VerifyResult;
+    if (values["prog-type"] === "raw") {
+      const memSize = values["mem-size"] === undefined ? (file.input?.length ?? 0) : Number(values["mem-size"]);
+      if (!Number.isInteger(memSize) || memSize < 0 || memSize > 1 << 20) throw new InputError(`bad --mem-size "${values["mem-size"]}"`);
+      r = verifyRawHarness(file.insns, { memSize, maps: (values.map ?? []).map(parseMap), logLevel: logLevel(values["log-level"]) });
+    } else {
+      r = verify(file.insns, {
+        progType: progType(values["prog-type"]),
+        progFlags: flags,
+        maps: (values.map ?? []).map(parseMap),
+        logLevel: logLevel(values["log-level"]),
+        license: values.license ?? "GPL",
+      });
+    }
     if (values.json === true) process.stdout.write(`${JSON.stringify(jsonResult(r))}\n`);
     else process.stdout.write(`${r.log}${r.accepted ? "accepted" : `rejected (errno ${r.errno}): ${r.error}`}\n`);
     return r.accepted ? 0 : 1;
