@@ -124,6 +124,18 @@ export function writeBtf(btf: Btf): Uint8Array {
   return assemble(words, btf.strings);
 }
 
+/** A parsed type as a builder spec (ids kept, string offsets dropped). */
+export function toSpec(t: BtfType): BtfTypeSpec {
+  // every parsed type carries the fields of its spec plus id/nameOff (and nameOff on members,
+  // values and params), which the encoder ignores; dropping them keeps specs plain data
+  const { id: _id, nameOff: _nameOff, ...rest } = t;
+  const strip = <T extends { nameOff: number }>(xs: readonly T[]): Omit<T, "nameOff">[] => xs.map(({ nameOff: _n, ...x }) => x);
+  if (rest.kind === "STRUCT" || rest.kind === "UNION") return { ...rest, members: strip(rest.members) } as BtfTypeSpec;
+  if (rest.kind === "ENUM" || rest.kind === "ENUM64") return { ...rest, values: strip(rest.values) } as BtfTypeSpec;
+  if (rest.kind === "FUNC_PROTO") return { ...rest, params: strip(rest.params) } as BtfTypeSpec;
+  return rest as BtfTypeSpec;
+}
+
 export type MemberSpec = { readonly name: string; readonly type: number; readonly bitOffset: number; readonly bitfieldSize?: number };
 
 /**
@@ -139,6 +151,20 @@ export class BtfBuilder {
 
   constructor(opts: { pointerSize?: number } = {}) {
     this.pointerSize = opts.pointerSize ?? 8;
+  }
+
+  /** A builder holding every type of `btf` under the same ids, to extend or edit with `set()`. */
+  static from(btf: Btf): BtfBuilder {
+    const b = new BtfBuilder({ pointerSize: btf.pointerSize });
+    for (const t of btf.types.slice(1)) b.add(toSpec(t));
+    return b;
+  }
+
+  /** The spec of type `id` as it stands (for edits: `b.set(id, { ...b.get(id), ... })`). */
+  get(id: number): BtfTypeSpec {
+    const t = this.types[id];
+    if (t === undefined) throw new LoaderError(`BtfBuilder.get: no type id ${id}`);
+    return t;
   }
 
   /** Offset of `s` in the string section, adding it when new. */

@@ -871,7 +871,12 @@ export interface AppliedCoreRelo {
 export interface ApplyCoreOptions extends CoreContext {
   /** shared across the programs of one object, as libbpf's candidate cache is */
   readonly cache?: CoreCandidateCache;
-  /** byte offset of the program inside its section: records before it or past its end are errors */
+  /**
+   * Byte offset of the program inside its section, when a section holds several programs
+   * (`.text` subprograms): `relos` are then the whole section's records, those of other
+   * programs are skipped, and `relo #i` keeps counting in the section as libbpf's log does.
+   * Without it the section is the program and a record past its end is an error.
+   */
   readonly sectionInsnOff?: number;
 }
 
@@ -896,6 +901,7 @@ export function applyCoreRelos(
     if (opts.section !== undefined) where.section = opts.section;
     if (relo.insnOff % 8 !== 0) throw new LoaderError(`${prefix(ctx)}instruction offset ${relo.insnOff} is not a multiple of 8`, where);
     const insnIdx = (relo.insnOff - base) / 8;
+    if (opts.sectionInsnOff !== undefined && (insnIdx < 0 || insnIdx >= out.length)) return; // another program's
     if (insnIdx < 0 || insnIdx >= out.length) {
       throw new LoaderError(`${prefix(ctx)}instruction #${insnIdx} is outside the program (${out.length} slots)`, where);
     }

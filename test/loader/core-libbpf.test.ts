@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyCoreRelos, type CoreCandidate } from "../../src/loader/core.js";
-import { BtfBuilder, writeBtf } from "../../src/loader/btf-builder.js";
+import { BtfBuilder, toSpec, writeBtf } from "../../src/loader/btf-builder.js";
 import { BTF_INT_SIGNED, parseBtf, type Btf, type BtfType, type BtfTypeSpec } from "../../src/loader/btf.js";
 import { LoaderError } from "../../src/errors.js";
 import { FIXTURES, kernelB, kernelC, loadFixture, type Fixture } from "./core-fixture.js";
@@ -146,7 +146,7 @@ function mutate(base: Btf, rnd: (n: number) => number): Btf {
     }
   }
   const b = new BtfBuilder();
-  for (const t of types) b.add(t as unknown as BtfTypeSpec); // a parsed type is a spec plus ids and offsets
+  for (const t of types) b.add(toSpec(t));
   for (const t of extra) b.add(t);
   return b.build();
 }

@@ -330,3 +330,28 @@ describe("verifier log fix-up", () => {
     );
   });
 });
+
+describe("sections with several programs", () => {
+  it("relocates only the records inside the program, numbering them in the section", () => {
+    const section = "kprobe/exists";
+    const all = fx.progs.get(section)!;
+    const relos = extRecordsFor(fx.ext.coreRelos, section);
+    const log: string[] = [];
+    // pretend instructions 14..22 are a program of their own
+    const { insns, applied } = applyCoreRelos(all.slice(14, 23), relos, fx.btf, kernelB().btf, { section, progName: "part", sectionInsnOff: 14 * 8, log });
+    expect(applied.map((a) => a.insnIdx)).toEqual([0, 2, 4, 7]);
+    expect(insns.map((x) => x.imm)).toEqual([32, 0, 16, 0, 1, 0, 0, 128, 0].map((v, i) => ([1, 3, 5, 6, 8].includes(i) ? all[14 + i]!.imm : v)));
+    expect(log.some((l) => l.startsWith("prog 'part': relo #3: "))).toBe(true);
+  });
+
+  it("BtfBuilder.from keeps ids, and edits through get/set", () => {
+    const b = BtfBuilder.from(fx.btf);
+    expect(b.build().formatRaw()).toBe(fx.btf.formatRaw());
+    const t = b.get(2);
+    if (t.kind !== "STRUCT") throw new Error("type 2 is struct task");
+    b.set(2, { ...t, members: t.members.filter((m) => m.name !== "tgid") });
+    const edited = b.build();
+    expect(edited.findMember(2, "tgid")).toBeUndefined();
+    expect(resolveCoreRelo({ insnOff: 0, typeId: 2, accessStr: "0:1", kind: CoreReloKind.FIELD_EXISTS }, fx.btf, edited).newVal).toBe(0n);
+  });
+});
