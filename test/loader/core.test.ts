@@ -355,3 +355,33 @@ describe("sections with several programs", () => {
     expect(resolveCoreRelo({ insnOff: 0, typeId: 2, accessStr: "0:1", kind: CoreReloKind.FIELD_EXISTS }, fx.btf, edited).newVal).toBe(0n);
   });
 });
+
+describe("CO-RE robustness", () => {
+  it("random records against random targets: a result or a LoaderError, never a crash", () => {
+    let seed = 77;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const targets = [kernelB().btf, kernelC().btf, fx.btf];
+    const prog = fx.progs.get("kprobe/bitfields")!;
+    let ok = 0;
+    for (let i = 0; i < 3000; i++) {
+      const steps = Array.from({ length: 1 + rnd(5) }, () => String(rnd(12)));
+      const relo: CoreRelo = {
+        insnOff: rnd(prog.length) * 8,
+        typeId: rnd(fx.btf.typeCount + 2),
+        accessStr: rnd(20) === 0 ? ":" + steps.join(":") : steps.join(":"),
+        kind: rnd(14),
+      };
+      try {
+        applyCoreRelos(prog, [relo], fx.btf, targets[rnd(3)]!, { section: "s" });
+        ok++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(LoaderError);
+        expect((e as LoaderError).offset).toBe(relo.insnOff);
+      }
+    }
+    expect(ok).toBeGreaterThan(10); // most random records meet an instruction that does not hold their value
+  });
+});
