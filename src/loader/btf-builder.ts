@@ -120,7 +120,7 @@ function assemble(words: number[], strings: Uint8Array): Uint8Array {
 /** Encode a parsed Btf again, keeping its string section and name offsets (clang's layout: types, then strings). */
 export function writeBtf(btf: Btf): Uint8Array {
   const words: number[] = [];
-  for (const t of btf.types) encodeType(words, t, (_n, off) => off ?? 0);
+  for (const t of btf.types.slice(btf.startId)) encodeType(words, t, (_n, off) => off ?? 0);
   return assemble(words, btf.strings);
 }
 
@@ -144,26 +144,56 @@ export type MemberSpec = { readonly name: string; readonly type: number; readonl
  * for types that refer to themselves (a struct with a pointer to its own kind).
  */
 export class BtfBuilder {
-  private readonly types: (BtfTypeSpec | undefined)[] = [undefined];
+  private readonly types: (BtfTypeSpec | undefined)[];
   private readonly strOffsets = new Map<string, number>([["", 0]]);
-  private readonly strBytes: number[] = [0];
+  private readonly strBytes: number[];
   private readonly pointerSize: number;
+  private readonly base: Btf | undefined;
+  private readonly strBase: number;
+  private readonly name: string | undefined;
 
-  constructor(opts: { pointerSize?: number } = {}) {
-    this.pointerSize = opts.pointerSize ?? 8;
+  /**
+   * With `base`, the builder makes split BTF (a module's BTF over vmlinux): ids continue
+   * after the base's, base types may be referred to, and names the base already has are
+   * shared from its string section.
+   */
+  constructor(opts: { pointerSize?: number; base?: Btf; name?: string } = {}) {
+    this.base = opts.base;
+    this.name = opts.name;
+    this.pointerSize = opts.pointerSize ?? opts.base?.pointerSize ?? 8;
+    this.types = new Array<BtfTypeSpec | undefined>(opts.base?.typeCount ?? 1).fill(undefined);
+    this.strBase = opts.base === undefined ? 0 : opts.base.stringBase + opts.base.strings.length;
+    this.strBytes = opts.base === undefined ? [0] : [];
+    for (let b: Btf | undefined = opts.base; b !== undefined; b = b.base) {
+      const off0 = b.stringBase;
+      for (let i = 0; i < b.strings.length; ) {
+        let e = i;
+        while (e < b.strings.length && b.strings[e] !== 0) e++;
+        const str = new TextDecoder().decode(b.strings.subarray(i, e));
+        if (!this.strOffsets.has(str)) this.strOffsets.set(str, off0 + i);
+        i = e + 1;
+      }
+    }
   }
 
   /** A builder holding every type of `btf` under the same ids, to extend or edit with `set()`. */
   static from(btf: Btf): BtfBuilder {
-    const b = new BtfBuilder({ pointerSize: btf.pointerSize });
-    for (const t of btf.types.slice(1)) b.add(toSpec(t));
+    const opts: { pointerSize: number; base?: Btf; name: string } = { pointerSize: btf.pointerSize, name: btf.btfName };
+    if (btf.base !== undefined) opts.base = btf.base;
+    const b = new BtfBuilder(opts);
+    for (const t of btf.types.slice(btf.startId)) b.add(toSpec(t));
     return b;
+  }
+
+  /** First id of the builder's own types (1, or the base's type count). */
+  get firstId(): number {
+    return this.base?.typeCount ?? 1;
   }
 
   /** The spec of type `id` as it stands (for edits: `b.set(id, { ...b.get(id), ... })`). */
   get(id: number): BtfTypeSpec {
-    const t = this.types[id];
-    if (t === undefined) throw new LoaderError(`BtfBuilder.get: no type id ${id}`);
+    const t = id >= this.firstId ? this.types[id] : undefined;
+    if (t === undefined) throw new LoaderError(`BtfBuilder.get: no type id ${id} of its own`);
     return t;
   }
 
@@ -171,7 +201,7 @@ export class BtfBuilder {
   addString(s: string): number {
     const known = this.strOffsets.get(s);
     if (known !== undefined) return known;
-    const off = this.strBytes.length;
+    const off = this.strBase + this.strBytes.length;
     this.strBytes.push(...new TextEncoder().encode(s), 0);
     this.strOffsets.set(s, off);
     return off;
@@ -193,7 +223,7 @@ export class BtfBuilder {
   }
 
   set(id: number, spec: BtfTypeSpec): void {
-    if (id <= 0 || id >= this.types.length) throw new LoaderError(`BtfBuilder.set: no type id ${id}`);
+    if (id < this.firstId || id >= this.types.length) throw new LoaderError(`BtfBuilder.set: no type id ${id} of its own`);
     this.types[id] = spec;
   }
 
@@ -263,7 +293,7 @@ export class BtfBuilder {
   /** The `.BTF` section bytes. */
   bytes(): Uint8Array {
     const words: number[] = [];
-    for (let id = 1; id < this.types.length; id++) {
+    for (let id = this.firstId; id < this.types.length; id++) {
       const t = this.types[id];
       if (t === undefined) throw new LoaderError(`BtfBuilder: type id ${id} was reserved but never set`);
       encodeType(words, { ...t, nameOff: -1 } as Encodable, (name) => this.addString(name));
@@ -273,6 +303,9 @@ export class BtfBuilder {
 
   /** The BTF as parsed from `bytes()` (so it went through every check a loaded blob goes through). */
   build(): Btf {
-    return parseBtf(this.bytes(), { pointerSize: this.pointerSize });
+    const opts: { pointerSize: number; base?: Btf; name?: string } = { pointerSize: this.pointerSize };
+    if (this.base !== undefined) opts.base = this.base;
+    if (this.name !== undefined) opts.name = this.name;
+    return parseBtf(this.bytes(), opts);
   }
 }

@@ -210,6 +210,13 @@ export function isModifier(t: BtfType): t is BtfRef {
 export interface ParseBtfOptions {
   /** section name used in errors (default ".BTF") */
   readonly section?: string;
+  /**
+   * The base of a split BTF (a kernel module's BTF on top of vmlinux): type ids continue
+   * after the base's, and string offsets past the base's string section are this blob's.
+   */
+  readonly base?: Btf;
+  /** name of the BTF in CO-RE logs ("vmlinux", a module's name); default "vmlinux" */
+  readonly name?: string;
   /** pointer size in bytes for sizes of pointers (default 8, what every BPF target uses) */
   readonly pointerSize?: number;
 }
@@ -224,16 +231,34 @@ export class Btf {
   readonly strings: Uint8Array;
   readonly pointerSize: number;
   readonly section: string;
-  /** byte offset of each type's record inside the section (index = id; 0 for void) */
+  /** byte offset of each type's record inside the section (index = id; 0 for void and base types) */
   readonly typeOffsets: readonly number[];
+  /** the base BTF of a split BTF; its types are `types[1 .. startId)` here too */
+  readonly base: Btf | undefined;
+  /** first type id this blob defines (1, or the base's type count for split BTF) */
+  readonly startId: number;
+  /** name in CO-RE logs ("vmlinux" or a module's name) */
+  readonly btfName: string;
   private byName: Map<string, number[]> | undefined;
 
-  constructor(types: readonly BtfType[], strings: Uint8Array, opts: { pointerSize?: number; section?: string; typeOffsets?: readonly number[] } = {}) {
+  constructor(
+    types: readonly BtfType[],
+    strings: Uint8Array,
+    opts: { pointerSize?: number; section?: string; typeOffsets?: readonly number[]; base?: Btf; name?: string } = {},
+  ) {
     this.types = types;
     this.strings = strings;
-    this.pointerSize = opts.pointerSize ?? 8;
+    this.pointerSize = opts.pointerSize ?? opts.base?.pointerSize ?? 8;
     this.section = opts.section ?? ".BTF";
     this.typeOffsets = opts.typeOffsets ?? types.map(() => 0);
+    this.base = opts.base;
+    this.startId = opts.base?.typeCount ?? 1;
+    this.btfName = opts.name ?? "vmlinux";
+  }
+
+  /** Offset at which this blob's own strings start (the base's string section length, or 0). */
+  get stringBase(): number {
+    return this.base === undefined ? 0 : this.base.stringBase + this.base.strings.length;
   }
 
   /** Number of type ids, void included (libbpf's btf__type_cnt). */
@@ -255,6 +280,8 @@ export class Btf {
 
   /** The NUL-terminated string at `off` of the string section, or undefined when out of range. */
   str(off: number): string | undefined {
+    if (this.base !== undefined && off < this.stringBase) return this.base.str(off);
+    off -= this.stringBase;
     if (!Number.isInteger(off) || off < 0 || off >= this.strings.length) return undefined;
     let end = off;
     while (end < this.strings.length && this.strings[end] !== 0) end++;
@@ -420,7 +447,7 @@ export class Btf {
   /** Every type as `bpftool btf dump file X format raw` prints it (one line per type, members indented). */
   formatRaw(): string {
     const lines: string[] = [];
-    for (let id = 1; id < this.types.length; id++) lines.push(this.formatType(id));
+    for (let id = this.startId; id < this.types.length; id++) lines.push(this.formatType(id));
     return lines.length === 0 ? "" : lines.join("\n") + "\n";
   }
 
@@ -546,15 +573,23 @@ export function parseBtf(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
   if (typeOff + typeLen > dataLen) fail(`type section [${typeOff}, ${typeOff + typeLen}) is past the end of the data (${dataLen} bytes)`, 8);
   if (strOff + strLen > dataLen) fail(`string section [${strOff}, ${strOff + strLen}) is past the end of the data (${dataLen} bytes)`, 16);
   if (typeOff < strOff ? typeOff + typeLen > strOff : strOff + strLen > typeOff) fail("type and string sections overlap", 8);
-  if (strLen === 0) fail("empty string section", 20);
+  if (strLen === 0 && opts.base === undefined) fail("empty string section", 20);
   const strings = bytes.subarray(hdrLen + strOff, hdrLen + strOff + strLen);
-  if (strings[0] !== 0) fail("string section does not start with an empty string", hdrLen + strOff);
-  if (strings[strLen - 1] !== 0) fail("string section is not NUL-terminated", hdrLen + strOff + strLen - 1);
+  const base = opts.base;
+  if (base === undefined && strings[0] !== 0) fail("string section does not start with an empty string", hdrLen + strOff);
+  const strBase = base === undefined ? 0 : base.stringBase + base.strings.length;
+  if (strLen > 0 && strings[strLen - 1] !== 0) fail("string section is not NUL-terminated", hdrLen + strOff + strLen - 1);
 
   const decoder = new TextDecoder();
   const cache = new Map<number, string>();
-  const strAt = (off: number, at: number): string => {
-    if (off >= strLen) fail(`name offset ${off} outside the string section (${strLen} bytes)`, at);
+  const strAt = (abs: number, at: number): string => {
+    if (base !== undefined && abs < strBase) {
+      const b = base.str(abs);
+      if (b === undefined) fail(`name offset ${abs} outside the base string section`, at);
+      return b as string;
+    }
+    const off = abs - strBase;
+    if (off >= strLen) fail(`name offset ${abs} outside the string section (${strBase + strLen} bytes)`, at);
     const known = cache.get(off);
     if (known !== undefined) return known;
     let end = off;
@@ -568,8 +603,8 @@ export function parseBtf(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
     return s;
   };
 
-  const types: BtfType[] = [VOID];
-  const offsets: number[] = [0];
+  const types: BtfType[] = base === undefined ? [VOID] : [...base.types];
+  const offsets: number[] = types.map(() => 0);
   const start = hdrLen + typeOff;
   const end = start + typeLen;
   let p = start;
@@ -708,7 +743,7 @@ export function parseBtf(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
   const check = (id: number, ref: number, what: string): void => {
     if (ref >= n) fail(`type [${id}] ${what} refers to type id ${ref}, past the last type (${n - 1})`, hdrLen + offsets[id]!);
   };
-  for (const t of types) {
+  for (const t of types.slice(base?.typeCount ?? 0)) {
     switch (t.kind) {
       case "PTR":
       case "TYPEDEF":
@@ -740,8 +775,10 @@ export function parseBtf(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
         break;
     }
   }
-  const btfOpts: { pointerSize?: number; section: string; typeOffsets: number[] } = { section, typeOffsets: offsets };
+  const btfOpts: { pointerSize?: number; section: string; typeOffsets: number[]; base?: Btf; name?: string } = { section, typeOffsets: offsets };
   if (opts.pointerSize !== undefined) btfOpts.pointerSize = opts.pointerSize;
+  if (base !== undefined) btfOpts.base = base;
+  if (opts.name !== undefined) btfOpts.name = opts.name;
   return new Btf(types, strings.slice(), btfOpts);
 }
 

@@ -702,7 +702,7 @@ export function formatCoreSpec(spec: CoreSpec): string {
  * Resolve one relocation against the target BTF (libbpf's bpf_core_calc_relo_insn with its
  * candidate search): every matching candidate must give the same offset and value.
  */
-export function resolveCoreRelo(relo: CoreRelo, local: Btf, targ: Btf, opts: { cache?: CoreCandidateCache } & CoreContext = {}): CoreReloResult {
+export function resolveCoreRelo(relo: CoreRelo, local: Btf, targ: Btf, opts: CoreTargetOptions & CoreContext = {}): CoreReloResult {
   try {
     return resolveInner(relo, local, targ, opts);
   } catch (e) {
@@ -710,7 +710,17 @@ export function resolveCoreRelo(relo: CoreRelo, local: Btf, targ: Btf, opts: { c
   }
 }
 
-function resolveInner(relo: CoreRelo, local: Btf, targ: Btf, opts: { cache?: CoreCandidateCache } & CoreContext): CoreReloResult {
+/** Where candidates come from, and the cache that remembers them. */
+export interface CoreTargetOptions {
+  readonly cache?: CoreCandidateCache;
+  /**
+   * Module BTFs (split over the target): searched, from their own first id, only when the
+   * target itself has no candidate, as libbpf does with the kernel's module BTFs.
+   */
+  readonly modules?: readonly Btf[];
+}
+
+function resolveInner(relo: CoreRelo, local: Btf, targ: Btf, opts: CoreTargetOptions & CoreContext): CoreReloResult {
   const log = (line: string): void => {
     opts.log?.push(`${prefix(opts)}${line}`);
   };
@@ -718,10 +728,11 @@ function resolveInner(relo: CoreRelo, local: Btf, targ: Btf, opts: { cache?: Cor
   let cands = relo.kind === K.TYPE_ID_LOCAL ? [] : opts.cache?.get(relo.typeId);
   if (cands === undefined) {
     cands = findCoreCandidates(local, relo.typeId, targ);
+    if (cands.length === 0) for (const m of opts.modules ?? []) cands.push(...findCoreCandidates(local, relo.typeId, m, m.startId));
     opts.cache?.set(relo.typeId, cands);
     for (const c of cands) {
       const ct = c.btf.typeById(c.id);
-      opts.log?.push(`CO-RE relocating [${relo.typeId}] ${kindStr(lt)} ${lt.name}: found target candidate [${c.id}] ${kindStr(ct)} ${ct.name} in [vmlinux]`);
+      opts.log?.push(`CO-RE relocating [${relo.typeId}] ${kindStr(lt)} ${lt.name}: found target candidate [${c.id}] ${kindStr(ct)} ${ct.name} in [${c.btf.btfName}]`);
     }
   }
   let localSpec: CoreSpec;
@@ -868,9 +879,7 @@ export interface AppliedCoreRelo {
   readonly action: "patched" | "poisoned";
 }
 
-export interface ApplyCoreOptions extends CoreContext {
-  /** shared across the programs of one object, as libbpf's candidate cache is */
-  readonly cache?: CoreCandidateCache;
+export interface ApplyCoreOptions extends CoreContext, CoreTargetOptions {
   /**
    * Byte offset of the program inside its section, when a section holds several programs
    * (`.text` subprograms): `relos` are then the whole section's records, those of other
@@ -896,7 +905,7 @@ export function applyCoreRelos(
   const cache = opts.cache ?? new Map<number, CoreCandidate[]>();
   const base = opts.sectionInsnOff ?? 0;
   relos.forEach((relo, i) => {
-    const ctx: CoreContext & { cache: CoreCandidateCache } = { ...opts, reloIdx: i, cache };
+    const ctx: ApplyCoreOptions & { cache: CoreCandidateCache } = { ...opts, reloIdx: i, cache };
     const where: { section?: string; offset: number } = { offset: relo.insnOff };
     if (opts.section !== undefined) where.section = opts.section;
     if (relo.insnOff % 8 !== 0) throw new LoaderError(`${prefix(ctx)}instruction offset ${relo.insnOff} is not a multiple of 8`, where);

@@ -285,3 +285,41 @@ describe("the running kernel's BTF", () => {
     expect(ours === out).toBe(true);
   });
 });
+
+describe("split BTF (a module over vmlinux)", () => {
+  it("builds, parses and dumps a module BTF over a base as bpftool does with --base-btf", () => {
+    const base = kernelC().btf;
+    const b = new BtfBuilder({ base, name: "wabpf_mod" });
+    const [int] = base.findByName("int");
+    const u8 = b.int("u8", 1);
+    const s = b.struct("missing_type", 8, [{ name: "x", type: int!, bitOffset: 0 }, { name: "mod_only_field", type: u8, bitOffset: 32 }]);
+    b.ptr(s);
+    const mod = b.build();
+    expect(mod.startId).toBe(base.typeCount);
+    expect(mod.typeById(s).name).toBe("missing_type");
+    expect(mod.typeById(int!).name).toBe("int");
+    expect(mod.str(mod.typeById(int!).nameOff)).toBe("int");
+    expect(mod.btfName).toBe("wabpf_mod");
+    // "x" is new, "int" is shared with the base's strings
+    expect(mod.typeById(s).kind === "STRUCT" && mod.typeById(s).nameOff).toBeGreaterThanOrEqual(mod.stringBase);
+    expect(mod.formatRaw().split("\n").slice(0, 2)).toEqual([`[${u8}] INT 'u8' size=1 bits_offset=0 nr_bits=8 encoding=(none)`, `[${s}] STRUCT 'missing_type' size=8 vlen=2`]);
+    const bytes = writeBtf(mod);
+    expect(parseBtf(bytes, { base }).formatRaw()).toBe(mod.formatRaw());
+    expect(BtfBuilder.from(mod).build().formatRaw()).toBe(mod.formatRaw());
+    expect(() => parseBtf(bytes)).toThrow(LoaderError); // without its base the ids and names dangle
+    const dir = mkdtempSync(join(tmpdir(), "wabpf-split-"));
+    try {
+      writeFileSync(join(dir, "base.btf"), writeBtf(base));
+      writeFileSync(join(dir, "mod.btf"), bytes);
+      const tool = bpftool();
+      if (tool === undefined) {
+        console.log("skipped: bpftool is not installed");
+        return;
+      }
+      const out = execFileSync(tool, ["btf", "dump", "file", join(dir, "mod.btf"), "--base-btf", join(dir, "base.btf"), "format", "raw"], { encoding: "utf8" });
+      expect(mod.formatRaw()).toBe(out);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

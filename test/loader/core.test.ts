@@ -385,3 +385,22 @@ describe("CO-RE robustness", () => {
     expect(ok).toBeGreaterThan(10); // most random records meet an instruction that does not hold their value
   });
 });
+
+describe("module BTFs", () => {
+  it("are searched only when vmlinux has no candidate, and named in the log", () => {
+    const C = kernelC().btf;
+    const b = new BtfBuilder({ base: C, name: "wabpf_mod" });
+    const s = b.struct("missing_type", 4, [{ name: "x", type: C.findByName("int")[0]!, bitOffset: 0 }]);
+    const mod = b.build();
+    const log: string[] = [];
+    const relo = { insnOff: 0, typeId: 23, accessStr: "0", kind: CoreReloKind.TYPE_EXISTS };
+    expect(resolveCoreRelo(relo, fx.btf, C).newVal).toBe(0n);
+    expect(resolveCoreRelo(relo, fx.btf, C, { modules: [mod], log }).newVal).toBe(1n);
+    expect(log[0]).toBe(`CO-RE relocating [23] struct missing_type: found target candidate [${s}] struct missing_type in [wabpf_mod]`);
+    // task is in vmlinux: the module's own task is not looked at
+    const b2 = new BtfBuilder({ base: C, name: "m2" });
+    b2.struct("task", 4, [{ name: "pid", type: C.findByName("int")[0]!, bitOffset: 0 }]);
+    const r = resolveCoreRelo({ insnOff: 0, typeId: 2, accessStr: "0", kind: CoreReloKind.TYPE_ID_TARGET }, fx.btf, C, { modules: [b2.build()] });
+    expect(r.newVal).toBe(BigInt(kernelC().task));
+  });
+});
