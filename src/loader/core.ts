@@ -132,9 +132,10 @@ export interface CoreContext {
   readonly log?: string[];
 }
 
-class CoreFailure extends Error {
-  constructor(readonly code: Errno, message: string) {
-    super(message);
+/** A failure inside the CO-RE algorithm; callers of the exported entry points see it as a LoaderError. */
+class CoreFailure extends LoaderError {
+  constructor(code: Errno, message: string) {
+    super(message, {}, code);
   }
 }
 function failCore(code: Errno, message: string): never {
