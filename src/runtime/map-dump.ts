@@ -1,0 +1,75 @@
+// A map printed the way `bpftool map dump` prints a map without BTF (plain text or -j JSON),
+// for `wabpf map dump` and for tests. Elements come in get_next_key order, as bpftool walks.
+import { BpfError } from "../errors.js";
+import type { BpfMap } from "./maps.js";
+
+/** bpftool's fprint_hex: bytes as %02x, a double space after every 8, a new line after every 16. */
+export function bpftoolHex(b: Uint8Array): string {
+  let s = "";
+  b.forEach((x, i) => {
+    s += i === 0 ? "" : i % 16 === 0 ? "\n" : i % 8 === 0 ? "  " : " ";
+    s += x.toString(16).padStart(2, "0");
+  });
+  return s;
+}
+
+const jsonBytes = (b: Uint8Array): string[] => [...b].map((x) => `0x${x.toString(16).padStart(2, "0")}`);
+
+/** Key/value pairs in walk order; a key whose lookup fails shows as value null. */
+function walk(map: BpfMap): Array<[Uint8Array, Uint8Array | null]> {
+  const out: Array<[Uint8Array, Uint8Array | null]> = [];
+  let key: Uint8Array | null = null;
+  for (;;) {
+    let next: Uint8Array | null;
+    try {
+      next = map.nextKey(key);
+    } catch (e) {
+      // queue, stack and bloom filters have no keys: bpftool stops the walk there
+      if (e instanceof BpfError) break;
+      throw e;
+    }
+    if (next === null || out.length > map.maxEntries) break;
+    out.push([next, map.lookup(next)]);
+    key = next;
+  }
+  return out;
+}
+
+/** `bpftool map dump` (plain): one entry per element, then "Found N elements". */
+export function formatMapDump(map: BpfMap): string {
+  const lines: string[] = [];
+  const ks = map.keySize;
+  const vs = map.valueSize;
+  const entries = walk(map);
+  for (const [k, v] of entries) {
+    if (!map.percpu) {
+      const breakNames = ks > 16 || vs > 16;
+      const single = ks + vs <= 24 && !breakNames;
+      let s = "";
+      if (ks > 0) s += `key:${breakNames ? "\n" : " "}${bpftoolHex(k)}${single ? "  " : "\n"}`;
+      if (vs > 0) s += v === null ? "value: <no entry>" : `value:${breakNames ? "\n" : " "}${bpftoolHex(v.subarray(0, vs))}`;
+      lines.push(s);
+    } else {
+      const step = Math.ceil(vs / 8) * 8;
+      if (ks > 0) lines.push(`key:\n${bpftoolHex(k)}`);
+      for (let c = 0; c < map.machine.ncpus; c++) {
+        const cpu = String(c).padStart(2, "0");
+        lines.push(`value (CPU ${cpu}):${vs > 16 ? "\n" : " "}${v === null ? "<no entry>" : bpftoolHex(v.subarray(c * step, c * step + vs))}`);
+      }
+    }
+  }
+  lines.push(`Found ${entries.length} element${entries.length === 1 ? "" : "s"}`);
+  return lines.join("\n") + "\n";
+}
+
+/** `bpftool -j map dump`: [{"key":[...],"value":[...]}], per-CPU maps as "values":[{"cpu","value"}]. */
+export function formatMapDumpJson(map: BpfMap): string {
+  const vs = map.valueSize;
+  const step = Math.ceil(vs / 8) * 8;
+  const items = walk(map).map(([k, v]) => {
+    if (!map.percpu) return { key: jsonBytes(k), value: v === null ? null : jsonBytes(v.subarray(0, vs)) };
+    const values = Array.from({ length: map.machine.ncpus }, (_, c) => ({ cpu: c, value: v === null ? null : jsonBytes(v.subarray(c * step, c * step + vs)) }));
+    return { key: jsonBytes(k), values };
+  });
+  return JSON.stringify(items) + "\n";
+}
