@@ -183,3 +183,22 @@ describe("map operations", () => {
     expect(() => h.deleteBatch([u32(1), u32(9)])).toThrow(/batch stopped after 1/);
   });
 });
+
+describe("typed maps", () => {
+  it("encode keys and values through codecs; per-CPU values as arrays", async () => {
+    const { TypedMap, codecs } = await import("../../src/runtime/typed-map.js");
+    const m = await createMachine({ ncpus: 2 });
+    const h = new TypedMap(m.createMap({ type: "hash", keySize: 4, valueSize: 8, maxEntries: 4 }), codecs.u32, codecs.u64);
+    h.set(7, 70n);
+    expect(h.get(7)).toBe(70n);
+    expect(h.get(8)).toBeUndefined();
+    expect([...h.entries()]).toEqual([[7, 70n]]);
+    expect(h.delete(7)).toBe(true);
+    expect(h.delete(7)).toBe(false);
+    const p = new TypedMap(m.createMap({ type: "percpu_array", keySize: 4, valueSize: 4, maxEntries: 1 }), codecs.u32, codecs.i32);
+    p.setPerCpu(0, [-1, 5]);
+    expect(p.getPerCpu(0)).toEqual([-1, 5]);
+    expect(() => p.get(0)).toThrow(TypeError);
+    expect(() => new TypedMap(m.createMap({ type: "array", keySize: 4, valueSize: 8, maxEntries: 1 }), codecs.u32, codecs.u32)).toThrow(RangeError);
+  });
+});
