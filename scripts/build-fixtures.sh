@@ -14,3 +14,8 @@ for c in test/fixtures/core/*.c; do
   if command -v bpftool >/dev/null; then bpftool btf dump file "${c%.c}.o" format raw > "${c%.c}.btf.txt"; fi
   echo "built ${c%.c}.o"
 done
+# Object-loader fixtures (test/loader/object.test.ts): libbpf-style objects with maps and global data.
+for c in test/fixtures/object/*.c; do
+  "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
+  echo "built ${c%.c}.o"
+done

@@ -1,0 +1,233 @@
+// BpfObject: libbpf's bpf_object__open / __load (cilium-ebpf's CollectionSpec / Collection)
+// on wabpf's simulated machine. open() parses; load() creates the maps (global data written
+// and .rodata frozen), applies CO-RE, verifies every program as Linux would and compiles it.
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { EbpfError, LoaderError, type Errno } from "../errors.js";
+import type { Insn } from "../isa/insn.js";
+import type { RunResult } from "../exec/run.js";
+import { runInterp } from "../interp/index.js";
+import { compileProgram, type JitProgram } from "../jit/index.js";
+import { verify, PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../verifier/index.js";
+import { createMachine, type Machine } from "../runtime/machine.js";
+import type { BpfMap } from "../runtime/maps.js";
+import { mapTypeName } from "../runtime/map-types.js";
+import { openObject, type MapSpecOfObject, type ObjectSpec, type ProgramSpecOfObject } from "../loader/object.js";
+import { applyCoreRelos, type AppliedCoreRelo } from "../loader/core.js";
+import { extRecordsFor } from "../loader/btf-ext.js";
+import type { Btf } from "../loader/btf.js";
+
+export interface ObjectOpenOptions {
+  /** the object's name (prefix of global data map names); default: the file name without .o */
+  readonly name?: string;
+  /** the machine to load into; a fresh one-CPU machine when omitted */
+  readonly machine?: Machine;
+  /** BTF that CO-RE relocations resolve against (the simulated kernel's); default: the object's own */
+  readonly targetBtf?: Btf;
+}
+
+export interface ObjectLoadOptions {
+  /** verifier log level of every program (the result keeps the log) */
+  readonly logLevel?: 0 | 1 | 2;
+  /** engine the programs run on; "jit" (default) compiles with the verifier's facts */
+  readonly engine?: "jit" | "interp";
+}
+
+export interface ProgramRunOptions {
+  /** the context bytes (r1 points to a copy of them) */
+  readonly ctx?: Uint8Array;
+  /** explicit r1..r5 instead of a context */
+  readonly args?: readonly bigint[];
+  readonly cpu?: number;
+}
+
+const ERRNO_NAME: Record<number, Errno> = { 1: "EPERM", 7: "E2BIG", 13: "EACCES", 22: "EINVAL", 95: "EOPNOTSUPP" };
+
+/** A program the verifier refused at load: the kernel's errno, first error line and log. */
+export class ProgramLoadError extends EbpfError {
+  override readonly name = "ProgramLoadError";
+  constructor(
+    readonly program: string,
+    readonly result: VerifyResult,
+  ) {
+    super(ERRNO_NAME[result.errno ?? 22] ?? "EINVAL", `program '${program}': ${result.error ?? "rejected"}`);
+  }
+}
+
+export class BpfProgram {
+  /** what the verifier said at load (null before load) */
+  verdict: VerifyResult | null = null;
+  /** CO-RE relocations applied at load */
+  core: readonly AppliedCoreRelo[] = [];
+  private jit: JitProgram | null = null;
+  private loadedInsns: readonly Insn[] | null = null;
+  constructor(
+    readonly spec: ProgramSpecOfObject,
+    private readonly obj: BpfObject,
+  ) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+  get section(): string {
+    return this.spec.section;
+  }
+  get progType(): string {
+    return this.spec.progType;
+  }
+  /** the instructions as loaded (CO-RE applied), or as opened before load */
+  get insns(): readonly Insn[] {
+    return this.loadedInsns ?? this.spec.insns;
+  }
+
+  /** Verify (and compile) this program; throws ProgramLoadError when the verifier refuses it. */
+  async load(opts: ObjectLoadOptions = {}): Promise<VerifyResult> {
+    const insns = this.obj.coreApply(this);
+    this.loadedInsns = insns;
+    const v = verifyProgram(this.spec, insns, this.obj, opts.logLevel ?? 0);
+    this.verdict = v;
+    if (!v.accepted) throw new ProgramLoadError(this.name, v);
+    if ((opts.engine ?? "jit") === "jit") {
+      const m = this.obj.machine;
+      this.jit = await compileProgram(insns, { helpers: m.helperRegistry(), pseudo: m.resolver(this.obj.mapList()), verified: v.facts });
+    }
+    return v;
+  }
+
+  /** Run once (BPF_PROG_TEST_RUN-like): r1 = a copy of `ctx`. */
+  run(opts: ProgramRunOptions = {}): RunResult {
+    if (this.loadedInsns === null || this.verdict?.accepted !== true) throw new EbpfError("EINVAL", `program '${this.name}' is not loaded`);
+    const m = this.obj.machine;
+    const ro = {
+      mem: m.mem,
+      helpers: m.helperRegistry(),
+      pseudo: m.resolver(this.obj.mapList()),
+      cpu: opts.cpu ?? 0,
+      ...(opts.ctx !== undefined ? { input: opts.ctx } : {}),
+      ...(opts.args !== undefined ? { args: opts.args } : {}),
+    };
+    return this.jit !== null ? this.jit.run(ro) : runInterp(this.loadedInsns, ro);
+  }
+}
+
+function verifyProgram(spec: ProgramSpecOfObject, insns: readonly Insn[], obj: BpfObject, logLevel: 0 | 1 | 2): VerifyResult {
+  if (!(PROG_TYPES as readonly string[]).includes(spec.progType)) {
+    const error = `program type ${spec.progType} is not supported by wabpf's verifier yet`;
+    return { accepted: false, errno: 95, error, insnsProcessed: 0, log: logLevel > 0 ? `${error}\n` : "", maxStackDepth: 0, facts: { maxStackDepth: 0, insn: [] } };
+  }
+  const maps: MapDef[] = obj.spec.maps.map((m) => ({ type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name }));
+  return verify(insns, { progType: spec.progType as ProgType, maps, logLevel, license: obj.spec.license, expectedAttachType: spec.expectedAttachType, funcInfo: obj.spec.btfExt !== null && obj.spec.btfExt.funcInfo.sections.length > 0 });
+}
+
+export class BpfObject {
+  readonly programs: readonly BpfProgram[];
+  private readonly maps = new Map<string, BpfMap>();
+  private loaded = false;
+
+  private constructor(
+    readonly spec: ObjectSpec,
+    readonly machine: Machine,
+    private readonly targetBtf: Btf | null,
+  ) {
+    this.programs = spec.programs.map((p) => new BpfProgram(p, this));
+  }
+
+  /** Parse an object (bytes, or a path read with fs). Nothing is created until load(). */
+  static async open(src: Uint8Array | string, opts: ObjectOpenOptions = {}): Promise<BpfObject> {
+    let bytes: Uint8Array;
+    let name = opts.name;
+    if (typeof src === "string") {
+      try {
+        bytes = readFileSync(src);
+      } catch (e) {
+        throw new LoaderError(`cannot read ${src}: ${(e as Error).message}`);
+      }
+      name ??= basename(src).replace(/\.o$/, "").replace(/\.bpf$/, "");
+    } else bytes = src;
+    const spec = openObject(bytes, { name: name ?? "obj" });
+    const machine = opts.machine ?? (await createMachine());
+    return new BpfObject(spec, machine, opts.targetBtf ?? null);
+  }
+
+  program(name: string): BpfProgram {
+    const p = this.programs.find((x) => x.name === name);
+    if (p === undefined) throw new EbpfError("ENOENT", `no program '${name}' (${this.programs.map((x) => x.name).join(", ")})`);
+    return p;
+  }
+
+  /** A map by name (after load). */
+  map(name: string): BpfMap {
+    const m = this.maps.get(name);
+    if (m === undefined) throw new EbpfError("ENOENT", this.loaded ? `no map '${name}' (${[...this.maps.keys()].join(", ")})` : `maps exist after load()`);
+    return m;
+  }
+
+  /** The object's maps in spec order (what map index i of a program refers to). */
+  mapList(): BpfMap[] {
+    return this.spec.maps.map((m) => this.maps.get(m.name)!);
+  }
+
+  /** Create the maps and load every program; the first refusal throws (as libbpf's load fails). */
+  async load(opts: ObjectLoadOptions = {}): Promise<this> {
+    this.createMaps();
+    for (const p of this.programs) await p.load(opts);
+    return this;
+  }
+
+  /** Create the maps only (for verifying programs one by one). */
+  createMaps(): void {
+    if (this.loaded) return;
+    const created = new Map<string, BpfMap>();
+    const make = (m: MapSpecOfObject): BpfMap => {
+      const inner = m.inner !== null ? make(m.inner) : undefined;
+      return this.machine.createMap({
+        type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, mapExtra: m.mapExtra, name: m.name,
+        ...(inner !== undefined ? { innerMap: inner } : {}),
+      });
+    };
+    for (const m of this.spec.maps) {
+      const map = make(m);
+      if (m.initial !== null) {
+        map.update(new Uint8Array(4), m.initial);
+        if (m.frozen) map.freeze();
+      }
+      created.set(m.name, map);
+    }
+    for (const m of this.spec.maps) {
+      for (const s of m.initSlots) {
+        const target = created.get(s.target);
+        if (target === undefined) throw new LoaderError(`map '${m.name}': slot ${s.index} names '${s.target}', which is not a map of this object`, { section: m.section });
+        const key = new Uint8Array(4);
+        new DataView(key.buffer).setUint32(0, s.index, true);
+        const val = new Uint8Array(4);
+        new DataView(val.buffer).setUint32(0, target.id, true);
+        created.get(m.name)!.update(key, val);
+      }
+    }
+    for (const [k, v] of created) this.maps.set(k, v);
+    this.loaded = true;
+  }
+
+  /** The program's instructions with its CO-RE relocations applied (libbpf: bpf_object__relocate). */
+  coreApply(p: BpfProgram): Insn[] {
+    const btf = this.spec.btf;
+    const ext = this.spec.btfExt;
+    let insns = [...p.spec.insns];
+    if (btf === null || ext === null) return insns;
+    const applied: AppliedCoreRelo[] = [];
+    // relocations of the program's own section, then of .text where it was appended
+    for (const section of new Set(p.spec.origin.map((o) => o.section))) {
+      const relos = extRecordsFor(ext.coreRelos, section);
+      if (relos.length === 0) continue;
+      // each section's slots are contiguous: the program's own, then .text where appended
+      const first = p.spec.origin.findIndex((o) => o.section === section);
+      const count = p.spec.origin.filter((o) => o.section === section).length;
+      const part = insns.slice(first, first + count);
+      const r = applyCoreRelos(part, relos, btf, this.targetBtf ?? btf, { section, progName: p.name, sectionInsnOff: p.spec.origin[first]!.offset });
+      insns = [...insns.slice(0, first), ...r.insns, ...insns.slice(first + count)];
+      applied.push(...r.applied.map((a) => ({ ...a, insnIdx: a.insnIdx + first })));
+    }
+    p.core = applied;
+    return insns;
+  }
+}

@@ -1,0 +1,490 @@
+// A libbpf-style BPF object (clang -target bpf -c) turned into an ObjectSpec: programs with
+// their subprograms linked in and map references rewritten, and the maps they need (BTF-defined
+// `.maps`, the legacy `maps` section, global data). Pure parsing: creating maps and loading
+// programs is the API's job (src/api/object.ts). Follows libbpf's bpf_object__open.
+import { LoaderError } from "../errors.js";
+import type { Insn } from "../isa/insn.js";
+import { decodeRaw } from "../isa/decode.js";
+import { JmpOp, LD_IMM64, PseudoCall, PseudoLd, opClass, opJmp, Class } from "../isa/opcode.js";
+import { cString, readElf, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, SHT_REL, SHT_SYMTAB, type ElfFile, type ElfSection } from "./elf.js";
+import { parseBtf, type Btf, type BtfComposite } from "./btf.js";
+import { parseBtfExt, type BtfExt } from "./btf-ext.js";
+import { matchSection, type SectionDef } from "./sections.js";
+
+/** enum bpf_map_type numbers the loader needs to name (the runtime has the full table). */
+const MAP_TYPE = { hash: 1, array: 2, prog_array: 3, array_of_maps: 12, hash_of_maps: 13 } as const;
+const BPF_F_RDONLY_PROG = 1 << 7;
+const BPF_F_MMAPABLE = 1 << 10;
+
+export interface ElfSymbol {
+  readonly index: number;
+  readonly name: string;
+  readonly value: number;
+  readonly size: number;
+  /** STT_* */
+  readonly type: number;
+  /** STB_* */
+  readonly bind: number;
+  readonly shndx: number;
+}
+const STT_SECTION = 3;
+const STT_FUNC = 2;
+const STB_LOCAL = 0;
+const SHN_UNDEF = 0;
+
+export type MapKind = "btf" | "legacy" | "data" | "rodata" | "bss" | "kconfig";
+
+export interface MapSpecOfObject {
+  readonly name: string;
+  readonly kind: MapKind;
+  /** ELF section the definition or the data came from */
+  readonly section: string;
+  /** enum bpf_map_type */
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly flags: number;
+  readonly mapExtra: bigint;
+  /** BTF type ids of key and value, when the map was defined with types */
+  readonly keyTypeId: number;
+  readonly valueTypeId: number;
+  /** map-in-map: the inner map's definition */
+  readonly inner: MapSpecOfObject | null;
+  /** global data: the value of key 0 (zeros for .bss) */
+  readonly initial: Uint8Array | null;
+  /** .rodata: frozen after its contents are written, so programs may treat it as constant */
+  readonly frozen: boolean;
+  /** map-in-map / prog array initial slots from `.values = { [i] = &x }` */
+  readonly initSlots: ReadonlyArray<{ readonly index: number; readonly target: string }>;
+}
+
+export interface ProgramSpecOfObject {
+  /** the function's name (libbpf's program name) */
+  readonly name: string;
+  readonly section: string;
+  readonly sectionDef: SectionDef;
+  /** what follows "prefix/" in the section name ("" when none) */
+  readonly attachTarget: string;
+  readonly progType: string;
+  readonly expectedAttachType: string | null;
+  readonly sleepable: boolean;
+  /**
+   * Instructions with used `.text` subprograms appended and every map reference rewritten to
+   * BPF_PSEUDO_MAP_IDX (imm = index into ObjectSpec.maps) or BPF_PSEUDO_MAP_IDX_VALUE (imm =
+   * index, next imm = offset in the value).
+   */
+  readonly insns: readonly Insn[];
+  /** where each slot of `insns` came from: section and byte offset (for CO-RE and line info) */
+  readonly origin: ReadonlyArray<{ readonly section: string; readonly offset: number }>;
+}
+
+export interface ObjectSpec {
+  readonly license: string;
+  readonly kernelVersion: number | null;
+  readonly programs: readonly ProgramSpecOfObject[];
+  readonly maps: readonly MapSpecOfObject[];
+  readonly btf: Btf | null;
+  readonly btfExt: BtfExt | null;
+  /** sections the loader did not use, with why (libbpf would warn or fail the same way) */
+  readonly ignored: ReadonlyArray<{ readonly section: string; readonly reason: string }>;
+  /** the object's name (libbpf: the file name without .o), prefix of internal map names */
+  readonly objName: string;
+}
+
+export interface OpenOptions {
+  /** the object's name; prefix of global data maps' names ("obj.bss"); default "obj" */
+  readonly name?: string;
+}
+
+// ------------------------------------------------------------------ ELF pieces
+
+function readSymbols(elf: ElfFile): ElfSymbol[] {
+  const symtab = elf.sections.find((s) => s.type === SHT_SYMTAB);
+  if (symtab === undefined) return [];
+  const strtab = elf.sections[symtab.link];
+  if (strtab === undefined) throw new LoaderError(`symbol string table #${symtab.link} does not exist`, { section: symtab.name });
+  const dv = new DataView(symtab.data.buffer, symtab.data.byteOffset, symtab.data.byteLength);
+  const out: ElfSymbol[] = [];
+  for (let i = 0; (i + 1) * 24 <= symtab.data.length; i++) {
+    const at = i * 24;
+    const info = dv.getUint8(at + 4);
+    out.push({
+      index: i,
+      name: cString(strtab.data, dv.getUint32(at, true), symtab.name),
+      value: Number(dv.getBigUint64(at + 8, true)),
+      size: Number(dv.getBigUint64(at + 16, true)),
+      type: info & 0xf,
+      bind: info >> 4,
+      shndx: dv.getUint16(at + 6, true),
+    });
+  }
+  return out;
+}
+
+interface Reloc {
+  readonly offset: number;
+  readonly sym: ElfSymbol;
+  readonly type: number;
+}
+
+function readRelocs(elf: ElfFile, rel: ElfSection, syms: readonly ElfSymbol[]): Reloc[] {
+  if (rel.data.length % 16 !== 0) throw new LoaderError(`relocation section size ${rel.data.length} is not a multiple of 16`, { section: rel.name });
+  const dv = new DataView(rel.data.buffer, rel.data.byteOffset, rel.data.byteLength);
+  const out: Reloc[] = [];
+  for (let at = 0; at < rel.data.length; at += 16) {
+    const info = dv.getBigUint64(at + 8, true);
+    const symIdx = Number(info >> 32n);
+    const sym = syms[symIdx];
+    if (sym === undefined) throw new LoaderError(`relocation names symbol #${symIdx}, outside the symbol table`, { section: rel.name, offset: at });
+    out.push({ offset: Number(dv.getBigUint64(at, true)), sym, type: Number(info & 0xffffffffn) });
+  }
+  void elf;
+  return out;
+}
+
+// ------------------------------------------------------------------ maps
+
+const dataKind = (name: string): MapKind | null => {
+  if (name === ".bss" || name.startsWith(".bss.")) return "bss";
+  if (name === ".data" || name.startsWith(".data.")) return "data";
+  if (name === ".rodata" || name.startsWith(".rodata.") || name.startsWith(".rodata")) return "rodata";
+  if (name === ".kconfig") return "kconfig";
+  return null;
+};
+
+/** libbpf's internal map name: up to 8 characters of the object name, then the section name, 15 in all. */
+function internalMapName(objName: string, section: string): string {
+  const pfx = objName.replace(/[^A-Za-z0-9_.]/g, "_").slice(0, 8);
+  return `${pfx}${section}`.slice(0, 15);
+}
+
+/** The value of an `int (*name)[N]` member: N. */
+function arrayDim(btf: Btf, typeId: number, where: string): number {
+  const p = btf.skipModsAndTypedefs(typeId)?.type;
+  if (p?.kind !== "PTR") throw new LoaderError(`${where}: expected a pointer to an array (__uint / __type)`, { section: ".maps" });
+  const a = btf.skipModsAndTypedefs(p.type)?.type;
+  if (a?.kind !== "ARRAY") throw new LoaderError(`${where}: expected a pointer to an array (__uint)`, { section: ".maps" });
+  return a.nelems;
+}
+
+function parseBtfMapDef(btf: Btf, name: string, typeId: number, section: string, inner: boolean): MapSpecOfObject {
+  const t = btf.skipModsAndTypedefs(typeId)?.type;
+  if (t?.kind !== "STRUCT") throw new LoaderError(`map '${name}': definition is not a struct`, { section });
+  let type = 0;
+  let keySize = 0;
+  let valueSize = 0;
+  let maxEntries = 0;
+  let flags = 0;
+  let mapExtra = 0n;
+  let keyTypeId = 0;
+  let valueTypeId = 0;
+  let innerDef: MapSpecOfObject | null = null;
+  for (const m of (t as BtfComposite).members) {
+    const where = `map '${name}' member '${m.name}'`;
+    switch (m.name) {
+      case "type":
+        type = arrayDim(btf, m.type, where);
+        break;
+      case "max_entries":
+        maxEntries = arrayDim(btf, m.type, where);
+        break;
+      case "map_flags":
+        flags = arrayDim(btf, m.type, where);
+        break;
+      case "map_extra":
+        mapExtra = BigInt(arrayDim(btf, m.type, where));
+        break;
+      case "numa_node":
+      case "pinning":
+        arrayDim(btf, m.type, where);
+        break;
+      case "key_size":
+        keySize = arrayDim(btf, m.type, where);
+        break;
+      case "value_size":
+        valueSize = arrayDim(btf, m.type, where);
+        break;
+      case "key":
+      case "value": {
+        const p = btf.skipModsAndTypedefs(m.type)?.type;
+        if (p?.kind !== "PTR") throw new LoaderError(`${where}: expected a pointer (__type)`, { section });
+        const size = btf.resolveSize(p.type);
+        if (size === undefined) throw new LoaderError(`${where}: type has no size`, { section });
+        if (m.name === "key") {
+          keySize = size;
+          keyTypeId = p.type;
+        } else {
+          valueSize = size;
+          valueTypeId = p.type;
+        }
+        break;
+      }
+      case "values": {
+        // __array(values, struct inner_def): an array of pointers to the inner definition
+        const a = btf.skipModsAndTypedefs(m.type)?.type;
+        if (a?.kind !== "ARRAY") throw new LoaderError(`${where}: expected an array`, { section });
+        const p = btf.skipModsAndTypedefs(a.type)?.type;
+        if (p?.kind !== "PTR") throw new LoaderError(`${where}: expected an array of pointers`, { section });
+        const target = btf.skipModsAndTypedefs(p.type)?.type;
+        if (inner) throw new LoaderError(`${where}: an inner map cannot hold maps`, { section });
+        if (target?.kind === "STRUCT") innerDef = parseBtfMapDef(btf, `${name}.inner`, p.type, section, true);
+        else if (target?.kind !== "FUNC_PROTO") throw new LoaderError(`${where}: values must point to map definitions or programs`, { section });
+        valueSize = 4;
+        break;
+      }
+      default:
+        throw new LoaderError(`map '${name}': unknown field '${m.name}'`, { section });
+    }
+  }
+  if ((type === MAP_TYPE.array_of_maps || type === MAP_TYPE.hash_of_maps) && innerDef === null) {
+    throw new LoaderError(`map '${name}': a map-in-map needs an inner map definition (__array(values, ...))`, { section });
+  }
+  if ((type === MAP_TYPE.array_of_maps || type === MAP_TYPE.hash_of_maps || type === MAP_TYPE.prog_array) && valueSize === 0) valueSize = 4;
+  if (type === MAP_TYPE.prog_array && keySize === 0) keySize = 4;
+  return { name, kind: "btf", section, type, keySize, valueSize, maxEntries, flags, mapExtra, keyTypeId, valueTypeId, inner: innerDef, initial: null, frozen: false, initSlots: [] };
+}
+
+// ------------------------------------------------------------------ open
+
+/** Parse a BPF ELF object; every problem is a LoaderError naming the section and offset. */
+export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpec {
+  const elf = readElf(bytes);
+  const objName = opts.name ?? "obj";
+  const syms = readSymbols(elf);
+  const secByIdx = (i: number): ElfSection | undefined => elf.sections[i];
+  const ignored: Array<{ section: string; reason: string }> = [];
+
+  const licSec = elf.sections.find((s) => s.name === "license");
+  const license = licSec === undefined ? "" : cString(licSec.data, 0, "license");
+  const verSec = elf.sections.find((s) => s.name === "version");
+  const kernelVersion = verSec !== undefined && verSec.data.length >= 4 ? new DataView(verSec.data.buffer, verSec.data.byteOffset).getUint32(0, true) : null;
+
+  const btfSec = elf.sections.find((s) => s.name === ".BTF");
+  const btf = btfSec === undefined ? null : parseBtf(btfSec.data);
+  const extSec = elf.sections.find((s) => s.name === ".BTF.ext");
+  const btfExt = extSec !== undefined && btf !== null ? parseBtfExt(extSec.data, btf) : null;
+
+  // maps: BTF-defined, legacy, then global data, in section order as libbpf creates them
+  const maps: MapSpecOfObject[] = [];
+  const mapBySym = new Map<string, number>(); // "<shndx>:<value>" → map index
+  const mapsSec = elf.sections.find((s) => s.name === ".maps");
+  if (mapsSec !== undefined) {
+    if (btf === null) throw new LoaderError("BTF-defined maps need a .BTF section", { section: ".maps" });
+    const ds = btf.types.find((t) => t.kind === "DATASEC" && t.name === ".maps");
+    if (ds === undefined || ds.kind !== "DATASEC") throw new LoaderError("no DATASEC '.maps' in .BTF", { section: ".maps" });
+    // clang leaves DATASEC offsets at 0: the ELF symbols place each definition (libbpf's btf_fixup_datasec)
+    const placed: Array<{ offset: number; size: number; type: number; idx: number }> = [];
+    for (const v of ds.vars) {
+      const vt = btf.typeById(v.type);
+      if (vt.kind !== "VAR") throw new LoaderError(`DATASEC .maps entry #${v.type} is not a VAR`, { section: ".maps" });
+      const sym = syms.find((x) => x.shndx === mapsSec.index && x.name === vt.name);
+      if (sym === undefined) throw new LoaderError(`map '${vt.name}' has no symbol in .maps`, { section: ".maps" });
+      const spec = parseBtfMapDef(btf, vt.name, vt.type, ".maps", false);
+      mapBySym.set(`${mapsSec.index}:${sym.value}`, maps.length);
+      placed.push({ offset: sym.value, size: sym.size, type: vt.type, idx: maps.length });
+      maps.push(spec);
+    }
+    // initial slots of map-in-map / prog arrays: relocations in .rel.maps
+    const rel = elf.sections.find((s) => s.type === SHT_REL && s.info === mapsSec.index);
+    if (rel !== undefined) {
+      for (const r of readRelocs(elf, rel, syms)) {
+        const owner = placed.find((v) => r.offset >= v.offset && r.offset < v.offset + v.size);
+        if (owner === undefined) throw new LoaderError("relocation outside every map definition", { section: rel.name, offset: r.offset });
+        const m = maps[owner.idx]!;
+        const t = btf.skipModsAndTypedefs(owner.type)!.type as BtfComposite;
+        const values = t.members.find((x) => x.name === "values");
+        if (values === undefined) throw new LoaderError(`map '${m.name}': relocation outside .values`, { section: rel.name, offset: r.offset });
+        const slot = (r.offset - owner.offset - values.bitOffset / 8) / 8;
+        maps[owner.idx] = { ...m, initSlots: [...m.initSlots, { index: slot, target: r.sym.name }] };
+      }
+    }
+  }
+  const legacy = elf.sections.find((s) => s.name === "maps");
+  if (legacy !== undefined) {
+    const defs = syms.filter((s) => s.shndx === legacy.index && s.type !== STT_SECTION).sort((a, b) => a.value - b.value);
+    if (defs.length > 0) {
+      const size = legacy.data.length / defs.length;
+      if (!Number.isInteger(size) || size < 20) throw new LoaderError(`legacy map definitions of ${size} bytes (need ≥ 20 bytes each)`, { section: "maps" });
+      const dv = new DataView(legacy.data.buffer, legacy.data.byteOffset, legacy.data.byteLength);
+      for (const s of defs) {
+        const at = s.value;
+        mapBySym.set(`${legacy.index}:${at}`, maps.length);
+        maps.push({
+          name: s.name, kind: "legacy", section: "maps",
+          type: dv.getUint32(at, true), keySize: dv.getUint32(at + 4, true), valueSize: dv.getUint32(at + 8, true),
+          maxEntries: dv.getUint32(at + 12, true), flags: dv.getUint32(at + 16, true), mapExtra: 0n,
+          keyTypeId: 0, valueTypeId: 0, inner: null, initial: null, frozen: false, initSlots: [],
+        });
+      }
+    }
+  }
+  const dataMapOfSection = new Map<number, number>();
+  for (const s of elf.sections) {
+    const kind = dataKind(s.name);
+    if (kind === null || kind === "kconfig" || (s.type !== SHT_PROGBITS && s.type !== SHT_NOBITS) || (s.flags & BigInt(SHF_EXECINSTR)) !== 0n) continue;
+    if (s.size === 0) continue;
+    dataMapOfSection.set(s.index, maps.length);
+    maps.push({
+      name: internalMapName(objName, s.name), kind, section: s.name,
+      type: MAP_TYPE.array, keySize: 4, valueSize: s.size, maxEntries: 1,
+      flags: (kind === "rodata" ? BPF_F_RDONLY_PROG : 0) | BPF_F_MMAPABLE, mapExtra: 0n,
+      keyTypeId: 0, valueTypeId: 0, inner: null,
+      initial: s.type === SHT_NOBITS ? new Uint8Array(s.size) : s.data.slice(),
+      frozen: kind === "rodata", initSlots: [],
+    });
+  }
+
+  // programs: every function symbol of an executable section other than .text
+  const text = elf.sections.find((s) => s.name === ".text" && s.size > 0) ?? null;
+  const relFor = (sec: ElfSection): Reloc[] => {
+    const rel = elf.sections.find((s) => s.type === SHT_REL && s.info === sec.index);
+    return rel === undefined ? [] : readRelocs(elf, rel, syms);
+  };
+  const textRelocs = text === null ? [] : relFor(text);
+  const textFuncs = text === null ? [] : syms
+    .filter((x) => x.shndx === text.index && x.type === STT_FUNC)
+    .sort((a, b) => a.value - b.value)
+    .map((x, i, all) => ({ start: x.value, end: x.size > 0 ? x.value + x.size : (all[i + 1]?.value ?? text.size) }));
+  const programs: ProgramSpecOfObject[] = [];
+  for (const sec of elf.sections) {
+    if (sec.type !== SHT_PROGBITS || (sec.flags & BigInt(SHF_EXECINSTR)) === 0n || sec.size === 0 || sec === text) continue;
+    const match = matchSection(sec.name);
+    if (match === null) {
+      ignored.push({ section: sec.name, reason: "no program type has this section name (libbpf: unrecognized section)" });
+      continue;
+    }
+    if (sec.data.length % 8 !== 0) throw new LoaderError(`program section size ${sec.data.length} is not a multiple of 8`, { section: sec.name });
+    const all = decodeRaw(sec.data);
+    const relocs = relFor(sec);
+    const funcs = syms.filter((s) => s.shndx === sec.index && s.type === STT_FUNC).sort((a, b) => a.value - b.value);
+    if (funcs.length === 0) funcs.push({ index: -1, name: sec.name.replace(/[^A-Za-z0-9_]/g, "_"), value: 0, size: sec.size, type: STT_FUNC, bind: 1, shndx: sec.index });
+    for (const f of funcs) {
+      const start = f.value / 8;
+      const end = (f.value + (f.size > 0 ? f.size : sec.size - f.value)) / 8;
+      const insns = all.slice(start, end);
+      const origin = insns.map((_, i) => ({ section: sec.name, offset: f.value + i * 8 }));
+      const linker = new Linker(insns, origin, { sec, relocs, base: f.value }, text, textFuncs, textRelocs, maps, mapBySym, dataMapOfSection, secByIdx);
+      linker.link();
+      programs.push({
+        name: f.name, section: sec.name, sectionDef: match.def, attachTarget: match.target,
+        progType: match.def.progType, expectedAttachType: match.def.attachType, sleepable: match.def.sleepable === true,
+        insns: linker.insns, origin: linker.origin,
+      });
+    }
+  }
+  return { license, kernelVersion, programs, maps, btf, btfExt, ignored, objName };
+}
+
+/** Relocates one program: map and data references, calls and callbacks into `.text`. */
+class Linker {
+  /** .text function start (bytes) → its first slot in this.insns */
+  private readonly appended = new Map<number, number>();
+  constructor(
+    public insns: Insn[],
+    public origin: Array<{ section: string; offset: number }>,
+    private readonly main: { sec: ElfSection; relocs: readonly Reloc[]; base: number },
+    private readonly text: ElfSection | null,
+    private readonly textFuncs: ReadonlyArray<{ start: number; end: number }>,
+    private readonly textRelocs: readonly Reloc[],
+    private readonly maps: readonly MapSpecOfObject[],
+    private readonly mapBySym: ReadonlyMap<string, number>,
+    private readonly dataMapOfSection: ReadonlyMap<number, number>,
+    private readonly secByIdx: (i: number) => ElfSection | undefined,
+  ) {}
+
+  link(): void {
+    this.apply(this.main.sec, this.main.relocs, this.main.base, 0, this.insns.length);
+    // pc-relative calls inside the program body that need no relocation stay as they are
+  }
+
+  /** Apply `relocs` of `sec` to the slots [from, to) of this.insns, which hold sec's bytes from `base`. */
+  private apply(sec: ElfSection, relocs: readonly Reloc[], base: number, from: number, to: number): void {
+    for (const r of relocs) {
+      const idx = from + (r.offset - base) / 8;
+      if (r.offset < base || idx >= to || (r.offset - base) % 8 !== 0) continue;
+      const ins = this.insns[idx]!;
+      const where = { section: sec.name, offset: r.offset };
+      if (ins.code === LD_IMM64) {
+        this.ldImm64(idx, r, where);
+      } else if (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL && ins.src === PseudoCall.CALL) {
+        this.call(idx, r, where);
+      } else if (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL && r.sym.shndx === SHN_UNDEF) {
+        throw new LoaderError(`call of the extern function '${r.sym.name}' (kfuncs and .ksyms functions are not supported)`, where);
+      } else {
+        throw new LoaderError(`relocation against '${r.sym.name}' at an instruction that is neither ld_imm64 nor a call (opcode 0x${ins.code.toString(16)})`, where);
+      }
+    }
+  }
+
+  private ldImm64(idx: number, r: Reloc, where: { section: string; offset: number }): void {
+    const ins = this.insns[idx]!;
+    const next = this.insns[idx + 1];
+    if (next === undefined) throw new LoaderError("ld_imm64 without its second slot", where);
+    const sym = r.sym;
+    if (sym.shndx === SHN_UNDEF) throw new LoaderError(`reference to the extern '${sym.name}' (.kconfig / .ksyms externs are not supported yet)`, where);
+    const target = this.secByIdx(sym.shndx);
+    if (target === undefined) throw new LoaderError(`symbol '${sym.name}' is in section #${sym.shndx}, which does not exist`, where);
+    if (ins.src === PseudoLd.FUNC || (target.flags & BigInt(SHF_EXECINSTR)) !== 0n) {
+      // a callback pointer (bpf_loop, for_each_map_elem): BPF_PSEUDO_FUNC to a .text function
+      if (target !== this.text) throw new LoaderError(`function pointer to '${sym.name}' outside .text`, where);
+      const off = sym.type === STT_SECTION ? ins.imm : sym.value;
+      const at = this.textSlot(off, where);
+      this.insns[idx] = { ...ins, src: PseudoLd.FUNC, imm: at - (idx + 1) };
+      return;
+    }
+    const mapIdx = this.mapBySym.get(`${sym.shndx}:${sym.value}`);
+    if (mapIdx !== undefined && this.maps[mapIdx]!.kind !== "data" && this.maps[mapIdx]!.kind !== "rodata" && this.maps[mapIdx]!.kind !== "bss") {
+      this.insns[idx] = { ...ins, src: PseudoLd.MAP_IDX, imm: mapIdx };
+      this.insns[idx + 1] = { ...next, imm: 0 };
+      return;
+    }
+    const data = this.dataMapOfSection.get(sym.shndx);
+    if (data !== undefined) {
+      // a global variable: the section symbol's addend is in imm; a variable symbol adds its offset
+      const off = (sym.type === STT_SECTION ? 0 : sym.value) + ins.imm;
+      this.insns[idx] = { ...ins, src: PseudoLd.MAP_IDX_VALUE, imm: data };
+      this.insns[idx + 1] = { ...next, imm: off };
+      return;
+    }
+    throw new LoaderError(`ld_imm64 refers to '${sym.name}' in ${target.name}, which is neither a map nor global data`, where);
+  }
+
+  private call(idx: number, r: Reloc, where: { section: string; offset: number }): void {
+    const ins = this.insns[idx]!;
+    const sym = r.sym;
+    const target = this.secByIdx(sym.shndx);
+    if (target === undefined || target !== this.text) {
+      if (target === this.main.sec) return; // a call within the section: clang resolved it
+      throw new LoaderError(`call to '${sym.name}' in ${target?.name ?? "an undefined section"}: only .text functions can be called`, where);
+    }
+    // a section symbol carries the callee's offset in imm (in slots, relative to the next one)
+    const off = sym.type === STT_SECTION ? (ins.imm + 1) * 8 : sym.value;
+    const at = this.textSlot(off, where);
+    this.insns[idx] = { ...ins, imm: at - (idx + 1) };
+  }
+
+  /**
+   * The slot in this.insns of `.text` byte offset `off`. The function holding it is appended
+   * (and relocated) on first use, as libbpf appends only the subprograms a program reaches.
+   */
+  private textSlot(off: number, where: { section: string; offset: number }): number {
+    const text = this.text;
+    if (text === null) throw new LoaderError("call or function pointer into .text, but the object has no .text", where);
+    if (off < 0 || off >= text.size || off % 8 !== 0) throw new LoaderError(`.text offset ${off} is outside .text (${text.size} bytes)`, where);
+    const f = this.textFuncs.find((x) => off >= x.start && off < x.end);
+    if (f === undefined) throw new LoaderError(`.text offset ${off} is in no function symbol`, where);
+    let base = this.appended.get(f.start);
+    if (base === undefined) {
+      base = this.insns.length;
+      this.appended.set(f.start, base);
+      const body = decodeRaw(text.data.subarray(f.start, f.end));
+      this.insns.push(...body);
+      this.origin.push(...body.map((_, i) => ({ section: ".text", offset: f.start + i * 8 })));
+      this.apply(text, this.textRelocs, f.start, base, base + body.length);
+    }
+    return base + (off - f.start) / 8;
+  }
+}
+
+export { STB_LOCAL };
