@@ -12,6 +12,17 @@ import { STACK_FRAME_SIZE } from "../isa/layout.js";
  */
 export type PseudoResolver = (src: number, imm: number, nextImm: number) => bigint | null;
 
+/**
+ * Where an ARRAY map keeps its values, so that compiled code can do its lookups inline as
+ * the kernel's JIT does (map_gen_lookup): value of index i at `values + i * stride` for
+ * i < maxEntries. Given for the map addresses a program loads; null for other maps.
+ */
+export interface InlineArrayLookup {
+  readonly values: number;
+  readonly maxEntries: number;
+  readonly stride: number;
+}
+
 export interface RunOptions {
   /** The guest memory to run in; a fresh one when omitted. */
   readonly mem?: GuestMemory;

@@ -29,7 +29,7 @@ import {
 } from "../isa/opcode.js";
 import { isExit, isUncondJump, jumpTarget, lastInsn, splitFunctions, structure, type FunctionRange, type Structure } from "./cfg.js";
 import type { VerifierFacts } from "./facts.js";
-import type { PseudoResolver } from "../exec/run.js";
+import type { InlineArrayLookup, PseudoResolver } from "../exec/run.js";
 
 type B = typeof binaryenNs;
 type Module = binaryenNs.Module;
@@ -71,7 +71,14 @@ export const CALLX_TABLE_LIMIT = 4096;
 /**
  * `registered`: the helper ids of the registry; a `call` of any other id traps at its pc.
  */
-export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | null, registered: ReadonlySet<number>, pseudo: PseudoResolver | null = null): CodegenResult {
+export function generate(
+  b: B,
+  insns: readonly Insn[],
+  facts: VerifierFacts | null,
+  registered: ReadonlySet<number>,
+  pseudo: PseudoResolver | null = null,
+  inlineArray: ((mapAddr: bigint) => InlineArrayLookup | null) | null = null,
+): CodegenResult {
   const m = new b.Module();
   m.setFeatures(b.Features.MVP | b.Features.SignExt | b.Features.MutableGlobals | b.Features.BulkMemory);
   // declare the memory, then turn it into the import (the other order drops the import)
@@ -106,7 +113,7 @@ export function generate(b: B, insns: readonly Insn[], facts: VerifierFacts | nu
   const helperIds = new Set<number>();
   const modes: Array<"structured" | "dispatch"> = [];
 
-  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo);
+  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray);
   fns.forEach((fn, k) => {
     const st = structure(insns, fn);
     modes.push(st.mode);
@@ -143,6 +150,8 @@ class Lowering {
   private readonly r10Intact: boolean;
   /** whether some callx was lowered (the module then gets its helper dispatch function) */
   usesCallx = false;
+  /** helper calls whose r1 is a map address from a resolved ld_imm64 earlier in their basic block */
+  private readonly r1AtCall: Map<number, bigint>;
   constructor(
     private readonly b: B,
     private readonly m: Module,
@@ -152,9 +161,11 @@ class Lowering {
     private readonly helperIds: Set<number>,
     private readonly available: (id: number) => boolean,
     private readonly pseudo: PseudoResolver | null,
+    private readonly inlineArray: ((mapAddr: bigint) => InlineArrayLookup | null) | null,
   ) {
     this.i64 = b.i64;
     this.i32 = b.i32;
+    this.r1AtCall = facts !== null && pseudo !== null && inlineArray !== null ? mapInR1AtCalls(insns, pseudo) : new Map();
     this.r10Intact = !insns.some((ins, pc) => writesRegister(ins, 10) && !(pc > 0 && insns[pc - 1]!.code === LD_IMM64));
   }
 
@@ -640,6 +651,8 @@ class Lowering {
     }
     if (ins.src === PseudoCall.HELPER) {
       if (!this.available(ins.imm)) return [this.trap(TrapKind.UnknownHelper, pc)];
+      const inline = ins.imm === 1 ? this.inlineArrayLookup(pc) : null;
+      if (inline !== null) return [this.set(0, inline)];
       this.helperIds.add(ins.imm);
       return [atPc, this.set(0, m.call(`h${ins.imm}`, args, this.i64))];
     }
@@ -661,6 +674,23 @@ class Lowering {
   }
 
   /**
+   * bpf_map_lookup_elem on a known array map in verified code, inline as the kernel's JIT
+   * does it (map_gen_lookup): the u32 index at r2, the value address when it is below
+   * max_entries, else 0. Only for verified code: the verifier proved r2 readable.
+   */
+  private inlineArrayLookup(pc: number): Expr | null {
+    const map = this.r1AtCall.get(pc);
+    const info = map === undefined ? null : this.inlineArray?.(map) ?? null;
+    if (info === null) return null;
+    const { m } = this;
+    const idx = (): Expr => m.local.get(L_TMP, this.i64);
+    return m.block(null, [
+      m.local.set(L_TMP, m.i64.load32_u(0, 1, this.w(this.get(2)))),
+      m.if(m.i64.lt_u(idx(), this.k64(BigInt(info.maxEntries))), m.i64.add(this.k64(BigInt(info.values)), m.i64.mul(idx(), this.k64(BigInt(info.stride)))), this.k64(0n)),
+    ], this.i64);
+  }
+
+  /**
    * The body of `callx(id, r1..r5, pc) -> r0`: a br_table over the registered helper ids
    * below CALLX_TABLE_LIMIT, each calling its import directly; any other id goes to JS,
    * which calls it or traps (BadCallTarget).
@@ -679,6 +709,37 @@ class Lowering {
     });
     return m.block(null, [cur, slow], this.i64);
   }
+}
+
+/**
+ * For each helper call whose r1 was set by a resolved map ld_imm64 earlier in the same
+ * basic block (no jump target, call or other write of r1 in between): that map address.
+ */
+function mapInR1AtCalls(insns: readonly Insn[], pseudo: PseudoResolver): Map<number, bigint> {
+  const targets = new Set<number>();
+  insns.forEach((ins, pc) => {
+    const t = jumpTarget(ins, pc);
+    if (t !== null) targets.add(t);
+  });
+  const out = new Map<number, bigint>();
+  let r1: bigint | null = null;
+  for (let pc = 0; pc < insns.length; pc++) {
+    const ins = insns[pc]!;
+    if (targets.has(pc)) r1 = null;
+    if (ins.code === LD_IMM64 && pc + 1 < insns.length) {
+      const mapRef = ins.src === PseudoLd.MAP_FD || ins.src === PseudoLd.MAP_IDX;
+      r1 = ins.dst === 1 ? (mapRef ? pseudo(ins.src, ins.imm, insns[pc + 1]!.imm) : null) : r1;
+      pc++;
+      continue;
+    }
+    if (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL) {
+      if (r1 !== null && ins.src === PseudoCall.HELPER && opSource(ins.code) === Source.K) out.set(pc, r1);
+      r1 = null;
+      continue;
+    }
+    if (jumpTarget(ins, pc) !== null || writesRegister(ins, 1)) r1 = null;
+  }
+  return out;
 }
 
 /** Whether executing `ins` may change register `r`. */

@@ -5,7 +5,7 @@ import { CPU_ID_ADDR, CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS, STACK_BASE, ST
 import { GuestMemory, type Region } from "../exec/guest-memory.js";
 import { helperRegistry, type Helper, type HelperRegistry } from "../exec/helpers.js";
 import { CONFORMANCE_HELPERS } from "../exec/test-helpers.js";
-import { DEFAULT_BUDGET, stackWindow, type PseudoResolver, type RunOptions, type RunResult } from "../exec/run.js";
+import { DEFAULT_BUDGET, stackWindow, type InlineArrayLookup, type PseudoResolver, type RunOptions, type RunResult } from "../exec/run.js";
 import { loadBinaryen } from "./binaryen-loader.js";
 import { generate } from "./codegen.js";
 import type { VerifierFacts } from "./facts.js";
@@ -32,6 +32,12 @@ export interface CompileOptions {
    * those maps, as a loaded kernel program is. Without it they trap when reached.
    */
   readonly pseudo?: PseudoResolver;
+  /**
+   * Array maps whose bpf_map_lookup_elem (helper 1, when the registry's helper 1 is that
+   * helper) verified code may do inline: the map address r1 holds at the call, from a
+   * resolved ld_imm64 in the same basic block.
+   */
+  readonly inlineArrayLookup?: (mapAddr: bigint) => InlineArrayLookup | null;
 }
 
 /** Thrown by uBPF's unwind helper returning 0: the program stops with r0 = 0. */
@@ -254,7 +260,8 @@ export async function compileProgram(insns: readonly Insn[], opts: CompileOption
   const b = await loadBinaryen();
   const helpers = opts.helpers ?? DEFAULT_HELPERS;
   const t0 = performance.now();
-  const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()), opts.pseudo ?? null);
+  const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()), opts.pseudo ?? null,
+    helpers.get(1)?.name === "bpf_map_lookup_elem" ? opts.inlineArrayLookup ?? null : null);
   try {
     if (opts.optimize === true) {
       b.setOptimizeLevel(2);

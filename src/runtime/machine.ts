@@ -4,7 +4,7 @@
 import { BpfError } from "../errors.js";
 import { GuestMemory } from "../exec/guest-memory.js";
 import { helperRegistry, type Helper, type HelperRegistry } from "../exec/helpers.js";
-import type { PseudoResolver } from "../exec/run.js";
+import type { InlineArrayLookup, PseudoResolver } from "../exec/run.js";
 import { CPU_ID_ADDR, MAX_CPUS } from "../isa/layout.js";
 import { PseudoLd } from "../isa/opcode.js";
 import { loadRuntime, type AsRuntime } from "./as-runtime.js";
@@ -40,6 +40,12 @@ export interface ProgramEntry {
   readonly name: string;
   /** slot in the shared function table, when the program is compiled there */
   readonly tableIndex: number | null;
+}
+
+export interface ProgramOptions {
+  readonly helpers: HelperRegistry;
+  readonly pseudo: PseudoResolver;
+  readonly inlineArrayLookup: (mapAddr: bigint) => InlineArrayLookup | null;
 }
 
 export class Machine {
@@ -199,6 +205,21 @@ export class Machine {
       }
       return null;
     };
+  }
+
+  /** Where an ARRAY map at `mapAddr` keeps its values, for JIT code that looks them up inline. */
+  inlineArrayLookup(mapAddr: bigint): InlineArrayLookup | null {
+    const m = this.mapAt(mapAddr);
+    if (m === undefined || m.type !== MAP_TYPES.array) return null;
+    return { values: m.directValueAddress(), maxEntries: m.maxEntries, stride: Math.ceil(m.valueSize / 8) * 8 };
+  }
+
+  /**
+   * What running a program that uses `maps` takes, for runInterp, compileProgram and
+   * JitProgram.run alike: the helpers, the map resolver and inline array lookups.
+   */
+  programOptions(maps: readonly BpfMap[], extraHelpers: readonly Helper[] = []): ProgramOptions {
+    return { helpers: this.helperRegistry(extraHelpers), pseudo: this.resolver(maps), inlineArrayLookup: (a) => this.inlineArrayLookup(a) };
   }
 
   /** Throw the BpfError for a -errno result of a map operation. */

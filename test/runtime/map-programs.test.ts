@@ -41,6 +41,26 @@ const CASES: Case[] = [
     inputs: [[], [], []],
   },
   {
+    name: "array lookup of an index from the input, in and out of range",
+    maps: [{ type: "array", keySize: 4, valueSize: 12, maxEntries: 4 }],
+    src: `
+      r6 = *(u64 *)(r1 + 0)
+      *(u32 *)(r10 - 4) = r6
+      r1 = map[id:0]
+      r2 = r10
+      r2 += -4
+      call bpf_map_lookup_elem#1
+      if r0 == 0 goto +5
+      r1 = *(u32 *)(r0 + 8)
+      r1 += r6
+      *(u32 *)(r0 + 8) = r1
+      r0 = r1
+      exit
+      r0 = 77
+      exit`,
+    inputs: [[0], [3], [4], [3], [0xffffffff], [1]],
+  },
+  {
     name: "hash update/lookup/delete with flags",
     maps: [{ type: "hash", keySize: 4, valueSize: 8, maxEntries: 3, flags: 64 }],
     src: `
@@ -170,15 +190,14 @@ const dump = (m: BpfMap): string[] =>
 async function runAll(c: Case, insns: readonly Insn[], engine: "interp" | "jit" | "jit-verified"): Promise<{ r0: string[]; maps: string[][] }> {
   const machine: Machine = await createMachine({ ncpus: 2, seed: 1n });
   const maps = c.maps.map((s) => machine.createMap(s));
-  const helpers = machine.helperRegistry();
-  const pseudo = machine.resolver(maps);
+  const { helpers, pseudo, inlineArrayLookup } = machine.programOptions(maps);
   let facts = null;
   if (engine === "jit-verified") {
     const v = verify(insns, { progType: "raw_tracepoint", maps: c.maps.map((s) => ({ type: String(s.type), keySize: s.keySize, valueSize: s.valueSize, maxEntries: s.maxEntries, flags: s.flags ?? 0 })) });
     facts = v.accepted ? v.facts : null;
     if (!v.accepted) console.log(`[verifier] ${c.name}: ${v.error}`);
   }
-  const prog = engine === "interp" ? null : await compileProgram(insns, { helpers, pseudo, verified: facts });
+  const prog = engine === "interp" ? null : await compileProgram(insns, { helpers, pseudo, inlineArrayLookup, verified: facts });
   const r0: string[] = [];
   c.inputs.forEach((w, i) => {
     const opts = { mem: machine.mem, input: input(w), helpers, pseudo, cpu: c.cpus?.[i] ?? 0 };
@@ -198,9 +217,23 @@ describe("programs using maps through helpers", () => {
     });
   }
 
+  it("verified code does array lookups inline (no helper call), as the kernel's JIT does", async () => {
+    const c = CASES[1]!;
+    const machine = await createMachine();
+    const maps = c.maps.map((s) => machine.createMap(s));
+    const insns = assemble(c.src);
+    const v = verify(insns, { progType: "raw_tracepoint", maps: [{ type: "array", keySize: 4, valueSize: 12, maxEntries: 4 }] });
+    expect(v.error).toBeNull();
+    const prog = await compileProgram(insns, { ...machine.programOptions(maps), verified: v.facts, keepText: true });
+    expect(prog.text).not.toMatch(/"helpers" "h1"/);
+    const unverified = await compileProgram(insns, { ...machine.programOptions(maps), keepText: true });
+    expect(unverified.text).toMatch(/"helpers" "h1"/);
+  });
+
   it("gives the expected results (spot checks)", async () => {
-    const [arr, hash, percpu, , queue, global] = await Promise.all(CASES.map((c) => runAll(c, assemble(c.src), "interp")));
+    const [arr, arrIn, hash, percpu, , queue, global] = await Promise.all(CASES.map((c) => runAll(c, assemble(c.src), "interp")));
     expect(arr!.r0).toEqual(["1", "2", "3"]);
+    expect(arrIn!.r0).toEqual(["0", "3", "4d", "6", "4d", "1"]);
     // update results (0, -EEXIST, 0, 0, 0, -E2BIG, -ENOENT, 0) in the low word, values above
     expect(hash!.r0.map((x) => BigInt(`0x${x}`) & 0xffffffffn)).toEqual([0n, 0xffffffefn, 0xfffffffen, 0n, 0n, 0xfffffff9n, 0xfffffffen, 0n]);
     expect(percpu!.r0).toEqual(["64", "65", "65"]);
