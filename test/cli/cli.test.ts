@@ -156,3 +156,37 @@ describe.skipIf(!existsSync(BIN))("wabpf plugin (the built executable)", () => {
     expect([ok.status, ok.stdout]).toEqual([0, "0x11\n"]);
   });
 });
+
+describe("objects on the command line", () => {
+  const OBJ = fileURLToPath(new URL("../fixtures/object/counters.o", import.meta.url));
+
+  it("wabpf verify prog.o --json prints one line per program", async () => {
+    expect(await main(["verify", OBJ, "--json"])).toBe(0);
+    const lines = out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l["section"], l["name"], l["prog_type"], l["accepted"], l["errno"], l["error"]])).toEqual([
+      ["xdp", "count_packets", "xdp", true, null, null],
+      ["xdp", "sum_loop", "xdp", true, null, null],
+      ["kprobe/do_nanosleep", "on_sleep", "kprobe", true, null, null],
+    ]);
+  });
+
+  it("wabpf verify prog.o --section picks programs; an unknown one is a usage error", async () => {
+    expect(await main(["verify", OBJ, "--section", "kprobe/do_nanosleep", "--json"])).toBe(0);
+    expect(out.trim().split("\n")).toHaveLength(1);
+    expect(await main(["verify", OBJ, "--section", "nope"])).toBe(2);
+  });
+
+  it("wabpf run prog.o --section runs one program with the object's maps", async () => {
+    expect(await main(["run", OBJ, "--section", "count_packets", "--mem-hex", "00 00 00 00"])).toBe(0);
+    expect(out).toBe("0x2\n");
+    expect(await main(["run", OBJ, "--section", "xdp"])).toBe(2); // two programs in xdp: choose by name
+  });
+
+  it("wabpf show prog.o lists programs, maps and BTF", async () => {
+    expect(await main(["show", OBJ, "--json"])).toBe(0);
+    const info = JSON.parse(out) as { programs: Array<{ name: string }>; maps: Array<{ name: string; type: string }>; btf: { types: number } };
+    expect(info.programs.map((p) => p.name)).toEqual(["count_packets", "sum_loop", "on_sleep"]);
+    expect(info.maps.find((m) => m.name === "outer")?.type).toBe("array_of_maps");
+    expect(info.btf.types).toBeGreaterThan(10);
+  });
+});

@@ -3,8 +3,9 @@ import { hex64, parse, positiveInt } from "../args.js";
 import { defaultEngine, parseEngine, prepare, verifyRawOrThrow } from "../engine.js";
 import { hexBytes, InputError, readProgramFile } from "../program-file.js";
 import { GuestMemory } from "../../exec/guest-memory.js";
+import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js";
 
-export const RUN_USAGE = "wabpf run FILE [--mem FILE | --mem-hex HEX] [--engine interp|jit] [--repeat N] [--json] [--no-verify]";
+export const RUN_USAGE = "wabpf run FILE [--section S] [--mem FILE | --mem-hex HEX] [--engine interp|jit] [--repeat N] [--json] [--no-verify]";
 
 /**
  * Run a program with r1/r2 as the conformance plugin sets them. The program is verified first
@@ -21,11 +22,14 @@ export async function runCommand(argv: string[]): Promise<number> {
     repeat: { type: "string" },
     json: { type: "boolean" },
     "no-verify": { type: "boolean" },
+    section: { type: "string" },
   });
   if (positionals.length !== 1) throw new InputError(`usage: ${RUN_USAGE}`);
   if (values.mem !== undefined && values["mem-hex"] !== undefined) throw new InputError("give --mem or --mem-hex, not both");
-  const file = readProgramFile(positionals[0]!);
-  let input = file.input ?? new Uint8Array(0);
+  const path = positionals[0]!;
+  const object = isObjectFile(path) && (values.section !== undefined || values["no-verify"] !== true);
+  const file = object ? null : readProgramFile(path);
+  let input = file?.input ?? new Uint8Array(0);
   if (values.mem !== undefined) {
     try {
       input = readFileSync(values.mem);
@@ -36,6 +40,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values["mem-hex"] !== undefined) input = hexBytes(values["mem-hex"], "--mem-hex");
   const repeat = positiveInt(values.repeat, "--repeat", 1);
   const engine = parseEngine(values.engine, await defaultEngine());
+  if (file === null) return runObjectProgram(path, values.section, input, engine, repeat, values.json === true);
   const facts = values["no-verify"] === true ? null : verifyRawOrThrow(file.insns, input.length);
   const prog = await prepare(file.insns, engine, facts);
 
@@ -58,5 +63,22 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${hex64(r0)}\n`);
     if (repeat > 1) process.stderr.write(`${repeat} runs, ${ns.toFixed(1)} ns/run (${engine})\n`);
   }
+  return 0;
+}
+
+/** `wabpf run prog.o --section S`: load the object's maps and that program (verified), run it on `ctx`. */
+async function runObjectProgram(path: string, section: string | undefined, ctx: Uint8Array, engine: "interp" | "jit", repeat: number, json: boolean): Promise<number> {
+  const obj = await openObjectFile(path);
+  const progs = selectPrograms(obj, section);
+  if (progs.length !== 1) throw new InputError(`${progs.length} programs in ${path}: choose one with --section (${progs.map((p) => `${p.section} (${p.name})`).join(", ")})`);
+  const prog = progs[0]!;
+  obj.createMaps();
+  await prog.load({ engine });
+  let r0 = 0n;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < repeat; i++) r0 = prog.run({ ctx }).r0;
+  const ns = Number(process.hrtime.bigint() - t0) / repeat;
+  if (json) process.stdout.write(`${JSON.stringify({ program: prog.name, section: prog.section, r0: hex64(r0), runs: repeat, ns_per_run: Math.round(ns * 100) / 100 })}\n`);
+  else process.stdout.write(`${hex64(r0)}\n`);
   return 0;
 }
