@@ -5,12 +5,14 @@ import { pluginCommand, PLUGIN_USAGE } from "./commands/plugin.js";
 import { runCommand, RUN_USAGE } from "./commands/run.js";
 import { verifyCommand, VERIFY_USAGE } from "./commands/verify.js";
 import { showCommand, SHOW_USAGE } from "./commands/show.js";
+import { mapCommand, MAP_USAGE } from "./commands/map.js";
 import { InputError } from "./program-file.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
   run: { run: runCommand, usage: RUN_USAGE, about: "run a program (.data, .bin, .hex, .s) and print r0" },
   verify: { run: verifyCommand, usage: VERIFY_USAGE.split("\n")[0]!, about: "what the Linux verifier would say about a program (log, verdict, errno)" },
   show: { run: showCommand, usage: SHOW_USAGE, about: "programs, maps and BTF of a clang-compiled object" },
+  map: { run: mapCommand, usage: MAP_USAGE, about: "load an object, run programs, print its maps like bpftool map dump" },
   conformance: { run: conformanceCommand, usage: CONFORMANCE_USAGE, about: "run every bpf_conformance .data vector in DIR" },
   plugin: { run: pluginCommand, usage: PLUGIN_USAGE, about: "bpf_conformance plugin: program hex on stdin" },
   asm: { run: asmCommand, usage: ASM_USAGE, about: "assemble text (uBPF or LLVM syntax) to bytecode" },

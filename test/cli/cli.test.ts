@@ -190,3 +190,19 @@ describe("objects on the command line", () => {
     expect(info.btf.types).toBeGreaterThan(10);
   });
 });
+
+describe("wabpf map dump", () => {
+  const OBJ = fileURLToPath(new URL("../fixtures/object/counters.o", import.meta.url));
+
+  it("runs programs, then prints maps as bpftool's plain dump", async () => {
+    expect(await main(["map", "dump", OBJ, "--run", "count_packets:00000000", "--repeat", "3", "--map", "counts", "--map", "counters.data"])).toBe(0);
+    expect(out).toMatch(/^\d+: hash  name counts  flags 0x0\nkey: 00 00 00 00  value: 03 00 00 00 00 00 00 00\nFound 1 element\n/);
+    expect(out).toMatch(/name counters.data  flags 0x400\nkey: 00 00 00 00  value: 10 00 00 00 00 00 00 00\nFound 1 element\n$/);
+  });
+
+  it("--json gives bpftool -j's key/value byte arrays", async () => {
+    expect(await main(["map", "dump", OBJ, "--map", "totals", "--json"])).toBe(0);
+    const j = JSON.parse(out) as Record<string, Array<{ key: string[] }>>;
+    expect(j["totals"]!.map((e) => e.key[0])).toEqual(["0x00", "0x01", "0x02", "0x03"]);
+  });
+});
