@@ -6,6 +6,9 @@ In:  {"id":..., "code": HEX, "repeat": N, "maps": [{"type","key_size","value_siz
 Out: {"id":..., "ok": bool, "r0": "...", "duration": ns/run, "error": ...}
 The body runs under kbpf.py's map harness (XDP program, BPF_PROG_TEST_RUN with repeat);
 ld_imm64 src_reg 1 with imm i refers to maps[i]. Nothing is attached or pinned.
+With "mems": [HEX, ...] the body runs once per memory (r1 = it, r2 = its length) on the same
+maps, giving "r0s"; with "dump": true the maps' contents follow as "dump": [[[KEY, VALUE]...]]
+in get_next_key order. The process pins itself to CPU 0 (per-CPU slots, LRU local lists).
 """
 import json, os, sys
 
@@ -21,7 +24,20 @@ def run(req):
             maps.append(m)
             for k, v in spec.get("fill", []):
                 m.update(bytes.fromhex(k), bytes.fromhex(v))
-        res = kbpf.run_mem(bytes.fromhex(req["code"]), b"", harness="map", repeat=req.get("repeat", 1), maps=maps)
+        code = bytes.fromhex(req["code"])
+        if "mems" in req:
+            r0s = []
+            for mem in req["mems"]:
+                res = kbpf.run_mem(code, bytes.fromhex(mem), harness="map", maps=maps)
+                if not res["ok"]:
+                    lines = [ln for ln in res["log"].splitlines() if ln]
+                    return {"ok": False, "error": lines[-1] if lines else ""}
+                r0s.append(str(res["r0"]))
+            out = {"ok": True, "r0s": r0s}
+            if req.get("dump"):
+                out["dump"] = [[[k.hex(), m.lookup(k).hex()] for k in m.keys()] for m in maps]
+            return out
+        res = kbpf.run_mem(code, b"", harness="map", repeat=req.get("repeat", 1), maps=maps)
         lines = [ln for ln in res["log"].splitlines() if ln]
         return {"ok": res["ok"], "r0": str(res["r0"]), "duration": res["duration"], "error": None if res["ok"] else (lines[-1] if lines else "")}
     finally:
@@ -29,6 +45,10 @@ def run(req):
             m.close()
 
 
+try:
+    os.sched_setaffinity(0, {0})
+except OSError:
+    pass
 for line in sys.stdin:
     if line.strip():
         req = json.loads(line)
