@@ -150,6 +150,7 @@ export function checkCreate(a: MapAttrs, ncpus: number): number {
       if (2 ** Math.ceil(Math.log2(entries)) > 2 ** 28) fail("E2BIG", "too many buckets");
       const elem = HTAB_ELEM_SIZE + round8(ks) + (percpu ? 8 + round8(vs) * ncpus : round8(vs));
       if (prealloc && storageBytes(entries, elem) > MAX_STORAGE) fail("ENOMEM", "map storage too large");
+      if (storageBytes(2 ** Math.ceil(Math.log2(entries)), 4) > MAX_STORAGE) fail("ENOMEM", "bucket array too large");
       return entries;
     }
     case "queue":

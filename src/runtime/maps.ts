@@ -265,6 +265,11 @@ export class BpfMap {
     return n;
   }
 
+  /** The map as the verifier describes maps (src/verifier MapDef): type name, sizes, flags. */
+  mapDef(): { type: string; keySize: number; valueSize: number; maxEntries: number; flags: number; name: string } {
+    return { type: this.typeName, keySize: this.keySize, valueSize: this.valueSize, maxEntries: this.maxEntries, flags: this.flags, name: this.name };
+  }
+
   /** What bpftool map show / bpf_map_info report. */
   info(): { type: string; id: number; keySize: number; valueSize: number; maxEntries: number; flags: number; name: string; frozen: boolean } {
     return { type: this.typeName, id: this.id, keySize: this.keySize, valueSize: this.valueSize, maxEntries: this.maxEntries, flags: this.flags, name: this.name, frozen: this.frozenFlag };

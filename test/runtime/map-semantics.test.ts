@@ -105,6 +105,28 @@ describe("map values seen by programs", () => {
     expect(await both(m, [ro], read(0, "u64"))).toEqual([0n, 0n]);
   });
 
+  it("a lookup in a map-in-map gives the inner map, usable as a map by the next lookup", async () => {
+    const m = await createMachine();
+    const inner = m.createMap({ type: "array", keySize: 4, valueSize: 8, maxEntries: 2 });
+    const outer = m.createMap({ type: "array_of_maps", keySize: 4, valueSize: 4, maxEntries: 2, innerMap: inner });
+    inner.update(u32(1), u64(42n));
+    outer.update(u32(1), u32(inner.id));
+    const src = lookupThen(`
+      if r0 == 0 goto +7
+      r1 = r0
+      r2 = r10
+      r2 += -4
+      call bpf_map_lookup_elem#1
+      if r0 == 0 goto +2
+      r0 = *(u64 *)(r0 + 0)
+      exit
+      r0 = 0
+      exit`);
+    expect(await both(m, [outer], src)).toEqual([42n, 42n]);
+    outer.delete(u32(1));
+    expect(await both(m, [outer], src)).toEqual([0n, 0n]);
+  });
+
   it("a helper given something that is not a map traps instead of reading memory", async () => {
     const m = await createMachine();
     const a = m.createMap({ type: "array", keySize: 4, valueSize: 8, maxEntries: 1 });
