@@ -24,6 +24,8 @@ export interface ObjectOpenOptions {
   readonly machine?: Machine;
   /** BTF that CO-RE relocations resolve against (the simulated kernel's); default: the object's own */
   readonly targetBtf?: Btf;
+  /** values of `__kconfig` externs (see OpenOptions.kconfig) */
+  readonly kconfig?: Readonly<Record<string, number | bigint | boolean | string>>;
 }
 
 export interface ObjectLoadOptions {
@@ -144,7 +146,7 @@ export class BpfObject {
       }
       name ??= basename(src).replace(/\.o$/, "").replace(/\.bpf$/, "");
     } else bytes = src;
-    const spec = openObject(bytes, { name: name ?? "obj" });
+    const spec = openObject(bytes, { name: name ?? "obj", ...(opts.kconfig !== undefined ? { kconfig: opts.kconfig } : {}) });
     const machine = opts.machine ?? (await createMachine());
     return new BpfObject(spec, machine, opts.targetBtf ?? null);
   }

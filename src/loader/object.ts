@@ -95,7 +95,20 @@ export interface ObjectSpec {
 export interface OpenOptions {
   /** the object's name; prefix of global data maps' names ("obj.bss"); default "obj" */
   readonly name?: string;
+  /**
+   * Values of `__kconfig` externs (the simulated kernel's configuration): numbers, booleans,
+   * or "y" / "m" / "n" as in a kernel .config. LINUX_KERNEL_VERSION defaults to 6.18.0,
+   * LINUX_HAS_BPF_COOKIE and LINUX_HAS_SYSCALL_WRAPPER to true.
+   */
+  readonly kconfig?: Readonly<Record<string, number | bigint | boolean | string>>;
 }
+
+const KCONFIG_DEFAULTS: Record<string, number | bigint | boolean | string> = {
+  LINUX_KERNEL_VERSION: (6 << 16) | (18 << 8),
+  LINUX_HAS_BPF_COOKIE: true,
+  LINUX_HAS_SYSCALL_WRAPPER: true,
+};
+const STB_WEAK = 2;
 
 // ------------------------------------------------------------------ ELF pieces
 
@@ -335,6 +348,13 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
     });
   }
 
+  const kconfig = kconfigMap(btf, syms, objName, opts.kconfig ?? {});
+  const externAt = new Map<string, { map: number; offset: number }>();
+  if (kconfig !== null) {
+    kconfig.offsets.forEach((offset, name) => externAt.set(name, { map: maps.length, offset }));
+    maps.push(kconfig.spec);
+  }
+
   // programs: every function symbol of an executable section other than .text
   const text = elf.sections.find((s) => s.name === ".text" && s.size > 0) ?? null;
   const relFor = (sec: ElfSection): Reloc[] => {
@@ -364,7 +384,7 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
       const end = (f.value + (f.size > 0 ? f.size : sec.size - f.value)) / 8;
       const insns = all.slice(start, end);
       const origin = insns.map((_, i) => ({ section: sec.name, offset: f.value + i * 8 }));
-      const linker = new Linker(insns, origin, { sec, relocs, base: f.value }, text, textFuncs, textRelocs, maps, mapBySym, dataMapOfSection, secByIdx);
+      const linker = new Linker(insns, origin, { sec, relocs, base: f.value }, text, textFuncs, textRelocs, maps, mapBySym, dataMapOfSection, externAt, secByIdx);
       linker.link();
       programs.push({
         name: f.name, section: sec.name, sectionDef: match.def, attachTarget: match.target,
@@ -374,6 +394,61 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
     }
   }
   return { license, kernelVersion, programs, maps, btf, btfExt, ignored, objName };
+}
+
+/**
+ * The `.kconfig` map: every `__kconfig` extern of the object, laid out as libbpf lays them
+ * out (larger alignment first, then smaller size, then name) and filled from `values`.
+ */
+function kconfigMap(btf: Btf | null, syms: readonly ElfSymbol[], objName: string, values: Readonly<Record<string, number | bigint | boolean | string>>): { spec: MapSpecOfObject; offsets: Map<string, number> } | null {
+  const ds = btf?.types.find((t) => t.kind === "DATASEC" && t.name === ".kconfig");
+  if (btf === null || btf === undefined || ds === undefined || ds.kind !== "DATASEC" || ds.vars.length === 0) return null;
+  const ext = ds.vars.map((v) => {
+    const vt = btf.typeById(v.type);
+    if (vt.kind !== "VAR") throw new LoaderError(`DATASEC .kconfig entry #${v.type} is not a VAR`, { section: ".kconfig" });
+    const size = btf.resolveSize(vt.type);
+    const t = btf.skipModsAndTypedefs(vt.type)?.type;
+    if (size === undefined || t === undefined) throw new LoaderError(`extern (kcfg) '${vt.name}': type has no size`, { section: ".kconfig" });
+    const align = t.kind === "ARRAY" ? 1 : Math.min(size, 8);
+    const sym = syms.find((x) => x.name === vt.name && x.shndx === SHN_UNDEF);
+    return { name: vt.name, size, align, weak: sym?.bind === STB_WEAK, isChar: t.kind === "ARRAY", isBool: t.kind === "INT" && (t.encoding & 4) !== 0 };
+  });
+  ext.sort((a, b) => b.align - a.align || a.size - b.size || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const offsets = new Map<string, number>();
+  let off = 0;
+  for (const e of ext) {
+    off = Math.ceil(off / e.align) * e.align;
+    offsets.set(e.name, off);
+    off += e.size;
+  }
+  const size = Math.ceil(off / 8) * 8;
+  const initial = new Uint8Array(size);
+  const dv = new DataView(initial.buffer);
+  const all = { ...KCONFIG_DEFAULTS, ...values };
+  for (const e of ext) {
+    const at = offsets.get(e.name)!;
+    const v = all[e.name];
+    if (v === undefined) {
+      if (!e.weak) throw new LoaderError(`extern (kcfg) '${e.name}': no value in the simulated kernel's configuration (declare it __weak or pass it in kconfig)`, { section: ".kconfig" });
+      continue; // weak and unknown: zero, as libbpf leaves it
+    }
+    if (e.isChar) {
+      const bytes = new TextEncoder().encode(String(v));
+      initial.set(bytes.subarray(0, e.size - 1), at);
+      continue;
+    }
+    const n = typeof v === "boolean" ? (v ? 1n : 0n) : typeof v === "string" ? (v === "y" ? 1n : v === "m" ? 2n : v === "n" ? 0n : BigInt(v)) : BigInt(v);
+    if (e.isBool && n > 1n) throw new LoaderError(`extern (kcfg) '${e.name}': value ${String(v)} does not fit a bool`, { section: ".kconfig" });
+    for (let i = 0; i < e.size; i++) dv.setUint8(at + i, Number((BigInt.asUintN(64, n) >> BigInt(8 * i)) & 0xffn));
+  }
+  return {
+    spec: {
+      name: internalMapName(objName, ".kconfig"), kind: "kconfig", section: ".kconfig",
+      type: MAP_TYPE.array, keySize: 4, valueSize: size, maxEntries: 1, flags: BPF_F_RDONLY_PROG | BPF_F_MMAPABLE, mapExtra: 0n,
+      keyTypeId: 0, valueTypeId: 0, inner: null, initial, frozen: true, initSlots: [],
+    },
+    offsets,
+  };
 }
 
 /** Relocates one program: map and data references, calls and callbacks into `.text`. */
@@ -390,6 +465,7 @@ class Linker {
     private readonly maps: readonly MapSpecOfObject[],
     private readonly mapBySym: ReadonlyMap<string, number>,
     private readonly dataMapOfSection: ReadonlyMap<number, number>,
+    private readonly externAt: ReadonlyMap<string, { map: number; offset: number }>,
     private readonly secByIdx: (i: number) => ElfSection | undefined,
   ) {}
 
@@ -422,7 +498,13 @@ class Linker {
     const next = this.insns[idx + 1];
     if (next === undefined) throw new LoaderError("ld_imm64 without its second slot", where);
     const sym = r.sym;
-    if (sym.shndx === SHN_UNDEF) throw new LoaderError(`reference to the extern '${sym.name}' (.kconfig / .ksyms externs are not supported yet)`, where);
+    if (sym.shndx === SHN_UNDEF) {
+      const ext = this.externAt.get(sym.name);
+      if (ext === undefined) throw new LoaderError(`reference to the extern '${sym.name}' (.ksyms externs are not supported yet)`, where);
+      this.insns[idx] = { ...ins, src: PseudoLd.MAP_IDX_VALUE, imm: ext.map };
+      this.insns[idx + 1] = { ...next, imm: ext.offset };
+      return;
+    }
     const target = this.secByIdx(sym.shndx);
     if (target === undefined) throw new LoaderError(`symbol '${sym.name}' is in section #${sym.shndx}, which does not exist`, where);
     if (ins.src === PseudoLd.FUNC || (target.flags & BigInt(SHF_EXECINSTR)) !== 0n) {

@@ -124,3 +124,26 @@ describe("BpfObject", () => {
     expect(ours).toEqual(kernel);
   });
 });
+
+describe("__kconfig externs", () => {
+  const KC = fileURLToPath(new URL("../fixtures/object/kconfig.o", import.meta.url));
+
+  it("are read from the .kconfig map, laid out as libbpf lays them out", async () => {
+    const obj = await BpfObject.open(KC, { kconfig: { CONFIG_HZ: 250 } });
+    const kc = obj.spec.maps.find((m) => m.kind === "kconfig")!;
+    expect([kc.name, kc.valueSize, kc.frozen]).toEqual(["kconfig.kconfig", 16, true]);
+    await obj.load();
+    // LINUX_KERNEL_VERSION (6.18.0) + LINUX_HAS_BPF_COOKIE (1) + CONFIG_HZ; the weak unknown one reads 0
+    expect(obj.program("kc").run({ ctx: new Uint8Array(8) }).r0).toBe(BigInt(((6 << 16) | (18 << 8)) + 1 + 250));
+  });
+
+  it("a weak extern with no value reads 0; a strong one with no value is a load error", async () => {
+    const obj = await BpfObject.open(KC);
+    await obj.load();
+    expect(obj.program("kc").run({ ctx: new Uint8Array(8) }).r0).toBe(BigInt(((6 << 16) | (18 << 8)) + 1));
+    await expect(BpfObject.open(KC, { kconfig: { LINUX_KERNEL_VERSION: undefined as unknown as number } })).rejects.toThrow(/'LINUX_KERNEL_VERSION': no value/);
+    const withMissing = await BpfObject.open(KC, { kconfig: { CONFIG_MISSING_THING: "y" } });
+    await withMissing.load();
+    expect(withMissing.program("kc").run({ ctx: new Uint8Array(8) }).r0).toBe(1n);
+  });
+});
