@@ -23,25 +23,29 @@ export interface VerifyRawHarnessOptions {
 
 export function verifyRawHarness(body: readonly Insn[], opts: VerifyRawHarnessOptions): VerifyResult {
   const maps = opts.maps ?? [];
-  const r0Map = maps.length;
-  const memMap = maps.length + 1;
-  const head: Insn[] =
-    opts.memSize > 0
-      ? ldImm64(1, BigInt(memMap), PseudoLd.MAP_VALUE)
-      : [insn(0xb7, 1, 0, 0, 0), insn(0xb7, 1, 0, 0, 0)];
-  const wrapper: Insn[] = [
-    ...head,
-    insn(0xb7, 2, 0, 0, opts.memSize),
-    insn(0x85, 0, 1, 0, RAW_BODY_PC - 4),
-    ...ldImm64(1, BigInt(r0Map), PseudoLd.MAP_VALUE),
-    insn(0x7b, 1, 0, 0, 0),
-    insn(0x95, 0, 0, 0, 0),
-  ];
   const all: MapDef[] = [
     ...maps,
     { type: "array", keySize: 4, valueSize: 8, maxEntries: 1, name: "kbpf_r0" },
     { type: "array", keySize: 4, valueSize: Math.max(opts.memSize, 1), maxEntries: 1, name: "kbpf_mem" },
   ];
-  const r = verify([...wrapper, ...body], { progType: "xdp", maps: all, logLevel: opts.logLevel ?? 0 });
+  const r = verify([...rawHarnessPrefix(opts.memSize, maps.length), ...body], { progType: "xdp", maps: all, logLevel: opts.logLevel ?? 0 });
   return { ...r, facts: { maxStackDepth: r.facts.maxStackDepth, insn: r.facts.insn.slice(RAW_BODY_PC) } };
+}
+
+/** The wrapper's 8 instructions for a body given `memSize` bytes and `userMaps` maps of its own. */
+export function rawHarnessPrefix(memSize = 0, userMaps = 0): Insn[] {
+  const r0Map = userMaps;
+  const memMap = userMaps + 1;
+  const head: Insn[] =
+    memSize > 0
+      ? ldImm64(1, BigInt(memMap), PseudoLd.MAP_VALUE)
+      : [insn(0xb7, 1, 0, 0, 0), insn(0xb7, 1, 0, 0, 0)];
+  return [
+    ...head,
+    insn(0xb7, 2, 0, 0, memSize),
+    insn(0x85, 0, 1, 0, RAW_BODY_PC - 4),
+    ...ldImm64(1, BigInt(r0Map), PseudoLd.MAP_VALUE),
+    insn(0x7b, 1, 0, 0, 0),
+    insn(0x95, 0, 0, 0, 0),
+  ];
 }

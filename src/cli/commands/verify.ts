@@ -4,13 +4,14 @@ import { parseArgs } from "node:util";
 import { InputError, readProgramFile } from "../program-file.js";
 import { decodeRaw } from "../../isa/decode.js";
 import { verify } from "../../verifier/index.js";
-import { verifyRawHarness } from "../../verifier/raw-harness.js";
+import { rawHarnessPrefix, verifyRawHarness } from "../../verifier/raw-harness.js";
+import { explain } from "../../verifier/explain.js";
 import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js";
 import { ProgramLoadError } from "../../api/object.js";
 import { PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
 import type { Insn } from "../../isa/insn.js";
 
-export const VERIFY_USAGE = `wabpf verify FILE [--section S] [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--json] [--mem-size N]
+export const VERIFY_USAGE = `wabpf verify FILE [--section S] [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--explain] [--json] [--mem-size N]
 wabpf verify --batch   (JSON lines on stdin: {"id","insns_hex","prog_type","prog_flags","license","maps":[{"type","key_size","value_size","max_entries","flags"}]})
   An ld_imm64 with src_reg 1 (map fd) or 5 (map idx) and imm i refers to the i-th --map.
   Program types: ${PROG_TYPES.join(", ")}, and raw: what \`wabpf run\` runs (r1 = --mem-size bytes of
@@ -18,6 +19,8 @@ wabpf verify --batch   (JSON lines on stdin: {"id","insns_hex","prog_type","prog
   map harness (an XDP program calling the body at instruction 8: instruction numbers are shifted by 8).
   FILE may be a clang-compiled object (.o): every program (or those of --section) is verified with
   its section's program type and the object's maps; --json prints one line per program.
+  --explain adds, for a rejected program, the shortest path to the failing instruction and the
+  instructions the offending register's value came from (wabpf's, not the kernel's).
   Exit status: 0 accepted, 1 rejected, 2 unreadable input.`;
 
 function progType(t: string | undefined): ProgType {
@@ -67,6 +70,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
         batch: { type: "boolean" },
         "mem-size": { type: "string" },
         section: { type: "string" },
+        explain: { type: "boolean" },
       },
     });
   } catch (e) {
@@ -82,21 +86,28 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     const flags = values["prog-flags"] === undefined ? 0 : Number(values["prog-flags"]);
     if (!Number.isInteger(flags)) throw new InputError(`bad --prog-flags "${values["prog-flags"]}"`);
     let r: VerifyResult;
+    // what the log numbers: the raw type's body comes after the harness's 8 instructions
+    let logged: readonly Insn[] = file.insns;
     if (values["prog-type"] === "raw") {
       const memSize = values["mem-size"] === undefined ? (file.input?.length ?? 0) : Number(values["mem-size"]);
       if (!Number.isInteger(memSize) || memSize < 0 || memSize > 1 << 20) throw new InputError(`bad --mem-size "${values["mem-size"]}"`);
-      r = verifyRawHarness(file.insns, { memSize, maps: (values.map ?? []).map(parseMap), logLevel: logLevel(values["log-level"]) });
+      // the explanation reads the failing path from a level-1 log
+      const level = values.explain === true ? Math.max(1, logLevel(values["log-level"])) as 1 | 2 : logLevel(values["log-level"]);
+      const maps = (values.map ?? []).map(parseMap);
+      r = verifyRawHarness(file.insns, { memSize, maps, logLevel: level });
+      logged = [...rawHarnessPrefix(memSize, maps.length), ...file.insns];
     } else {
       r = verify(file.insns, {
         progType: progType(values["prog-type"]),
         progFlags: flags,
         maps: (values.map ?? []).map(parseMap),
-        logLevel: logLevel(values["log-level"]),
+        logLevel: values.explain === true ? (Math.max(1, logLevel(values["log-level"])) as 1 | 2) : logLevel(values["log-level"]),
         license: values.license ?? "GPL",
       });
     }
-    if (values.json === true) process.stdout.write(`${JSON.stringify(jsonResult(r))}\n`);
-    else process.stdout.write(`${r.log}${r.accepted ? "accepted" : `rejected (errno ${r.errno}): ${r.error}`}\n`);
+    const ex = values.explain === true && !r.accepted ? explain(logged, r) : null;
+    if (values.json === true) process.stdout.write(`${JSON.stringify({ ...jsonResult(r), ...(ex !== null ? { explanation: { pc: ex.pc, reg: ex.reg, path: ex.path, slice: ex.slice } } : {}) })}\n`);
+    else process.stdout.write(`${r.log}${r.accepted ? "accepted" : `rejected (errno ${r.errno}): ${r.error}`}\n${ex !== null ? `${ex.text}\n` : ""}`);
     return r.accepted ? 0 : 1;
   } catch (e) {
     process.stderr.write(`wabpf verify: ${(e as Error).message}\n`);
