@@ -37,6 +37,7 @@ export const E2BIG: i32 = 7;
 export const ENOMEM: i32 = 12;
 export const EEXIST: i32 = 17;
 export const EINVAL: i32 = 22;
+export const ENOSPC: i32 = 28;
 export const EOPNOTSUPP: i32 = 95;
 /** The kernel-internal ENOTSUPP, which bpf() passes to user space unchanged. */
 export const ENOTSUPP: i32 = 524;

@@ -6,7 +6,7 @@
 // kernel), and in-place updates for per-CPU values and inner-map pointers.
 import { wabpf_alloc } from "../alloc";
 import {
-  BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, E2BIG, E_HASH, E_KEY, E_NEXT, EEXIST, EINVAL, ENOENT, ENOMEM, F_NO_COMMON_LRU,
+  BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, E2BIG, E_HASH, E_KEY, E_NEXT, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC, F_NO_COMMON_LRU,
   F_NO_PREALLOC, F_RDONLY_PROG, H_BUCKETS, H_CHUNK, H_CHUNK_AT, H_COUNT, H_ELEM, H_ELEMS, H_EXTRA, H_FLAGS, H_FREE,
   H_KS, H_KSTRIDE, H_LRU, H_MAX, H_NBUCKETS, H_NCPU, H_PCPU, H_PREALLOC, H_SEED, H_TYPE, H_VOFF, H_VS, H_VSTRIDE,
   T_HASH_OF_MAPS, T_LRU_HASH, T_LRU_PERCPU_HASH, T_PERCPU_HASH, addArea, copy, currentCpu, hdr, jhash, jhash2,
@@ -404,3 +404,63 @@ export function hashNextKey(map: u32, key: u32, out: u32): i32 {
   return -ENOENT;
 }
 
+
+/**
+ * BPF_MAP_LOOKUP_BATCH / LOOKUP_AND_DELETE_BATCH on a hash map, bucket by bucket from bucket
+ * `batch`: whole buckets only, ENOSPC when the first non-empty bucket does not fit in
+ * `max`, ENOENT once the last bucket is done. Writes the count to out[0] and the next
+ * bucket to out[4]; deleted LRU elements are freed after each bucket, last copied first.
+ */
+export function hashLookupBatch(map: u32, batch: u32, max: u32, keys: u32, vals: u32, del: bool, out: u32): i32 {
+  const nb = hdr(map, H_NBUCKETS);
+  store<u32>(out, 0);
+  if (batch >= nb) return -ENOENT;
+  const ks = hdr(map, H_KS);
+  const t = hdr(map, H_TYPE);
+  const vsz = isPercpu(t) ? hdr(map, H_NCPU) * hdr(map, H_VSTRIDE) : t == T_HASH_OF_MAPS ? 4 : hdr(map, H_VS);
+  const cpu = currentCpu();
+  let total: u32 = 0;
+  let ret: i32 = 0;
+  for (;;) {
+    const head = hdr(map, H_BUCKETS) + (batch << 2);
+    let cnt: u32 = 0;
+    for (let e = load<u32>(head); e != 0; e = load<u32>(e + E_NEXT)) cnt++;
+    if (cnt > max - total) {
+      if (total == 0) ret = -ENOSPC;
+      break;
+    }
+    let toFree: u32 = 0;
+    let e = load<u32>(head);
+    while (e != 0) {
+      const nxt = load<u32>(e + E_NEXT);
+      const at = total;
+      copy(keys + at * ks, e + E_KEY, ks);
+      copyOut(map, e, vals + at * vsz);
+      total++;
+      if (del) {
+        unlink(map, e);
+        if (isLru(t)) {
+          // freed after the bucket, most recently unlinked first
+          store<u32>(e + E_NEXT, toFree);
+          toFree = e;
+        } else {
+          freeElem(map, e, cpu);
+        }
+      }
+      e = nxt;
+    }
+    while (toFree != 0) {
+      const n = load<u32>(toFree + E_NEXT);
+      freeElem(map, toFree, cpu);
+      toFree = n;
+    }
+    batch++;
+    if (batch >= nb) {
+      ret = -ENOENT;
+      break;
+    }
+  }
+  store<u32>(out, total);
+  store<u32>(out, batch, 4);
+  return ret;
+}

@@ -9,7 +9,7 @@ import {
   T_LRU_PERCPU_HASH, T_PERCPU_ARRAY, T_PERCPU_HASH, T_PROG_ARRAY, T_QUEUE, T_STACK, hdr, round8, setHdr, valueAccess,
 } from "./common";
 import { arrayDelete, arrayInit, arrayLookup, arrayNextKey, arraySysLookup, arrayUpdate } from "./array";
-import { hashDelete, hashInit, hashLookup, hashLookupAndDelete, hashNextKey, hashSysLookup, hashUpdate } from "./hash";
+import { hashDelete, hashInit, hashLookup, hashLookupAndDelete, hashLookupBatch, hashNextKey, hashSysLookup, hashUpdate } from "./hash";
 import { queueInit, queuePush, queueTake } from "./queue";
 import { bloomInit, bloomPeek, bloomPush } from "./bloom";
 
@@ -154,6 +154,11 @@ export function wabpf_map_sys_lookup_and_delete(map: u32, key: u32, out: u32): i
   if (k == KIND_HASH) return hashLookupAndDelete(map, key, out);
   if (k == KIND_QUEUE) return queueTake(map, out, true);
   return -ENOENT;
+}
+
+/** BPF_MAP_LOOKUP(_AND_DELETE)_BATCH on a hash map: count at out[0], next bucket at out[4]. */
+export function wabpf_map_sys_lookup_batch(map: u32, batch: u32, max: u32, keys: u32, vals: u32, del: u32, out: u32): i32 {
+  return hashLookupBatch(map, batch, max, keys, vals, del != 0, out);
 }
 
 /** Whether [addr, addr+size) is inside the value of some map element (programs' loads and stores). */

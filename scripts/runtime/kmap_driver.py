@@ -12,6 +12,10 @@ Ops (maps are referred to by their index in creation order within the line):
   {"op":"lookup_and_delete","map":0,"key":HEX|null,"flags":0}
   {"op":"freeze","map":0}
   {"op":"keys","map":0}                                         (full get_next_key walk)
+  {"op":"lookup_batch","map":0,"in_batch":HEX|null,"count":N,"delete":false,"elem_flags":0}
+      -> "count", "keys", "values", "out_batch" (what the kernel wrote back, even with an error)
+  {"op":"update_batch","map":0,"keys":[HEX],"values":[HEX],"elem_flags":0}  -> "count"
+  {"op":"delete_batch","map":0,"keys":[HEX],"elem_flags":0}                 -> "count"
 Output: one line per input: {"id":..., "results":[{"errno":0,"value":HEX?}, ...]}.
 A create reports the map's max_entries as the kernel keeps it; a lookup in a map-in-map
 reports the inner map as "@IDX" (kernel map ids are not reproducible).
@@ -26,6 +30,7 @@ import kbpf  # noqa: E402
 MAP_CREATE, LOOKUP, UPDATE, DELETE, NEXT = 0, 1, 2, 3, 4
 OBJ_GET_INFO_BY_FD = 15
 LOOKUP_AND_DELETE, FREEZE = 21, 22
+LOOKUP_BATCH, LOOKUP_AND_DELETE_BATCH, UPDATE_BATCH, DELETE_BATCH = 24, 25, 26, 27
 PERCPU = {5, 6, 10, 21}
 
 
@@ -120,6 +125,39 @@ def run_line(req):
                             keys.append(nb.raw[:m.ks].hex())
                             prev = ctypes.create_string_buffer(nb.raw[:m.ks], max(m.ks, 1))
                         r["value"] = keys
+                    elif kind == "lookup_batch":
+                        n = op["count"]
+                        kb = ctypes.create_string_buffer(max(m.ks * n, 1))
+                        vb = ctypes.create_string_buffer(max(m.vsz() * n, 1))
+                        inb = buf(op.get("in_batch"), max(m.ks, 8))
+                        outb = ctypes.create_string_buffer(max(m.ks, 8))
+                        a = kbpf._attr()
+                        struct.pack_into("<QQQQIIQQ", a, 0, kbpf._addr(inb), ctypes.addressof(outb), ctypes.addressof(kb),
+                                         ctypes.addressof(vb), n, m.fd, op.get("elem_flags", 0), 0)
+                        try:
+                            kbpf.sys_bpf(LOOKUP_AND_DELETE_BATCH if op.get("delete") else LOOKUP_BATCH, a)
+                        finally:
+                            cnt = struct.unpack_from("<I", a, 32)[0]
+                            r["count"] = cnt
+                            r["keys"] = [kb.raw[i * m.ks:(i + 1) * m.ks].hex() for i in range(cnt)]
+                            r["values"] = [vb.raw[i * m.vsz():(i + 1) * m.vsz()].hex() for i in range(cnt)]
+                            if m.type in (12, 13):
+                                ids = [struct.unpack("<I", bytes.fromhex(v)[:4])[0] for v in r["values"]]
+                                r["values"] = [next(("@%d" % j for j, x in enumerate(maps) if x is not None and x.id == mid), "%08x" % mid) for mid in ids]
+                            r["out_batch"] = outb.raw.hex()
+                    elif kind in ("update_batch", "delete_batch"):
+                        keys = b"".join(bytes.fromhex(k) for k in op["keys"])
+                        kb = ctypes.create_string_buffer(keys, max(len(keys), 1))
+                        vals = b"".join(struct.pack("<I", maps[int(v[1:])].fd) if v.startswith("@") else bytes.fromhex(v)
+                                        for v in op.get("values", []))
+                        vb = ctypes.create_string_buffer(vals, max(len(vals), 1))
+                        a = kbpf._attr()
+                        struct.pack_into("<QQQQIIQQ", a, 0, 0, 0, ctypes.addressof(kb), ctypes.addressof(vb) if kind == "update_batch" else 0,
+                                         len(op["keys"]), m.fd, op.get("elem_flags", 0), 0)
+                        try:
+                            kbpf.sys_bpf(UPDATE_BATCH if kind == "update_batch" else DELETE_BATCH, a)
+                        finally:
+                            r["count"] = struct.unpack_from("<I", a, 32)[0]
                     elif kind == "freeze":
                         a = kbpf._attr()
                         struct.pack_into("<I", a, 0, m.fd)

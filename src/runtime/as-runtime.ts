@@ -20,6 +20,7 @@ export interface AsRuntimeExports {
   readonly wabpf_map_sys_update: (map: number, key: number, val: number, flags: bigint) => number;
   readonly wabpf_map_sys_next: (map: number, key: number, out: number) => number;
   readonly wabpf_map_sys_lookup_and_delete: (map: number, key: number, out: number) => number;
+  readonly wabpf_map_sys_lookup_batch: (map: number, batch: number, max: number, keys: number, vals: number, del: number, out: number) => number;
   readonly wabpf_value_access: (addr: number, size: number, write: number) => number;
   readonly wabpf_is_map: (map: number) => number;
   readonly wabpf_map_key_size: (map: number) => number;

@@ -25,14 +25,19 @@ export interface MapSpec {
   readonly name?: string;
 }
 
-/** One lookupBatch step: the keys and values found and the token to continue from (null at the end). */
+/** One lookupBatch step: the entries found, the token to continue from, and whether the map is exhausted. */
 export interface BatchResult {
   readonly keys: Uint8Array[];
   readonly values: Uint8Array[];
+  /** out_batch: a bucket index (u32) for hash maps, the last key for arrays; null when nothing was returned from an array */
   readonly next: Uint8Array | null;
+  /** the kernel returned ENOENT: there is nothing after these entries */
+  readonly done: boolean;
 }
 
-const H_ELEMS = 48; // assembly/maps/common.ts: the array values / queue slots
+// assembly/maps/common.ts header fields the host reads
+const H_NBUCKETS = 36;
+const H_ELEMS = 48; // the array values / queue slots
 const F_LOCK = UPDATE_FLAGS.F_LOCK;
 const round8 = (x: number): number => Math.ceil(x / 8) * 8;
 const ENOENT = 2;
@@ -223,33 +228,36 @@ export class BpfMap {
   }
 
   /**
-   * BPF_MAP_LOOKUP_BATCH-like: up to `count` entries after the `from` token (null: the
-   * start). The token is the last key returned; the kernel's hash batches go bucket by bucket
-   * with an opaque token instead, so only the entries, not the chunking, match it.
+   * BPF_MAP_LOOKUP_BATCH: up to `count` entries from the `from` token (null: the start).
+   * Hash maps go bucket by bucket as the kernel does (whole buckets only: ENOSPC when the
+   * first non-empty bucket does not fit; the token is a bucket index); arrays walk
+   * get_next_key (the token is the last key). `done` is the kernel's ENOENT: nothing after.
    */
-  lookupBatch(count: number, from: Uint8Array | null = null): BatchResult {
-    const keys: Uint8Array[] = [];
-    const values: Uint8Array[] = [];
-    let k = this.nextKey(from);
-    while (k !== null && keys.length < count) {
-      const v = this.lookup(k);
-      if (v !== null) {
-        keys.push(k);
-        values.push(v);
-      }
-      k = keys.length < count ? this.nextKey(k) : k;
-    }
-    return { keys, values, next: k === null ? null : keys[keys.length - 1] ?? null };
+  lookupBatch(count: number, from: Uint8Array | null = null, elemFlags = 0): BatchResult {
+    return this.lookupBatchOp(false, count, from, elemFlags);
   }
 
-  /** BPF_MAP_UPDATE_BATCH: in order, stopping at the first failure (its BpfError says how many were done). */
-  updateBatch(keys: readonly Uint8Array[], values: readonly Uint8Array[], flags = 0): number {
+  /** BPF_MAP_LOOKUP_AND_DELETE_BATCH (hash maps): as lookupBatch, deleting what it returns. */
+  lookupAndDeleteBatch(count: number, from: Uint8Array | null = null, elemFlags = 0): BatchResult {
+    return this.lookupBatchOp(true, count, from, elemFlags);
+  }
+
+  /** BPF_MAP_UPDATE_BATCH: BPF_ANY updates in order, stopping at the first failure (BatchError.done). */
+  updateBatch(keys: readonly Uint8Array[], values: readonly Uint8Array[], elemFlags = 0): number {
     if (keys.length !== values.length) throw new RangeError("keys and values differ in length");
-    return this.batch(keys.length, (i) => this.update(keys[i]!, values[i]!, flags));
+    this.needWrite("update_batch");
+    const t = this.type;
+    if (!isHashType(t) && t !== MAP_TYPES.array && t !== MAP_TYPES.percpu_array && t !== MAP_TYPES.array_of_maps) this.fail("ENOTSUPP", "update_batch", "no batch updates for this map type");
+    // elem_flags may only be BPF_F_LOCK, which needs a bpf_spin_lock in the value
+    if (elemFlags !== 0) this.fail("EINVAL", "update_batch", (elemFlags & F_LOCK) !== 0 ? "BPF_F_LOCK on a map without bpf_spin_lock" : "unknown elem_flags");
+    return this.batch(keys.length, (i) => this.update(keys[i]!, values[i]!, 0));
   }
 
-  /** BPF_MAP_DELETE_BATCH: in order, stopping at the first failure. */
-  deleteBatch(keys: readonly Uint8Array[]): number {
+  /** BPF_MAP_DELETE_BATCH (hash maps): in order, stopping at the first failure (BatchError.done). */
+  deleteBatch(keys: readonly Uint8Array[], elemFlags = 0): number {
+    this.needWrite("delete_batch");
+    if (!isHashType(this.type)) this.fail("ENOTSUPP", "delete_batch", "no batch deletes for this map type");
+    if (elemFlags !== 0) this.fail("EINVAL", "delete_batch", "elem_flags must be 0");
     return this.batch(keys.length, (i) => this.delete(keys[i]!));
   }
 
@@ -263,6 +271,60 @@ export class BpfMap {
       }
     }
     return n;
+  }
+
+  private lookupBatchOp(del: boolean, count: number, from: Uint8Array | null, elemFlags: number): BatchResult {
+    const op = del ? "lookup_and_delete_batch" : "lookup_batch";
+    this.needRead(op);
+    if (del) this.needWrite(op);
+    const t = this.type;
+    const htab = isHashType(t);
+    if (!htab && (del || (t !== MAP_TYPES.array && t !== MAP_TYPES.percpu_array && t !== MAP_TYPES.array_of_maps))) this.fail("ENOTSUPP", op, "no batch lookups for this map type");
+    if (elemFlags !== 0) this.fail("EINVAL", op, (elemFlags & F_LOCK) !== 0 ? "BPF_F_LOCK on a map without bpf_spin_lock" : "unknown elem_flags");
+    const none: BatchResult = { keys: [], values: [], next: null, done: false };
+    if (count === 0) return none;
+    if (!htab) {
+      // generic_map_lookup_batch: walk the keys; a slot with nothing in it is skipped
+      const keys: Uint8Array[] = [];
+      const values: Uint8Array[] = [];
+      let prev = from;
+      let done = false;
+      while (keys.length < count) {
+        const k = this.nextKey(prev);
+        if (k === null) {
+          done = true;
+          break;
+        }
+        const v = this.lookup(k);
+        if (v !== null) {
+          keys.push(k);
+          values.push(v);
+        }
+        prev = k;
+      }
+      return { keys, values, next: keys.length > 0 ? prev : null, done };
+    }
+    const m = this.machine;
+    const view = (): DataView => m.mem.view;
+    const batch = from === null ? 0 : new DataView(from.buffer, from.byteOffset, from.byteLength).getUint32(0, true);
+    if (batch >= view().getUint32(this.ptr + H_NBUCKETS, true)) return { ...none, done: true };
+    const vsz = this.type === MAP_TYPES.hash_of_maps ? 4 : this.userValueSize;
+    const base = m.scratch(8 + round8(count * this.keySize) + count * vsz);
+    const kp = base + 8;
+    const vp = kp + round8(count * this.keySize);
+    const ret = m.asUser(() => m.rt.exports.wabpf_map_sys_lookup_batch(this.ptr, batch, count, kp, vp, del ? 1 : 0, base));
+    if (ret < 0 && ret !== -ENOENT) throw BpfError.fromErrno(-ret, op, `${this.typeName} map ${this.id}`);
+    const total = view().getUint32(base, true);
+    const keys = Array.from({ length: total }, (_, i) => m.mem.read(kp + i * this.keySize, this.keySize));
+    const values = Array.from({ length: total }, (_, i) => {
+      const v = m.mem.read(vp + i * vsz, vsz);
+      if (this.type !== MAP_TYPES.hash_of_maps) return v;
+      // user space reads the inner map's id
+      const inner = m.mapAt(new DataView(v.buffer).getUint32(0, true));
+      new DataView(v.buffer).setUint32(0, inner?.id ?? 0, true);
+      return v;
+    });
+    return { keys, values, next: m.mem.read(base + 4, 4), done: ret === -ENOENT };
   }
 
   /** The map as the verifier describes maps (src/verifier MapDef): type name, sizes, flags. */

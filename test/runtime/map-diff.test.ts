@@ -1,5 +1,6 @@
 // Differential tests of maps against real kernel maps: seeded random sequences of
-// create/update/lookup/delete/get_next_key/lookup_and_delete/freeze with every flag, run by
+// create/update/lookup/delete/get_next_key/lookup_and_delete/freeze and the batch commands
+// (lookup, lookup-and-delete, update, delete) with every flag, run by
 // scripts/runtime/kmap_driver.py in the kernel and replayed here; same errnos, same values,
 // same key order (hash maps with BPF_F_ZERO_SEED place keys exactly as the kernel's jhash
 // does), same LRU evictions.
