@@ -1,7 +1,7 @@
 // The simulated machine: one guest memory with its AssemblyScript runtime, a number of
 // possible CPUs, the maps and program ids that live in it, a host-controlled clock and a
 // seedable random state. Maps, helpers and map references of programs all go through it.
-import { BpfError } from "../errors.js";
+import { BpfError, EbpfError } from "../errors.js";
 import { GuestMemory } from "../exec/guest-memory.js";
 import { helperRegistry, type Helper, type HelperRegistry } from "../exec/helpers.js";
 import type { InlineArrayLookup, PseudoResolver } from "../exec/run.js";
@@ -41,6 +41,8 @@ export interface ProgramEntry {
   /** slot in the shared function table, when the program is compiled there */
   readonly tableIndex: number | null;
 }
+
+const MACHINES = new WeakMap<GuestMemory, Machine>();
 
 export interface ProgramOptions {
   readonly helpers: HelperRegistry;
@@ -83,7 +85,16 @@ export class Machine {
     const n = opts.ncpus ?? 1;
     if (!Number.isInteger(n) || n < 1 || n > MAX_CPUS) throw new RangeError(`ncpus ${n} outside 1..${MAX_CPUS}`);
     const mem = opts.mem ?? new GuestMemory();
-    return new Machine(mem, await loadRuntime(mem), opts);
+    // two runtimes over one memory would hand out the same heap twice
+    if (MACHINES.has(mem)) throw new EbpfError("EBUSY", "this guest memory already has a machine (Machine.of(mem) finds it)");
+    const machine = new Machine(mem, await loadRuntime(mem), opts);
+    MACHINES.set(mem, machine);
+    return machine;
+  }
+
+  /** The machine living in `mem`, if any. */
+  static of(mem: GuestMemory): Machine | undefined {
+    return MACHINES.get(mem);
   }
 
   // ---------------------------------------------------------------- maps

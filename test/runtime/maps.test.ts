@@ -187,6 +187,15 @@ describe("map operations", () => {
   });
 });
 
+describe("machines", () => {
+  it("one machine per guest memory", async () => {
+    const m = await createMachine();
+    const { Machine } = await import("../../src/runtime/machine.js");
+    expect(Machine.of(m.mem)).toBe(m);
+    await expect(createMachine({ mem: m.mem })).rejects.toThrow(/EBUSY|already has a machine/);
+  });
+});
+
 describe("typed maps", () => {
   it("encode keys and values through codecs; per-CPU values as arrays", async () => {
     const { TypedMap, codecs } = await import("../../src/runtime/typed-map.js");
