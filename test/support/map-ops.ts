@@ -55,6 +55,7 @@ const CONFIGS: Create[] = [
   { op: "create", type: "hash", key_size: 4, value_size: 8, max_entries: 4, flags: F.ZERO_SEED },
   { op: "create", type: "hash", key_size: 8, value_size: 12, max_entries: 6, flags: F.ZERO_SEED | F.NO_PREALLOC },
   { op: "create", type: "hash", key_size: 5, value_size: 4, max_entries: 3, flags: F.ZERO_SEED },
+  { op: "create", type: "hash", key_size: 27, value_size: 4, max_entries: 6, flags: F.ZERO_SEED },
   { op: "create", type: "hash", key_size: 16, value_size: 8, max_entries: 8, flags: F.ZERO_SEED | F.RDONLY_PROG },
   { op: "create", type: "hash", key_size: 4, value_size: 4, max_entries: 5 },
   { op: "create", type: "percpu_hash", key_size: 4, value_size: 8, max_entries: 4, flags: F.ZERO_SEED },
@@ -69,6 +70,7 @@ const CONFIGS: Create[] = [
   { op: "create", type: "stack", key_size: 0, value_size: 8, max_entries: 3 },
   { op: "create", type: "bloom_filter", key_size: 0, value_size: 4, max_entries: 20, flags: F.ZERO_SEED, map_extra: 3 },
   { op: "create", type: "bloom_filter", key_size: 0, value_size: 5, max_entries: 8, flags: F.ZERO_SEED },
+  { op: "create", type: "bloom_filter", key_size: 0, value_size: 30, max_entries: 40, flags: F.ZERO_SEED, map_extra: 7 },
 ];
 
 /** Creation requests the kernel refuses (and a few it accepts at the edges). */
