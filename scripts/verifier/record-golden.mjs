@@ -6,7 +6,9 @@
 // ../shared/tools/kbpf.py; nothing is attached or pinned). Run from the repository root:
 //   node scripts/verifier/record-golden.mjs
 // Corpus format: programs separated by "=== name" lines; comment lines "; type: T",
-// "; map: TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]", "; license: L", "; flags: N" set the load.
+// "; map: TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]", "; license: L", "; flags: N" set the load;
+// "; btf: func_info" loads it with a minimal BTF and func_info (one static FUNC per
+// subprogram), which callbacks need.
 // A map reference is written `rX = map[id:I]` (I indexes the program's maps).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -29,16 +31,17 @@ export function parseCorpus(text) {
   for (const line of text.split("\n")) {
     const m = /^===\s+(\S+)/.exec(line);
     if (m) {
-      p = { name: m[1], prog_type: "socket_filter", maps: [], license: "GPL", prog_flags: 0, text: "" };
+      p = { name: m[1], prog_type: "socket_filter", maps: [], license: "GPL", prog_flags: 0, func_info: false, text: "" };
       progs.push(p);
       continue;
     }
     if (p === null) continue;
-    const d = /^;\s*(type|map|license|flags):\s*(.*?)\s*$/.exec(line);
+    const d = /^;\s*(type|map|license|flags|btf):\s*(.*?)\s*$/.exec(line);
     if (d) {
       if (d[1] === "type") p.prog_type = d[2];
       else if (d[1] === "license") p.license = d[2];
       else if (d[1] === "flags") p.prog_flags = Number(d[2]);
+      else if (d[1] === "btf") p.func_info = d[2] === "func_info";
       else {
         const [type, ks, vs, me, fl] = d[2].split(":");
         p.maps.push({ type, key_size: Number(ks), value_size: Number(vs), max_entries: Number(me), flags: Number(fl ?? 0) });
@@ -71,7 +74,7 @@ for (const file of readdirSync(CORPUS).filter((f) => f.endsWith(".s")).sort()) {
     }
   }
 }
-const reqs = progs.map((p) => JSON.stringify({ id: p.name, hex: p.hex, prog_type: p.prog_type, maps: p.maps, license: p.license, prog_flags: p.prog_flags, log_level: 1 }));
+const reqs = progs.map((p) => JSON.stringify({ id: p.name, hex: p.hex, prog_type: p.prog_type, maps: p.maps, license: p.license, prog_flags: p.prog_flags, func_info: p.func_info, log_level: 1 }));
 const res = spawnSync("python3", [join(ROOT, "scripts/verifier/kernel_verify.py")], { input: reqs.join("\n") + "\n", encoding: "utf8", maxBuffer: 1 << 30 });
 if (res.status !== 0) throw new Error(res.stderr);
 const outs = res.stdout.trim().split("\n").map((l) => JSON.parse(l));
@@ -96,7 +99,7 @@ progs.forEach((p, i) => {
   }
   const err = o.accepted ? [] : errorLines(o.log);
   rows.push({
-    name: p.name, file: p.file, prog_type: p.prog_type, maps: p.maps, license: p.license, prog_flags: p.prog_flags, hex: p.hex,
+    name: p.name, file: p.file, prog_type: p.prog_type, maps: p.maps, license: p.license, prog_flags: p.prog_flags, ...(p.func_info ? { func_info: true } : {}), hex: p.hex,
     accepted: o.accepted, errno: o.errno, error: o.accepted ? null : err[0] ?? "", error_lines: err, processed: o.processed,
     log: o.log.length > 4000 ? o.log.slice(0, 4000) + "…\n" : o.log,
   });

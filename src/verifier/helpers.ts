@@ -15,12 +15,22 @@ export type ArgType =
   | "mem_ro"
   | "uninit_mem"
   | "const_size"
-  | "const_size_or_zero";
+  | "const_size_or_zero"
+  /** ARG_CONST_ALLOC_SIZE_OR_ZERO: a known constant, the size of the returned memory */
+  | "alloc_size"
+  /** ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE */
+  | "ringbuf_release"
+  /** ARG_PTR_TO_FUNC: a callback */
+  | "func"
+  /** ARG_PTR_TO_STACK_OR_NULL */
+  | "stack_or_null"
+  /** ARG_PTR_TO_SPIN_LOCK */
+  | "spin_lock";
 
 export interface HelperProto {
   readonly id: number;
   readonly args: readonly ArgType[];
-  readonly ret: "integer" | "map_value_or_null";
+  readonly ret: "integer" | "map_value_or_null" | "ringbuf_mem_or_null" | "void";
   readonly gplOnly: boolean;
   readonly allowed: (t: ProgType) => boolean;
   /** map types this helper accepts in its map argument (check_map_func_compatibility) */
@@ -34,6 +44,7 @@ export const FUNC_MAX_ID = 212;
 
 const ALL = (): boolean => true;
 const MAP_DATA = ["hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash"];
+const isXdpOrTc = (t: ProgType): boolean => t === "xdp" || t === "sched_cls" || t === "sched_act";
 
 const PROTOS: HelperProto[] = [
   { id: 1, args: ["map_ptr", "map_key"], ret: "map_value_or_null", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
@@ -49,7 +60,26 @@ const PROTOS: HelperProto[] = [
   { id: 26, args: ["ctx", "anything", "uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: isSkbType },
   { id: 44, args: ["ctx", "anything"], ret: "integer", gplOnly: false, allowed: (t) => t === "xdp", changesPkt: true },
   { id: 113, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: 16, args: ["uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 23, args: ["anything", "anything"], ret: "integer", gplOnly: false, allowed: isXdpOrTc },
+  { id: 25, args: ["ctx", "map_ptr", "anything", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["perf_event_array"] },
+  { id: 35, args: [], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: 42, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 93, args: ["spin_lock"], ret: "void", gplOnly: false, allowed: ALL },
+  { id: 94, args: ["spin_lock"], ret: "void", gplOnly: false, allowed: ALL },
+  { id: 118, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 125, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 130, args: ["map_ptr", "mem_ro", "const_size_or_zero", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
+  { id: 131, args: ["map_ptr", "alloc_size", "anything"], ret: "ringbuf_mem_or_null", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
+  { id: 132, args: ["ringbuf_release", "anything"], ret: "void", gplOnly: false, allowed: ALL },
+  { id: 133, args: ["ringbuf_release", "anything"], ret: "void", gplOnly: false, allowed: ALL },
+  { id: 134, args: ["map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
+  { id: 164, args: ["map_ptr", "func", "stack_or_null", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
+  { id: 181, args: ["anything", "func", "stack_or_null", "anything"], ret: "integer", gplOnly: false, allowed: ALL },
 ];
+
+/** Helpers that call a callback subprogram (their call instruction is a prune point). */
+export const isCallbackHelper = (id: number): boolean => id === 164 || id === 181;
 const BY_ID = new Map(PROTOS.map((p) => [p.id, p]));
 
 export const helperProto = (id: number): HelperProto | undefined => BY_ID.get(id);

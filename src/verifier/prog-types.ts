@@ -110,7 +110,8 @@ export function ctxAccess(type: ProgType, off: number, size: number, write: bool
       if (off < 0 || off >= PT_REGS_SIZE || write || off % size !== 0 || off + size > PT_REGS_SIZE) return NO;
       return SCALAR;
     case "tracepoint":
-      if (off < 8 || off >= 8192 || write || off % size !== 0) return NO;
+      // tp_prog_is_valid_access compares `off < sizeof(void *)` unsigned: negative offsets pass
+      if ((off >= 0 && off < 8) || off >= 8192 || write || off % size !== 0) return NO;
       return SCALAR;
     case "raw_tracepoint":
       if (off < 0 || off >= 96 || write || off % size !== 0) return NO;
@@ -119,7 +120,26 @@ export function ctxAccess(type: ProgType, off: number, size: number, write: bool
       if (off < 0 || off >= 184 || write || off % size !== 0) return NO;
       if (off >= PT_REGS_SIZE) return narrowOk(size, 8) ? SCALAR : NO;
       return size !== 8 ? NO : SCALAR;
+    case "syscall":
+      // the context is the caller's buffer: any aligned offset below U16_MAX, read or write
+      if (off < 0 || off >= 0xffff || off % size !== 0) return NO;
+      return SCALAR;
   }
+}
+
+/**
+ * bpf_sock_common_is_valid_access (struct bpf_sock fields through a sock_common pointer,
+ * reads only).
+ */
+export function sockCommonAccess(off: number, size: number): boolean {
+  const SOCK_SIZE = 80;
+  if (off >= 8 && off < 24) return false; // type .. priority: full sockets only
+  if (off < 0 || off >= SOCK_SIZE || off % size !== 0) return false;
+  const narrow = [4, 8, 12, 44, 76, 72].includes(off) || inField(off, 24) || (off >= 28 && off < 44) || inField(off, 52) || (off >= 56 && off < 72);
+  if (narrow) return narrowOk(size, 4);
+  if (inField(off, 48)) return narrowOk(size, size === 4 ? 4 : 2);
+  if (off >= 50 && off < 52) return size === 2;
+  return size === 4;
 }
 
 /** The [min, max] R0 must lie in at program exit, or null when any value is fine. */

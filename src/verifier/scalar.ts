@@ -203,8 +203,8 @@ export function alu64(op: AluName, d: Scalar, sv: Scalar): Scalar {
       break;
     }
     case "neg":
-      if (isConstScalar(d)) return scalarKnown(-d.varOff.value);
-      return scalarUnknown();
+      // the kernel computes BPF_NEG as 0 - dst with the subtraction's bounds
+      return alu64("sub", scalarKnown(0n), d);
     default:
       return scalarUnknown();
   }
@@ -235,7 +235,7 @@ export function alu32(op: AluName, d: Scalar, sv: Scalar): Scalar {
   if ((op === "lsh" || op === "rsh") && isConstScalar(b)) {
     r = alu64(op, a, scalarKnown(b.varOff.value & 31n));
   } else if (op === "neg") {
-    r = isConstScalar(a) ? scalarKnown(-a.varOff.value) : scalarUnknown();
+    r = alu64("sub", scalarKnown(0n), a);
   } else {
     r = alu64(op, a, b);
   }

@@ -16,7 +16,10 @@ export type RegType =
   | "pkt"
   | "pkt_meta"
   | "pkt_end"
-  | "sock_common";
+  | "sock_common"
+  | "ringbuf_mem"
+  | "map_key"
+  | "func";
 
 export interface Reg {
   readonly type: RegType;
@@ -33,10 +36,18 @@ export interface Reg {
   readonly frameno: number;
   /** bytes past the packet pointer known to be inside the packet */
   readonly range: number;
+  /** scalars: `off` is a delta against the registers sharing `id` (BPF_ADD_CONST) */
+  readonly addConst: boolean;
+  /** the acquired reference this pointer belongs to (ringbuf records), 0 if none */
+  readonly refObjId: number;
+  /** size of the memory a ringbuf_mem pointer points to */
+  readonly memSize: number;
+  /** func: the callback's first instruction */
+  readonly callback: number;
 }
 
 const ZERO = S.scalarKnown(0n);
-export const NOT_INIT: Reg = { type: "not_init", nullable: false, off: 0, v: ZERO, id: 0, map: -1, frameno: 0, range: 0 };
+export const NOT_INIT: Reg = { type: "not_init", nullable: false, off: 0, v: ZERO, id: 0, map: -1, frameno: 0, range: 0, addConst: false, refObjId: 0, memSize: 0, callback: -1 };
 export const scalarReg = (v: Scalar, id = 0): Reg => ({ ...NOT_INIT, type: "scalar", v, id });
 export const unknownReg = (): Reg => scalarReg(S.scalarUnknown());
 export const constReg = (x: bigint): Reg => scalarReg(S.scalarKnown(x));
@@ -61,22 +72,33 @@ export interface Frame {
   readonly callsite: number;
   readonly subprog: number;
   readonly frameno: number;
+  /** a callback frame (bpf_loop, bpf_for_each_map_elem): its exit returns to the call */
+  readonly inCallback: boolean;
+  /** how many callback visits were scheduled from this frame's current call */
+  callbackDepth: number;
+}
+
+/** An acquired reference (struct bpf_reference_state): its id and the acquiring instruction. */
+export interface RefState {
+  readonly id: number;
+  readonly insn: number;
 }
 
 export interface State {
   frames: Frame[];
+  refs: RefState[];
 }
 
 export const cur = (s: State): Frame => s.frames[s.frames.length - 1]!;
 
 export function cloneState(s: State): State {
-  return { frames: s.frames.map((f) => ({ ...f, regs: f.regs.slice(), stack: f.stack.slice() })) };
+  return { frames: s.frames.map((f) => ({ ...f, regs: f.regs.slice(), stack: f.stack.slice() })), refs: s.refs.slice() };
 }
 
-export function newFrame(callsite: number, subprog: number, frameno: number): Frame {
+export function newFrame(callsite: number, subprog: number, frameno: number, inCallback = false): Frame {
   const regs = Array.from({ length: 11 }, () => NOT_INIT);
   regs[10] = ptrReg("fp", { frameno });
-  return { regs, stack: [], callsite, subprog, frameno };
+  return { regs, stack: [], callsite, subprog, frameno, inCallback, callbackDepth: 0 };
 }
 
 // ------------------------------------------------------------------ printing
@@ -99,7 +121,8 @@ export function formatReg(r: Reg, maps: readonly MapDef[], curFrameno: number): 
   if (r.type === "scalar") {
     if (T.isConst(r.v.varOff)) return S.formatScalar(r.v);
     const t = S.formatScalar(r.v);
-    return r.id !== 0 ? t.replace("scalar(", `scalar(id=${r.id}${t === "scalar()" ? "" : ","}`) : t;
+    const id = r.addConst ? `${r.id}${r.off >= 0 ? "+" : ""}${r.off}` : `${r.id}`;
+    return r.id !== 0 ? t.replace("scalar(", `scalar(id=${id}${t === "scalar()" ? "" : ","}`) : t;
   }
   if (r.type === "fp" && T.isConst(r.v.varOff)) {
     const frame = r.frameno !== curFrameno ? `[${r.frameno}]` : "";
@@ -107,9 +130,11 @@ export function formatReg(r: Reg, maps: readonly MapDef[], curFrameno: number): 
   }
   const parts: string[] = [];
   if (r.id !== 0) parts.push(`id=${r.id}`);
+  if (r.refObjId !== 0) parts.push(`ref_obj_id=${r.refObjId}`);
   if (r.off !== 0) parts.push(`off=${r.off}`);
   if (isPkt(r)) parts.push(`r=${r.range}`);
-  if (r.type === "map_ptr" || r.type === "map_value") {
+  if (r.type === "ringbuf_mem") parts.push(`sz=${r.memSize}`);
+  if (r.type === "map_ptr" || r.type === "map_value" || r.type === "map_key") {
     const m = maps[r.map];
     if (m !== undefined) parts.push(`${m.name !== undefined && m.name !== "" ? `map=${m.name},` : ""}ks=${m.keySize},vs=${m.valueSize}`);
   }

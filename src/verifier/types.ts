@@ -12,6 +12,7 @@ export const PROG_TYPES = [
   "perf_event",
   "cgroup_skb",
   "raw_tracepoint",
+  "syscall",
 ] as const;
 export type ProgType = (typeof PROG_TYPES)[number];
 
@@ -35,6 +36,8 @@ export interface VerifyOptions {
   readonly logLevel?: 0 | 1 | 2;
   readonly license?: string;
   readonly expectedAttachType?: string | null;
+  /** the program comes with BTF func_info (one FUNC per subprogram): callbacks need it */
+  readonly funcInfo?: boolean;
 }
 
 /** Per-instruction facts proven on every explored path (only set when accepted). */

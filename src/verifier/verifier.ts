@@ -13,8 +13,8 @@ import { checkStructure } from "./structure.js";
 import * as S from "./scalar.js";
 import type { Scalar } from "./scalar.js";
 import * as T from "./tnum.js";
-import { ctxAccess, returnRange } from "./prog-types.js";
-import { FUNC_MAX_ID, MAP_TYPE_IDS, helperProto, kernelHelperName, type ArgType } from "./helpers.js";
+import { ctxAccess, returnRange, sockCommonAccess } from "./prog-types.js";
+import { FUNC_MAX_ID, MAP_TYPE_IDS, helperProto, isCallbackHelper, kernelHelperName, type ArgType } from "./helpers.js";
 import {
   EMPTY_SLOT, NOT_INIT, constReg, cloneState, cur, formatFrame, isPkt, isPointer, newFrame, ptrReg, regTypeStr, scalarReg, unknownReg,
   type ByteKind, type Frame, type Reg, type Slot, type State,
@@ -28,6 +28,15 @@ const MAX_VAR_OFF = 1n << 29n;
 const MAX_PACKET_OFF = 0xffff;
 const MAX_PRUNE_COMPARE = 256;
 const BPF_F_STRICT_ALIGNMENT = 1;
+const BPF_F_ANY_ALIGNMENT = 2;
+const BPF_F_SLEEPABLE = 16;
+/** every BPF_PROG_LOAD flag Linux 6.18 knows (bpf_prog_load refuses others with EINVAL) */
+const KNOWN_PROG_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | 0x10000;
+/** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches push_stack allows */
+const JMP_SEQ_LIMIT = 8192;
+const FUNC_LOOP = 181;
+const FUNC_FOR_EACH_MAP_ELEM = 164;
+const FUNC_TAIL_CALL = 12;
 const BPF_F_RDONLY_PROG = 1 << 7;
 const BPF_F_WRONLY_PROG = 1 << 8;
 const S64_MIN = -(1n << 63n);
@@ -64,7 +73,8 @@ const unsupported = (what: string): never => fail(ERRNO.EOPNOTSUPP, `${what} is 
 interface Checkpoint {
   readonly pc: number;
   readonly state: State;
-  readonly key: string;
+  /** stateHash of the state (candidates for the exact comparison of loop detection) */
+  readonly key: number;
   readonly parent: Checkpoint | null;
   branches: number;
   hit: number;
@@ -77,6 +87,18 @@ interface Path {
   state: State;
   checkpoint: Checkpoint | null;
   logPos: number;
+}
+
+/** What check_func_arg learned about a helper call (struct bpf_call_arg_meta). */
+interface CallMeta {
+  mapIdx: number;
+  /** the constant key of an array lookup, when known */
+  constKey: bigint | null;
+  allocSize: number;
+  /** the reference a release helper gives back */
+  releaseRef: number;
+  /** first instruction of a callback argument */
+  callback: number;
 }
 
 type Facts = { safeAccess?: boolean; zeroSeen?: boolean; divSeen?: boolean; taken?: boolean; fallen?: boolean };
@@ -103,9 +125,11 @@ class Verifier {
   private readonly stackDepth: number[];
   private subprogs: number[] = [0];
   private readonly pruneAt: Uint8Array;
+  /** per instruction: explored states whose exploration finished (branches == 0) */
+  private readonly inactive: Uint32Array;
   private live: Uint16Array = new Uint16Array(0);
   private readonly explored = new Map<number, Checkpoint[]>();
-  private readonly activeKeys = new Map<number, Map<string, number>>();
+  private readonly activeKeys = new Map<number, Map<number, Checkpoint[]>>();
   private scratchRegs = new Set<number>();
   private scratchSlots = new Set<number>();
   private readonly strict: boolean;
@@ -119,7 +143,10 @@ class Verifier {
     this.facts = insns.map(() => ({}));
     this.stackDepth = [];
     this.pruneAt = new Uint8Array(insns.length);
-    this.strict = ((opts.progFlags ?? 0) & BPF_F_STRICT_ALIGNMENT) !== 0;
+    this.inactive = new Uint32Array(insns.length);
+    const flags = opts.progFlags ?? 0;
+    // BPF_F_ANY_ALIGNMENT overrides BPF_F_STRICT_ALIGNMENT (bpf_check)
+    this.strict = (flags & BPF_F_STRICT_ALIGNMENT) !== 0 && (flags & BPF_F_ANY_ALIGNMENT) === 0;
   }
 
   private verbose(text: string): void {
@@ -127,12 +154,37 @@ class Verifier {
   }
 
   run(): VerifyResult {
+    // bpf_prog_load refuses unknown flags before the verifier runs (no log)
+    if (((this.opts.progFlags ?? 0) & ~KNOWN_PROG_FLAGS) !== 0) {
+      const r = this.result(false, ERRNO.EINVAL, "");
+      return { ...r, log: "" };
+    }
     const st = checkStructure(this.insns, { mapCount: this.maps.length });
     if (st.error !== null) {
       this.verbose(`${st.error}\n`);
       return this.result(false, st.errno, st.error);
     }
     this.subprogs = st.subprogs;
+    // check_attach_btf_id: which program types may be sleepable
+    if (((this.opts.progFlags ?? 0) & BPF_F_SLEEPABLE) !== 0 && this.opts.progType !== "kprobe" && this.opts.progType !== "syscall") {
+      const msg = "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable";
+      this.verbose(`${msg}\n`);
+      return this.result(false, ERRNO.EINVAL, msg);
+    }
+    // check_abnormal_return: without BTF func_info, subprograms may not tail call
+    if (this.opts.funcInfo !== true) {
+      for (let k = 1; k < this.subprogs.length; k++) {
+        const end = this.subprogs[k + 1] ?? this.insns.length;
+        for (let pc = this.subprogs[k]!; pc < end; pc++) {
+          const ins = this.insns[pc]!;
+          if (ins.code === (Class.JMP | JmpOp.CALL) && ins.src === 0 && ins.imm === FUNC_TAIL_CALL) {
+            const msg = "tail_call is not allowed in subprogs without BTF";
+            this.verbose(`${msg}\n`);
+            return this.result(false, ERRNO.EINVAL, msg);
+          }
+        }
+      }
+    }
     this.subprogs.forEach(() => this.stackDepth.push(0));
     this.markPrunePoints();
     this.live = computeLiveRegs(this.insns);
@@ -184,7 +236,7 @@ class Verifier {
       const op = opJmp(ins.code);
       if (op === JmpOp.EXIT) return;
       if (op === JmpOp.CALL) {
-        if (ins.src === PseudoCall.CALL) this.pruneAt[pc] = 1;
+        if (ins.src === PseudoCall.CALL || (ins.src === 0 && isCallbackHelper(ins.imm))) this.pruneAt[pc] = 1;
         return;
       }
       const target = pc + 1 + (ins.code === (Class.JMP32 | JmpOp.JA) ? ins.imm : ins.off);
@@ -198,7 +250,7 @@ class Verifier {
   private initialState(): State {
     const f = newFrame(-1, 0, 0);
     f.regs[1] = ptrReg("ctx");
-    return { frames: [f] };
+    return { frames: [f], refs: [] };
   }
 
   private doCheck(): void {
@@ -270,11 +322,12 @@ class Verifier {
     while (c !== null) {
       c.branches--;
       if (c.branches > 0) return;
+      this.inactive[c.pc]!++;
       const keys = this.activeKeys.get(c.pc);
       if (keys !== undefined) {
-        const n = (keys.get(c.key) ?? 1) - 1;
-        if (n <= 0) keys.delete(c.key);
-        else keys.set(c.key, n);
+        const same = (keys.get(c.key) ?? []).filter((x) => x !== c);
+        if (same.length === 0) keys.delete(c.key);
+        else keys.set(c.key, same);
       }
       c = c.parent;
     }
@@ -284,17 +337,34 @@ class Verifier {
   private isStateVisited(p: Path): boolean {
     const active = this.activeKeys.get(p.pc);
     let sawLoop = false;
-    let key: string | null = null;
-    if (active !== undefined && active.size > 0) {
+    let key: number | null = null;
+    const ins = this.insns[p.pc]!;
+    // a call that schedules callbacks is revisited by design: no loop check, and its states
+    // may prune while still being explored (calls_callback in is_state_visited)
+    const cbSite = ins.code === (Class.JMP | JmpOp.CALL) && ins.src === 0 && isCallbackHelper(ins.imm);
+    if (cbSite) {
+      const list = this.explored.get(p.pc) ?? [];
+      for (const c of list) {
+        if (this.statesEqual(c.state, p.state, p.pc)) {
+          c.hit++;
+          return true;
+        }
+      }
+    } else if (active !== undefined && active.size > 0) {
       sawLoop = true;
-      key = this.exactKey(p.state, p.pc);
-      if (active.has(key)) {
-        const text = formatFrame(cur(p.state), this.maps);
-        fail(ERRNO.EINVAL, `infinite loop detected at insn ${p.pc}`, `cur state:${text}`, `old state:${text}`);
+      key = this.stateHash(p.state, p.pc);
+      const cands = active.get(key);
+      if (cands !== undefined) {
+        const exact = this.exactKey(p.state, p.pc);
+        if (cands.some((c) => this.exactKey(c.state, p.pc) === exact)) {
+          const text = formatFrame(cur(p.state), this.maps);
+          fail(ERRNO.EINVAL, `infinite loop detected at insn ${p.pc}`, `cur state:${text}`, `old state:${text}`);
+        }
       }
     }
     const list = this.explored.get(p.pc) ?? [];
-    for (let k = list.length - 1, n = 0; k >= 0 && n < MAX_PRUNE_COMPARE; k--, n++) {
+    // only finished states can prune: skip the scan when every state here is still explored
+    for (let k = this.inactive[p.pc]! > 0 ? list.length - 1 : -1, n = 0; k >= 0 && n < MAX_PRUNE_COMPARE; k--, n++) {
       const c = list[k]!;
       if (c.branches > 0) continue;
       if (this.statesEqual(c.state, p.state, p.pc)) {
@@ -303,20 +373,21 @@ class Verifier {
       }
       if (++c.miss > c.hit * 3 + 3) {
         list.splice(k, 1);
+        this.inactive[p.pc]!--;
         this.curStates--;
       }
     }
-    let add = this.jumps - this.prevJumps >= 2 && this.processed - this.prevProcessed >= 8;
-    if (sawLoop && this.jumps - this.prevJumps < 20 && this.processed - this.prevProcessed < 100) add = false;
+    let add = cbSite || (this.jumps - this.prevJumps >= 2 && this.processed - this.prevProcessed >= 8);
+    if (!cbSite && sawLoop && this.jumps - this.prevJumps < 20 && this.processed - this.prevProcessed < 100) add = false;
     if (!add) return false;
     this.prevJumps = this.jumps;
     this.prevProcessed = this.processed;
-    key ??= this.exactKey(p.state, p.pc);
+    key ??= this.stateHash(p.state, p.pc);
     const c: Checkpoint = { pc: p.pc, state: cloneState(p.state), key, parent: p.checkpoint, branches: 1, hit: 0, miss: 0 };
     list.push(c);
     this.explored.set(p.pc, list);
-    const keys = this.activeKeys.get(p.pc) ?? new Map<string, number>();
-    keys.set(key, (keys.get(key) ?? 0) + 1);
+    const keys = this.activeKeys.get(p.pc) ?? new Map<number, Checkpoint[]>();
+    keys.set(key, [...(keys.get(key) ?? []), c]);
     this.activeKeys.set(p.pc, keys);
     p.checkpoint = c;
     this.totalStates++;
@@ -326,10 +397,33 @@ class Verifier {
     return false;
   }
 
+  /** A hash of exactKey's contents (equal states hash equal; unequal ones rarely do). */
+  private stateHash(s: State, pc: number): number {
+    const live = this.live[pc]!;
+    let h = mix(0x811c9dc5, s.refs.length);
+    for (let fi = 0; fi < s.frames.length; fi++) {
+      const f = s.frames[fi]!;
+      h = mix(h, f.callsite + 7);
+      const last = fi === s.frames.length - 1;
+      for (let i = 0; i < f.regs.length; i++) {
+        if (last && i < 10 && (live & (1 << i)) === 0) continue;
+        h = mix(h, regHash(f.regs[i]!));
+      }
+      for (let k = 0; k < f.stack.length; k++) {
+        const sl = f.stack[k]!;
+        if (sl === EMPTY_SLOT) continue;
+        h = mix(h, k);
+        for (const t of sl.types) h = mix(h, t.charCodeAt(0));
+        if (sl.spill !== null) h = mix(h, regHash(sl.spill));
+      }
+    }
+    return h;
+  }
+
   /** A string equal for two states exactly when their live contents are the same. */
   private exactKey(s: State, pc: number): string {
     const live = this.live[pc]!;
-    const parts: string[] = [];
+    const parts: string[] = [`refs${s.refs.length}`];
     s.frames.forEach((f, fi) => {
       parts.push(`F${f.callsite}`);
       f.regs.forEach((r, i) => {
@@ -347,7 +441,9 @@ class Verifier {
   /** states_equal (not exact): every value of `c` is a value of `o`, for the parts `o` uses. */
   private statesEqual(o: State, c: State, pc: number): boolean {
     if (o.frames.length !== c.frames.length) return false;
+    if (o.refs.length !== c.refs.length) return false;
     const ids = new IdMap();
+    for (let k = 0; k < o.refs.length; k++) if (!ids.check(o.refs[k]!.id, c.refs[k]!.id)) return false;
     for (let fi = 0; fi < o.frames.length; fi++) {
       const of = o.frames[fi]!;
       const cf = c.frames[fi]!;
@@ -391,6 +487,10 @@ class Verifier {
           if (m.type !== "array" || m.maxEntries < 1) return unsupported(`direct value access to a ${m.type} map`);
           if (off < 0 || off >= m.valueSize) fail(ERRNO.EINVAL, `invalid access to map value pointer, value_size=${m.valueSize} off=${off}`);
           this.setReg(s, ins.dst, ptrReg("map_value", { map: ins.imm, off }));
+        } else if (ins.src === PseudoLd.FUNC) {
+          // check_ld_imm: a callback reference needs BTF func_info (static functions)
+          if (this.opts.funcInfo !== true) fail(ERRNO.EINVAL, "missing btf func_info");
+          this.setReg(s, ins.dst, ptrReg("func", { callback: p.pc + 1 + ins.imm }));
         } else {
           return unsupported(`ld_imm64 with src_reg ${ins.src}`);
         }
@@ -427,7 +527,7 @@ class Verifier {
         if (op === JmpOp.CALL) {
           if (ins.src === PseudoCall.CALL) return this.checkFuncCall(p);
           if (ins.src !== 0) return unsupported("kfunc calls");
-          this.checkHelperCall(ins.imm, s);
+          this.checkHelperCall(ins.imm, p, work);
           return p.pc + 1;
         }
         if (op === JmpOp.JA) return p.pc + 1 + (cls === Class.JMP32 ? ins.imm : ins.off);
@@ -496,19 +596,20 @@ class Verifier {
         this.setReg(s, ins.dst, scalarReg(is64 ? v : S.zext32(v)));
         return;
       }
+      // assign_scalar_id_before_mov: a register already linked with a delta is unlinked first
+      const base: Reg = src.addConst ? { ...src, id: 0, off: 0, addConst: false } : src;
       if (is64) {
-        let id = src.id;
-        if (id === 0 && !T.isConst(src.v.varOff)) {
-          id = ++this.idGen;
-          regs[ins.src] = { ...src, id };
-        }
-        this.setReg(s, ins.dst, { ...src, id });
+        let id = base.id;
+        if (id === 0 && !T.isConst(base.v.varOff)) id = ++this.idGen;
+        if (base !== src || id !== src.id) regs[ins.src] = { ...base, id };
+        this.setReg(s, ins.dst, { ...base, id });
       } else {
         const fits = src.v.umax <= 0xffffffffn;
         let id = 0;
-        if (fits && !T.isConst(src.v.varOff)) {
-          id = src.id !== 0 ? src.id : ++this.idGen;
-          regs[ins.src] = { ...src, id };
+        if (fits) {
+          id = base.id;
+          if (id === 0 && !T.isConst(base.v.varOff)) id = ++this.idGen;
+          if (base !== src || id !== src.id) regs[ins.src] = { ...base, id };
         }
         this.setReg(s, ins.dst, scalarReg(S.zext32(src.v), id));
       }
@@ -541,7 +642,17 @@ class Verifier {
       this.setReg(s, ins.dst, this.adjustPtrMinMaxVals(ins, is64, op, dst, src, false));
       return;
     }
-    this.setReg(s, ins.dst, scalarReg(this.adjustScalar(op, dst.v, src.v, is64)));
+    const v = this.adjustScalar(op, dst.v, src.v, is64);
+    // BPF_ADD_CONST: `rX += const` keeps rX linked to the registers sharing its id, with a delta
+    if (is64 && (op === AluOp.ADD || op === AluOp.SUB) && dst.id !== 0 && !dst.addConst && S.isConstScalar(src.v)) {
+      const val = BigInt.asIntN(64, src.v.varOff.value);
+      if (val >= -(1n << 31n) && val < 1n << 31n && !(op === AluOp.SUB && val === -(1n << 31n))) {
+        const delta = Number(op === AluOp.SUB ? -val : val);
+        this.setReg(s, ins.dst, { ...scalarReg(v, dst.id), off: delta, addConst: true });
+        return;
+      }
+    }
+    this.setReg(s, ins.dst, scalarReg(v));
   }
 
   private adjustScalar(op: number, d: Scalar, sv: Scalar, is64: boolean): Scalar {
@@ -564,7 +675,7 @@ class Verifier {
     if (ptr.nullable) fail(ERRNO.EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`);
     const known = S.isConstScalar(off.v);
     const val = BigInt.asIntN(64, off.v.varOff.value);
-    const allowed = ptr.type === "ctx" || ptr.type === "map_value" || ptr.type === "fp" || ptr.type === "pkt" || ptr.type === "pkt_meta";
+    const allowed = ptr.type === "ctx" || ptr.type === "map_value" || ptr.type === "map_key" || ptr.type === "fp" || ptr.type === "pkt" || ptr.type === "pkt_meta" || ptr.type === "ringbuf_mem";
     if (!allowed && !(ptr.type === "map_ptr" && known && val === 0n && op === AluOp.ADD)) {
       fail(ERRNO.EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
     }
@@ -661,7 +772,22 @@ class Verifier {
       }
       this.checkPacketAccess(reg, regno, off, size, false);
       if (t === "read") out = unknownReg();
-    } else if (reg.type === "map_ptr" || (reg.type === "sock_common" && !reg.nullable)) {
+    } else if (reg.type === "ringbuf_mem" && !reg.nullable) {
+      const msg = (o: bigint): string => `invalid access to memory, mem_size=${reg.memSize} off=${o} size=${size}`;
+      this.checkMemRegionAccess(reg, regno, off, size, reg.memSize, false, msg);
+      if (t === "read") out = unknownReg();
+    } else if (reg.type === "map_key") {
+      if (t === "write") fail(ERRNO.EACCES, `write to change key R${regno} not allowed`);
+      const m = this.maps[reg.map]!;
+      const msg = (o: bigint): string => `invalid access to map key, key_size=${m.keySize} off=${o} size=${size}`;
+      this.checkMemRegionAccess(reg, regno, off, size, m.keySize, false, msg);
+      out = unknownReg();
+    } else if (reg.type === "sock_common" && !reg.nullable) {
+      if (t === "write") fail(ERRNO.EACCES, `R${regno} cannot write into ${regTypeStr(reg)}`);
+      this.checkPtrOffReg(reg, regno);
+      if (!sockCommonAccess(off, size)) fail(ERRNO.EACCES, `R${regno} invalid ${regTypeStr(reg)} access off=${off} size=${size}`);
+      out = unknownReg();
+    } else if (reg.type === "map_ptr") {
       return unsupported(`access through a ${regTypeStr(reg)} pointer`);
     } else {
       return fail(ERRNO.EACCES, `R${regno} invalid mem access '${regTypeStr(reg)}'`);
@@ -775,7 +901,7 @@ class Verifier {
       this.saveRegisterState(f, spi, value, size);
       return;
     }
-    if (value === null && imm !== undefined && fullSlot) {
+    if (value === null && imm !== undefined && imm !== 0 && fullSlot) {
       this.saveRegisterState(f, spi, constReg(BigInt(imm)), size);
       return;
     }
@@ -797,7 +923,12 @@ class Verifier {
     const types = old.types.slice() as ByteKind[];
     for (let j = 7; j > 7 - size; j--) types[j] = "r";
     for (let j = 7 - size; j >= 0; j--) if (types[j] === "r") types[j] = "m";
-    const spilled = size === 8 ? reg : reg.type === "scalar" ? scalarReg(S.coerceToSize(reg.v, size as 1 | 2 | 4), S.coerceToSize(reg.v, size as 1 | 2 | 4).umax === reg.v.umax && reg.v.umax < 1n << BigInt(size * 8) ? reg.id : 0) : reg;
+    let spilled = reg;
+    if (size !== 8 && reg.type === "scalar") {
+      const v = S.coerceToSize(reg.v, size as 1 | 2 | 4);
+      // the narrow spill stays linked only when it keeps the whole value
+      spilled = v.umax === reg.v.umax && reg.v.umax < 1n << BigInt(size * 8) ? { ...reg, v } : scalarReg(v);
+    }
     f.stack[spi] = { types, spill: spilled };
   }
 
@@ -870,11 +1001,12 @@ class Verifier {
     let verdict: 1 | 0 | -1 = -1;
     if (dst.type === "scalar" && src.type === "scalar") {
       verdict = S.isBranchTaken(dst.v, src.v, cmp, is32);
-    } else if (!is32 && (cmp === "eq" || cmp === "ne")) {
-      // a non-null pointer against zero
+    } else if (cmp === "eq" || cmp === "ne") {
+      // is_branch_taken: a pointer that cannot be null against the constant 0
       const ptr = dst.type === "scalar" ? src : dst;
       const other = dst.type === "scalar" ? dst : src;
-      if (other.type === "scalar" && S.isConstScalar(other.v) && other.v.varOff.value === 0n && !ptr.nullable && (ptr.type === "map_value" || ptr.type === "map_ptr" || ptr.type === "sock_common")) {
+      const zero = other.type === "scalar" && (is32 ? S.isConstScalar(S.zext32(other.v)) && S.zext32(other.v).varOff.value === 0n : S.isConstScalar(other.v) && other.v.varOff.value === 0n);
+      if (zero && !ptr.nullable && (ptr.type === "map_value" || ptr.type === "map_key" || ptr.type === "sock_common" || ptr.type === "ringbuf_mem")) {
         verdict = cmp === "eq" ? 0 : 1;
       }
     }
@@ -893,6 +1025,7 @@ class Verifier {
     this.refineBranch(ins, s, false, is32, cmp, x);
     if (p.checkpoint !== null) p.checkpoint.branches++;
     work.push({ pc: target, prevPc: p.pc, state: other, checkpoint: p.checkpoint, logPos: -1 });
+    if (work.length > JMP_SEQ_LIMIT) fail(ERRNO.EFAULT, `The sequence of ${work.length} jumps is too complex.`);
     // the log position after this instruction's state line, restored when the branch is popped
     this.printInsnState(s);
     this.scratchRegs = new Set();
@@ -908,23 +1041,27 @@ class Verifier {
     const src: Reg = x ? regs[ins.src]! : constReg(is32 ? BigInt(ins.imm >>> 0) : BigInt(ins.imm));
     if (dst.type === "scalar" && src.type === "scalar") {
       const [a, b] = S.refine(dst.v, src.v, cmp, is32, taken);
-      this.syncScalar(s, dst, a);
-      if (x) this.syncScalar(s, src, b);
-      regs[ins.dst] = { ...dst, v: a };
-      if (x) regs[ins.src] = { ...src, v: b };
+      const nd: Reg = { ...dst, v: a };
+      const ns: Reg = { ...src, v: b };
+      regs[ins.dst] = nd;
+      if (x) regs[ins.src] = ns;
+      this.syncScalar(s, nd);
+      if (x) this.syncScalar(s, ns);
       return;
     }
-    if (!is32 && (cmp === "eq" || cmp === "ne")) {
-      const isZero = (r: Reg): boolean => r.type === "scalar" && S.isConstScalar(r.v) && r.v.varOff.value === 0n;
-      const ptr = isZero(src) ? dst : isZero(dst) ? src : null;
-      if (ptr !== null && ptr.nullable && ptr.id !== 0) {
+    if (!is32 && !x && ins.imm === 0 && (cmp === "eq" || cmp === "ne")) {
+      // only `if rX == 0` / `if rX != 0` with an immediate marks the pointer null or not
+      if (dst.nullable && dst.id !== 0) {
         const isNull = (cmp === "eq") === taken;
-        this.markPtrOrNullRegs(s, ptr.id, isNull);
+        this.markPtrOrNullRegs(s, dst.id, isNull, dst.refObjId);
       }
       return;
     }
-    if (!is32 && ((isPkt(dst) && src.type === "pkt_end") || (dst.type === "pkt_end" && isPkt(src)))) {
-      const pktIsDst = isPkt(dst);
+    if (cmp === "eq" || cmp === "ne") return;
+    // try_match_pkt_pointers: pkt against pkt_end, pkt_meta against the packet's start
+    const isEnd = (p: Reg, e: Reg): boolean => (p.type === "pkt" && e.type === "pkt_end") || (p.type === "pkt_meta" && e.type === "pkt" && e.off === 0 && T.isConst(e.v.varOff) && e.v.varOff.value === 0n);
+    if (!is32 && (isEnd(dst, src) || isEnd(src, dst))) {
+      const pktIsDst = isEnd(dst, src);
       const pkt = pktIsDst ? dst : src;
       // normalise to "pkt OP end" and decide whether this branch proves pkt <= end (or pkt < end)
       const flip: Record<string, S.CmpName> = { gt: "lt", ge: "le", lt: "gt", le: "ge" };
@@ -945,7 +1082,9 @@ class Verifier {
     this.forEachReg(s, (r) => (r.type === pkt.type && r.id === pkt.id && r.range < range ? { ...r, range } : r));
   }
 
-  private markPtrOrNullRegs(s: State, id: number, isNull: boolean): void {
+  private markPtrOrNullRegs(s: State, id: number, isNull: boolean, refObjId: number): void {
+    // the null branch of an acquired pointer has nothing to release
+    if (isNull && refObjId !== 0 && refObjId === id) s.refs = s.refs.filter((r) => r.id !== id);
     this.forEachReg(s, (r) => {
       if (r.id !== id || !r.nullable) return r;
       if (isNull) return constReg(0n);
@@ -953,10 +1092,15 @@ class Verifier {
     });
   }
 
-  /** sync_linked_regs: scalars sharing an id learn the same bounds. */
-  private syncScalar(s: State, reg: Reg, v: Scalar): void {
-    if (reg.id === 0) return;
-    this.forEachReg(s, (r) => (r.type === "scalar" && r.id === reg.id ? { ...r, v } : r));
+  /** sync_linked_regs: scalars sharing an id learn `known`'s bounds (shifted by their delta). */
+  private syncScalar(s: State, known: Reg): void {
+    if (known.id === 0) return;
+    this.forEachReg(s, (r) => {
+      if (r === known || r.type !== "scalar" || r.id !== known.id) return r;
+      if ((!r.addConst && !known.addConst) || r.off === known.off) return known;
+      const delta = S.scalarKnown(BigInt(r.off - known.off));
+      return { ...known, off: r.off, v: S.alu64("add", known.v, delta) };
+    });
   }
 
   private forEachReg(s: State, fn: (r: Reg) => Reg): void {
@@ -974,7 +1118,8 @@ class Verifier {
 
   // ---------------------------------------------------------------- calls and exit
 
-  private checkHelperCall(id: number, s: State): void {
+  private checkHelperCall(id: number, p: Path, work: Path[]): void {
+    const s = p.state;
     const name = kernelHelperName(id);
     if (id < 0 || id >= FUNC_MAX_ID) fail(ERRNO.EINVAL, `invalid func unknown#${id}`);
     if (id === 0) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
@@ -982,13 +1127,13 @@ class Verifier {
     if (proto === undefined) return unsupported(`helper ${name}#${id}`);
     if (!proto.allowed(this.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
     if (proto.gplOnly && !GPL_LICENSES.has(this.opts.license ?? "GPL")) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
-    let mapIdx = -1;
-    const regs = cur(s).regs;
+    const meta: CallMeta = { mapIdx: -1, constKey: null, allocSize: 0, releaseRef: 0, callback: -1 };
     proto.args.forEach((a, i) => {
       const regno = i + 1;
       const r = this.readReg(s, regno);
-      mapIdx = this.checkFuncArg(s, a, regno, r, mapIdx, proto.args[i - 1], id, name);
+      this.checkFuncArg(s, a, regno, r, meta, proto.args[i - 1], id);
     });
+    const mapIdx = meta.mapIdx;
     if (mapIdx >= 0 && proto.mapTypes !== undefined) {
       const m = this.maps[mapIdx]!;
       if (!proto.mapTypes.includes(m.type)) {
@@ -997,40 +1142,99 @@ class Verifier {
       }
     }
     for (const m of this.maps) if (m.type === "prog_array" && mapIdx >= 0 && this.maps[mapIdx] === m && id !== 12) fail(ERRNO.EINVAL, `cannot pass map_type 3 into func ${name}#${id}`);
+    if (meta.releaseRef !== 0) {
+      // release_reference: the reference is gone, and every copy of the pointer with it
+      const ref = meta.releaseRef;
+      s.refs = s.refs.filter((r) => r.id !== ref);
+      this.forEachReg(s, (r) => (r.refObjId === ref && r.type !== "scalar" ? unknownReg() : r));
+    }
+    if (id === FUNC_TAIL_CALL) this.checkReferenceLeak(s, "tail_call");
+    if (meta.callback >= 0) {
+      // push_callback_call: the callback is explored as a frame entered from this call; its
+      // exit comes back to the call, which schedules the next visit until states repeat
+      const caller = cur(s);
+      const nr = caller.regs[1]!.v.umax;
+      if (id === FUNC_FOR_EACH_MAP_ELEM || BigInt(caller.callbackDepth) < nr) this.pushCallback(p, work, id, meta);
+      caller.callbackDepth = 0;
+    }
     if (proto.changesPkt === true) this.forEachReg(s, (r) => (isPkt(r) || r.type === "pkt_end" ? unknownReg() : r));
     for (let r = 1; r <= 5; r++) this.setReg(s, r, NOT_INIT);
-    if (proto.ret === "map_value_or_null") this.setReg(s, 0, ptrReg("map_value", { nullable: true, map: mapIdx, id: ++this.idGen }));
-    else this.setReg(s, 0, unknownReg());
-    void regs;
+    if (proto.ret === "map_value_or_null") {
+      const m = this.maps[mapIdx]!;
+      // an array lookup with a constant key inside the map cannot fail (can_elide_value_nullness)
+      const sure = (m.type === "array" || m.type === "percpu_array") && meta.constKey !== null && meta.constKey < BigInt(m.maxEntries);
+      this.setReg(s, 0, sure ? ptrReg("map_value", { map: mapIdx }) : ptrReg("map_value", { nullable: true, map: mapIdx, id: ++this.idGen }));
+    } else if (proto.ret === "ringbuf_mem_or_null") {
+      ++this.idGen;
+      const ref = ++this.idGen;
+      s.refs = [...s.refs, { id: ref, insn: p.pc }];
+      this.setReg(s, 0, ptrReg("ringbuf_mem", { nullable: true, id: ref, refObjId: ref, memSize: meta.allocSize }));
+    } else if (proto.ret === "void") {
+      this.setReg(s, 0, NOT_INIT);
+    } else {
+      this.setReg(s, 0, unknownReg());
+    }
   }
 
-  /** check_func_arg; returns the map index seen so far. */
-  private checkFuncArg(s: State, a: ArgType, regno: number, r: Reg, mapIdx: number, prev: ArgType | undefined, id: number, name: string): number {
+  /** check_reference_leak: every acquired reference must be released before `what`. */
+  private checkReferenceLeak(s: State, what: string): void {
+    if (s.refs.length === 0) return;
+    fail(ERRNO.EINVAL, ...s.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), `${what} would lead to reference leak`);
+  }
+
+  /** push_callback_call with set_loop_callback_state / set_map_elem_callback_state */
+  private pushCallback(p: Path, work: Path[], id: number, meta: CallMeta): void {
+    const s = p.state;
+    if (s.frames.length >= MAX_CALL_FRAMES) fail(ERRNO.E2BIG, `the call stack of ${s.frames.length + 1} frames is too deep`);
+    const cs = cloneState(s);
+    const caller = cur(cs);
+    caller.callbackDepth++;
+    const callee = newFrame(p.pc, this.subprogs.indexOf(meta.callback), cs.frames.length, true);
+    if (id === FUNC_LOOP) {
+      callee.regs[1] = unknownReg();
+      callee.regs[2] = caller.regs[3]!;
+    } else {
+      callee.regs[1] = caller.regs[1]!;
+      callee.regs[2] = ptrReg("map_key", { map: meta.mapIdx });
+      callee.regs[3] = ptrReg("map_value", { map: meta.mapIdx });
+      callee.regs[4] = caller.regs[3]!;
+    }
+    cs.frames.push(callee);
+    if (p.checkpoint !== null) p.checkpoint.branches++;
+    work.push({ pc: meta.callback, prevPc: p.pc, state: cs, checkpoint: p.checkpoint, logPos: this.log.length });
+    if (work.length > JMP_SEQ_LIMIT) fail(ERRNO.EFAULT, `The sequence of ${work.length} jumps is too complex.`);
+  }
+
+  /** check_func_arg: one argument of a helper call; what it learns goes into `meta`. */
+  private checkFuncArg(s: State, a: ArgType, regno: number, r: Reg, meta: CallMeta, prev: ArgType | undefined, id: number): void {
     const MEM = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
-    const memOk = (x: Reg): boolean => !x.nullable && (x.type === "fp" || isPkt(x) || x.type === "map_value");
+    const memOk = (x: Reg): boolean => !x.nullable && (x.type === "fp" || isPkt(x) || x.type === "map_value" || x.type === "map_key" || x.type === "ringbuf_mem");
+    const isNull = (x: Reg): boolean => x.type === "scalar" && S.isConstScalar(x.v) && x.v.varOff.value === 0n;
     switch (a) {
       case "anything":
-        return mapIdx;
+        return;
       case "map_ptr":
         if (r.type !== "map_ptr") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=map_ptr`);
         if (id === 12 && this.maps[r.map]!.type !== "prog_array") fail(ERRNO.EINVAL, "expected prog array map for tail call");
-        return r.map;
+        meta.mapIdx = r.map;
+        return;
       case "ctx":
         if (r.type !== "ctx") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=ctx`);
         this.checkPtrOffReg(r, regno);
-        return mapIdx;
+        return;
       case "map_key":
       case "map_value": {
         if (!memOk(r)) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=${MEM}`);
-        if (mapIdx < 0) fail(ERRNO.EACCES, "invalid map_ptr to access map->key");
-        const m = this.maps[mapIdx]!;
+        if (meta.mapIdx < 0) fail(ERRNO.EACCES, "invalid map_ptr to access map->key");
+        const m = this.maps[meta.mapIdx]!;
         this.checkHelperMemAccess(s, r, regno, a === "map_key" ? m.keySize : m.valueSize, "read", false);
-        return mapIdx;
+        if (a === "map_key" && (m.type === "array" || m.type === "percpu_array")) meta.constKey = this.constantMapKey(s, r, m.keySize);
+        return;
       }
       case "mem_ro":
       case "uninit_mem":
         if (!memOk(r)) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=${MEM}`);
-        return mapIdx;
+        return;
       case "const_size":
       case "const_size_or_zero": {
         if (r.type !== "scalar") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=scalar`);
@@ -1040,11 +1244,52 @@ class Verifier {
         if (r.v.umax >= MAX_VAR_OFF) fail(ERRNO.EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
         const memReg = cur(s).regs[regno - 1]!;
         this.checkHelperMemAccess(s, memReg, regno - 1, Number(r.v.umax), prev === "uninit_mem" ? "write" : "read", zeroOk);
-        return mapIdx;
+        return;
+      }
+      case "alloc_size":
+        if (r.type !== "scalar") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=scalar`);
+        if (!T.isConst(r.v.varOff)) fail(ERRNO.EACCES, `R${regno} is not a known constant'`);
+        meta.allocSize = Number(BigInt.asUintN(32, r.v.varOff.value));
+        return;
+      case "ringbuf_release":
+        if (r.type !== "ringbuf_mem" || r.nullable) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=ringbuf_mem`);
+        if (r.off !== 0 || !T.isConst(r.v.varOff) || r.v.varOff.value !== 0n) fail(ERRNO.EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+        meta.releaseRef = r.refObjId;
+        return;
+      case "func":
+        if (r.type !== "func") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=func`);
+        meta.callback = r.callback;
+        return;
+      case "stack_or_null":
+        if (!(r.type === "fp" || isNull(r))) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=fp`);
+        return;
+      case "spin_lock": {
+        if (r.type !== "map_value" || r.nullable) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=map_value, ptr_`);
+        if (!T.isConst(r.v.varOff)) fail(ERRNO.EACCES, `R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
+        // maps here never carry BTF, so they cannot hold a struct bpf_spin_lock
+        const m = this.maps[r.map]!;
+        fail(ERRNO.EINVAL, `map '${m.name ?? ""}' has to have BTF in order to use bpf_spin_lock`);
       }
     }
-    void name;
-    return mapIdx;
+  }
+
+  /** get_constant_map_key: a stack key whose bytes are known (STACK_ZERO or a spilled constant). */
+  private constantMapKey(s: State, key: Reg, keySize: number): bigint | null {
+    if (key.type !== "fp" || !T.isConst(key.v.varOff)) return null;
+    const at = key.off + Number(BigInt.asIntN(64, key.v.varOff.value));
+    const slot = -at - 1;
+    const spi = slot >> 3;
+    const off = slot % 8;
+    const st = this.frameOf(s, key).stack[spi];
+    if (st === undefined) return null;
+    let zero = 0;
+    for (let i = off; i >= 0 && st.types[i] === "0"; i--) zero++;
+    if (zero >= keySize) return 0n;
+    if (st.spill === null || st.types[7] !== "r" || st.spill.type !== "scalar") return null;
+    let spill = 0;
+    for (let i = off; i >= 0 && st.types[i] === "r"; i--) spill++;
+    if (spill !== keySize || !T.isConst(st.spill.v.varOff)) return null;
+    return st.spill.v.varOff.value;
   }
 
   /** check_helper_mem_access */
@@ -1097,6 +1342,19 @@ class Verifier {
 
   private checkExit(p: Path): number | "exit" | "frame" {
     const s = p.state;
+    if (s.frames.length === 1) this.checkReferenceLeak(s, "BPF_EXIT instruction in main prog");
+    if (s.frames.length > 1 && cur(s).inCallback) {
+      // prepare_func_exit for a callback: R0 in [0, 1], then back to the calling helper
+      const r0 = cur(s).regs[0]!;
+      this.scratchRegs.add(0);
+      if (r0.type !== "scalar") fail(ERRNO.EACCES, "R0 not a scalar value");
+      if (r0.v.smin < 0n || r0.v.smax > 1n) fail(ERRNO.EINVAL, invalidScalar(r0, 0, 1, "At callback return"));
+      const callee = s.frames.pop()!;
+      if (this.logLevel > 0) this.verbose(`returning from callee:\n${formatFrame(callee, this.maps)}\nto caller at ${callee.callsite}:\n${formatFrame(cur(s), this.maps)}\n`);
+      p.prevPc = p.pc;
+      p.pc = callee.callsite;
+      return "frame";
+    }
     if (s.frames.length > 1) {
       const r0 = cur(s).regs[0]!;
       this.scratchRegs.add(0);
@@ -1119,9 +1377,7 @@ class Verifier {
     if (range === null) return;
     if (r0.type !== "scalar") fail(ERRNO.EINVAL, `At program exit the register R0 is not a known value (${regTypeStr(r0)})`);
     const [lo, hi] = range;
-    if (r0.v.smin < BigInt(lo) || r0.v.smax > BigInt(hi)) {
-      fail(ERRNO.EINVAL, `At program exit the register R0 has smin=${r0.v.smin} smax=${r0.v.smax} should have been in [${lo}, ${hi}]`);
-    }
+    if (r0.v.smin < BigInt(lo) || r0.v.smax > BigInt(hi)) fail(ERRNO.EINVAL, invalidScalar(r0, lo, hi, "At program exit"));
   }
 
   /** check_max_stack_depth: the frames of a call chain share 512 bytes. */
@@ -1129,7 +1385,8 @@ class Verifier {
     const round = (d: number): number => Math.ceil(d / 16) * 16;
     const calls: number[][] = this.subprogs.map(() => []);
     this.insns.forEach((ins, pc) => {
-      if (ins.code === (Class.JMP | JmpOp.CALL) && ins.src === PseudoCall.CALL) {
+      // bpf-to-bpf calls, and callback references (the kernel counts them as calls too)
+      if ((ins.code === (Class.JMP | JmpOp.CALL) && ins.src === PseudoCall.CALL) || (ins.code === LD_IMM64 && ins.src === PseudoLd.FUNC)) {
         const from = this.subprogOf(pc);
         calls[from]!.push(this.subprogs.indexOf(pc + 1 + ins.imm));
       }
@@ -1147,6 +1404,16 @@ class Verifier {
     while (k + 1 < this.subprogs.length && this.subprogs[k + 1]! <= pc) k++;
     return k;
   }
+}
+
+/** verbose_invalid_scalar */
+function invalidScalar(r: Reg, lo: number, hi: number, ctx: string): string {
+  const S64_MAX = (1n << 63n) - 1n;
+  let text = "";
+  if (r.v.smin > S64_MIN) text += ` smin=${r.v.smin}`;
+  if (r.v.smax < S64_MAX) text += ` smax=${r.v.smax}`;
+  if (text === "") text = " unknown scalar value";
+  return `${ctx} the register R0 has${text} should have been in [${lo}, ${hi}]`;
 }
 
 function signExtendLoad(v: Scalar, size: number): Scalar {
@@ -1188,10 +1455,12 @@ function regsafe(o: Reg, c: Reg, ids: IdMap): boolean {
   if (c.type === "not_init") return false;
   if (o.type !== c.type || o.nullable !== c.nullable) return false;
   if (o.type === "scalar") {
+    if (o.addConst !== c.addConst || (o.addConst && o.off !== c.off)) return false;
     if (o.id !== 0 && !ids.check(o.id, c.id)) return false;
     return rangeWithin(o.v, c.v);
   }
   if (o.off !== c.off || o.map !== c.map || o.frameno !== c.frameno) return false;
+  if (o.memSize !== c.memSize || o.callback !== c.callback || !ids.check(o.refObjId, c.refObjId)) return false;
   if (o.range > c.range) return false;
   if (!rangeWithin(o.v, c.v)) return false;
   return ids.check(o.id, c.id);
@@ -1225,6 +1494,26 @@ function slotsafe(o: Slot, c: Slot, ids: IdMap): boolean {
   return true;
 }
 
+const mix = (h: number, x: number): number => Math.imul(h ^ (x | 0), 0x01000193) ^ (Math.floor(x / 4294967296) | 0);
+const REG_HASHES = new WeakMap<Reg, number>();
+function regHash(r: Reg): number {
+  let h = REG_HASHES.get(r);
+  if (h !== undefined) return h;
+  h = 0x811c9dc5;
+  for (let i = 0; i < r.type.length; i++) h = mix(h, r.type.charCodeAt(i));
+  h = mix(h, (r.nullable ? 1 : 0) | (r.id !== 0 ? 2 : 0) | (r.addConst ? 4 : 0) | (r.refObjId !== 0 ? 8 : 0));
+  h = mix(mix(mix(mix(mix(mix(h, r.off), r.map), r.frameno), r.range), r.memSize), r.callback);
+  if (r.type !== "not_init") {
+    const v = r.v;
+    // Number() of a bigint keeps its magnitude (approximately): enough for a hash
+    h = mix(mix(mix(h, Number(v.varOff.value)), Number(v.varOff.mask)), Number(v.smin));
+    h = mix(mix(mix(h, Number(v.smax)), Number(v.umin)), Number(v.umax));
+    h = mix(mix(h, Number(v.s32min)), Number(v.u32max));
+  }
+  REG_HASHES.set(r, h);
+  return h;
+}
+
 const REG_KEYS = new WeakMap<Reg, string>();
 function regKey(r: Reg): string {
   let k = REG_KEYS.get(r);
@@ -1238,7 +1527,7 @@ function regKey(r: Reg): string {
 function regKeyOf(r: Reg): string {
   if (r.type === "not_init") return "-";
   const v = r.v;
-  return `${r.type}${r.nullable ? "?" : ""}${r.off},${r.map},${r.frameno},${r.range},${r.id !== 0 ? "i" : ""}:${v.varOff.value},${v.varOff.mask},${v.smin},${v.smax},${v.umin},${v.umax},${v.s32min},${v.s32max},${v.u32min},${v.u32max}`;
+  return `${r.type}${r.nullable ? "?" : ""}${r.off},${r.map},${r.frameno},${r.range},${r.id !== 0 ? "i" : ""}${r.addConst ? "+" : ""},${r.refObjId !== 0 ? "r" : ""},${r.memSize},${r.callback}:${v.varOff.value},${v.varOff.mask},${v.smin},${v.smax},${v.umin},${v.umax},${v.s32min},${v.s32max},${v.u32min},${v.u32max}`;
 }
 
 // ------------------------------------------------------------------ liveness

@@ -13,6 +13,8 @@ interface Row {
   maps: Array<{ type: string; key_size: number; value_size: number; max_entries: number; flags: number }>;
   license: string;
   prog_flags: number;
+  /** loaded with BTF func_info (callbacks need it) */
+  func_info?: boolean;
   hex: string;
   accepted: boolean;
   errno: number | null;
@@ -29,7 +31,6 @@ const structure = load("structure.json");
  * with the reason. Keep this list short: every entry is a known gap.
  */
 export const MESSAGE_GAPS: Record<string, string> = {
-  helper_131: "bpf_ringbuf_reserve is not modelled yet: rejected as not supported before its arguments are checked",
   infinite_loop_cond: "the kernel's 'old state:' line marks precise scalars with P (R0=P0); precision is not tracked yet",
   helper_211: "bpf_cgrp_storage_delete is not modelled yet: rejected as not supported before its arguments are checked",
 };
@@ -56,6 +57,7 @@ function run(row: Row) {
     maps,
     license: row.license ?? "GPL",
     progFlags: row.prog_flags ?? 0,
+    funcInfo: row.func_info === true,
     // long explorations are checked without a log (formatting a million lines is slow)
     logLevel: row.processed !== null && row.processed > 20000 ? 0 : 1,
   });
