@@ -15,3 +15,4 @@ export {
 export * from "./maps/index";
 export * from "./helpers";
 export { CPU_ID_ADDR } from "./layout";
+export * from "./kernel/index";

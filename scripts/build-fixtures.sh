@@ -19,3 +19,8 @@ for c in test/fixtures/object/*.c; do
   "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
   echo "built ${c%.c}.o"
 done
+# Simulated-kernel tracing fixtures (test/kernel, bench/trigger.js): fentry/fexit/fmod_ret and multi-link programs.
+for c in test/fixtures/kernel/*.c; do
+  "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
+  echo "built ${c%.c}.o"
+done

@@ -1,0 +1,102 @@
+// The simulated kernel's state in the shared memory: the current task, the registry of
+// kernel functions AssemblyScript code calls (table slot + address, filled in by the host),
+// and the tracing stack that trampolines take their frames from.
+import { wabpf_alloc } from "../alloc";
+
+// ------------------------------------------------------------------ kernel function registry
+// Calling convention of every simulated kernel function: (i64 ip, i64 arg0 … argN-1) -> i64,
+// reached with call_indirect through its *entry* slot of the shared table. Attaching a
+// trampoline replaces the entry slot's function (the kernel patches the function's nop);
+// the trampoline calls the body through the function's *orig* slot. `ip` is the function's
+// own address (the kernel's trampoline finds it from the return address).
+export const KFN_MAX_BUILTIN: u32 = 64;
+const kfnTable = memory.data(KFN_MAX_BUILTIN * 16);
+
+export function wabpf_kfn_register(id: u32, slot: u32, ip: u64): void {
+  if (id >= KFN_MAX_BUILTIN) return;
+  store<u32>(kfnTable + (id << 4), slot);
+  store<u64>(kfnTable + (id << 4), ip, 8);
+}
+@inline export function kfnSlot(id: u32): u32 {
+  return load<u32>(kfnTable + (id << 4));
+}
+@inline export function kfnIp(id: u32): i64 {
+  return load<i64>(kfnTable + (id << 4), 8);
+}
+
+// ------------------------------------------------------------------ current task
+// struct task_struct (simulated): pid @0 (int), tgid @4 (int), comm @8 (char[16]),
+// state @24 (long), parent @32 (pointer). The host allocates tasks and picks the current one.
+export const TASK_SIZE: u32 = 40;
+let currentTask: u32 = 0;
+
+export function wabpf_kernel_set_current(task: u32): void {
+  currentTask = task;
+}
+export function wabpf_kernel_current(): u32 {
+  return currentTask;
+}
+@inline export function current(): u32 {
+  return currentTask;
+}
+
+// ------------------------------------------------------------------ tracing stack
+// Trampoline frames, growing down: [BPF stack 4096][cookie][ip][nr_args][args…][ret].
+// ctx = frame + 4096 + 24; the program's r10 = ctx - 24. Frames nest when a traced function
+// calls another traced function; past the end the programs of the inner call are skipped.
+export const TRAMP_BPF_STACK: u32 = 4096;
+export const TRAMP_STACK_SIZE: u32 = 64 * (4096 + 128);
+const tsp = memory.data(8);
+let tstackLo: u32 = 0;
+
+export function wabpf_kernel_init(): u32 {
+  if (tstackLo == 0) {
+    tstackLo = wabpf_alloc(TRAMP_STACK_SIZE);
+    if (tstackLo == 0) return 0;
+    store<u32>(tsp, tstackLo + TRAMP_STACK_SIZE);
+  }
+  return tstackLo;
+}
+/** Address of the tracing stack pointer (a u32), for generated trampolines. */
+export function wabpf_kernel_tsp_addr(): u32 {
+  return <u32>tsp;
+}
+export function wabpf_kernel_tstack_lo(): u32 {
+  return tstackLo;
+}
+/** Reset the tracing stack (after a trap unwound through trampolines). */
+export function wabpf_kernel_tsp_reset(): void {
+  store<u32>(tsp, tstackLo + TRAMP_STACK_SIZE);
+}
+
+/** Take a frame for `nargs` arguments; returns ctx, or 0 when the stack is exhausted. */
+@inline export function trampEnter(ip: i64, nargs: u32): u32 {
+  const sp = load<u32>(tsp);
+  const base = sp - (TRAMP_BPF_STACK + 24 + ((nargs + 1) << 3));
+  if (base < tstackLo || base > sp) return 0;
+  store<u32>(tsp, base);
+  const ctx = base + TRAMP_BPF_STACK + 24;
+  store<i64>(ctx - 16, ip);
+  store<i64>(ctx - 8, <i64>nargs);
+  return ctx;
+}
+@inline export function trampExit(ctx: u32, nargs: u32): void {
+  store<u32>(tsp, ctx + ((nargs + 1) << 3));
+}
+
+// ------------------------------------------------------------------ per-program state
+// Allocated by the host per attached tracing program: active[64] u32 (per-CPU recursion
+// guard), then recursion_misses, run_cnt, run_time_ns (u64 each).
+export const PROG_STATE_SIZE: u32 = 288;
+export const PS_MISSES: u32 = 256;
+export const PS_RUN_CNT: u32 = 264;
+export const PS_RUN_TIME: u32 = 272;
+
+// the host's clock for run_time_ns, as a wasm function in a table slot (0: stats disabled)
+let statsClockSlot: u32 = 0;
+export function wabpf_kernel_set_stats_clock(slot: u32): void {
+  statsClockSlot = slot;
+}
+@inline export function statsSlot(): u32 {
+  return statsClockSlot;
+}

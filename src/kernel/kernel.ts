@@ -1,0 +1,570 @@
+// The simulated kernel: functions with addresses, symbols and BTF prototypes, a current task
+// and CPU, tracing helpers, and fentry / fexit / fmod_ret attachment through trampolines.
+//
+// Every kernel function has two slots in the shared function table: its *entry* slot, which
+// callers (AssemblyScript kernel code, helpers, the host) call_indirect through, and its
+// *orig* slot holding the body. Attaching installs a trampoline in the entry slot; detaching
+// the last program puts the body back (the kernel's patched nop, in table form).
+//
+// Two attachment paths, as in the multi-link series:
+// - regular links (attach): a per-target trampoline generated as specialized wasm
+//   (src/kernel/trampoline.ts), rebuilt whenever the function's program list changes;
+// - multi-links (attachMulti): per-function metadata (kfunc_md) in an AssemblyScript hash table
+//   and one global trampoline per argument count that looks it up by the function's address
+//   (assembly/kernel/kfunc-md.ts).
+// Cooperation: when a function has both regular and multi-link programs, the per-target
+// trampoline includes the multi-link programs too (with their cookies), merged by kind and
+// by attach order, so both run exactly as if they were regular links; the function's kfunc_md
+// entry stays in the table (the global trampoline is simply not installed while a regular
+// link exists) and takes over again when the last regular link goes. The series instead
+// refuses a multi-link on a function with a regular fentry (-EEXIST):
+// `new SimKernel({ multiExclusive: true })` keeps that behaviour for fidelity tests.
+import { BpfError, EbpfError, type Errno } from "../errors.js";
+import type { Helper } from "../exec/helpers.js";
+import type { Machine } from "../runtime/machine.js";
+import { createMachine } from "../runtime/machine.js";
+import type { BpfMap } from "../runtime/maps.js";
+import { loadBinaryen, type Binaryen } from "../jit/binaryen-loader.js";
+import { BpfObject } from "../api/object.js";
+import type { Btf } from "../loader/btf.js";
+import { BUILTIN_FUNCTIONS, generatedFunctions, modifyReturnAllowed, type KernelFunctionSpec } from "./functions.js";
+import { buildVmlinuxBtf } from "./vmlinux-btf.js";
+import { buildClockFunction, buildHostFunction, buildTrampoline, type TrampolineProgram } from "./trampoline.js";
+import { loadKernelProgram, TRACING_HELPER_IDS, type KernelProgram, type TracingKind } from "./program.js";
+import { accessedArgs, checkMultiTarget } from "./multi.js";
+
+/** BPF_MAX_TRAMP_LINKS */
+export const MAX_TRAMP_LINKS = 38;
+/** The address of the first kernel function; each takes 0x40 bytes of "text". */
+export const KERNEL_TEXT_BASE = 0xffffffff81000000n;
+/** The global trampolines exist for 0..6 arguments (the x86-64 argument registers). */
+export const MULTI_MAX_ARGS = 6;
+
+export interface KernelOptions {
+  /** the machine to live in (a fresh one when omitted) */
+  readonly machine?: Machine;
+  /** generated functions for scale (default 3000) */
+  readonly generated?: number;
+  /** the series' rule: a multi-link on a function with a regular fentry fails with -EEXIST */
+  readonly multiExclusive?: boolean;
+  /** count run_cnt / run_time_ns (the kernel's sysctl kernel.bpf_stats_enabled) */
+  readonly statsEnabled?: boolean;
+}
+
+export interface KernelFunction extends KernelFunctionSpec {
+  readonly index: number;
+  /** the function's address (kallsyms) */
+  readonly ip: bigint;
+  readonly nargs: number;
+  readonly entrySlot: number;
+  readonly origSlot: number;
+  /** fmod_ret may attach (error-injection list or an int-returning security_* hook) */
+  readonly modifyReturn: boolean;
+  /** defined from the host with SimKernel.defineFunction */
+  readonly host: boolean;
+}
+
+export interface TaskSpec {
+  readonly pid: number;
+  readonly tgid?: number;
+  readonly comm?: string;
+}
+
+/** One program on one function. */
+interface Attachment {
+  readonly seq: number;
+  readonly prog: KernelProgram;
+  readonly kind: TracingKind;
+  readonly cookie: bigint;
+  readonly multi: boolean;
+}
+
+function linkError(code: Errno, msg: string): BpfError {
+  return new BpfError(code, "link_create", msg);
+}
+
+/** A regular fentry/fexit/fmod_ret link (bpf_link). */
+export class Link {
+  private live = true;
+  constructor(
+    private readonly kernel: SimKernel,
+    readonly program: KernelProgram,
+    readonly target: KernelFunction,
+    readonly cookie: bigint,
+    private readonly att: Attachment,
+  ) {}
+  get attached(): boolean {
+    return this.live;
+  }
+  /** Remove the program; calls already running finish on the old trampoline. */
+  detach(): void {
+    if (!this.live) return;
+    this.live = false;
+    this.kernel.removeAttachments([[this.target, this.att]]);
+  }
+}
+
+/** A tracing multi-link: one program on many functions, a cookie per function. */
+export class MultiLink {
+  private live = true;
+  constructor(
+    private readonly kernel: SimKernel,
+    readonly program: KernelProgram,
+    readonly targets: readonly KernelFunction[],
+    readonly cookies: readonly bigint[],
+    private readonly atts: ReadonlyArray<readonly [KernelFunction, Attachment]>,
+  ) {}
+  get attached(): boolean {
+    return this.live;
+  }
+  detach(): void {
+    if (!this.live) return;
+    this.live = false;
+    this.kernel.removeAttachments(this.atts);
+  }
+}
+
+export interface MultiAttachOptions {
+  /** one cookie per target (in the order the targets resolve), or by function name */
+  readonly cookies?: readonly bigint[] | ReadonlyMap<string, bigint>;
+}
+
+// AssemblyScript exports of assembly/kernel (typed where the host calls them)
+interface KernelExports {
+  wabpf_kfn_register(id: number, slot: number, ip: bigint): void;
+  wabpf_kernel_init(): number;
+  wabpf_kernel_tsp_addr(): number;
+  wabpf_kernel_tstack_lo(): number;
+  wabpf_kernel_tsp_reset(): void;
+  wabpf_kernel_set_current(task: number): void;
+  wabpf_kernel_current(): number;
+  wabpf_kernel_set_fd(fd: number, file: number): void;
+  wabpf_kernel_syscall(nr: number, a0: bigint, a1: bigint, a2: bigint): bigint;
+  wabpf_kernel_syscall_loop(n: number): bigint;
+  wabpf_kernel_trigger_loop(n: number): bigint;
+  wabpf_kernel_set_stats_clock(slot: number): void;
+  wabpf_kmd_insert(addr: bigint, nargs: number, origSlot: number): number;
+  wabpf_kmd_delete(addr: bigint): number;
+  wabpf_kmd_lookup(addr: bigint): number;
+  wabpf_kmd_set_list(md: number, list: number): void;
+  wabpf_kmd_count(): number;
+  wabpf_kmd_buckets(): number;
+  wabpf_kmd_used_buckets(): number;
+  wabpf_kmd_inflight(): number;
+}
+
+const hostNow = (): number => performance.now() * 1e6;
+
+export class SimKernel {
+  readonly machine: Machine;
+  readonly functions: readonly KernelFunction[];
+  readonly multiExclusive: boolean;
+  /** the CPU programs run on (CPU_ID_ADDR while the kernel runs) */
+  cpu = 0;
+  private readonly fnList: KernelFunction[] = [];
+  private readonly byName = new Map<string, KernelFunction>();
+  private readonly byIp = new Map<bigint, KernelFunction>();
+  private readonly bodies = new Map<KernelFunction, Function>();
+  private readonly attachments = new Map<KernelFunction, Attachment[]>();
+  private readonly ex: KernelExports;
+  private readonly b: Binaryen;
+  private readonly tspAddr: number;
+  private readonly tstackLo: number;
+  private readonly multiTramps: Function[];
+  private seq = 0;
+  private stats: boolean;
+  private btfCache: { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } | null = null;
+  private helperList: Helper[] | null = null;
+  private clockSlot = 0;
+
+  private constructor(machine: Machine, b: Binaryen, opts: KernelOptions) {
+    this.machine = machine;
+    this.b = b;
+    this.functions = this.fnList;
+    this.multiExclusive = opts.multiExclusive ?? false;
+    this.stats = opts.statsEnabled ?? false;
+    this.ex = machine.rt.exports as unknown as KernelExports;
+    if (this.ex.wabpf_kernel_init() === 0) throw new EbpfError("ENOMEM", "cannot allocate the tracing stack");
+    this.tspAddr = this.ex.wabpf_kernel_tsp_addr();
+    this.tstackLo = this.ex.wabpf_kernel_tstack_lo();
+    const rtx = machine.rt.exports as unknown as Record<string, Function>;
+    this.multiTramps = Array.from({ length: MULTI_MAX_ARGS + 1 }, (_, n) => rtx[`kfunc_multi_tramp${n}`]!);
+    const specs = [...BUILTIN_FUNCTIONS, ...generatedFunctions(opts.generated ?? 3000)];
+    for (const s of specs) {
+      const body = rtx[s.body];
+      if (body === undefined) throw new EbpfError("ENOENT", `kernel function body ${s.body} missing from the runtime (npm run build:as)`);
+      this.addFunction(s, body, false);
+    }
+    BUILTIN_FUNCTIONS.forEach((s, id) => {
+      const f = this.byName.get(s.name)!;
+      this.ex.wabpf_kfn_register(id, f.entrySlot, f.ip);
+    });
+    this.setStats(this.stats);
+    // an idle task until the host picks one
+    this.setCurrent(this.createTask({ pid: 1, comm: "init" }));
+  }
+
+  /** Create a kernel (and a machine when none is given); loads binaryen once per process. */
+  static async create(opts: KernelOptions = {}): Promise<SimKernel> {
+    const machine = opts.machine ?? (await createMachine());
+    return new SimKernel(machine, await loadBinaryen(), opts);
+  }
+
+  // ---------------------------------------------------------------- functions
+  private addFunction(spec: KernelFunctionSpec, body: Function, host: boolean): KernelFunction {
+    if (this.byName.has(spec.name)) throw new EbpfError("EEXIST", `kernel function ${spec.name} already exists`);
+    if (spec.params.length > 12) throw new EbpfError("E2BIG", `kernel function ${spec.name}: more than 12 arguments`);
+    const mem = this.machine.mem;
+    const entrySlot = mem.allocTableSlots(2);
+    const index = this.fnList.length;
+    const f: KernelFunction = {
+      ...spec,
+      index,
+      ip: KERNEL_TEXT_BASE + BigInt(index) * 0x40n,
+      nargs: spec.params.length,
+      entrySlot,
+      origSlot: entrySlot + 1,
+      modifyReturn: modifyReturnAllowed(spec),
+      host,
+    };
+    mem.table.set(entrySlot, body);
+    mem.table.set(entrySlot + 1, body);
+    this.fnList.push(f);
+    this.byName.set(f.name, f);
+    this.byIp.set(f.ip, f);
+    this.bodies.set(f, body);
+    this.btfCache = null;
+    return f;
+  }
+
+  /**
+   * Define a kernel function implemented in JS (the slow path: arguments cross as BigInt, ~50 ns
+   * a call). It gets an address, a symbol, a BTF prototype from the C type strings of `spec`,
+   * and can be traced like any other; `impl` receives the arguments as u64 and returns the
+   * return value (0 for void). Call it with `call(name, …)` or from other host functions.
+   */
+  defineFunction(spec: KernelFunctionSpec, impl: (...args: bigint[]) => bigint): KernelFunction {
+    const n = spec.params.length;
+    const body = buildHostFunction(this.b, n, (_ip: bigint, ...args: bigint[]) => impl(...args.map((a) => BigInt.asUintN(64, a))));
+    return this.addFunction(spec, body, true);
+  }
+
+  fn(name: string): KernelFunction {
+    const f = this.byName.get(name);
+    if (f === undefined) throw new EbpfError("ENOENT", `no kernel function '${name}'`);
+    return f;
+  }
+  fnByIp(ip: bigint): KernelFunction | undefined {
+    return this.byIp.get(ip);
+  }
+
+  /** Call a kernel function through its entry (trampolines run); returns the u64 result. */
+  call(name: string, ...args: bigint[]): bigint {
+    const f = this.fn(name);
+    if (args.length !== f.nargs) throw new EbpfError("EINVAL", `${name} takes ${f.nargs} arguments, got ${args.length}`);
+    return this.enter(() => (this.machine.mem.table.get(f.entrySlot) as (...a: bigint[]) => bigint)(f.ip, ...args.map((a) => BigInt.asIntN(64, a))));
+  }
+
+  /** Enter the syscall path (do_syscall_64 with a struct pt_regs holding the arguments). */
+  syscall(nr: number, a0 = 0n, a1 = 0n, a2 = 0n): bigint {
+    return this.enter(() => this.ex.wabpf_kernel_syscall(nr, BigInt.asIntN(64, a0), BigInt.asIntN(64, a1), BigInt.asIntN(64, a2)));
+  }
+
+  /** Run kernel code on `cpu`; a trap inside resets the tracing stack. */
+  private enter(run: () => bigint): bigint {
+    const v = this.machine.mem.view;
+    v.setUint32(0x50000, this.cpu, true); // CPU_ID_ADDR
+    try {
+      return BigInt.asUintN(64, run());
+    } catch (e) {
+      this.ex.wabpf_kernel_tsp_reset();
+      throw e;
+    }
+  }
+
+  /** /proc/kallsyms: "address T name" per function. */
+  kallsyms(): string {
+    return this.fnList.map((f) => `${f.ip.toString(16).padStart(16, "0")} T ${f.name}\n`).join("");
+  }
+
+  /** Function names matching a glob ('*' and '?'). */
+  match(pattern: string): KernelFunction[] {
+    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+    return this.fnList.filter((f) => re.test(f.name));
+  }
+
+  // ---------------------------------------------------------------- BTF
+  private btfData(): { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } {
+    this.btfCache ??= buildVmlinuxBtf(this.fnList);
+    return this.btfCache;
+  }
+  /** The vmlinux-like BTF of every function (rebuilt after defineFunction). */
+  get btf(): Btf {
+    return this.btfData().btf;
+  }
+  /** The raw BTF blob (`bpftool btf dump file` reads it). */
+  get btfBytes(): Uint8Array {
+    return this.btfData().bytes;
+  }
+  /** The BTF id of a function's FUNC record. */
+  btfFuncId(name: string): number | undefined {
+    return this.btfData().funcIds.get(name);
+  }
+
+  // ---------------------------------------------------------------- tasks and files
+  /** Allocate a struct task_struct (pid, tgid, comm) in guest memory; returns its address. */
+  createTask(t: TaskSpec): number {
+    const addr = this.machine.rt.alloc(40);
+    const v = this.machine.mem.view;
+    v.setInt32(addr, t.pid, true);
+    v.setInt32(addr + 4, t.tgid ?? t.pid, true);
+    const comm = new TextEncoder().encode(t.comm ?? "").slice(0, 15);
+    this.machine.mem.bytes.set(comm, addr + 8);
+    return addr;
+  }
+  setCurrent(task: number): void {
+    this.ex.wabpf_kernel_set_current(task);
+  }
+  get current(): number {
+    return this.ex.wabpf_kernel_current();
+  }
+  /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15). */
+  openFile(fd: number, size: bigint, ino = 1n): number {
+    const rt = this.machine.rt;
+    const inode = rt.alloc(16);
+    const file = rt.alloc(24);
+    const v = this.machine.mem.view;
+    v.setBigUint64(inode, ino, true);
+    v.setBigInt64(inode + 8, size, true);
+    v.setUint32(file + 16, inode, true);
+    this.ex.wabpf_kernel_set_fd(fd, file);
+    return file;
+  }
+
+  // ---------------------------------------------------------------- programs
+  /** The helpers programs on this kernel call: the machine's, tracing helpers, task helpers. */
+  get helpers(): Helper[] {
+    if (this.helperList !== null) return this.helperList;
+    const rtx = this.machine.rt.exports as unknown as Record<string, Function>;
+    const mem = this.machine.mem;
+    const nat = (name: string): Function => rtx[name]!;
+    const call = (f: Function, ...a: bigint[]): bigint => BigInt.asUintN(64, (f as (...x: bigint[]) => bigint)(...a.map((x) => BigInt.asIntN(64, x)), ...Array<bigint>(5 - a.length).fill(0n)));
+    const h = (id: number, name: string, native: string, arity: number): Helper => ({
+      id,
+      name,
+      native: nat(native),
+      // the interpreter's entry: the same wasm code (these helpers trust the verifier)
+      fn: (c) => call(nat(native), ...[c.r1, c.r2, c.r3, c.r4, c.r5].slice(0, arity)),
+    });
+    this.helperList = [
+      h(14, "bpf_get_current_pid_tgid", "helper_get_current_pid_tgid", 0),
+      h(16, "bpf_get_current_comm", "helper_get_current_comm", 2),
+      h(35, "bpf_get_current_task", "helper_get_current_task", 0),
+      h(113, "bpf_probe_read_kernel", "helper_probe_read_kernel", 3),
+      h(TRACING_HELPER_IDS.get_func_ip, "bpf_get_func_ip", "helper_get_func_ip", 1),
+      h(TRACING_HELPER_IDS.get_attach_cookie, "bpf_get_attach_cookie", "helper_get_attach_cookie", 1),
+      h(TRACING_HELPER_IDS.get_func_arg, "bpf_get_func_arg", "helper_get_func_arg", 3),
+      h(TRACING_HELPER_IDS.get_func_ret, "bpf_get_func_ret", "helper_get_func_ret", 2),
+      h(TRACING_HELPER_IDS.get_func_arg_cnt, "bpf_get_func_arg_cnt", "helper_get_func_arg_cnt", 1),
+      // bpf_get_numa_node_id is a traceable kernel function here (the bench trigger)
+      h(42, "bpf_get_numa_node_id", "kernel_helper_get_numa_node_id", 5),
+    ];
+    void mem;
+    return this.helperList;
+  }
+
+  /** Helpers, map resolver and inline array lookups for programs using `maps`. */
+  programOptions(maps: readonly BpfMap[]): ReturnType<Machine["programOptions"]> {
+    return this.machine.programOptions(maps, this.helpers);
+  }
+
+  /** Open an object against this kernel (its machine; CO-RE against its BTF). */
+  open(src: Uint8Array | string, name?: string): Promise<BpfObject> {
+    return BpfObject.open(src, { machine: this.machine, targetBtf: this.btf, ...(name !== undefined ? { name } : {}) });
+  }
+
+  /** Verify and compile one program of an object (tracing programs: see src/kernel/program.ts). */
+  load(obj: BpfObject, name: string, logLevel: 0 | 1 | 2 = 0): Promise<KernelProgram> {
+    return loadKernelProgram(this, obj, name, logLevel);
+  }
+
+  /** Turn run_cnt / run_time_ns accounting on or off (rebuilds the trampolines). */
+  setStats(on: boolean): void {
+    this.stats = on;
+    if (on && this.clockSlot === 0) {
+      this.clockSlot = this.machine.mem.allocTableSlots(1);
+      this.machine.mem.table.set(this.clockSlot, buildClockFunction(this.b, hostNow));
+    }
+    this.ex.wabpf_kernel_set_stats_clock(on ? this.clockSlot : 0);
+    for (const f of this.attachments.keys()) this.rebuild(f);
+  }
+  get statsEnabled(): boolean {
+    return this.stats;
+  }
+
+  // ---------------------------------------------------------------- attach
+  /** Attach an fentry / fexit / fmod_ret program to one function (BPF_LINK_CREATE). */
+  attach(prog: KernelProgram, target?: string, opts: { cookie?: bigint } = {}): Link {
+    if (prog.kind === null) throw linkError("EINVAL", `program '${prog.name}' (${prog.section}) is not an fentry/fexit/fmod_ret program`);
+    if (prog.multi) throw linkError("EINVAL", `program '${prog.name}' is a multi program: use attachMulti`);
+    const name = target ?? prog.sectionTarget;
+    if (name === null || name === "") throw linkError("EINVAL", `program '${prog.name}': no target function`);
+    const f = this.byName.get(name);
+    if (f === undefined) throw linkError("ENOENT", `no kernel function '${name}' to attach '${prog.name}' to`);
+    this.checkAttach(prog, f);
+    const att: Attachment = { seq: this.seq++, prog, kind: prog.kind, cookie: BigInt.asUintN(64, opts.cookie ?? 0n), multi: false };
+    this.addAttachments([[f, att]]);
+    return new Link(this, prog, f, att.cookie, att);
+  }
+
+  /**
+   * Attach an fentry.multi / fexit.multi / fmod_ret.multi program to many functions with one
+   * link: `targets` is a list of names or a glob (default: the section's pattern). The first
+   * target is the one the program was verified for; on the others, the arguments the program
+   * reads must have the same types (src/kernel/multi.ts).
+   */
+  attachMulti(prog: KernelProgram, targets?: readonly string[] | string, opts: MultiAttachOptions = {}): MultiLink {
+    if (prog.kind === null || !prog.multi) throw linkError("EINVAL", `program '${prog.name}' (${prog.section}) is not a tracing multi program`);
+    const spec = targets ?? prog.sectionTarget ?? "";
+    const fns = typeof spec === "string" ? this.match(spec) : spec.map((n) => {
+      const f = this.byName.get(n);
+      if (f === undefined) throw linkError("ENOENT", `no kernel function '${n}'`);
+      return f;
+    });
+    if (fns.length === 0) throw linkError("ENOENT", `no kernel function matches '${String(spec)}'`);
+    if (new Set(fns).size !== fns.length) throw linkError("EINVAL", "a function appears twice in the target list");
+    const cookies = fns.map((f, i) => {
+      const c = opts.cookies;
+      if (c === undefined) return 0n;
+      return BigInt.asUintN(64, Array.isArray(c) ? ((c as readonly bigint[])[i] ?? 0n) : ((c as ReadonlyMap<string, bigint>).get(f.name) ?? 0n));
+    });
+    const used = accessedArgs(prog.insns, prog.kind);
+    const first = fns[0]!;
+    for (const f of fns) {
+      if (f.nargs > MULTI_MAX_ARGS) throw linkError("EINVAL", `${f.name}: ${f.nargs} arguments (the global trampolines take at most ${MULTI_MAX_ARGS})`);
+      checkMultiTarget(first, f, used, prog.kind);
+      this.checkAttach(prog, f);
+      if (this.multiExclusive && (this.attachments.get(f) ?? []).some((a) => !a.multi && a.kind === "fentry")) {
+        throw linkError("EEXIST", `${f.name} already has a regular fentry program`);
+      }
+    }
+    const seq = this.seq++;
+    const atts = fns.map((f, i) => [f, { seq, prog, kind: prog.kind!, cookie: cookies[i]!, multi: true }] as const);
+    this.addAttachments(atts);
+    return new MultiLink(this, prog, fns, cookies, atts);
+  }
+
+  private checkAttach(prog: KernelProgram, f: KernelFunction): void {
+    if (prog.kind === "fmod_ret" && !f.modifyReturn) {
+      throw linkError("EINVAL", `${f.name} is not on the error-injection list nor an int-returning security_ hook: fmod_ret cannot attach`);
+    }
+    const list = this.attachments.get(f) ?? [];
+    if (list.some((a) => a.prog === prog)) throw linkError("EBUSY", `program '${prog.name}' is already attached to ${f.name}`);
+    if (list.length >= MAX_TRAMP_LINKS) throw linkError("E2BIG", `${f.name} already has ${MAX_TRAMP_LINKS} programs`);
+  }
+
+  private addAttachments(atts: ReadonlyArray<readonly [KernelFunction, Attachment]>): void {
+    for (const [f, a] of atts) {
+      const list = this.attachments.get(f) ?? [];
+      list.push(a);
+      this.attachments.set(f, list);
+    }
+    for (const f of new Set(atts.map(([f]) => f))) this.rebuild(f);
+  }
+
+  /** @internal used by Link/MultiLink.detach */
+  removeAttachments(atts: ReadonlyArray<readonly [KernelFunction, Attachment]>): void {
+    for (const [f, a] of atts) {
+      const list = (this.attachments.get(f) ?? []).filter((x) => x !== a);
+      if (list.length === 0) this.attachments.delete(f);
+      else this.attachments.set(f, list);
+    }
+    for (const f of new Set(atts.map(([f]) => f))) this.rebuild(f);
+  }
+
+  /** Programs attached to a function, in the order they run. */
+  attached(name: string): ReadonlyArray<{ program: KernelProgram; kind: TracingKind; cookie: bigint; multi: boolean }> {
+    return ordered(this.attachments.get(this.fn(name)) ?? []).map((a) => ({ program: a.prog, kind: a.kind, cookie: a.cookie, multi: a.multi }));
+  }
+
+  /** Install what the function's attachments need in its entry slot. */
+  private rebuild(f: KernelFunction): void {
+    const mem = this.machine.mem;
+    const list = this.attachments.get(f) ?? [];
+    const multi = list.filter((a) => a.multi);
+    // kfunc_md mirrors the multi-link programs of the function
+    this.syncKfuncMd(f, multi);
+    if (list.length === 0) {
+      mem.table.set(f.entrySlot, this.bodies.get(f)!);
+      return;
+    }
+    if (list.every((a) => a.multi)) {
+      mem.table.set(f.entrySlot, this.multiTramps[f.nargs]!);
+      return;
+    }
+    const tp = (a: Attachment): TrampolineProgram => ({ fn: a.prog.fn, state: a.prog.state, cookie: a.cookie });
+    const o = ordered(list);
+    const tramp = buildTrampoline(this.b, mem.memory, {
+      ip: f.ip,
+      nargs: f.nargs,
+      orig: mem.table.get(f.origSlot) as Function,
+      fentry: o.filter((a) => a.kind === "fentry").map(tp),
+      fmodRet: o.filter((a) => a.kind === "fmod_ret").map(tp),
+      fexit: o.filter((a) => a.kind === "fexit").map(tp),
+      tspAddr: this.tspAddr,
+      tstackLo: this.tstackLo,
+      now: this.stats ? hostNow : null,
+    });
+    mem.table.set(f.entrySlot, tramp);
+  }
+
+  private syncKfuncMd(f: KernelFunction, multi: readonly Attachment[]): void {
+    const ex = this.ex;
+    let md = ex.wabpf_kmd_lookup(f.ip);
+    if (multi.length === 0) {
+      if (md !== 0) ex.wabpf_kmd_delete(f.ip);
+      return;
+    }
+    if (md === 0) {
+      md = ex.wabpf_kmd_insert(f.ip, f.nargs, f.origSlot);
+      if (md < 0) throw BpfError.fromErrno(-md, "link_create", `kfunc_md for ${f.name}`);
+    }
+    const o = ordered(multi);
+    const byKind = (k: TracingKind): Attachment[] => o.filter((a) => a.kind === k);
+    const entries = [...byKind("fentry"), ...byKind("fmod_ret"), ...byKind("fexit")];
+    const list = this.machine.rt.alloc(16 + 24 * entries.length);
+    const v = this.machine.mem.view; // after the allocation (memory may have grown)
+    v.setUint32(list, byKind("fentry").length, true);
+    v.setUint32(list + 4, byKind("fmod_ret").length, true);
+    v.setUint32(list + 8, byKind("fexit").length, true);
+    entries.forEach((a, i) => {
+      const e = list + 16 + 24 * i;
+      v.setUint32(e, a.prog.tableIndex, true);
+      v.setUint32(e + 4, a.prog.state, true);
+      v.setBigUint64(e + 8, a.cookie, true);
+    });
+    ex.wabpf_kmd_set_list(md, list);
+  }
+
+  // ---------------------------------------------------------------- kfunc_md introspection
+  /** The multi-link metadata table: entries, buckets, buckets in use. */
+  kfuncMdStats(): { count: number; buckets: number; usedBuckets: number } {
+    return { count: this.ex.wabpf_kmd_count(), buckets: this.ex.wabpf_kmd_buckets(), usedBuckets: this.ex.wabpf_kmd_used_buckets() };
+  }
+
+  // ---------------------------------------------------------------- bench entry points
+  /** `n` calls of the trigger function from kernel code (no BPF program in between). */
+  triggerLoop(n: number): bigint {
+    return this.enter(() => this.ex.wabpf_kernel_trigger_loop(n));
+  }
+  /** The raw syscall entry, for host loops (no CPU set-up, no BigInt conversion of the result). */
+  get rawSyscall(): (nr: number, a0: bigint, a1: bigint, a2: bigint) => bigint {
+    return this.ex.wabpf_kernel_syscall;
+  }
+}
+
+/** By kind (fentry, fmod_ret, fexit), most recently attached first inside a kind. */
+function ordered(list: readonly Attachment[]): Attachment[] {
+  const rank = { fentry: 0, fmod_ret: 1, fexit: 2 } as const;
+  return [...list].sort((a, b) => rank[a.kind] - rank[b.kind] || b.seq - a.seq);
+}

@@ -1,0 +1,179 @@
+// Per-target trampolines: a wasm module generated with binaryen for one kernel function and
+// its current program lists, like the kernel's trampoline image. Programs, the original
+// function and (with stats) the clock are imports called directly; nothing is emitted for
+// kinds that have no program. A new image is built on every change of the lists; a call
+// already running keeps executing the old instance.
+//
+// Frame (taken from the tracing stack, assembly/kernel/state.ts):
+//   [BPF stack 4096][cookie][ip][nr_args][arg0 … argN-1][ret]
+//                            ctx-24 ctx-16 ctx-8 ctx
+// Order: fentry programs, then fmod_ret programs (the first nonzero return is the function's
+// return value and skips the rest and the original), the original, then fexit programs;
+// inside each kind the most recently attached first. Each program run is guarded by its
+// per-CPU active counter: a nested entry is skipped and counted in recursion_misses.
+import type { Binaryen } from "../jit/binaryen-loader.js";
+import { CPU_ID_ADDR } from "../isa/layout.js";
+
+export const TRAMP_BPF_STACK = 4096;
+/** Offsets inside a program's state block (assembly/kernel/state.ts). */
+export const PS_MISSES = 256;
+export const PS_RUN_CNT = 264;
+export const PS_RUN_TIME = 272;
+export const PROG_STATE_SIZE = 288;
+
+export interface TrampolineProgram {
+  /** the program's entry (a wasm function from the shared table) */
+  // `Function`: a wasm function object has no narrower static type
+  readonly fn: Function;
+  /** guest address of its state block */
+  readonly state: number;
+  readonly cookie: bigint;
+}
+
+export interface TrampolineSpec {
+  readonly ip: bigint;
+  readonly nargs: number;
+  readonly orig: Function; // a wasm function: (i64 ip, i64 × nargs) -> i64
+  readonly fentry: readonly TrampolineProgram[];
+  readonly fmodRet: readonly TrampolineProgram[];
+  readonly fexit: readonly TrampolineProgram[];
+  readonly tspAddr: number;
+  readonly tstackLo: number;
+  /** host clock in ns for run_cnt / run_time_ns (null: stats disabled) */
+  readonly now: (() => number) | null;
+}
+
+/** Build the trampoline; returns its wasm function `(i64 ip, i64 × nargs) -> i64`. */
+export function buildTrampoline(b: Binaryen, mem: WebAssembly.Memory, spec: TrampolineSpec): Function {
+  const m = new b.Module();
+  try {
+    const { i32, i64, f64 } = b;
+    const n = spec.nargs;
+    m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.BulkMemory);
+    m.addMemoryImport("0", "env", "memory");
+    const origSig = b.createType(Array<number>(n + 1).fill(i64));
+    const progSig = b.createType(Array<number>(11).fill(i64));
+    m.addFunctionImport("orig", "k", "orig", origSig, i64);
+    const all = [...spec.fentry, ...spec.fmodRet, ...spec.fexit];
+    all.forEach((_, k) => m.addFunctionImport(`p${k}`, "p", `p${k}`, progSig, i64));
+    if (spec.now !== null) m.addFunctionImport("now", "env", "now", b.none, f64);
+
+    // params: 0 = ip, 1..n = args; locals after them
+    const L_SP = n + 1;
+    const L_CTX = n + 2;
+    const L_CPU = n + 3;
+    const L_ACT = n + 4;
+    const L_RET = n + 5;
+    const L_R = n + 6;
+    const L_T0 = n + 7;
+    const locals = [i32, i32, i32, i32, i64, i64, f64];
+    const c32 = (v: number): number => m.i32.const(v);
+    // binaryen >= 12x takes one bigint (signed range) for an i64 constant
+    const c64 = (v: bigint): number => (m.i64.const as unknown as (x: bigint) => number)(BigInt.asIntN(64, v));
+    const ctx = (): number => m.local.get(L_CTX, i32);
+    const ctx64 = (): number => m.i64.extend_u(ctx());
+    const args = (): number[] => [m.local.get(0, i64), ...Array.from({ length: n }, (_, i) => m.local.get(i + 1, i64))];
+    const frame = TRAMP_BPF_STACK + 24 + (n + 1) * 8;
+    const retOff = n * 8;
+
+    const runProg = (k: number, p: TrampolineProgram, keep: boolean): number[] => {
+      const act = (): number => m.local.get(L_ACT, i32);
+      const call = m.call(`p${k}`, [ctx64(), c64(0n), c64(0n), c64(0n), c64(0n), m.i64.sub(ctx64(), c64(24n)), c64(0n), c64(0n), c64(0n), c64(0n), c64(0n)], i64);
+      const body: number[] = [m.i32.store(0, 4, act(), c32(1)), m.i64.store(0, 8, m.i32.sub(ctx(), c32(24)), c64(p.cookie))];
+      if (spec.now !== null) {
+        body.push(m.local.set(L_T0, m.call("now", [], f64)));
+        body.push(keep ? m.local.set(L_R, call) : m.drop(call));
+        const cnt = c32(p.state + PS_RUN_CNT);
+        const tm = c32(p.state + PS_RUN_TIME);
+        body.push(m.i64.store(0, 8, cnt, m.i64.add(m.i64.load(0, 8, c32(p.state + PS_RUN_CNT)), c64(1n))));
+        body.push(m.i64.store(0, 8, tm, m.i64.add(m.i64.load(0, 8, c32(p.state + PS_RUN_TIME)), m.i64.trunc_u.f64(m.f64.sub(m.call("now", [], f64), m.local.get(L_T0, f64))))));
+      } else body.push(keep ? m.local.set(L_R, call) : m.drop(call));
+      body.push(m.i32.store(0, 4, act(), c32(0)));
+      const miss: number[] = [m.i64.store(0, 8, c32(p.state + PS_MISSES), m.i64.add(m.i64.load(0, 8, c32(p.state + PS_MISSES)), c64(1n)))];
+      if (keep) miss.push(m.local.set(L_R, c64(0n)));
+      return [
+        m.local.set(L_ACT, m.i32.add(c32(p.state), m.local.get(L_CPU, i32))),
+        m.if(m.i32.load(0, 4, m.local.get(L_ACT, i32)), m.block(null, miss, b.none), m.block(null, body, b.none)),
+      ];
+    };
+
+    const body: number[] = [];
+    body.push(m.local.set(L_SP, m.i32.load(0, 4, c32(spec.tspAddr))));
+    body.push(m.local.set(L_CTX, m.i32.sub(m.local.get(L_SP, i32), c32(frame))));
+    // tracing stack exhausted: run the function without programs
+    body.push(m.if(m.i32.or(m.i32.lt_u(m.local.get(L_CTX, i32), c32(spec.tstackLo)), m.i32.gt_u(m.local.get(L_CTX, i32), m.local.get(L_SP, i32))), m.return(m.call("orig", args(), i64))));
+    body.push(m.i32.store(0, 4, c32(spec.tspAddr), m.local.get(L_CTX, i32)));
+    body.push(m.local.set(L_CTX, m.i32.add(m.local.get(L_CTX, i32), c32(TRAMP_BPF_STACK + 24))));
+    body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(16)), c64(spec.ip)));
+    body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(8)), c64(BigInt(n))));
+    for (let i = 0; i < n; i++) body.push(m.i64.store(i * 8, 8, ctx(), m.local.get(i + 1, i64)));
+    body.push(m.local.set(L_CPU, m.i32.shl(m.i32.load(0, 4, c32(CPU_ID_ADDR)), c32(2))));
+    let k = 0;
+    for (const p of spec.fentry) body.push(...runProg(k++, p, false));
+    const callOrig = m.local.set(L_RET, m.call("orig", args(), i64));
+    if (spec.fmodRet.length === 0 && spec.fexit.length === 0) body.push(callOrig);
+    else {
+      const inner: number[] = [];
+      if (spec.fmodRet.length > 0) {
+        inner.push(m.i64.store(retOff, 8, ctx(), c64(0n)));
+        for (const p of spec.fmodRet) {
+          inner.push(...runProg(k++, p, true));
+          inner.push(m.i64.store(retOff, 8, ctx(), m.local.get(L_R, i64)));
+          inner.push(m.if(m.i64.ne(m.local.get(L_R, i64), c64(0n)), m.block(null, [m.local.set(L_RET, m.local.get(L_R, i64)), m.br("orig_done")], b.none)));
+        }
+      }
+      inner.push(callOrig);
+      if (spec.fexit.length > 0) inner.push(m.i64.store(retOff, 8, ctx(), m.local.get(L_RET, i64)));
+      body.push(m.block("orig_done", inner, b.none));
+      for (const p of spec.fexit) body.push(...runProg(k++, p, false));
+    }
+    body.push(m.i32.store(0, 4, c32(spec.tspAddr), m.local.get(L_SP, i32)));
+    body.push(m.return(m.local.get(L_RET, i64)));
+    m.addFunction("tramp", origSig, i64, locals, m.block(null, body, b.none));
+    m.addFunctionExport("tramp", "tramp");
+    const wasm = m.emitBinary();
+    const progs: Record<string, Function> = {};
+    all.forEach((p, i) => (progs[`p${i}`] = p.fn));
+    const env: Record<string, WebAssembly.ImportValue> = { memory: mem };
+    if (spec.now !== null) env["now"] = spec.now;
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), {
+      env,
+      k: { orig: spec.orig as WebAssembly.ImportValue },
+      p: progs as Record<string, WebAssembly.ImportValue>,
+    });
+    return inst.exports["tramp"] as Function;
+  } finally {
+    m.dispose();
+  }
+}
+
+/** A wasm function `(i64 ip, i64 × nargs) -> i64` calling a host implementation (BigInt path). */
+export function buildHostFunction(b: Binaryen, nargs: number, impl: (...args: bigint[]) => bigint): Function {
+  const m = new b.Module();
+  try {
+    const sig = b.createType(Array<number>(nargs + 1).fill(b.i64));
+    m.addFunctionImport("impl", "js", "impl", sig, b.i64);
+    m.addFunction("f", sig, b.i64, [], m.call("impl", Array.from({ length: nargs + 1 }, (_, i) => m.local.get(i, b.i64)), b.i64));
+    m.addFunctionExport("f", "f");
+    const wasm = m.emitBinary();
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { js: { impl } });
+    return inst.exports["f"] as Function;
+  } finally {
+    m.dispose();
+  }
+}
+
+/** A wasm function `() -> f64` returning the host clock in ns (run_time_ns of the global trampolines). */
+export function buildClockFunction(b: Binaryen, now: () => number): Function {
+  const m = new b.Module();
+  try {
+    m.addFunctionImport("now", "js", "now", b.none, b.f64);
+    m.addFunction("f", b.none, b.f64, [], m.call("now", [], b.f64));
+    m.addFunctionExport("f", "f");
+    const wasm = m.emitBinary();
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { js: { now } });
+    return inst.exports["f"] as Function;
+  } finally {
+    m.dispose();
+  }
+}

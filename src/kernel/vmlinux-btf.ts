@@ -1,0 +1,107 @@
+// The simulated kernel's vmlinux-like BTF: base integer types and typedefs as the kernel
+// spells them, the structs its functions take pointers to (laid out as the AssemblyScript
+// side keeps them in memory), and one FUNC + FUNC_PROTO per kernel function.
+import { EbpfError } from "../errors.js";
+import { BtfBuilder } from "../loader/btf-builder.js";
+import type { Btf } from "../loader/btf.js";
+import type { KernelFunctionSpec } from "./functions.js";
+
+const SIGNED = 1;
+const CHAR = 2;
+const BOOL = 4;
+
+/** Resolves C type strings to BTF ids inside one builder, creating pointers/consts on demand. */
+export class TypeResolver {
+  private readonly named = new Map<string, number>();
+  private readonly derived = new Map<string, number>();
+
+  constructor(readonly b: BtfBuilder) {
+    const int = (name: string, size: number, enc: number): void => void this.named.set(name, b.int(name, size, enc));
+    int("char", 1, SIGNED | CHAR);
+    int("unsigned char", 1, 0);
+    int("short", 2, SIGNED);
+    int("unsigned short", 2, 0);
+    int("int", 4, SIGNED);
+    int("unsigned int", 4, 0);
+    int("long", 8, SIGNED);
+    int("unsigned long", 8, 0);
+    int("long long", 8, SIGNED);
+    int("unsigned long long", 8, 0);
+    int("_Bool", 1, BOOL);
+    const td = (name: string, of: string): void => void this.named.set(name, b.typedef(name, this.named.get(of)!));
+    td("__u8", "unsigned char");
+    td("u8", "__u8");
+    td("__u16", "unsigned short");
+    td("u16", "__u16");
+    td("__u32", "unsigned int");
+    td("u32", "__u32");
+    td("__s32", "int");
+    td("s32", "__s32");
+    td("__u64", "unsigned long long");
+    td("u64", "__u64");
+    td("__s64", "long long");
+    td("s64", "__s64");
+    td("bool", "_Bool");
+    td("__kernel_size_t", "unsigned long");
+    td("size_t", "__kernel_size_t");
+    td("__kernel_ssize_t", "long");
+    td("ssize_t", "__kernel_ssize_t");
+    td("__kernel_loff_t", "long long");
+    td("loff_t", "__kernel_loff_t");
+    td("__kernel_pid_t", "int");
+    td("pid_t", "__kernel_pid_t");
+    td("gfp_t", "unsigned int");
+    this.structs();
+  }
+
+  private structs(): void {
+    const b = this.b;
+    const m = (name: string, type: string, byteOff: number): { name: string; type: number; bitOffset: number; bitfieldSize: number } => ({ name, type: this.resolve(type), bitOffset: byteOff * 8, bitfieldSize: 0 });
+    // struct task_struct: what assembly/kernel/state.ts keeps (pid, tgid, comm, state, parent)
+    const task = b.reserve();
+    this.named.set("struct task_struct", task);
+    const comm = b.array(this.resolve("char"), 16, this.resolve("int"));
+    b.set(task, {
+      kind: "STRUCT", name: "task_struct", size: 40,
+      members: [m("pid", "pid_t", 0), m("tgid", "pid_t", 4), { name: "comm", type: comm, bitOffset: 64, bitfieldSize: 0 }, m("__state", "long", 24), m("parent", "struct task_struct *", 32)],
+    });
+    const inode = b.struct("inode", 16, [m("i_ino", "unsigned long", 0), m("i_size", "loff_t", 8)]);
+    this.named.set("struct inode", inode);
+    const file = b.struct("file", 24, [m("f_flags", "unsigned int", 0), m("f_mode", "unsigned int", 4), m("f_pos", "loff_t", 8), m("f_inode", "struct inode *", 16)]);
+    this.named.set("struct file", file);
+    const regs = ["r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss"];
+    this.named.set("struct pt_regs", b.struct("pt_regs", regs.length * 8, regs.map((r, i) => m(r, "unsigned long", i * 8))));
+    this.named.set("struct kmem_cache", b.struct("kmem_cache", 8, [m("object_size", "unsigned int", 0), m("size", "unsigned int", 4)]));
+  }
+
+  /** The BTF id of a C type string ("int", "const struct pt_regs *", "char *", "void"). */
+  resolve(type: string): number {
+    const t = type.trim().replace(/\s+/g, " ");
+    if (t === "void") return 0;
+    const hit = this.named.get(t) ?? this.derived.get(t);
+    if (hit !== undefined) return hit;
+    let id: number;
+    if (t.endsWith("*")) id = this.b.ptr(this.resolve(t.slice(0, -1)));
+    else if (t.startsWith("const ")) id = this.b.const(this.resolve(t.slice(6)));
+    else if (t.startsWith("struct ")) {
+      id = this.b.fwd(t.slice(7));
+      this.named.set(t, id);
+      return id;
+    } else throw new EbpfError("EINVAL", `kernel BTF: unknown type '${type}'`);
+    this.derived.set(t, id);
+    return id;
+  }
+}
+
+/** Build the BTF for these functions; returns the parsed BTF, its bytes and each function's FUNC id. */
+export function buildVmlinuxBtf(functions: readonly KernelFunctionSpec[]): { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } {
+  const b = new BtfBuilder();
+  const r = new TypeResolver(b);
+  const funcIds = new Map<string, number>();
+  for (const f of functions) {
+    const proto = b.funcProto(r.resolve(f.ret), f.params.map(([n, t]) => [n, r.resolve(t)] as const));
+    funcIds.set(f.name, b.func(f.name, proto, 1));
+  }
+  const bytes = b.bytes();
+  return { btf: b.build(), bytes, funcIds };
+}
