@@ -147,3 +147,28 @@ describe("__kconfig externs", () => {
     expect(withMissing.program("kc").run({ ctx: new Uint8Array(8) }).r0).toBe(1n);
   });
 });
+
+describe("corrupted objects", () => {
+  it("never crash the loader: every failure is a typed error naming where (2,000 mutations)", async () => {
+    const { EbpfError } = await import("../../src/errors.js");
+    const good = new Uint8Array(readFileSync(FIXTURE));
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    let failed = 0;
+    for (let i = 0; i < 2000; i++) {
+      const bad = good.slice();
+      for (let k = 0; k < 1 + rnd(4); k++) bad[rnd(bad.length)] = rnd(256);
+      try {
+        const spec = openObject(bad, { name: "fuzz" });
+        expect(spec.programs.length).toBeGreaterThanOrEqual(0);
+      } catch (e) {
+        failed++;
+        if (!(e instanceof EbpfError)) throw new Error(`mutation ${i}: ${(e as Error).stack}`);
+      }
+    }
+    expect(failed).toBeGreaterThan(0);
+  });
+});
