@@ -140,7 +140,7 @@ export function wabpf_kmd_count(): u32 {
   return count;
 }
 export function wabpf_kmd_buckets(): u32 {
-  return nbuckets;
+  return nbuckets == 0 ? MIN_BUCKETS : nbuckets;
 }
 /** Buckets holding at least one entry. */
 export function wabpf_kmd_used_buckets(): u32 {

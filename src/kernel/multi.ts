@@ -3,7 +3,8 @@
 // types. The record here is a linear scan (no CFG): registers holding ctx (r1 at entry, copied
 // with mov) and the constant argument numbers of bpf_get_func_arg; loads from ctx at offset
 // 8*i read argument i. fexit/fmod_ret programs reading the slot after the last argument (the
-// return value), or calling bpf_get_func_ret, need the same argument count and return type.
+// return value) need the same argument count and return type; calling bpf_get_func_ret (which
+// finds the slot through ctx[-1]) needs the same return type only.
 import { BpfError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import type { KernelFunction } from "./kernel.js";
@@ -69,10 +70,13 @@ export function checkMultiTarget(first: KernelFunction, f: KernelFunction, used:
     throw new BpfError("EINVAL", "link_create", `${f.name} does not match ${first.name}, the program's first target: ${why}`);
   };
   const args = new Set<number>([...used.funcArgs].filter((n) => n >= 0 && n < first.nargs));
-  let ret = used.funcRet && kind !== "fentry";
+  // bpf_get_func_ret finds the slot through ctx[-1]: only the type must agree; a direct read
+  // of ctx[nr_args] needs the same argument count too
+  const retType = used.funcRet && kind !== "fentry";
+  let retSlot = false;
   for (const s of used.slots) {
     if (s < first.nargs) args.add(s);
-    else if (s === first.nargs && kind !== "fentry") ret = true;
+    else if (s === first.nargs && kind !== "fentry") retSlot = true;
   }
   for (const i of args) {
     if (i >= f.nargs) fail(`argument ${i} is read but ${f.name} has ${f.nargs}`);
@@ -80,8 +84,6 @@ export function checkMultiTarget(first: KernelFunction, f: KernelFunction, used:
     const b = typeClass(f.params[i]![1]);
     if (a !== b) fail(`argument ${i} is ${first.params[i]![1]} there, ${f.params[i]![1]} here`);
   }
-  if (ret) {
-    if (f.nargs !== first.nargs) fail(`the return value is read at ctx[${first.nargs}] but ${f.name} has ${f.nargs} arguments`);
-    if (typeClass(first.ret) !== typeClass(f.ret)) fail(`returns ${f.ret}, not ${first.ret}`);
-  }
+  if (retSlot && f.nargs !== first.nargs) fail(`the return value is read at ctx[${first.nargs}] but ${f.name} has ${f.nargs} arguments`);
+  if ((retSlot || retType) && typeClass(first.ret) !== typeClass(f.ret)) fail(`returns ${f.ret}, not ${first.ret}`);
 }
