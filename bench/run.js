@@ -3,6 +3,7 @@
 import { benchJit } from "./jit.js";
 import { benchMaps } from "./maps.js";
 import { benchVerifier } from "./verifier.js";
+import { benchTrigger } from "./trigger.js";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
@@ -10,6 +11,7 @@ const suites = {
   jit: () => benchJit({ quick, rounds: quick ? 2 : 5 }),
   verifier: () => benchVerifier({ quick, rounds: quick ? 1 : 5 }),
   maps: () => benchMaps({ quick, rounds: quick ? 2 : 5 }),
+  trigger: () => benchTrigger({ quick }),
 };
 
 for (const [name, run] of Object.entries(suites)) {

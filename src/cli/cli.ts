@@ -6,6 +6,7 @@ import { runCommand, RUN_USAGE } from "./commands/run.js";
 import { verifyCommand, VERIFY_USAGE } from "./commands/verify.js";
 import { showCommand, SHOW_USAGE } from "./commands/show.js";
 import { mapCommand, MAP_USAGE } from "./commands/map.js";
+import { benchCommand, BENCH_USAGE } from "./commands/bench.js";
 import { InputError } from "./program-file.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   plugin: { run: pluginCommand, usage: PLUGIN_USAGE, about: "bpf_conformance plugin: program hex on stdin" },
   asm: { run: asmCommand, usage: ASM_USAGE, about: "assemble text (uBPF or LLVM syntax) to bytecode" },
   disasm: { run: disasmCommand, usage: DISASM_USAGE, about: "print a program as the kernel prints it" },
+  bench: { run: benchCommand, usage: BENCH_USAGE, about: "bench_trigger on the simulated kernel (fentry/fexit/fmod_ret, multi-links)" },
 };
 
 function help(): string {

@@ -3,3 +3,4 @@ export { KernelProgram, parseTracingSection, verifyForKernel, TRACING_HELPER_IDS
 export { BUILTIN_FUNCTIONS, TRIGGER_FUNCTION, generatedFunctions, modifyReturnAllowed, type KernelFunctionSpec, type Param } from "./functions.js";
 export { buildVmlinuxBtf, TypeResolver } from "./vmlinux-btf.js";
 export { accessedArgs, checkMultiTarget, type AccessedArgs } from "./multi.js";
+export { runTriggerBench, formatTriggerTable, triggerRatios, perEventNs, seriesPerEventNs, defaultTriggerObject, TRIGGER_VARIANTS, SERIES_MPS, type TriggerVariant, type TriggerResult, type TriggerBenchOptions } from "./bench-trigger.js";

@@ -1,0 +1,187 @@
+// bench_trigger, ported: how many trigger events per second each attach kind sustains on the
+// simulated kernel, measured like the kernel's selftest (bench/trigger.js and
+// `wabpf bench trigger` drive it).
+//
+// - usermode-count: a host loop counting (the loop itself).
+// - kernel-count: a JIT'd BPF program whose loop increments a per-CPU counter 100 times per run.
+// - syscall-count: the host enters the simulated syscall path (getpgid) once per count.
+// - trigger-only: the driver program, whose loop calls the trigger (bpf_get_numa_node_id, a
+//   traceable simulated kernel function reached through helper 42) 100 times, nothing attached.
+// - fentry / fexit / fmodret: the driver with one counting program attached to the trigger
+//   through a per-target trampoline; *-multi through the multi-link's global trampoline;
+//   fentry-multi-all with the program attached to every simulated function (a large kfunc_md).
+// Warm-up, then 1-second samples; mean ± stddev M/s over the samples.
+import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { EbpfError } from "../errors.js";
+import { SimKernel } from "./kernel.js";
+import type { KernelProgram } from "./program.js";
+
+export const TRIGGER_VARIANTS = [
+  "usermode-count", "kernel-count", "syscall-count", "trigger-only", "fentry", "fexit", "fmodret",
+  "fentry-multi", "fentry-multi-all", "fexit-multi", "fmodret-multi",
+] as const;
+export type TriggerVariant = (typeof TRIGGER_VARIANTS)[number];
+
+/** The series' figures (bench_trigger, x86-64, mitigations=off), M/s. */
+export const SERIES_MPS: Partial<Record<TriggerVariant, number>> = {
+  "usermode-count": 746.9, "kernel-count": 313.4, "syscall-count": 18.2, fentry: 107.1, fexit: 56.6, fmodret: 59.5,
+  "fentry-multi": 99.1, "fentry-multi-all": 97.9, "fexit-multi": 55.4, "fmodret-multi": 56.6,
+};
+
+export interface TriggerResult {
+  readonly name: TriggerVariant;
+  readonly mean_mps: number;
+  readonly stddev_mps: number;
+  readonly samples: readonly number[];
+  /** events the counting programs saw / events triggered (1 where a program counts) */
+  readonly counted?: number;
+}
+
+export interface TriggerBenchOptions {
+  readonly warmupSec?: number;
+  readonly samples?: number;
+  readonly sampleSec?: number;
+  readonly only?: readonly TriggerVariant[];
+  /** the compiled fixture (default: test/fixtures/kernel/trigger.o in the repository) */
+  readonly object?: string;
+  readonly onResult?: (r: TriggerResult) => void;
+}
+
+const BATCH = 100;
+
+export function defaultTriggerObject(): string {
+  // src/kernel or dist/kernel → the repository's fixtures
+  return fileURLToPath(new URL("../../test/fixtures/kernel/trigger.o", import.meta.url));
+}
+
+function measure(step: () => void, perStep: number, o: Required<Pick<TriggerBenchOptions, "warmupSec" | "samples" | "sampleSec">>): number[] {
+  const run = (sec: number): number => {
+    const end = performance.now() + sec * 1000;
+    let steps = 0;
+    let chunk = 16;
+    const t0 = performance.now();
+    for (;;) {
+      for (let i = 0; i < chunk; i++) step();
+      steps += chunk;
+      const t = performance.now();
+      if (t >= end) return (steps * perStep) / ((t - t0) * 1000); // M/s
+      if (t - t0 < 20) chunk *= 2;
+    }
+  };
+  run(o.warmupSec);
+  return Array.from({ length: o.samples }, () => run(o.sampleSec));
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
+const stddev = (xs: readonly number[]): number => {
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
+};
+
+export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<TriggerResult[]> {
+  const o = { warmupSec: opts.warmupSec ?? 2, samples: opts.samples ?? 5, sampleSec: opts.sampleSec ?? 1 };
+  const path = opts.object ?? defaultTriggerObject();
+  if (!existsSync(path)) throw new EbpfError("ENOENT", `bench object ${path} not found (scripts/build-fixtures.sh builds it)`);
+  const want = new Set<TriggerVariant>(opts.only ?? TRIGGER_VARIANTS);
+  const results: TriggerResult[] = [];
+  const push = (name: TriggerVariant, samples: number[], counted?: number): void => {
+    const r: TriggerResult = { name, mean_mps: mean(samples), stddev_mps: stddev(samples), samples, ...(counted !== undefined ? { counted } : {}) };
+    results.push(r);
+    opts.onResult?.(r);
+  };
+
+  const k = await SimKernel.create();
+  const obj = await k.open(path);
+  obj.createMaps();
+  const hitsMap = obj.map("trigger.bss");
+  const hits = (): bigint => {
+    const v = hitsMap.lookup(new Uint8Array(4))!;
+    const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+    let s = 0n;
+    for (let off = 0; off + 8 <= v.byteLength; off += 128) s += dv.getBigInt64(off, true);
+    return s;
+  };
+  const load = (n: string): Promise<KernelProgram> => k.load(obj, n);
+
+  if (want.has("usermode-count")) {
+    let counter = 0;
+    const step = (): void => {
+      for (let i = 0; i < BATCH; i++) counter++;
+    };
+    push("usermode-count", measure(step, BATCH, o));
+    if (counter < 0) throw new Error("unreachable");
+  }
+  if (want.has("kernel-count")) {
+    const run = (await load("trigger_kernel_count")).prepare();
+    push("kernel-count", measure(() => void run(), BATCH, o));
+  }
+  if (want.has("syscall-count")) {
+    const sys = k.rawSyscall;
+    const step = (): void => {
+      for (let i = 0; i < BATCH; i++) sys(121, 0n, 0n, 0n);
+    };
+    push("syscall-count", measure(step, BATCH, o));
+  }
+  const driver = (await load("trigger_driver")).prepare();
+  const step = (): void => void driver();
+  if (want.has("trigger-only")) push("trigger-only", measure(step, BATCH, o));
+
+  const traced = async (name: TriggerVariant, prog: string, attach: (p: KernelProgram) => { detach(): void }): Promise<void> => {
+    if (!want.has(name)) return;
+    const link = attach(await load(prog));
+    const h0 = hits();
+    let events = 0;
+    const counting = (): void => {
+      driver();
+      events += BATCH;
+    };
+    const samples = measure(counting, BATCH, o);
+    const counted = Number(hits() - h0) / events;
+    link.detach();
+    push(name, samples, counted);
+  };
+  await traced("fentry", "bench_trigger_fentry", (p) => k.attach(p));
+  await traced("fexit", "bench_trigger_fexit", (p) => k.attach(p));
+  await traced("fmodret", "bench_trigger_fmodret", (p) => k.attach(p));
+  await traced("fentry-multi", "bench_trigger_fentry_multi", (p) => k.attachMulti(p));
+  await traced("fentry-multi-all", "bench_trigger_fentry_multi", (p) => k.attachMulti(p, ["bpf_get_numa_node_id", ...k.functions.filter((f) => f.nargs <= 6 && f.name !== "bpf_get_numa_node_id").map((f) => f.name)]));
+  await traced("fexit-multi", "bench_trigger_fexit_multi", (p) => k.attachMulti(p));
+  await traced("fmodret-multi", "bench_trigger_fmodret_multi", (p) => k.attachMulti(p));
+  return results;
+}
+
+/** Per-event cost in ns: 1/rate(variant) − 1/rate(kernel-count). */
+export function perEventNs(mps: number, kernelCountMps: number): number {
+  return 1000 / mps - 1000 / kernelCountMps;
+}
+
+/** The series' per-event costs (ns), from its figures. */
+export function seriesPerEventNs(v: TriggerVariant): number | null {
+  const x = SERIES_MPS[v];
+  const kc = SERIES_MPS["kernel-count"]!;
+  return x === undefined || v === "kernel-count" || v === "usermode-count" || v === "syscall-count" ? null : perEventNs(x, kc);
+}
+
+const f1 = (x: number): string => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
+
+/** The table in the series' layout plus per-event costs against kernel-count. */
+export function formatTriggerTable(results: readonly TriggerResult[]): string {
+  const kc = results.find((r) => r.name === "kernel-count")?.mean_mps;
+  const rows = results.map((r) => {
+    const ours = kc !== undefined && !["usermode-count", "kernel-count", "syscall-count"].includes(r.name) ? perEventNs(r.mean_mps, kc) : null;
+    const theirs = seriesPerEventNs(r.name);
+    const series = SERIES_MPS[r.name];
+    return `| ${r.name} | ${f1(r.mean_mps)} ± ${f1(r.stddev_mps)} M/s | ${ours === null ? "" : `${ours.toFixed(1)} ns`} | ${series === undefined ? "" : `${series} M/s`} | ${theirs === null ? "" : `${theirs.toFixed(1)} ns`} |`;
+  });
+  return ["| variant | wabpf | wabpf per-event cost | series (kernel) | series per-event cost |", "| --- | ---: | ---: | ---: | ---: |", ...rows].join("\n");
+}
+
+/** Ratios the issue asks for (fentry-multi / fentry, fentry-multi-all / fentry-multi). */
+export function triggerRatios(results: readonly TriggerResult[]): { multiVsFentry: number | null; allVsMulti: number | null } {
+  const get = (n: TriggerVariant): number | undefined => results.find((r) => r.name === n)?.mean_mps;
+  const fe = get("fentry");
+  const fm = get("fentry-multi");
+  const fa = get("fentry-multi-all");
+  return { multiVsFentry: fe !== undefined && fm !== undefined ? fm / fe : null, allVsMulti: fm !== undefined && fa !== undefined ? fa / fm : null };
+}
