@@ -423,3 +423,45 @@ export function formatScalar(s: Scalar): string {
   if (!T.isUnknown(s.varOff)) out.push(`var_off=${T.tnumText(s.varOff)}`);
   return `scalar(${out.join(",")})`;
 }
+
+/**
+ * coerce_reg_to_size_sx: the value sign-extended from its low `size` bytes (movsx, ldsx).
+ * Keeps a range when the extension preserves it, else the type's whole signed range.
+ */
+export function coerceToSizeSx(s: Scalar, size: 1 | 2 | 4): Scalar {
+  const bits = BigInt(size * 8);
+  const sx = (x: bigint): bigint => BigInt.asIntN(Number(bits), x);
+  if (isConstScalar(s)) return scalarKnown(sx(s.varOff.value));
+  const topMax = u64(s.smax) >> bits;
+  const topMin = u64(s.smin) >> bits;
+  if (topMax === topMin) {
+    const a = sx(s.smax);
+    const b = sx(s.smin);
+    const hi = max(a, b);
+    const lo = min(a, b);
+    if (hi >= 0n === lo >= 0n) {
+      const r = scalarUnknown();
+      r.varOff = T.tnumRange(u64(lo), u64(hi));
+      [r.smin, r.smax, r.umin, r.umax] = [lo, hi, u64(lo), u64(hi)];
+      return boundsSync(r);
+    }
+  }
+  const r = scalarUnknown();
+  const lim = 1n << (bits - 1n);
+  [r.smin, r.smax] = [-lim, lim - 1n];
+  [r.s32min, r.s32max] = size === 4 ? [S32_MIN, S32_MAX] : [-lim, lim - 1n];
+  return boundsSync(r);
+}
+
+/** BPF_END that swaps bytes (be on a little-endian host, bswap): the tnum's bytes swapped. */
+export function byteSwap(s: Scalar, size: 2 | 4 | 8): Scalar {
+  const swap = (x: bigint): bigint => {
+    let out = 0n;
+    for (let i = 0; i < size; i++) out |= ((x >> BigInt(8 * i)) & 0xffn) << BigInt(8 * (size - 1 - i));
+    return out;
+  };
+  const r = scalarUnknown();
+  r.varOff = T.tnum(swap(s.varOff.value), swap(s.varOff.mask));
+  if (isConstScalar(r)) return scalarKnown(r.varOff.value);
+  return boundsSync(r);
+}

@@ -573,8 +573,9 @@ class Verifier {
       const le = !is64 && !x;
       const bits = BigInt(ins.imm);
       let v: Scalar;
+      // to little-endian on this (little-endian) host truncates; be and bswap swap the bytes
       if (le) v = bits === 64n ? d.v : S.coerceToSize(d.v, Number(bits / 8n) as 2 | 4);
-      else v = bits === 64n ? S.scalarUnknown() : S.coerceToSize(S.scalarUnknown(), Number(bits / 8n) as 2 | 4);
+      else v = S.byteSwap(d.v, Number(bits / 8n) as 2 | 4 | 8);
       this.setReg(s, ins.dst, scalarReg(v));
       return;
     }
@@ -590,10 +591,10 @@ class Verifier {
         return;
       }
       if (ins.off !== 0) {
-        const bits = BigInt(ins.off);
-        const fits = src.v.umax < 1n << (bits - 1n);
-        const v = fits ? src.v : S.scalarUnknown();
-        this.setReg(s, ins.dst, scalarReg(is64 ? v : S.zext32(v)));
+        // movsx: sign extension from 8, 16 or 32 bits (of the subregister for ALU32)
+        const from = ins.off / 8 as 1 | 2 | 4;
+        const v = is64 ? S.coerceToSizeSx(src.v, from) : S.zext32(S.coerceToSizeSx(S.zext32(src.v), from));
+        this.setReg(s, ins.dst, scalarReg(v));
         return;
       }
       // assign_scalar_id_before_mov: a register already linked with a delta is unlinked first
@@ -1134,6 +1135,8 @@ class Verifier {
       this.checkFuncArg(s, a, regno, r, meta, proto.args[i - 1], id);
     });
     const mapIdx = meta.mapIdx;
+    // set_map_elem_callback_state: the map must implement for-each callbacks
+    if (id === FUNC_FOR_EACH_MAP_ELEM && meta.callback >= 0 && mapIdx >= 0 && !proto.mapTypes!.includes(this.maps[mapIdx]!.type)) fail(524, "callback function not allowed for map");
     if (mapIdx >= 0 && proto.mapTypes !== undefined) {
       const m = this.maps[mapIdx]!;
       if (!proto.mapTypes.includes(m.type)) {
@@ -1299,6 +1302,16 @@ class Verifier {
       this.checkMapAccessType(r, regno, r.off, size, t);
       return this.checkMapAccess(r, regno, r.off, size, zeroOk);
     }
+    if (r.type === "ringbuf_mem") {
+      const msg = (o: bigint): string => `invalid access to memory, mem_size=${r.memSize} off=${o} size=${size}`;
+      return this.checkMemRegionAccess(r, regno, r.off, size, r.memSize, zeroOk, msg);
+    }
+    if (r.type === "map_key") {
+      if (t === "write") fail(ERRNO.EACCES, `R${regno} cannot write into map_key`);
+      const m = this.maps[r.map]!;
+      const msg = (o: bigint): string => `invalid access to map key, key_size=${m.keySize} off=${o} size=${size}`;
+      return this.checkMemRegionAccess(r, regno, r.off, size, m.keySize, zeroOk, msg);
+    }
     if (r.type === "fp") {
       if (size === 0 && !zeroOk) fail(ERRNO.EACCES, "invalid zero-sized read");
       if (size === 0) return;
@@ -1417,9 +1430,7 @@ function invalidScalar(r: Reg, lo: number, hi: number, ctx: string): string {
 }
 
 function signExtendLoad(v: Scalar, size: number): Scalar {
-  const bits = BigInt(size * 8);
-  if (v.umax < 1n << (bits - 1n)) return S.coerceToSize(v, size as 1 | 2 | 4);
-  return S.scalarUnknown();
+  return S.coerceToSizeSx(v, size as 1 | 2 | 4);
 }
 
 // ------------------------------------------------------------------ equivalence

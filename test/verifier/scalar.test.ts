@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alu32, alu64, scalarContains, scalarKnown, scalarUnknown, boundsSync, type AluName, type Scalar } from "../../src/verifier/scalar.js";
+import { alu32, alu64, byteSwap, coerceToSizeSx, scalarContains, scalarKnown, scalarUnknown, boundsSync, type AluName, type Scalar } from "../../src/verifier/scalar.js";
 import * as T from "../../src/verifier/tnum.js";
 import { Rng } from "../support/rng.js";
 
@@ -43,6 +43,26 @@ const CONCRETE: Record<Exclude<AluName, "other">, (a: bigint, b: bigint, bits: 3
 };
 
 describe("scalar bounds", () => {
+  it("sign extension (movsx, ldsx) and byte swaps (be, bswap) keep every member", () => {
+    const rng = new Rng(77);
+    const swap = (x: bigint, size: number): bigint => {
+      let out = 0n;
+      for (let i = 0; i < size; i++) out |= ((x >> BigInt(8 * i)) & 0xffn) << BigInt(8 * (size - 1 - i));
+      return out;
+    };
+    for (let i = 0; i < 4000; i++) {
+      const [a, xs] = abstract(rng);
+      for (const size of [1, 2, 4] as const) {
+        const r = coerceToSizeSx(a, size);
+        for (const x of xs) expect(scalarContains(r, BigInt.asIntN(size * 8, x))).toBe(true);
+      }
+      for (const size of [2, 4, 8] as const) {
+        const r = byteSwap(a, size);
+        for (const x of xs) expect(scalarContains(r, swap(x, size))).toBe(true);
+      }
+    }
+  });
+
   it("sync keeps every member", () => {
     const rng = new Rng(3);
     for (let i = 0; i < 4000; i++) {
