@@ -658,10 +658,16 @@ class Verifier {
 
   private adjustScalar(op: number, d: Scalar, sv: Scalar, is64: boolean): Scalar {
     const name = ALU_NAME[op] ?? "other";
-    if (name === "lsh" || name === "rsh" || name === "arsh") {
+    // is_safe_to_compute_dst_reg_range: add/sub/neg/and/or/xor/mul always; shifts only by a
+    // constant below the width (the 32-bit form checks the subregister for constness, the
+    // 64-bit umax for the range); anything else (div, mod, other shifts) leaves the WHOLE
+    // register unknown, even for a 32-bit operation (Linux returns before zero-extending)
+    if (name === "lsh" || name === "rsh" || name === "arsh" || name === "other") {
       const width = is64 ? 64n : 32n;
-      const k = is64 ? sv : S.zext32(sv);
-      if (!S.isConstScalar(k) || k.umax >= width) return is64 ? S.scalarUnknown() : S.zext32(S.scalarUnknown());
+      const srcConst = is64
+        ? S.isConstScalar(sv) && sv.smin === sv.smax && sv.umin === sv.umax
+        : T.isConst(T.subreg(sv.varOff)) && sv.s32min === sv.s32max && sv.u32min === sv.u32max;
+      if (name === "other" || !srcConst || sv.umax >= width) return S.scalarUnknown();
     }
     return is64 ? S.alu64(name, d, sv) : S.alu32(name, d, sv);
   }
