@@ -11,6 +11,8 @@ export type ArgType =
   | "map_ptr"
   | "map_key"
   | "map_value"
+  /** ARG_PTR_TO_MAP_VALUE | MEM_UNINIT: the helper writes the value */
+  | "map_value_uninit"
   | "ctx"
   | "mem_ro"
   | "uninit_mem"
@@ -74,6 +76,19 @@ const PROTOS: HelperProto[] = [
   { id: 132, args: ["ringbuf_release", "anything"], ret: "void", gplOnly: false, allowed: ALL },
   { id: 133, args: ["ringbuf_release", "anything"], ret: "void", gplOnly: false, allowed: ALL },
   { id: 134, args: ["map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
+  { id: 9, args: ["ctx", "anything", "mem_ro", "const_size", "anything"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act", changesPkt: true },
+  { id: 15, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 17, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  { id: 27, args: ["ctx", "map_ptr", "anything"], ret: "integer", gplOnly: true, allowed: isTracingType, mapTypes: ["stack_trace"] },
+  { id: 46, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  { id: 109, args: ["anything"], ret: "integer", gplOnly: false, allowed: isTracingType },
+  { id: 112, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: 114, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: 115, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: 160, args: [], ret: "integer", gplOnly: false, allowed: (t) => !isTracingType(t) },
+  { id: 87, args: ["map_ptr", "map_value", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
+  { id: 88, args: ["map_ptr", "map_value_uninit"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
+  { id: 89, args: ["map_ptr", "map_value_uninit"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
   { id: 164, args: ["map_ptr", "func", "stack_or_null", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
   { id: 181, args: ["anything", "func", "stack_or_null", "anything"], ret: "integer", gplOnly: false, allowed: ALL },
 ];

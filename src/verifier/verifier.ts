@@ -175,13 +175,19 @@ class Verifier {
     if (this.opts.funcInfo !== true) {
       for (let k = 1; k < this.subprogs.length; k++) {
         const end = this.subprogs[k + 1] ?? this.insns.length;
+        let hasLdAbs = false;
+        let hasTail = false;
         for (let pc = this.subprogs[k]!; pc < end; pc++) {
           const ins = this.insns[pc]!;
-          if (ins.code === (Class.JMP | JmpOp.CALL) && ins.src === 0 && ins.imm === FUNC_TAIL_CALL) {
-            const msg = "tail_call is not allowed in subprogs without BTF";
-            this.verbose(`${msg}\n`);
-            return this.result(false, ERRNO.EINVAL, msg);
-          }
+          const ldAbs = opClass(ins.code) === Class.LD && (opMode(ins.code) === Mode.ABS || opMode(ins.code) === Mode.IND);
+          const tail = ins.code === (Class.JMP | JmpOp.CALL) && ins.src === 0 && ins.imm === FUNC_TAIL_CALL;
+          hasLdAbs ||= ldAbs;
+          hasTail ||= tail;
+        }
+        const msg = hasLdAbs ? "LD_ABS is not allowed in subprogs without BTF" : hasTail ? "tail_call is not allowed in subprogs without BTF" : null;
+        if (msg !== null) {
+          this.verbose(`${msg}\n`);
+          return this.result(false, ERRNO.EINVAL, msg);
         }
       }
     }
@@ -475,7 +481,10 @@ class Verifier {
         this.checkAluOp(ins, s, cls === Class.ALU64, f);
         return p.pc + 1;
       case Class.LD: {
-        if (ins.code !== LD_IMM64) return unsupported("legacy packet access (BPF_LD_ABS/BPF_LD_IND)");
+        if (ins.code !== LD_IMM64) {
+          this.checkLdAbs(ins, s);
+          return p.pc + 1;
+        }
         this.writeReg(s, ins.dst);
         if (ins.src === PseudoLd.NONE) {
           this.setReg(s, ins.dst, constReg(ldImm64Value(ins, this.insns[p.pc + 1]!)));
@@ -534,6 +543,21 @@ class Verifier {
         return this.checkCondJmpOp(p, work, f);
       }
     }
+  }
+
+  /** check_ld_abs: legacy packet loads (BPF_LD_ABS / BPF_LD_IND) of __sk_buff programs. */
+  private checkLdAbs(ins: Insn, s: State): void {
+    const t = this.opts.progType;
+    if (t !== "socket_filter" && t !== "sched_cls" && t !== "sched_act") fail(ERRNO.EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+    const r6 = this.readReg(s, 6);
+    // the load may end the program at run time: no references may be held
+    this.checkReferenceLeak(s, "BPF_LD_[ABS|IND]");
+    if (r6.type !== "ctx") fail(ERRNO.EINVAL, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+    if (opMode(ins.code) === Mode.IND) this.readReg(s, ins.src);
+    this.checkPtrOffReg(r6, 6);
+    for (let r = 1; r <= 5; r++) this.setReg(s, r, NOT_INIT);
+    this.writeReg(s, 0);
+    this.setReg(s, 0, unknownReg());
   }
 
   private readReg(s: State, r: number): Reg {
@@ -1232,11 +1256,12 @@ class Verifier {
         this.checkPtrOffReg(r, regno);
         return;
       case "map_key":
-      case "map_value": {
+      case "map_value":
+      case "map_value_uninit": {
         if (!memOk(r)) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=${MEM}`);
         if (meta.mapIdx < 0) fail(ERRNO.EACCES, "invalid map_ptr to access map->key");
         const m = this.maps[meta.mapIdx]!;
-        this.checkHelperMemAccess(s, r, regno, a === "map_key" ? m.keySize : m.valueSize, "read", false);
+        this.checkHelperMemAccess(s, r, regno, a === "map_key" ? m.keySize : m.valueSize, a === "map_value_uninit" ? "write" : "read", false);
         if (a === "map_key" && (m.type === "array" || m.type === "percpu_array")) meta.constKey = this.constantMapKey(s, r, m.keySize);
         return;
       }
