@@ -86,7 +86,8 @@ export class BpfProgram {
   async load(opts: ObjectLoadOptions = {}): Promise<VerifyResult> {
     const insns = this.obj.coreApply(this);
     this.loadedInsns = insns;
-    const v = verifyProgram(this.spec, insns, this.obj, opts.logLevel ?? 0);
+    const raw = verifyProgram(this.spec, insns, this.obj, opts.logLevel ?? 0);
+    const v = raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, this.obj.lineInfo(this)) };
     this.verdict = v;
     if (!v.accepted) throw new ProgramLoadError(this.name, v);
     if ((opts.engine ?? "jit") === "jit") {
@@ -110,6 +111,31 @@ export class BpfProgram {
     };
     return this.jit !== null ? this.jit.run(ro) : runInterp(this.loadedInsns, ro);
   }
+}
+
+/**
+ * The kernel's verbose_linfo: before an instruction line, the C source line covering it
+ * (`; <text> @ <file>:<line>`), whenever it differs from the last one printed.
+ */
+export function withSourceLines(log: string, linfo: ReadonlyArray<{ readonly slot: number; readonly text: string }>): string {
+  if (linfo.length === 0) return log;
+  let prev: string | null = null;
+  const out: string[] = [];
+  for (const line of log.split("\n")) {
+    const m = /^(\d+): \([0-9a-f]{2}\) /.exec(line);
+    if (m !== null) {
+      const pc = Number(m[1]);
+      let cover: string | null = null;
+      for (const l of linfo) {
+        if (l.slot > pc) break;
+        cover = l.text;
+      }
+      if (cover !== null && cover !== prev) out.push(cover);
+      prev = cover ?? prev;
+    }
+    out.push(line);
+  }
+  return out.join("\n");
 }
 
 function verifyProgram(spec: ProgramSpecOfObject, insns: readonly Insn[], obj: BpfObject, logLevel: 0 | 1 | 2): VerifyResult {
@@ -208,6 +234,23 @@ export class BpfObject {
     }
     for (const [k, v] of created) this.maps.set(k, v);
     this.loaded = true;
+  }
+
+  /** The program's line info (from .BTF.ext) by instruction slot, as the verifier log prints it. */
+  lineInfo(p: BpfProgram): Array<{ slot: number; text: string }> {
+    const ext = this.spec.btfExt;
+    if (ext === null) return [];
+    const out: Array<{ slot: number; text: string }> = [];
+    const slotOf = new Map(p.spec.origin.map((o, i) => [`${o.section}:${o.offset}`, i]));
+    for (const section of new Set(p.spec.origin.map((o) => o.section))) {
+      for (const r of extRecordsFor(ext.lineInfo, section)) {
+        const slot = slotOf.get(`${section}:${r.insnOff}`);
+        if (slot === undefined) continue;
+        const file = r.fileName.slice(r.fileName.lastIndexOf("/") + 1);
+        out.push({ slot, text: `; ${r.line.trim()} @ ${file}:${r.lineNum}` });
+      }
+    }
+    return out.sort((a, b) => a.slot - b.slot);
   }
 
   /** The program's instructions with its CO-RE relocations applied (libbpf: bpf_object__relocate). */

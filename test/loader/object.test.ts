@@ -172,3 +172,30 @@ describe("corrupted objects", () => {
     expect(failed).toBeGreaterThan(0);
   });
 });
+
+describe("verifier logs of objects", () => {
+  const NC = fileURLToPath(new URL("../fixtures/object/null_check.o", import.meta.url));
+  // map addresses differ (the kernel prints where it allocated the map) and the kernel adds timing lines
+  const normalize = (log: string): string[] =>
+    log
+      .split("\n")
+      .filter((l) => l !== "" && !/^(verification time|stack depth|processed \d+ insns)/.test(l))
+      .map((l) => l.replace(/^(\d+: \(18\) r\d+ = )\S+\s+;/, "$1MAP ;"));
+
+  it("show the C source lines as the kernel's do (line_info from .BTF.ext)", async () => {
+    const obj = await BpfObject.open(NC);
+    obj.createMaps();
+    const r = await obj.program("no_null_check").load({ logLevel: 1 }).catch((e: ProgramLoadError) => e.result);
+    expect([r.accepted, r.errno, r.error]).toEqual([false, 13, "R0 invalid mem access 'map_value_or_null'"]);
+    expect(r.log).toContain("; __u64 *v = bpf_map_lookup_elem(&vals, &key); @ null_check.c:15\n4: (18) r1 = ");
+  });
+
+  it.skipIf(kernelUnavailableReason() !== null)("match Linux's log line for line (kbpf.py elf -l 1)", async () => {
+    const res = spawnSync("python3", [KBPF, "elf", NC, "-l", "1"], { encoding: "utf8" });
+    const kernel = res.stdout.split("\n").filter((l) => l.startsWith("  | ")).map((l) => l.slice(4)).join("\n");
+    const obj = await BpfObject.open(NC);
+    obj.createMaps();
+    const r = await obj.program("no_null_check").load({ logLevel: 1 }).catch((e: ProgramLoadError) => e.result);
+    expect(normalize(r.log)).toEqual(normalize(kernel));
+  });
+});
