@@ -107,3 +107,7 @@ export function wabpf_prandom_seed(seed: u64): void {
 export function helper_get_prandom_u32(r1: i64, r2: i64, r3: i64, r4: i64, r5: i64): i64 {
   return <i64>prandomNext(rnd + (currentCpu() << 4));
 }
+
+// ------------------------------------------------------------------ current task (14, 15, 16), map walks (164)
+export * from "./runtime-task";
+export * from "./runtime-foreach";

@@ -1,4 +1,5 @@
 import type { GuestMemory } from "./guest-memory.js";
+import type { TailCallTarget } from "./run.js";
 
 /** What a helper sees of the call: arguments r1..r5 and the guest memory. */
 export interface HelperCall {
@@ -10,6 +11,23 @@ export interface HelperCall {
   readonly mem: GuestMemory;
   /** pc of the call instruction (for error messages) */
   readonly pc: number;
+  /**
+   * Run the subprogram a BPF_PSEUDO_FUNC value names (what ld_imm64 src 4 loaded), as the
+   * kernel calls a callback: r1..r5 = `args` (missing ones 0), in a new stack frame one
+   * deeper than the calling program's (the 8-frame limit applies: TrapKind.CallDepth at the
+   * helper call); returns its r0. A value naming no callback of the running program traps
+   * with TrapKind.BadCallTarget. Both engines provide it.
+   */
+  readonly callback?: (fn: bigint, args: readonly bigint[]) => bigint;
+  /**
+   * bpf_tail_call's jump: once the helper returns, the engine continues in `target` at its
+   * first instruction, in the same stack frame with the registers as they are (r1 = the
+   * context). As in the kernel, the attempt counts even when `target` is null (an empty
+   * slot). Returns false, and nothing happens, when the run already made
+   * MAX_TAIL_CALL_CNT tail calls, runs inside a callback, or `target` is null: the call then
+   * falls through.
+   */
+  readonly tailCall?: (target: TailCallTarget | null) => boolean;
 }
 
 /** A helper function by number, as `call N` reaches it. Returns r0. */
@@ -29,6 +47,12 @@ export interface Helper {
    */
   // `Function`: a wasm export has no narrower static type
   readonly native?: Function;
+  /**
+   * The helper runs BPF code: "callback" (HelperCall.callback, e.g. bpf_loop) or
+   * "tail_call" (HelperCall.tailCall). Metered JIT code hands its instruction budget over
+   * around such calls, and a tail call is followed by the jump.
+   */
+  readonly reenters?: "callback" | "tail_call";
 }
 
 export type HelperRegistry = ReadonlyMap<number, Helper>;

@@ -2,3 +2,4 @@ export * from "./guest-memory.js";
 export * from "./helpers.js";
 export * from "./test-helpers.js";
 export * from "./run.js";
+export * from "./callbacks.js";

@@ -1,5 +1,6 @@
 import type { GuestMemory } from "./guest-memory.js";
 import type { HelperRegistry } from "./helpers.js";
+import type { Insn } from "../isa/insn.js";
 import { STACK_FRAME_SIZE } from "../isa/layout.js";
 
 /** How a program is started: the shape both engines (interpreter and JIT) accept. */
@@ -64,4 +65,17 @@ export const DEFAULT_BUDGET = 100_000_000;
  */
 export function stackWindow(fp0: number, depth: number): { start: number; end: number } {
   return { start: fp0 - (depth + 1) * STACK_FRAME_SIZE, end: fp0 };
+}
+
+/**
+ * A program a tail call can jump to (what a PROG_ARRAY slot names, through
+ * Machine.registerProgram): its instructions and map references for the interpreter, and,
+ * for JIT callers, its compiled form (a JitProgram; the JIT runs it in the same memory).
+ */
+export interface TailCallTarget {
+  readonly name: string;
+  readonly insns: readonly Insn[];
+  readonly pseudo?: PseudoResolver;
+  /** a JitProgram compiled from `insns` (typed loosely: src/exec sits below src/jit) */
+  readonly compiled?: object;
 }

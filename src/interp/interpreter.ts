@@ -24,22 +24,40 @@ import {
   sizeBytes,
 } from "../isa/opcode.js";
 import { GuestMemory, type Region } from "../exec/guest-memory.js";
-import { helperRegistry, type HelperRegistry } from "../exec/helpers.js";
+import { helperRegistry, type HelperCall, type HelperRegistry } from "../exec/helpers.js";
 import { CONFORMANCE_HELPERS } from "../exec/test-helpers.js";
-import { DEFAULT_BUDGET, stackWindow, type RunOptions, type RunResult } from "../exec/run.js";
+import { DEFAULT_BUDGET, stackWindow, type PseudoResolver, type RunOptions, type RunResult, type TailCallTarget } from "../exec/run.js";
+import { callbackTargets, MAX_TAIL_CALL_CNT, pseudoFuncTarget, pseudoFuncValue } from "../exec/callbacks.js";
 import { bswap, s32, s64, sdiv, sext, smod, u32, u64 } from "./alu.js";
 
 const DEFAULT_HELPERS = helperRegistry(CONFORMANCE_HELPERS);
 
+/** The program being executed: the entry program, or the target of a tail call. */
+interface Prog {
+  readonly insns: readonly Insn[];
+  readonly pseudo: PseudoResolver | undefined;
+  /** slots whose encoding was checked (an invalid one traps when reached) */
+  readonly checked: Uint8Array;
+  /** slots a callback may start at (ld_imm64 src 4 targets), computed on first use */
+  callbacks: Set<number> | null;
+}
+
 interface Frame {
   returnPc: number;
   saved: bigint[]; // r6..r10 of the caller
+  prog: Prog; // the caller's program (a tail call in a subprogram changes the callee's)
 }
+
+const progOf = (insns: readonly Insn[], pseudo: PseudoResolver | undefined): Prog => ({ insns, pseudo, checked: new Uint8Array(insns.length), callbacks: null });
 
 /**
  * The reference interpreter: RFC 9669 semantics on unsigned 64-bit bigints, every memory
  * access checked against the regions the run may touch. Slow on purpose — it is the
  * oracle the JIT is compared with, so it favours the obvious form of each rule.
+ *
+ * Helpers may run BPF code: a callback (HelperCall.callback) is a nested execution of the
+ * subprogram in a frame one deeper than the caller's; a tail call (HelperCall.tailCall)
+ * switches to the target program in the same frame once the helper returns.
  */
 export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunResult {
   const mem = opts.mem ?? new GuestMemory();
@@ -50,109 +68,158 @@ export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunRes
   const regs = setupRegisters(mem, opts, cpu);
   const fp0 = framePointer(cpu, 0);
 
-  const base = mem.getRegions().filter((r) => r.name !== "stack");
   const stackRegion = (depth: number): Region => ({ ...stackWindow(fp0, depth), writable: true, name: "stack" });
-  mem.setRegions([stackRegion(0), ...base]);
-  const frames: Frame[] = [];
-  const setDepth = (): void => mem.setRegions([stackRegion(frames.length), ...base]);
+  // the other regions are re-read: a helper may add some while it runs a callback
+  const setDepth = (depth: number): void => mem.setRegions([stackRegion(depth), ...mem.getRegions().filter((r) => r.name !== "stack")]);
 
-  let pc = 0;
   let executed = 0;
-  const checked = new Uint8Array(insns.length);
-  for (;;) {
-    if (pc < 0 || pc >= insns.length) {
-      throw new RuntimeTrap(TrapKind.BadJump, pc, `execution reached pc ${pc}, outside the program (0..${insns.length - 1})`);
-    }
-    if (++executed > budget) throw new RuntimeTrap(TrapKind.Budget, pc, `instruction budget of ${budget} exhausted`);
-    const ins = insns[pc]!;
-    // an invalid encoding traps when it is reached, as the kernel judges only what it reaches
-    if (checked[pc] === 0) {
-      const invalid = checkInsn(insns, pc);
-      if (invalid !== null) throw new RuntimeTrap(TrapKind.Unsupported, pc, `invalid instruction: ${invalid}`);
-      checked[pc] = 1;
-    }
-    const code = ins.code;
-    const cls = opClass(code);
-    switch (cls) {
-      case Class.ALU:
-      case Class.ALU64:
-        regs[ins.dst] = alu(ins, regs, cls === Class.ALU64, pc);
-        pc++;
-        break;
+  let tailCalls = 0;
+  let inCallback = 0;
 
-      case Class.JMP:
-      case Class.JMP32: {
-        const op = opJmp(code);
-        if (op === JmpOp.JA) {
-          pc += 1 + (cls === Class.JMP32 ? ins.imm : ins.off);
-        } else if (op === JmpOp.EXIT) {
-          const frame = frames.pop();
-          if (frame === undefined) return { r0: regs[0]! };
-          for (let r = 6; r <= 10; r++) regs[r] = frame.saved[r - 6]!;
-          setDepth();
-          pc = frame.returnPc;
-        } else if (op === JmpOp.CALL) {
-          if (opSource(code) === Source.X || ins.src === PseudoCall.HELPER) {
-            const id = opSource(code) === Source.X ? Number(BigInt.asIntN(32, regs[ins.dst]!)) : ins.imm;
-            if (callHelper(id, helpers, regs, mem, pc, opSource(code) === Source.X)) return { r0: 0n };
-            pc++;
-          } else if (ins.src === PseudoCall.CALL) {
-            if (frames.length + 1 >= MAX_CALL_FRAMES) {
-              throw new RuntimeTrap(TrapKind.CallDepth, pc, `the call stack of ${MAX_CALL_FRAMES} frames is too deep`);
+  /** Run `prog` from `startPc` with `regs` in frame `base` until that frame exits; returns r0. */
+  const exec = (entry: Prog, startPc: number, regs: bigint[], base: number): bigint => {
+    let prog = entry;
+    let insns = prog.insns;
+    const frames: Frame[] = [];
+    setDepth(base);
+    let pc = startPc;
+    // set by a tail call during a helper (an object: TypeScript does not see closure writes)
+    const tail: { next: TailCallTarget | null } = { next: null };
+    const hooks = (callPc: number): Pick<HelperCall, "callback" | "tailCall"> => ({
+      callback: (fn, args) => {
+        const target = pseudoFuncTarget(fn);
+        prog.callbacks ??= callbackTargets(prog.insns);
+        if (target === null || !prog.callbacks.has(target)) {
+          throw new RuntimeTrap(TrapKind.BadCallTarget, callPc, `callback 0x${BigInt.asUintN(64, fn).toString(16)} is not a subprogram of the running program`);
+        }
+        const depth = base + frames.length + 1;
+        if (depth >= MAX_CALL_FRAMES) throw new RuntimeTrap(TrapKind.CallDepth, callPc, `the call stack of ${MAX_CALL_FRAMES} frames is too deep`);
+        const cregs = new Array<bigint>(11).fill(0n);
+        args.slice(0, 5).forEach((v, i) => (cregs[i + 1] = u64(v)));
+        cregs[10] = BigInt(framePointer(cpu, depth));
+        inCallback++;
+        try {
+          return exec(prog, target, cregs, depth);
+        } finally {
+          inCallback--;
+          setDepth(base + frames.length);
+        }
+      },
+      tailCall: (target) => {
+        if (inCallback > 0 || tailCalls >= MAX_TAIL_CALL_CNT) return false;
+        tailCalls++;
+        if (target === null) return false;
+        tail.next = target;
+        return true;
+      },
+    });
+    for (;;) {
+      if (pc < 0 || pc >= insns.length) {
+        throw new RuntimeTrap(TrapKind.BadJump, pc, `execution reached pc ${pc}, outside the program (0..${insns.length - 1})`);
+      }
+      if (++executed > budget) throw new RuntimeTrap(TrapKind.Budget, pc, `instruction budget of ${budget} exhausted`);
+      const ins = insns[pc]!;
+      // an invalid encoding traps when it is reached, as the kernel judges only what it reaches
+      if (prog.checked[pc] === 0) {
+        const invalid = checkInsn(insns, pc);
+        if (invalid !== null) throw new RuntimeTrap(TrapKind.Unsupported, pc, `invalid instruction: ${invalid}`);
+        prog.checked[pc] = 1;
+      }
+      const code = ins.code;
+      const cls = opClass(code);
+      switch (cls) {
+        case Class.ALU:
+        case Class.ALU64:
+          regs[ins.dst] = alu(ins, regs, cls === Class.ALU64, pc);
+          pc++;
+          break;
+
+        case Class.JMP:
+        case Class.JMP32: {
+          const op = opJmp(code);
+          if (op === JmpOp.JA) {
+            pc += 1 + (cls === Class.JMP32 ? ins.imm : ins.off);
+          } else if (op === JmpOp.EXIT) {
+            const frame = frames.pop();
+            if (frame === undefined) return regs[0]!;
+            for (let r = 6; r <= 10; r++) regs[r] = frame.saved[r - 6]!;
+            prog = frame.prog;
+            insns = prog.insns;
+            setDepth(base + frames.length);
+            pc = frame.returnPc;
+          } else if (op === JmpOp.CALL) {
+            if (opSource(code) === Source.X || ins.src === PseudoCall.HELPER) {
+              const id = opSource(code) === Source.X ? Number(BigInt.asIntN(32, regs[ins.dst]!)) : ins.imm;
+              if (callHelper(id, helpers, regs, mem, pc, opSource(code) === Source.X, hooks(pc))) return 0n;
+              const next = tail.next;
+              if (next !== null) {
+                // the target replaces the running program in this frame; registers stay
+                tail.next = null;
+                prog = progOf(next.insns, next.pseudo);
+                insns = prog.insns;
+                pc = 0;
+              } else pc++;
+            } else if (ins.src === PseudoCall.CALL) {
+              if (base + frames.length + 1 >= MAX_CALL_FRAMES) {
+                throw new RuntimeTrap(TrapKind.CallDepth, pc, `the call stack of ${MAX_CALL_FRAMES} frames is too deep`);
+              }
+              frames.push({ returnPc: pc + 1, saved: regs.slice(6, 11), prog });
+              regs[10] = BigInt(framePointer(cpu, base + frames.length));
+              setDepth(base + frames.length);
+              pc += 1 + ins.imm;
+            } else {
+              throw new RuntimeTrap(TrapKind.Unsupported, pc, `kfunc call (btf id ${ins.imm}) needs the simulated kernel`);
             }
-            frames.push({ returnPc: pc + 1, saved: regs.slice(6, 11) });
-            regs[10] = BigInt(framePointer(cpu, frames.length));
-            setDepth();
-            pc += 1 + ins.imm;
           } else {
-            throw new RuntimeTrap(TrapKind.Unsupported, pc, `kfunc call (btf id ${ins.imm}) needs the simulated kernel`);
+            pc += jumpTaken(op, ins, regs, cls === Class.JMP32) ? 1 + ins.off : 1;
           }
-        } else {
-          pc += jumpTaken(op, ins, regs, cls === Class.JMP32) ? 1 + ins.off : 1;
+          break;
         }
-        break;
+
+        case Class.LD:
+          if (code !== LD_IMM64) {
+            throw new RuntimeTrap(TrapKind.Unsupported, pc, "legacy packet access (BPF_LD | BPF_ABS/IND) needs a socket buffer context");
+          }
+          if (ins.src === PseudoLd.FUNC) {
+            regs[ins.dst] = pseudoFuncValue(pc + 1 + ins.imm);
+          } else if (ins.src !== PseudoLd.NONE) {
+            const v = prog.pseudo?.(ins.src, ins.imm, insns[pc + 1]!.imm) ?? null;
+            if (v === null) throw new RuntimeTrap(TrapKind.Unsupported, pc, `ld_imm64 with pseudo source ${ins.src} needs a loaded program's map/BTF relocations`);
+            regs[ins.dst] = u64(v);
+          } else {
+            regs[ins.dst] = ldImm64Value(ins, insns[pc + 1]!);
+          }
+          pc += 2;
+          break;
+
+        case Class.LDX: {
+          const size = sizeBytes(opSize(code));
+          const addr = mem.check(regs[ins.src]! + BigInt(ins.off), size, false, pc);
+          const v = load(mem, addr, size);
+          regs[ins.dst] = opMode(code) === Mode.MEMSX ? sext(v, size * 8, 64) : v;
+          pc++;
+          break;
+        }
+
+        case Class.ST:
+        case Class.STX: {
+          const size = sizeBytes(opSize(code));
+          if (opMode(code) === Mode.ATOMIC) {
+            atomic(ins, regs, mem, size, pc);
+          } else {
+            const addr = mem.check(regs[ins.dst]! + BigInt(ins.off), size, true, pc);
+            store(mem, addr, size, cls === Class.ST ? u64(BigInt(ins.imm)) : regs[ins.src]!);
+          }
+          pc++;
+          break;
+        }
+
+        default:
+          throw new RuntimeTrap(TrapKind.Unsupported, pc, `unknown instruction class ${cls}`);
       }
-
-      case Class.LD:
-        if (code !== LD_IMM64) {
-          throw new RuntimeTrap(TrapKind.Unsupported, pc, "legacy packet access (BPF_LD | BPF_ABS/IND) needs a socket buffer context");
-        }
-        if (ins.src !== PseudoLd.NONE) {
-          const v = ins.src === PseudoLd.FUNC ? null : opts.pseudo?.(ins.src, ins.imm, insns[pc + 1]!.imm) ?? null;
-          if (v === null) throw new RuntimeTrap(TrapKind.Unsupported, pc, `ld_imm64 with pseudo source ${ins.src} needs a loaded program's map/BTF relocations`);
-          regs[ins.dst] = u64(v);
-        } else {
-          regs[ins.dst] = ldImm64Value(ins, insns[pc + 1]!);
-        }
-        pc += 2;
-        break;
-
-      case Class.LDX: {
-        const size = sizeBytes(opSize(code));
-        const addr = mem.check(regs[ins.src]! + BigInt(ins.off), size, false, pc);
-        const v = load(mem, addr, size);
-        regs[ins.dst] = opMode(code) === Mode.MEMSX ? sext(v, size * 8, 64) : v;
-        pc++;
-        break;
-      }
-
-      case Class.ST:
-      case Class.STX: {
-        const size = sizeBytes(opSize(code));
-        if (opMode(code) === Mode.ATOMIC) {
-          atomic(ins, regs, mem, size, pc);
-        } else {
-          const addr = mem.check(regs[ins.dst]! + BigInt(ins.off), size, true, pc);
-          store(mem, addr, size, cls === Class.ST ? u64(BigInt(ins.imm)) : regs[ins.src]!);
-        }
-        pc++;
-        break;
-      }
-
-      default:
-        throw new RuntimeTrap(TrapKind.Unsupported, pc, `unknown instruction class ${cls}`);
     }
-  }
+  };
+  return { r0: exec(progOf(insns, opts.pseudo), 0, regs, 0) };
 }
 
 /** r1..r5 and r10 at entry: input at CTX_BASE (r1 = address, r2 = length), then explicit args. */
@@ -257,12 +324,12 @@ function jumpTaken(op: number, ins: Insn, regs: bigint[], is32: boolean): boolea
 }
 
 /** Call helper `id`; returns true when the helper asks the program to stop (uBPF unwind). */
-function callHelper(id: number, helpers: HelperRegistry, regs: bigint[], mem: GuestMemory, pc: number, indirect: boolean): boolean {
+function callHelper(id: number, helpers: HelperRegistry, regs: bigint[], mem: GuestMemory, pc: number, indirect: boolean, hooks: Pick<HelperCall, "callback" | "tailCall">): boolean {
   const helper = helpers.get(id);
   if (helper === undefined) {
     throw new RuntimeTrap(indirect ? TrapKind.BadCallTarget : TrapKind.UnknownHelper, pc, `no helper with id ${id}`);
   }
-  const r0 = u64(helper.fn({ r1: regs[1]!, r2: regs[2]!, r3: regs[3]!, r4: regs[4]!, r5: regs[5]!, mem, pc }));
+  const r0 = u64(helper.fn({ r1: regs[1]!, r2: regs[2]!, r3: regs[3]!, r4: regs[4]!, r5: regs[5]!, mem, pc, ...hooks }));
   regs[0] = r0;
   return helper.stopsWhenZero === true && r0 === 0n;
 }

@@ -30,6 +30,7 @@ import {
 import { isExit, isUncondJump, jumpTarget, lastInsn, splitFunctions, structure, type FunctionRange, type Structure } from "./cfg.js";
 import type { VerifierFacts } from "./facts.js";
 import type { InlineArrayLookup, PseudoResolver } from "../exec/run.js";
+import { pseudoFuncValue } from "../exec/callbacks.js";
 
 type B = typeof binaryenNs;
 type Module = binaryenNs.Module;
@@ -78,6 +79,7 @@ export function generate(
   registered: ReadonlySet<number>,
   pseudo: PseudoResolver | null = null,
   inlineArray: ((mapAddr: bigint) => InlineArrayLookup | null) | null = null,
+  reentrant: ReadonlyMap<number, "callback" | "tail_call"> = new Map(),
 ): CodegenResult {
   const m = new b.Module();
   m.setFeatures(b.Features.MVP | b.Features.SignExt | b.Features.MutableGlobals | b.Features.BulkMemory);
@@ -113,7 +115,17 @@ export function generate(
   const helperIds = new Set<number>();
   const modes: Array<"structured" | "dispatch"> = [];
 
-  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray);
+  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray, reentrant);
+  // a tail call: the helper sets "tail" when the jump is to happen; "tailcall" (JS) runs the
+  // target with the caller's registers and frame, and its r0 is the caller's
+  const usesTail = insns.some((ins) => ins.code === (Class.JMP | JmpOp.CALL) && ins.src === PseudoCall.HELPER && reentrant.get(ins.imm) === "tail_call");
+  // the frame pointer at a helper call that runs BPF code: callbacks get the next frame down
+  const usesReentrant = insns.some((ins) => ins.code === (Class.JMP | JmpOp.CALL) && ins.src === PseudoCall.HELPER && reentrant.has(ins.imm));
+  if (usesReentrant) m.addGlobalImport("hfp", "env", "hfp", i64, true);
+  if (usesTail) {
+    m.addGlobalImport("tail", "env", "tail", i32, true);
+    m.addFunctionImport("tailcall", "env", "tailcall", b.createType([i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64]), i64);
+  }
   fns.forEach((fn, k) => {
     const st = structure(insns, fn);
     modes.push(st.mode);
@@ -162,6 +174,7 @@ class Lowering {
     private readonly available: (id: number) => boolean,
     private readonly pseudo: PseudoResolver | null,
     private readonly inlineArray: ((mapAddr: bigint) => InlineArrayLookup | null) | null,
+    private readonly reentrant: ReadonlyMap<number, "callback" | "tail_call">,
   ) {
     this.i64 = b.i64;
     this.i32 = b.i32;
@@ -424,6 +437,8 @@ class Lowering {
         return opMode(ins.code) === Mode.ATOMIC ? this.atomic(ins, pc) : [this.store(ins, pc)];
       case Class.LD:
         if (ins.code === LD_IMM64 && ins.src === PseudoLd.NONE) return [this.set(ins.dst, this.k64(ldImm64Value(ins, this.insns[pc + 1]!)))];
+        // a callback reference: the same stand-in address the interpreter loads
+        if (ins.code === LD_IMM64 && ins.src === PseudoLd.FUNC) return [this.set(ins.dst, this.k64(pseudoFuncValue(pc + 1 + ins.imm)))];
         if (ins.code === LD_IMM64 && ins.src !== PseudoLd.FUNC && this.pseudo !== null) {
           // map references become constants: the module is bound to these maps
           const v = this.pseudo(ins.src, ins.imm, this.insns[pc + 1]!.imm);
@@ -654,7 +669,18 @@ class Lowering {
       const inline = ins.imm === 1 ? this.inlineArrayLookup(pc) : null;
       if (inline !== null) return [this.set(0, inline)];
       this.helperIds.add(ins.imm);
-      return [atPc, this.set(0, m.call(`h${ins.imm}`, args, this.i64))];
+      const reenters = this.reentrant.get(ins.imm);
+      if (reenters === undefined) return [atPc, this.set(0, m.call(`h${ins.imm}`, args, this.i64))];
+      // the helper runs BPF code: that code takes the fuel from the global and leaves the rest there
+      const out = [atPc, m.global.set("hfp", this.get(10))];
+      if (this.facts === null) out.push(m.global.set("fuel", m.local.get(L_FUEL, this.i32)));
+      out.push(this.set(0, m.call(`h${ins.imm}`, args, this.i64)));
+      if (this.facts === null) out.push(m.local.set(L_FUEL, m.global.get("fuel", this.i32)));
+      if (reenters === "tail_call") {
+        const regs = [1, 2, 3, 4, 5, 10, 0, 6, 7, 8, 9].map((r) => this.get(r));
+        out.push(m.if(m.global.get("tail", this.i32), m.return(m.call("tailcall", regs, this.i64))));
+      }
+      return out;
     }
     if (ins.src !== PseudoCall.CALL) return [this.trap(TrapKind.Unsupported, pc)];
     const k = this.fnIndex.get(pc + 1 + ins.imm);

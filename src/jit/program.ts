@@ -1,11 +1,15 @@
 import { RuntimeTrap, TrapKind } from "../errors.js";
+import { callbackTargets, MAX_TAIL_CALL_CNT, pseudoFuncTarget } from "../exec/callbacks.js";
+import { MAX_CALL_FRAMES } from "../isa/limits.js";
+import { STACK_FRAME_SIZE } from "../isa/layout.js";
+import { splitFunctions } from "./cfg.js";
 import type { Insn } from "../isa/insn.js";
 import { LD_IMM64 } from "../isa/opcode.js";
 import { CPU_ID_ADDR, CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS, STACK_BASE, STACK_END } from "../isa/layout.js";
 import { GuestMemory, type Region } from "../exec/guest-memory.js";
-import { helperRegistry, type Helper, type HelperRegistry } from "../exec/helpers.js";
+import { helperRegistry, type Helper, type HelperCall, type HelperRegistry } from "../exec/helpers.js";
 import { CONFORMANCE_HELPERS } from "../exec/test-helpers.js";
-import { DEFAULT_BUDGET, stackWindow, type InlineArrayLookup, type PseudoResolver, type RunOptions, type RunResult } from "../exec/run.js";
+import { DEFAULT_BUDGET, stackWindow, type InlineArrayLookup, type PseudoResolver, type RunOptions, type RunResult, type TailCallTarget } from "../exec/run.js";
 import { loadBinaryen } from "./binaryen-loader.js";
 import { generate } from "./codegen.js";
 import type { VerifierFacts } from "./facts.js";
@@ -56,6 +60,8 @@ export class JitProgram {
   private readonly insns: readonly Insn[];
   /** unverified code: instructions are metered against the run's budget */
   private readonly metered: boolean;
+  /** wasm function index by first slot, for callbacks (ld_imm64 src 4 targets only) */
+  private readonly callbackFns: ReadonlyMap<number, number>;
 
   constructor(insns: readonly Insn[], metered: boolean, module: WebAssembly.Module, wasm: Uint8Array, text: string | null, helperIds: number[], helpers: HelperRegistry, modes: Array<"structured" | "dispatch">, compileTimeMs: number) {
     this.insns = insns;
@@ -67,6 +73,8 @@ export class JitProgram {
     this.helpers = helpers;
     this.modes = modes;
     this.compileTimeMs = compileTimeMs;
+    const cbs = callbackTargets(insns);
+    this.callbackFns = new Map(splitFunctions(insns).flatMap((f, k) => (cbs.has(f.start) ? [[f.start, k] as [number, number]] : [])));
   }
 
   /** Wasm functions: the entry and one per bpf-to-bpf subprogram. */
@@ -130,6 +138,7 @@ export class JitProgram {
     };
     const failed = (e: unknown): RunResult => {
       g.depth.value = 0;
+      bound.inCallback = 0;
       if (e instanceof Unwind) return { r0: 0n };
       throw e;
     };
@@ -137,6 +146,7 @@ export class JitProgram {
     if (!this.metered) {
       return () => {
         if (bound.owner !== token || mem.getRegions() !== regions) setUp();
+        bound.tailCalls = 0;
         try {
           const r0 = run();
           return { r0: r0 < 0n ? r0 + TWO_64 : r0 };
@@ -147,6 +157,7 @@ export class JitProgram {
     }
     return () => {
       if (bound.owner !== token || mem.getRegions() !== regions) setUp();
+      bound.tailCalls = 0;
       g.fuel.value = budget;
       bound.budget = budget;
       try {
@@ -156,6 +167,37 @@ export class JitProgram {
         return failed(e);
       }
     };
+  }
+
+  /**
+   * Continue a run in this program after a tail call from `from` (a JIT program's instance in
+   * the same memory): the caller's frame, bounds, call depth, fuel and tail-call count carry
+   * over; this instance's own globals are restored afterwards.
+   */
+  private enterTail(mem: GuestMemory, from: Bound, callerMetered: boolean, regs: readonly bigint[]): bigint {
+    const b = this.bind(mem);
+    const t = b.g;
+    const f = from.g;
+    const saved = [t.fp0.value, t.ctxLo.value, t.ctxEnd.value, t.fuel.value, t.depth.value] as const;
+    const savedState = [b.tailCalls, b.budget, b.inCallback] as const;
+    t.fp0.value = f.fp0.value;
+    t.ctxLo.value = f.ctxLo.value;
+    t.ctxEnd.value = f.ctxEnd.value;
+    t.depth.value = f.depth.value;
+    // a verified caller has no budget: the target gets a full one
+    t.fuel.value = callerMetered ? f.fuel.value : Math.min(DEFAULT_BUDGET, 0x7fffffff);
+    b.tailCalls = from.tailCalls;
+    b.budget = from.budget;
+    b.inCallback = 0;
+    const entry = mem.table.get(b.tableBase) as (...a: bigint[]) => bigint;
+    try {
+      const r0 = entry(...regs);
+      if (callerMetered && this.metered) f.fuel.value = t.fuel.value;
+      return r0;
+    } finally {
+      [t.fp0.value, t.ctxLo.value, t.ctxEnd.value, t.fuel.value, t.depth.value] = saved;
+      [b.tailCalls, b.budget, b.inCallback] = savedState;
+    }
   }
 
   private bind(mem: GuestMemory): Bound {
@@ -168,10 +210,46 @@ export class JitProgram {
       fuel: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
       depth: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
       hpc: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
+      hfp: new WebAssembly.Global({ value: "i64", mutable: true }, 0n),
+      tail: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
       args: [0, 1, 2, 3, 4].map(() => new WebAssembly.Global({ value: "i64", mutable: true }, 0n)),
     };
+    // helpers that run BPF code: callbacks in the next frame down from the caller's r10
+    // (captured at the call: a nested helper call changes the global), tail calls through
+    // the "tail" global and the "tailcall" import below
+    const hooks = (helper: Helper, pc: number): Pick<HelperCall, "callback" | "tailCall"> => {
+      if (helper.reenters === undefined) return {};
+      const fp = g.hfp.value as bigint;
+      return {
+        callback: (fn, args) => {
+          const target = pseudoFuncTarget(fn);
+          const k = target === null ? undefined : this.callbackFns.get(target);
+          if (k === undefined) throw new RuntimeTrap(TrapKind.BadCallTarget, pc, `callback 0x${BigInt.asUintN(64, fn).toString(16)} is not a subprogram of the running program`);
+          const depth = (g.depth.value as number) + 1;
+          if (depth >= MAX_CALL_FRAMES) throw new RuntimeTrap(TrapKind.CallDepth, pc, `the call stack of ${MAX_CALL_FRAMES} frames is too deep`);
+          const f = mem.table.get(bound.tableBase + k) as (...a: bigint[]) => bigint;
+          const a = [0, 1, 2, 3, 4].map((i) => BigInt.asIntN(64, args[i] ?? 0n));
+          g.depth.value = depth;
+          bound.inCallback++;
+          try {
+            return BigInt.asUintN(64, f(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, fp - BigInt(STACK_FRAME_SIZE), 0n, 0n, 0n, 0n, 0n));
+          } finally {
+            g.depth.value = depth - 1;
+            bound.inCallback--;
+          }
+        },
+        tailCall: (target) => {
+          if (bound.inCallback > 0 || bound.tailCalls >= MAX_TAIL_CALL_CNT) return false;
+          bound.tailCalls++;
+          if (target === null) return false;
+          bound.pending = target;
+          g.tail.value = 1;
+          return true;
+        },
+      };
+    };
     const callHelper = (helper: Helper, pc: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
-      const r0 = BigInt.asUintN(64, helper.fn({ r1: BigInt.asUintN(64, r1), r2: BigInt.asUintN(64, r2), r3: BigInt.asUintN(64, r3), r4: BigInt.asUintN(64, r4), r5: BigInt.asUintN(64, r5), mem, pc }));
+      const r0 = BigInt.asUintN(64, helper.fn({ r1: BigInt.asUintN(64, r1), r2: BigInt.asUintN(64, r2), r3: BigInt.asUintN(64, r3), r4: BigInt.asUintN(64, r4), r5: BigInt.asUintN(64, r5), mem, pc, ...hooks(helper, pc) }));
       if (helper.stopsWhenZero === true && r0 === 0n) throw new Unwind();
       return r0;
     };
@@ -193,6 +271,18 @@ export class JitProgram {
       fuel: g.fuel,
       depth: g.depth,
       hpc: g.hpc,
+      hfp: g.hfp,
+      tail: g.tail,
+      // the tail call a helper scheduled: run the target in this frame; its r0 is ours
+      tailcall: (...regs: bigint[]): bigint => {
+        g.tail.value = 0;
+        const t = bound.pending;
+        bound.pending = null;
+        const pc = g.hpc.value as number;
+        if (t === null) throw new RuntimeTrap(TrapKind.HelperFault, pc, "tail call without a target");
+        if (!(t.compiled instanceof JitProgram)) throw new RuntimeTrap(TrapKind.Unsupported, pc, `tail call target '${t.name}' has no compiled code (compile it with compileProgram for JIT callers)`);
+        return t.compiled.enterTail(mem, bound, this.metered, regs);
+      },
       a1: g.args[0]!,
       a2: g.args[1]!,
       a3: g.args[2]!,
@@ -223,7 +313,7 @@ export class JitProgram {
       helpers: helperImports,
     });
     const run = instance.exports["run"] as () => bigint;
-    const bound: Bound = { g, run, tableBase, owner: null, budget: 0 };
+    const bound: Bound = { g, run, tableBase, owner: null, budget: 0, tailCalls: 0, inCallback: 0, pending: null };
     this.instances.set(mem, bound);
     return bound;
   }
@@ -237,6 +327,8 @@ interface Bound {
     fuel: WebAssembly.Global;
     depth: WebAssembly.Global;
     hpc: WebAssembly.Global;
+    hfp: WebAssembly.Global;
+    tail: WebAssembly.Global;
     args: WebAssembly.Global[];
   };
   readonly run: () => bigint;
@@ -245,6 +337,12 @@ interface Bound {
   owner: object | null;
   /** the instruction budget of the run in progress (for the trap message) */
   budget: number;
+  /** tail calls made so far in the run in progress */
+  tailCalls: number;
+  /** callbacks in progress (a tail call inside one falls through) */
+  inCallback: number;
+  /** the target of the tail call a helper scheduled */
+  pending: TailCallTarget | null;
 }
 
 const TRAP_TEXT: Partial<Record<TrapKind, string>> = {
@@ -260,8 +358,9 @@ export async function compileProgram(insns: readonly Insn[], opts: CompileOption
   const b = await loadBinaryen();
   const helpers = opts.helpers ?? DEFAULT_HELPERS;
   const t0 = performance.now();
+  const reentrant = new Map([...helpers.values()].flatMap((h) => (h.reenters !== undefined ? [[h.id, h.reenters] as const] : [])));
   const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()), opts.pseudo ?? null,
-    helpers.get(1)?.name === "bpf_map_lookup_elem" ? opts.inlineArrayLookup ?? null : null);
+    helpers.get(1)?.name === "bpf_map_lookup_elem" ? opts.inlineArrayLookup ?? null : null, reentrant);
   try {
     if (opts.optimize === true) {
       b.setOptimizeLevel(2);

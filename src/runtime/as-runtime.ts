@@ -29,6 +29,15 @@ export interface AsRuntimeExports {
   readonly wabpf_clock_set: (ns: bigint, step: bigint, suspended: bigint, hz: bigint) => void;
   readonly wabpf_clock_get: () => bigint;
   readonly wabpf_prandom_seed: (seed: bigint) => void;
+  // current task per CPU, map walks (assembly/runtime-task.ts, runtime-foreach.ts)
+  readonly wabpf_task_set: (cpu: number, present: number, pid: number, tgid: number, uid: number, gid: number, comm0: bigint, comm1: bigint) => void;
+  readonly wabpf_hash_iter_next: (map: number, elem: number) => number;
+  readonly wabpf_hash_elem_key: (elem: number) => number;
+  readonly wabpf_hash_elem_value: (map: number, elem: number) => number;
+  readonly wabpf_array_elem_value: (map: number, idx: number) => number;
+  readonly helper_machine_get_current_pid_tgid: Function;
+  readonly helper_machine_get_current_uid_gid: Function;
+  readonly helper_machine_get_current_comm: Function;
   /** helpers with the uniform ABI (i64 r1..r5) -> i64, imported directly by JIT code */
   readonly helper_map_lookup_elem: Function; // wasm exports: no narrower static type
   readonly helper_map_update_elem: Function;

@@ -1,11 +1,18 @@
 // Kernel helpers with the kernel's numbers (enum bpf_func_id) on a simulated machine. Each
-// has `native`, the AssemblyScript function JIT code calls directly, and `fn`, the
-// interpreter's entry, which checks r1 is a map and the key/value pointers are readable
-// (what the verifier proves for loaded programs) before calling the same wasm code.
+// has `fn`, the interpreter's (and unverified JIT code's) entry, which checks r1 is a map and
+// the pointer arguments are accessible (what the verifier proves for loaded programs), and
+// where the helper is hot, `native`, the AssemblyScript function verified JIT code calls
+// directly. Helpers that run BPF code (bpf_loop, bpf_for_each_map_elem, bpf_tail_call) and
+// the formatting ones are JS only.
 import { RuntimeTrap, TrapKind } from "../errors.js";
+import { CPU_ID_ADDR } from "../isa/layout.js";
 import type { Helper, HelperCall } from "../exec/helpers.js";
+import type { Region } from "../exec/guest-memory.js";
 import type { Machine } from "./machine.js";
 import type { BpfMap } from "./maps.js";
+import { MAP_TYPES } from "./map-types.js";
+import { bprintf, MAX_BPRINTF_BUF, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS, type PrintkMemory } from "./printk.js";
+import type { AddressSpace } from "./sim-memory.js";
 
 /** The helper numbers implemented here. */
 export const KERNEL_HELPER_IDS = {
@@ -21,7 +28,31 @@ export const KERNEL_HELPER_IDS = {
   map_peek_elem: 89,
   jiffies64: 118,
   ktime_get_boot_ns: 125,
+  probe_read: 4,
+  trace_printk: 6,
+  tail_call: 12,
+  get_current_pid_tgid: 14,
+  get_current_uid_gid: 15,
+  get_current_comm: 16,
+  probe_read_str: 45,
+  spin_lock: 93,
+  spin_unlock: 94,
+  probe_read_user: 112,
+  probe_read_kernel: 113,
+  probe_read_user_str: 114,
+  probe_read_kernel_str: 115,
+  for_each_map_elem: 164,
+  snprintf: 165,
+  loop: 181,
+  strncmp: 182,
 } as const;
+
+/** BPF_MAX_LOOPS: bpf_loop's largest nr_loops. */
+export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
+
+const EINVAL = 22n;
+const E2BIG = 7n;
+const neg = (errno: bigint): bigint => BigInt.asUintN(64, -errno);
 
 const s64 = (x: number | bigint): bigint => BigInt.asUintN(64, BigInt(x));
 
@@ -95,5 +126,267 @@ export function kernelHelpers(machine: Machine): Helper[] {
     },
     { id: 118, name: "bpf_jiffies64", native: ex.helper_jiffies64, fn: () => s64((ex.helper_jiffies64 as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
     { id: 125, name: "bpf_ktime_get_boot_ns", native: ex.helper_ktime_get_boot_ns, fn: () => s64((ex.helper_ktime_get_boot_ns as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
+    ...taskHelpers(machine),
+    ...callbackHelpers(machine, mapOf, ptr),
+    ...probeHelpers(machine, ptr),
+    ...stringHelpers(machine, ptr),
+  ];
+}
+
+type MapOf = (c: HelperCall, name: string) => BpfMap;
+type Ptr = (c: HelperCall, addr: bigint, size: number, write: boolean) => number;
+const u32 = (x: bigint): number => Number(x & 0xffffffffn);
+type Native = (...a: bigint[]) => bigint;
+
+// ------------------------------------------------------------------ current task (14, 15, 16)
+function taskHelpers(machine: Machine): Helper[] {
+  const ex = machine.rt.exports;
+  const pidTgid = ex.helper_machine_get_current_pid_tgid as Native;
+  const uidGid = ex.helper_machine_get_current_uid_gid as Native;
+  const comm = ex.helper_machine_get_current_comm as Native;
+  return [
+    { id: 14, name: "bpf_get_current_pid_tgid", native: pidTgid, fn: () => s64(pidTgid(0n, 0n, 0n, 0n, 0n)) },
+    { id: 15, name: "bpf_get_current_uid_gid", native: uidGid, fn: () => s64(uidGid(0n, 0n, 0n, 0n, 0n)) },
+    {
+      id: 16,
+      name: "bpf_get_current_comm",
+      native: comm,
+      fn: (c) => {
+        const size = u32(c.r2);
+        if (size === 0) return neg(EINVAL);
+        return s64(comm(BigInt(c.mem.check(c.r1, size, true, c.pc)), BigInt(size), 0n, 0n, 0n));
+      },
+    },
+  ];
+}
+
+// ------------------------------------------------------------------ BPF code from helpers (12, 164, 181)
+function runCallback(c: HelperCall, name: string, fn: bigint, args: readonly bigint[]): bigint {
+  if (c.callback === undefined) throw new RuntimeTrap(TrapKind.Unsupported, c.pc, `${name}: this engine cannot run callbacks`);
+  return c.callback(fn, args);
+}
+
+/** Run `body` with an extra read-only region (a key the callback may read), then restore the regions. */
+function withRegion<T>(c: HelperCall, region: Region, body: () => T): T {
+  const before = c.mem.getRegions();
+  c.mem.setRegions([...before, region]);
+  try {
+    return body();
+  } finally {
+    c.mem.setRegions(before as Region[]);
+  }
+}
+
+function callbackHelpers(machine: Machine, mapOf: MapOf, ptr: Ptr): Helper[] {
+  const ex = machine.rt.exports;
+  // keys of array elements and the tail call's index live here (the kernel's stack copies)
+  let scratch = 0;
+  const keySlot = (): number => (scratch ||= machine.rt.alloc(64));
+  let depth = 0; // for_each calls nested through callbacks each get their own key slot
+  return [
+    {
+      id: 12,
+      name: "bpf_tail_call",
+      reenters: "tail_call",
+      fn: (c) => {
+        const m = mapOf(c, "bpf_tail_call");
+        if (m.type !== MAP_TYPES.prog_array) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `bpf_tail_call: map ${m.id} is not a PROG_ARRAY`);
+        if (c.tailCall === undefined) throw new RuntimeTrap(TrapKind.Unsupported, c.pc, "bpf_tail_call: this engine cannot make tail calls");
+        // as the kernel: the index is checked, then the count (taken even for an empty slot), then the slot
+        const index = u32(c.r3);
+        if (index >= m.maxEntries) return 0n;
+        const k = keySlot();
+        machine.mem.view.setUint32(k, index, true);
+        const id = ex.wabpf_map_lookup(m.ptr, k) >>> 0;
+        c.tailCall(id === 0 ? null : machine.programById(id)?.target ?? null);
+        return 0n;
+      },
+    },
+    {
+      id: 164,
+      name: "bpf_for_each_map_elem",
+      reenters: "callback",
+      fn: (c) => {
+        const m = mapOf(c, "bpf_for_each_map_elem");
+        if (c.r4 !== 0n) return neg(EINVAL);
+        const t = m.type;
+        const ctx = c.r3;
+        let visited = 0n;
+        if (t === MAP_TYPES.array || t === MAP_TYPES.percpu_array) {
+          const k = keySlot() + 8 + 4 * (depth % 14);
+          const region: Region = { start: k, end: k + 4, writable: false, name: "map key" };
+          depth++;
+          try {
+            for (let i = 0; i < m.maxEntries; i++) {
+              const val = ex.wabpf_array_elem_value(m.ptr, i) >>> 0;
+              visited++;
+              machine.mem.view.setUint32(k, i, true);
+              const ret = withRegion(c, region, () => runCallback(c, "bpf_for_each_map_elem", c.r2, [BigInt(m.ptr), BigInt(k), BigInt(val), ctx, 0n]));
+              if (ret !== 0n) break;
+            }
+          } finally {
+            depth--;
+          }
+          return visited;
+        }
+        if (t === MAP_TYPES.hash || t === MAP_TYPES.percpu_hash || t === MAP_TYPES.lru_hash || t === MAP_TYPES.lru_percpu_hash) {
+          // the next element is taken before the callback runs (it may delete the current one)
+          for (let e = ex.wabpf_hash_iter_next(m.ptr, 0) >>> 0; e !== 0; ) {
+            const next = ex.wabpf_hash_iter_next(m.ptr, e) >>> 0;
+            const key = ex.wabpf_hash_elem_key(e) >>> 0;
+            const val = ex.wabpf_hash_elem_value(m.ptr, e) >>> 0;
+            visited++;
+            const region: Region = { start: key, end: key + m.keySize, writable: false, name: "map key" };
+            const ret = withRegion(c, region, () => runCallback(c, "bpf_for_each_map_elem", c.r2, [BigInt(m.ptr), BigInt(key), BigInt(val), ctx, 0n]));
+            if (ret !== 0n) break;
+            e = next;
+          }
+          return visited;
+        }
+        // the verifier refuses other map types (no map_for_each_callback)
+        throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `bpf_for_each_map_elem: map ${m.id} (type ${m.typeName}) cannot be walked`);
+      },
+    },
+    {
+      id: 181,
+      name: "bpf_loop",
+      reenters: "callback",
+      fn: (c) => {
+        const nr = u32(c.r1);
+        if (c.r4 !== 0n) return neg(EINVAL);
+        if (nr > BPF_MAX_LOOPS) return neg(E2BIG);
+        for (let i = 0; i < nr; i++) {
+          // 0: continue, anything else (the verifier allows 1): stop
+          if (runCallback(c, "bpf_loop", c.r2, [BigInt(i), c.r3]) !== 0n) return BigInt(i + 1);
+        }
+        return BigInt(nr);
+      },
+    },
+  ];
+}
+
+// ------------------------------------------------------------------ probe reads (4, 45, 112-115)
+function probeHelpers(machine: Machine, ptr: Ptr): Helper[] {
+  const as = machine.addressSpaces;
+  const read = (space: AddressSpace | "compat", str: boolean) => (c: HelperCall): bigint => {
+    const size = u32(c.r2);
+    const dst = ptr(c, c.r1, size, true);
+    const sp = space === "compat" ? as.compatSpace(c.r3) : space;
+    const r = str ? as.readStr(sp, c.r3, size) : as.read(sp, c.r3, size);
+    const bytes = c.mem.bytes;
+    if (typeof r === "number") {
+      // a fault clears the whole destination
+      bytes.fill(0, dst, dst + size);
+      return s64(r);
+    }
+    bytes.set(r, dst);
+    return str ? BigInt(r.length) : 0n;
+  };
+  return [
+    { id: 4, name: "bpf_probe_read", fn: read("compat", false) },
+    { id: 45, name: "bpf_probe_read_str", fn: read("compat", true) },
+    { id: 112, name: "bpf_probe_read_user", fn: read("user", false) },
+    { id: 113, name: "bpf_probe_read_kernel", fn: read("kernel", false) },
+    { id: 114, name: "bpf_probe_read_user_str", fn: read("user", true) },
+    { id: 115, name: "bpf_probe_read_kernel_str", fn: read("kernel", true) },
+  ];
+}
+
+// ------------------------------------------------------------------ printing, strings, locks (6, 93, 94, 165, 182)
+function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
+  const as = machine.addressSpaces;
+  const pm: PrintkMemory = {
+    readStr: (space, addr, count) => as.readStr(space, addr, count),
+    read: (space, addr, size) => as.read(space, addr, size),
+    compatSpace: (addr) => as.compatSpace(addr),
+    symbol: (addr, off) => machine.symbolizer?.(addr, off) ?? null,
+  };
+  /** A NUL-terminated string at addr (what ARG_PTR_TO_CONST_STR guarantees), with its NUL. */
+  const cString = (c: HelperCall, addr: bigint): Uint8Array => {
+    const start = c.mem.check(addr, 1, false, c.pc);
+    let a = start;
+    while (c.mem.bytes[a] !== 0) a = c.mem.check(BigInt(a + 1), 1, false, c.pc);
+    return c.mem.bytes.slice(start, a + 1);
+  };
+  const cpuOf = (c: HelperCall): number => c.mem.view.getUint32(CPU_ID_ADDR, true);
+  const lockAddr = (c: HelperCall, name: string): number => {
+    const a = ptr(c, c.r1, 4, true);
+    if (a % 4 !== 0) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `${name}: lock at 0x${a.toString(16)} is not 4-byte aligned`);
+    return a;
+  };
+  return [
+    {
+      id: 6,
+      name: "bpf_trace_printk",
+      fn: (c) => {
+        const size = u32(c.r2);
+        const fmt = c.mem.bytes.slice(ptr(c, c.r1, size, false), Number(c.r1) + size);
+        const r = bprintf(fmt, [c.r3, c.r4, c.r5].slice(0, MAX_TRACE_PRINTK_VARARGS), pm);
+        if (typeof r === "number") return s64(r);
+        machine.tracePrintk(cpuOf(c), r.slice(0, MAX_BPRINTF_BUF - 1));
+        return BigInt(r.length);
+      },
+    },
+    {
+      id: 93,
+      name: "bpf_spin_lock",
+      fn: (c) => {
+        const a = lockAddr(c, "bpf_spin_lock");
+        // one thread: a lock already held would spin forever
+        if (c.mem.view.getUint32(a, true) !== 0) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `bpf_spin_lock: deadlock, the lock at 0x${a.toString(16)} is already held`);
+        c.mem.view.setUint32(a, 1, true);
+        machine.spinLocksHeld.add(a);
+        return 0n;
+      },
+    },
+    {
+      id: 94,
+      name: "bpf_spin_unlock",
+      fn: (c) => {
+        const a = lockAddr(c, "bpf_spin_unlock");
+        if (c.mem.view.getUint32(a, true) === 0) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `bpf_spin_unlock: the lock at 0x${a.toString(16)} is not held`);
+        c.mem.view.setUint32(a, 0, true);
+        machine.spinLocksHeld.delete(a);
+        return 0n;
+      },
+    },
+    {
+      id: 165,
+      name: "bpf_snprintf",
+      fn: (c) => {
+        const strSize = u32(c.r2);
+        const dataLen = u32(c.r5);
+        if (dataLen % 8 !== 0 || dataLen > MAX_BPRINTF_VARARGS * 8 || (dataLen !== 0 && c.r4 === 0n)) return neg(EINVAL);
+        const fmt = cString(c, c.r3);
+        const argAt = dataLen === 0 ? 0 : ptr(c, c.r4, dataLen, false);
+        const args = Array.from({ length: dataLen / 8 }, (_, i) => c.mem.view.getBigUint64(argAt + 8 * i, true));
+        const r = bprintf(fmt, args, pm);
+        if (typeof r === "number") return s64(r);
+        if (strSize > 0) {
+          const dst = ptr(c, c.r1, strSize, true);
+          const n = Math.min(r.length, strSize - 1);
+          for (let i = 0; i < n; i++) c.mem.bytes[dst + i] = r.charCodeAt(i);
+          c.mem.bytes[dst + n] = 0;
+        }
+        return BigInt(r.length + 1);
+      },
+    },
+    {
+      id: 182,
+      name: "bpf_strncmp",
+      fn: (c) => {
+        const n = u32(c.r2);
+        const s1 = n === 0 ? new Uint8Array(0) : c.mem.bytes.slice(ptr(c, c.r1, n, false), Number(c.r1) + n);
+        const s2 = cString(c, c.r3);
+        // lib/string.c strncmp: -1, 0 or 1
+        for (let i = 0; i < n; i++) {
+          const a = s1[i]!;
+          const b = s2[i] ?? 0;
+          if (a !== b) return a < b ? s64(-1) : 1n;
+          if (a === 0) break;
+        }
+        return 0n;
+      },
+    },
   ];
 }

@@ -4,7 +4,8 @@
 import { BpfError, EbpfError } from "../errors.js";
 import { GuestMemory } from "../exec/guest-memory.js";
 import { helperRegistry, type Helper, type HelperRegistry } from "../exec/helpers.js";
-import type { InlineArrayLookup, PseudoResolver } from "../exec/run.js";
+import type { InlineArrayLookup, PseudoResolver, TailCallTarget } from "../exec/run.js";
+import { SimAddressSpaces } from "./sim-memory.js";
 import { CPU_ID_ADDR, MAX_CPUS } from "../isa/layout.js";
 import { PseudoLd } from "../isa/opcode.js";
 import { loadRuntime, type AsRuntime } from "./as-runtime.js";
@@ -40,7 +41,37 @@ export interface ProgramEntry {
   readonly name: string;
   /** slot in the shared function table, when the program is compiled there */
   readonly tableIndex: number | null;
+  /** what bpf_tail_call jumps to (instructions, map references, compiled code); null: a tail call to it falls through */
+  readonly target: TailCallTarget | null;
 }
+
+/**
+ * The simulated `current` task of a CPU, as the task helpers see it (bpf_get_current_pid_tgid,
+ * _uid_gid, _comm) and trace_pipe lines name it. pid is the kernel's pid (a thread id), tgid
+ * the process id; comm is cut to 15 bytes (TASK_COMM_LEN 16 with its NUL).
+ */
+export interface TaskSpec {
+  readonly pid: number;
+  /** default: pid */
+  readonly tgid?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly comm?: string;
+}
+
+/** One bpf_trace_printk line, as the trace buffer keeps it. */
+export interface TraceEvent {
+  readonly cpu: number;
+  readonly pid: number;
+  readonly comm: string;
+  /** CLOCK_MONOTONIC ns of the machine's clock when the line was written */
+  readonly ns: bigint;
+  /** the formatted message, exactly as the program produced it */
+  readonly msg: string;
+}
+
+/** A task with this pid is a CPU's idle task ("swapper/N"); trace_pipe shows pid 0 as <idle>. */
+const idleTask = (cpu: number): Required<TaskSpec> => ({ pid: 0, tgid: 0, uid: 0, gid: 0, comm: `swapper/${cpu}` });
 
 const MACHINES = new WeakMap<GuestMemory, Machine>();
 
@@ -66,6 +97,14 @@ export class Machine {
   private scratchSize = 0;
   private clock: Required<ClockSettings> = { ns: 0n, stepNs: 0n, suspendedNs: 0n, hz: 250 };
   private helperList: readonly Helper[] | null = null;
+  private readonly tasks: Array<Required<TaskSpec> | null> = [];
+  private readonly trace: TraceEvent[] = [];
+  /** simulated kernel and user memory for the probe-read helpers */
+  readonly addressSpaces: SimAddressSpaces;
+  /** spin locks (guest addresses) taken by bpf_spin_lock and not released yet */
+  readonly spinLocksHeld = new Set<number>();
+  /** the symbol %ps / %pS / %pB print for an address (the simulated kernel sets it), or null */
+  symbolizer: ((addr: bigint, withOffset: boolean) => string | null) | null = null;
 
   private constructor(mem: GuestMemory, rt: AsRuntime, opts: MachineOptions) {
     this.mem = mem;
@@ -79,6 +118,8 @@ export class Machine {
     const prev = mem.dynamicRegion;
     const access = rt.exports.wabpf_value_access;
     mem.dynamicRegion = (addr, size, write) => access(addr, size, write ? 1 : 0) !== 0 || (prev !== null && prev(addr, size, write));
+    this.addressSpaces = new SimAddressSpaces(mem);
+    for (let cpu = 0; cpu < MAX_CPUS; cpu++) this.writeTask(cpu, idleTask(cpu));
   }
 
   static async create(opts: MachineOptions = {}): Promise<Machine> {
@@ -132,15 +173,94 @@ export class Machine {
   }
 
   // ---------------------------------------------------------------- programs
-  /** Give a program an id that PROG_ARRAY values can name. */
-  registerProgram(name = "", tableIndex: number | null = null): number {
+  /**
+   * Give a program an id that PROG_ARRAY values can name. With a `target` (its instructions,
+   * map resolver and, for JIT callers, its JitProgram), bpf_tail_call can jump to it:
+   * `machine.registerProgram("next", null, { name: "next", insns, pseudo, compiled: jitProgram })`.
+   */
+  registerProgram(name = "", tableIndex: number | null = null, target: TailCallTarget | null = null): number {
     const id = this.nextProgId++;
-    this.programs.set(id, { id, name, tableIndex });
+    this.programs.set(id, { id, name, tableIndex, target });
     return id;
   }
 
   programById(id: number): ProgramEntry | undefined {
     return this.programs.get(id);
+  }
+
+  // ---------------------------------------------------------------- current task
+  /**
+   * Set the task `current` is on `cpu` (every CPU when omitted); null makes it NULL, so the
+   * task helpers return -EINVAL as the kernel's do. Each CPU starts with its idle task
+   * (pid 0, "swapper/N"). The simulated kernel (src/kernel) sets it through this.
+   */
+  setCurrentTask(task: TaskSpec | null, cpu?: number): void {
+    if (cpu !== undefined && (!Number.isInteger(cpu) || cpu < 0 || cpu >= MAX_CPUS)) throw new RangeError(`cpu ${cpu} outside 0..${MAX_CPUS - 1}`);
+    const full = task === null ? null : { pid: task.pid, tgid: task.tgid ?? task.pid, uid: task.uid ?? 0, gid: task.gid ?? 0, comm: task.comm ?? "" };
+    for (const c of cpu === undefined ? Array.from({ length: MAX_CPUS }, (_, k) => k) : [cpu]) this.writeTask(c, full);
+  }
+
+  /** The task `current` is on `cpu` (null: none). */
+  currentTask(cpu = 0): Readonly<Required<TaskSpec>> | null {
+    return this.tasks[cpu] ?? null;
+  }
+
+  private writeTask(cpu: number, t: Required<TaskSpec> | null): void {
+    this.tasks[cpu] = t;
+    const comm = new Uint8Array(16);
+    if (t !== null) comm.set(new TextEncoder().encode(t.comm).subarray(0, 15));
+    const dv = new DataView(comm.buffer);
+    const u32 = (x: number): number => x >>> 0;
+    this.rt.exports.wabpf_task_set(cpu, t === null ? 0 : 1, t?.pid ?? 0, t?.tgid ?? 0, u32(t?.uid ?? 0), u32(t?.gid ?? 0), dv.getBigUint64(0, true), dv.getBigUint64(8, true));
+  }
+
+  // ---------------------------------------------------------------- simulated memory for probe reads
+  /**
+   * Map `bytes` at kernel address `addr` (at or above TASK_SIZE_MAX + 4096, e.g.
+   * 0xffff888000000000): bpf_probe_read_kernel and friends read them. The bytes are not
+   * copied: later changes are seen.
+   */
+  mapKernelMemory(addr: bigint, bytes: Uint8Array): void {
+    this.addressSpaces.map("kernel", addr, bytes);
+  }
+
+  /** Map `bytes` at user address `addr` (below TASK_SIZE_MAX) for bpf_probe_read_user and friends. */
+  mapUserMemory(addr: bigint, bytes: Uint8Array): void {
+    this.addressSpaces.map("user", addr, bytes);
+  }
+
+  /** Declare guest memory [addr, addr + size) kernel memory (objects the simulated kernel keeps in guest memory). */
+  mapKernelGuestMemory(addr: number, size: number): void {
+    this.addressSpaces.mapGuestKernel(addr, size);
+  }
+
+  unmapMemory(space: "kernel" | "user", addr: bigint): boolean {
+    return this.addressSpaces.unmap(space, addr);
+  }
+
+  // ---------------------------------------------------------------- trace buffer (bpf_trace_printk)
+  /** Append a bpf_trace_printk line for the current task of `cpu` (what the helper does). */
+  tracePrintk(cpu: number, msg: string): void {
+    const t = this.tasks[cpu] ?? null;
+    this.trace.push({ cpu, pid: t?.pid ?? 0, comm: t?.comm ?? "", ns: this.clockNs, msg });
+  }
+
+  /** The lines not read yet (trace_pipe keeps them until read). */
+  get traceEvents(): readonly TraceEvent[] {
+    return this.trace;
+  }
+
+  /**
+   * Read and consume the trace buffer, formatted as /sys/kernel/tracing/trace_pipe prints
+   * bpf_trace_printk events with the default options:
+   * `<comm right-aligned in 16>-<pid left-aligned in 7> [<cpu, 3 digits>] <flags> <s>.<µs>: bpf_trace_printk: <msg>`
+   * then a newline (the event's own; a message ending in "\n" gives an empty line after it, as
+   * in Linux). pid 0 prints as "<idle>"; the irq/preempt flags column is always "....." here.
+   */
+  readTracePipe(): string {
+    const out = this.trace.map((e) => formatTraceLine(e)).join("");
+    this.trace.length = 0;
+    return out;
   }
 
   // ---------------------------------------------------------------- host-side plumbing
@@ -237,6 +357,15 @@ export class Machine {
   static check(ret: number, op: string, what: string): void {
     if (ret < 0) throw BpfError.fromErrno(-ret, op, what);
   }
+}
+
+/** One trace_pipe line (with its newline) for a bpf_trace_printk event. */
+export function formatTraceLine(e: TraceEvent): string {
+  const comm = e.pid === 0 ? "<idle>" : e.comm;
+  const us = e.ns / 1000n;
+  const secs = (us / 1_000_000n).toString().padStart(5, " ");
+  const frac = (us % 1_000_000n).toString().padStart(6, "0");
+  return `${comm.padStart(16, " ")}-${String(e.pid).padEnd(7, " ")} [${String(e.cpu).padStart(3, "0")}] ..... ${secs}.${frac}: bpf_trace_printk: ${e.msg}\n`;
 }
 
 /** Create a simulated machine (loads the AssemblyScript runtime). */
