@@ -165,6 +165,23 @@ class Verifier {
       return this.result(false, st.errno, st.error);
     }
     this.subprogs = st.subprogs;
+    // resolve_pseudo_ldimm64: direct map value addresses exist for array maps only
+    for (let pc = 0; pc < this.insns.length; pc++) {
+      const ins = this.insns[pc]!;
+      if (ins.code !== LD_IMM64) continue;
+      if (ins.src === PseudoLd.MAP_VALUE || ins.src === PseudoLd.MAP_IDX_VALUE) {
+        const m = this.maps[ins.imm]!;
+        const off = this.insns[pc + 1]!.imm;
+        let msg: string | null = null;
+        if (m.type !== "array") msg = "no direct value access support for this map type";
+        else if (off < 0 || off >= m.valueSize) msg = `invalid access to map value pointer, value_size=${m.valueSize} off=${off}`;
+        if (msg !== null) {
+          this.verbose(`${msg}\n`);
+          return this.result(false, ERRNO.EINVAL, msg);
+        }
+      }
+      pc++;
+    }
     // check_attach_btf_id: which program types may be sleepable
     if (((this.opts.progFlags ?? 0) & BPF_F_SLEEPABLE) !== 0 && this.opts.progType !== "kprobe" && this.opts.progType !== "syscall") {
       const msg = "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable";
