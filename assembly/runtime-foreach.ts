@@ -41,3 +41,8 @@ export function wabpf_array_elem_value(map: u32, idx: u32): u32 {
   if (hdr(map, H_TYPE) == T_ARRAY) return hdr(map, H_ELEMS) + idx * stride;
   return hdr(map, H_ELEMS) + (idx * hdr(map, H_NCPU) + currentCpu()) * stride;
 }
+
+/** What slot `idx` of a PROG_ARRAY (or map array) holds: a program id (inner map address), 0 when empty. */
+export function wabpf_fd_array_get(map: u32, idx: u32): u32 {
+  return load<u32>(hdr(map, H_ELEMS) + (idx << 3));
+}

@@ -35,6 +35,7 @@ export interface AsRuntimeExports {
   readonly wabpf_hash_elem_key: (elem: number) => number;
   readonly wabpf_hash_elem_value: (map: number, elem: number) => number;
   readonly wabpf_array_elem_value: (map: number, idx: number) => number;
+  readonly wabpf_fd_array_get: (map: number, idx: number) => number;
   readonly helper_machine_get_current_pid_tgid: Function;
   readonly helper_machine_get_current_uid_gid: Function;
   readonly helper_machine_get_current_comm: Function;

@@ -189,15 +189,14 @@ function callbackHelpers(machine: Machine, mapOf: MapOf, ptr: Ptr): Helper[] {
       name: "bpf_tail_call",
       reenters: "tail_call",
       fn: (c) => {
-        const m = mapOf(c, "bpf_tail_call");
+        // bpf_tail_call(ctx, prog_array_map, index): the map is r2
+        const m = mapOf({ ...c, r1: c.r2 }, "bpf_tail_call");
         if (m.type !== MAP_TYPES.prog_array) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `bpf_tail_call: map ${m.id} is not a PROG_ARRAY`);
         if (c.tailCall === undefined) throw new RuntimeTrap(TrapKind.Unsupported, c.pc, "bpf_tail_call: this engine cannot make tail calls");
         // as the kernel: the index is checked, then the count (taken even for an empty slot), then the slot
         const index = u32(c.r3);
         if (index >= m.maxEntries) return 0n;
-        const k = keySlot();
-        machine.mem.view.setUint32(k, index, true);
-        const id = ex.wabpf_map_lookup(m.ptr, k) >>> 0;
+        const id = ex.wabpf_fd_array_get(m.ptr, index) >>> 0;
         c.tailCall(id === 0 ? null : machine.programById(id)?.target ?? null);
         return 0n;
       },

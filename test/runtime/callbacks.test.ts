@@ -9,6 +9,7 @@ import type { Insn } from "../../src/isa/insn.js";
 import { runInterp } from "../../src/interp/index.js";
 import { compileProgram } from "../../src/jit/index.js";
 import { createMachine, type Machine } from "../../src/runtime/machine.js";
+import { fnRefs } from "./fn-refs.js";
 import type { BpfMap, MapSpec } from "../../src/runtime/maps.js";
 
 // Helpers that run BPF code (bpf_loop, bpf_for_each_map_elem): the interpreter and the JIT
@@ -27,25 +28,6 @@ async function runOn(engine: Engine, machine: Machine, maps: readonly BpfMap[], 
   if (engine === "interp") return runInterp(insns, ro).r0;
   const prog = await compileProgram(insns, { helpers: opts.helpers, pseudo: opts.pseudo });
   return prog.run(ro).r0;
-}
-
-export async function both(src: string, maps: readonly MapSpec[] = [], extra: Partial<RunOptions> = {}): Promise<Array<{ r0: bigint | string; dump: string[][] }>> {
-  const insns = assemble(src);
-  const out = [];
-  for (const e of ENGINES) {
-    const m = await createMachine();
-    const ms = maps.map((s) => m.createMap(s));
-    let r0: bigint | string;
-    try {
-      r0 = await runOn(e, m, ms, insns, extra);
-    } catch (err) {
-      if (!(err instanceof RuntimeTrap)) throw err;
-      r0 = `trap ${TrapKind[err.kind]} at ${err.pc}`;
-    }
-    out.push({ r0, dump: ms.map((mp) => [...mp.entries()].map(([k, v]) => `${[...k].join(",")}=${[...v].join(",")}`)) });
-  }
-  expect(out[1]).toEqual(out[0]);
-  return out;
 }
 
 describe("callbacks (ld_imm64 src 4, HelperCall.callback)", () => {
@@ -155,17 +137,6 @@ describe("callbacks (ld_imm64 src 4, HelperCall.callback)", () => {
     expect(r!.r0).toMatch(/^trap OutOfBounds at 9$/);
   });
 });
-
-/** ld_imm64 with a second-slot imm of 0x7ff is a callback reference to slot `imm`: src 4, relative imm. */
-function fnRefs(insns: Insn[]): Insn[] {
-  return insns.map((ins, pc) => {
-    const next = insns[pc + 1];
-    if (ins.code === 0x18 && next !== undefined && next.imm === 0x7ff) return { ...ins, src: 4, imm: ins.imm - pc - 1 };
-    const prev = insns[pc - 1];
-    if (prev !== undefined && prev.code === 0x18 && ins.imm === 0x7ff) return { ...ins, imm: 0 };
-    return ins;
-  });
-}
 
 async function bothFn(src: string, maps: readonly MapSpec[] = [], extra: Partial<RunOptions> = {}, init?: (ms: BpfMap[]) => void): Promise<Array<{ r0: bigint | string; dump: string[][] }>> {
   const insns = fnRefs(assemble(src));
