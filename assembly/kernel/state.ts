@@ -69,21 +69,6 @@ export function wabpf_kernel_tsp_reset(): void {
   store<u32>(tsp, tstackLo + TRAMP_STACK_SIZE);
 }
 
-/** Take a frame for `nargs` arguments; returns ctx, or 0 when the stack is exhausted. */
-@inline export function trampEnter(ip: i64, nargs: u32): u32 {
-  const sp = load<u32>(tsp);
-  const base = sp - (TRAMP_BPF_STACK + 24 + ((nargs + 1) << 3));
-  if (base < tstackLo || base > sp) return 0;
-  store<u32>(tsp, base);
-  const ctx = base + TRAMP_BPF_STACK + 24;
-  store<i64>(ctx - 16, ip);
-  store<i64>(ctx - 8, <i64>nargs);
-  return ctx;
-}
-@inline export function trampExit(ctx: u32, nargs: u32): void {
-  store<u32>(tsp, ctx + ((nargs + 1) << 3));
-}
-
 // ------------------------------------------------------------------ per-program state
 // Allocated by the host per attached tracing program: active[64] u32 (per-CPU recursion
 // guard), then recursion_misses, run_cnt, run_time_ns (u64 each).
@@ -91,12 +76,3 @@ export const PROG_STATE_SIZE: u32 = 288;
 export const PS_MISSES: u32 = 256;
 export const PS_RUN_CNT: u32 = 264;
 export const PS_RUN_TIME: u32 = 272;
-
-// the host's clock for run_time_ns, as a wasm function in a table slot (0: stats disabled)
-let statsClockSlot: u32 = 0;
-export function wabpf_kernel_set_stats_clock(slot: u32): void {
-  statsClockSlot = slot;
-}
-@inline export function statsSlot(): u32 {
-  return statsClockSlot;
-}

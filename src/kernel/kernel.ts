@@ -10,8 +10,8 @@
 // - regular links (attach): a per-target trampoline generated as specialized wasm
 //   (src/kernel/trampoline.ts), rebuilt whenever the function's program list changes;
 // - multi-links (attachMulti): per-function metadata (kfunc_md) in an AssemblyScript hash table
-//   and one global trampoline per argument count that looks it up by the function's address
-//   (assembly/kernel/kfunc-md.ts).
+//   (assembly/kernel/kfunc-md.ts) and one global trampoline per argument count that looks it
+//   up by the function's address (src/kernel/multi-tramp.ts).
 // Cooperation: when a function has both regular and multi-link programs, the per-target
 // trampoline includes the multi-link programs too (with their cookies), merged by kind and
 // by attach order, so both run exactly as if they were regular links; the function's kfunc_md
@@ -29,16 +29,17 @@ import { BpfObject } from "../api/object.js";
 import type { Btf } from "../loader/btf.js";
 import { BUILTIN_FUNCTIONS, generatedFunctions, modifyReturnAllowed, type KernelFunctionSpec } from "./functions.js";
 import { buildVmlinuxBtf } from "./vmlinux-btf.js";
-import { buildClockFunction, buildHostFunction, buildTrampoline, type TrampolineProgram } from "./trampoline.js";
+import { buildHostFunction, buildTrampoline, type TrampolineProgram } from "./trampoline.js";
+import { buildMultiTrampolines, MULTI_MAX_ARGS } from "./multi-tramp.js";
 import { loadKernelProgram, TRACING_HELPER_IDS, type KernelProgram, type TracingKind } from "./program.js";
-import { accessedArgs, checkMultiTarget } from "./multi.js";
+import { accessedArgs, checkMultiTarget, needsFrame } from "./multi.js";
 
 /** BPF_MAX_TRAMP_LINKS */
 export const MAX_TRAMP_LINKS = 38;
 /** The address of the first kernel function; each takes 0x40 bytes of "text". */
 export const KERNEL_TEXT_BASE = 0xffffffff81000000n;
 /** The global trampolines exist for 0..6 arguments (the x86-64 argument registers). */
-export const MULTI_MAX_ARGS = 6;
+export { MULTI_MAX_ARGS };
 
 export interface KernelOptions {
   /** the machine to live in (a fresh one when omitted) */
@@ -142,7 +143,7 @@ interface KernelExports {
   wabpf_kernel_syscall(nr: number, a0: bigint, a1: bigint, a2: bigint): bigint;
   wabpf_kernel_syscall_loop(n: number): bigint;
   wabpf_kernel_trigger_loop(n: number): bigint;
-  wabpf_kernel_set_stats_clock(slot: number): void;
+  wabpf_kmd_state_addr(): number;
   wabpf_kmd_insert(addr: bigint, nargs: number, origSlot: number): number;
   wabpf_kmd_delete(addr: bigint): number;
   wabpf_kmd_lookup(addr: bigint): number;
@@ -170,12 +171,14 @@ export class SimKernel {
   private readonly b: Binaryen;
   private readonly tspAddr: number;
   private readonly tstackLo: number;
-  private readonly multiTramps: Function[];
+  private multiTramps: Function[] = [];
+  /** programs the global trampolines dispatch to, by index */
+  private readonly multiProgs: KernelProgram[] = [];
+  private readonly kmdState: number;
   private seq = 0;
   private stats: boolean;
   private btfCache: { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } | null = null;
   private helperList: Helper[] | null = null;
-  private clockSlot = 0;
 
   private constructor(machine: Machine, b: Binaryen, opts: KernelOptions) {
     this.machine = machine;
@@ -187,8 +190,8 @@ export class SimKernel {
     if (this.ex.wabpf_kernel_init() === 0) throw new EbpfError("ENOMEM", "cannot allocate the tracing stack");
     this.tspAddr = this.ex.wabpf_kernel_tsp_addr();
     this.tstackLo = this.ex.wabpf_kernel_tstack_lo();
+    this.kmdState = this.ex.wabpf_kmd_state_addr();
     const rtx = machine.rt.exports as unknown as Record<string, Function>;
-    this.multiTramps = Array.from({ length: MULTI_MAX_ARGS + 1 }, (_, n) => rtx[`kfunc_multi_tramp${n}`]!);
     const specs = [...BUILTIN_FUNCTIONS, ...generatedFunctions(opts.generated ?? 3000)];
     for (const s of specs) {
       const body = rtx[s.body];
@@ -391,11 +394,7 @@ export class SimKernel {
   /** Turn run_cnt / run_time_ns accounting on or off (rebuilds the trampolines). */
   setStats(on: boolean): void {
     this.stats = on;
-    if (on && this.clockSlot === 0) {
-      this.clockSlot = this.machine.mem.allocTableSlots(1);
-      this.machine.mem.table.set(this.clockSlot, buildClockFunction(this.b, hostNow));
-    }
-    this.ex.wabpf_kernel_set_stats_clock(on ? this.clockSlot : 0);
+    if (this.multiProgs.length > 0) this.buildMulti();
     for (const f of this.attachments.keys()) this.rebuild(f);
   }
   get statsEnabled(): boolean {
@@ -447,6 +446,10 @@ export class SimKernel {
       if (this.multiExclusive && (this.attachments.get(f) ?? []).some((a) => !a.multi && a.kind === "fentry")) {
         throw linkError("EEXIST", `${f.name} already has a regular fentry program`);
       }
+    }
+    if (!this.multiProgs.includes(prog)) {
+      this.multiProgs.push(prog);
+      this.buildMulti();
     }
     const seq = this.seq++;
     const atts = fns.map((f, i) => [f, { seq, prog, kind: prog.kind!, cookie: cookies[i]!, multi: true }] as const);
@@ -502,7 +505,7 @@ export class SimKernel {
       mem.table.set(f.entrySlot, this.multiTramps[f.nargs]!);
       return;
     }
-    const tp = (a: Attachment): TrampolineProgram => ({ fn: a.prog.fn, state: a.prog.state, cookie: a.cookie });
+    const tp = (a: Attachment): TrampolineProgram => ({ fn: a.prog.fn, state: a.prog.state, cookie: a.cookie, needs: a.prog.needs });
     const o = ordered(list);
     const tramp = buildTrampoline(this.b, mem.memory, {
       ip: f.ip,
@@ -516,6 +519,20 @@ export class SimKernel {
       now: this.stats ? hostNow : null,
     });
     mem.table.set(f.entrySlot, tramp);
+  }
+
+  /** (Re)generate the global trampolines for the current set of multi-link programs. */
+  private buildMulti(): void {
+    const mem = this.machine.mem;
+    this.multiTramps = buildMultiTrampolines(this.b, mem.memory, mem.table, {
+      programs: this.multiProgs.map((p) => p.fn),
+      kmdState: this.kmdState,
+      tspAddr: this.tspAddr,
+      tstackLo: this.tstackLo,
+      now: this.stats ? hostNow : null,
+    });
+    // functions on the global trampoline move to the new module
+    for (const [f, list] of this.attachments) if (list.every((a) => a.multi)) mem.table.set(f.entrySlot, this.multiTramps[f.nargs]!);
   }
 
   private syncKfuncMd(f: KernelFunction, multi: readonly Attachment[]): void {
@@ -537,9 +554,10 @@ export class SimKernel {
     v.setUint32(list, byKind("fentry").length, true);
     v.setUint32(list + 4, byKind("fmod_ret").length, true);
     v.setUint32(list + 8, byKind("fexit").length, true);
+    v.setUint32(list + 12, entries.some((x) => needsFrame(x.prog.needs)) ? 1 : 0, true); // flags: bit 0 a frame is needed
     entries.forEach((a, i) => {
       const e = list + 16 + 24 * i;
-      v.setUint32(e, a.prog.tableIndex, true);
+      v.setUint32(e, this.multiProgs.indexOf(a.prog), true);
       v.setUint32(e + 4, a.prog.state, true);
       v.setBigUint64(e + 8, a.cookie, true);
     });

@@ -19,6 +19,7 @@ import { mapTypeName } from "../runtime/map-types.js";
 import type { BpfObject } from "../api/object.js";
 import type { SimKernel } from "./kernel.js";
 import { PROG_STATE_SIZE, PS_MISSES, PS_RUN_CNT, PS_RUN_TIME } from "./trampoline.js";
+import { ctxNeeds, type CtxNeeds } from "./multi.js";
 
 export type TracingKind = "fentry" | "fexit" | "fmod_ret";
 
@@ -80,6 +81,8 @@ export class KernelProgram {
   // `Function`: a wasm function object has no narrower static type
   readonly fn: Function;
   readonly tableIndex: number;
+  /** what of the trampoline frame the program can observe */
+  readonly needs: CtxNeeds;
 
   constructor(
     private readonly kernel: SimKernel,
@@ -99,6 +102,7 @@ export class KernelProgram {
     this.state = kernel.machine.rt.alloc(PROG_STATE_SIZE);
     this.tableIndex = init.jit.tableIndex(mem);
     this.fn = mem.table.get(this.tableIndex) as Function;
+    this.needs = ctxNeeds(init.insns);
   }
 
   /** Nested runs skipped by the per-CPU recursion guard (bpf_prog_info.recursion_misses). */

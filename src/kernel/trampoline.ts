@@ -13,6 +13,7 @@
 // per-CPU active counter: a nested entry is skipped and counted in recursion_misses.
 import type { Binaryen } from "../jit/binaryen-loader.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
+import { needsFrame, type CtxNeeds } from "./multi.js";
 
 export const TRAMP_BPF_STACK = 4096;
 /** Offsets inside a program's state block (assembly/kernel/state.ts). */
@@ -28,6 +29,8 @@ export interface TrampolineProgram {
   /** guest address of its state block */
   readonly state: number;
   readonly cookie: bigint;
+  /** what of the frame the program can observe: stores nobody can see are left out */
+  readonly needs: CtxNeeds;
 }
 
 export interface TrampolineSpec {
@@ -49,7 +52,7 @@ export function buildTrampoline(b: Binaryen, mem: WebAssembly.Memory, spec: Tram
   try {
     const { i32, i64, f64 } = b;
     const n = spec.nargs;
-    m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.BulkMemory);
+    m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.BulkMemory | b.Features.TailCall);
     m.addMemoryImport("0", "env", "memory");
     const origSig = b.createType(Array<number>(n + 1).fill(i64));
     const progSig = b.createType(Array<number>(11).fill(i64));
@@ -75,11 +78,16 @@ export function buildTrampoline(b: Binaryen, mem: WebAssembly.Memory, spec: Tram
     const args = (): number[] => [m.local.get(0, i64), ...Array.from({ length: n }, (_, i) => m.local.get(i + 1, i64))];
     const frame = TRAMP_BPF_STACK + 24 + (n + 1) * 8;
     const retOff = n * 8;
+    const anyCtx = all.some((p) => p.needs.ctx);
+    const anyIp = all.some((p) => p.needs.ip);
+    // no program can observe the frame: no tracing-stack frame at all (ctx and r10 are 0)
+    const frameless = !all.some((p) => needsFrame(p.needs));
 
     const runProg = (k: number, p: TrampolineProgram, keep: boolean): number[] => {
       const act = (): number => m.local.get(L_ACT, i32);
       const call = m.call(`p${k}`, [ctx64(), c64(0n), c64(0n), c64(0n), c64(0n), m.i64.sub(ctx64(), c64(24n)), c64(0n), c64(0n), c64(0n), c64(0n), c64(0n)], i64);
-      const body: number[] = [m.i32.store(0, 4, act(), c32(1)), m.i64.store(0, 8, m.i32.sub(ctx(), c32(24)), c64(p.cookie))];
+      const body: number[] = [m.i32.store(0, 4, act(), c32(1))];
+      if (p.needs.cookie) body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(24)), c64(p.cookie)));
       if (spec.now !== null) {
         body.push(m.local.set(L_T0, m.call("now", [], f64)));
         body.push(keep ? m.local.set(L_R, call) : m.drop(call));
@@ -98,37 +106,43 @@ export function buildTrampoline(b: Binaryen, mem: WebAssembly.Memory, spec: Tram
     };
 
     const body: number[] = [];
-    body.push(m.local.set(L_SP, m.i32.load(0, 4, c32(spec.tspAddr))));
-    body.push(m.local.set(L_CTX, m.i32.sub(m.local.get(L_SP, i32), c32(frame))));
-    // tracing stack exhausted: run the function without programs
-    body.push(m.if(m.i32.or(m.i32.lt_u(m.local.get(L_CTX, i32), c32(spec.tstackLo)), m.i32.gt_u(m.local.get(L_CTX, i32), m.local.get(L_SP, i32))), m.return(m.call("orig", args(), i64))));
-    body.push(m.i32.store(0, 4, c32(spec.tspAddr), m.local.get(L_CTX, i32)));
-    body.push(m.local.set(L_CTX, m.i32.add(m.local.get(L_CTX, i32), c32(TRAMP_BPF_STACK + 24))));
-    body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(16)), c64(spec.ip)));
-    body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(8)), c64(BigInt(n))));
-    for (let i = 0; i < n; i++) body.push(m.i64.store(i * 8, 8, ctx(), m.local.get(i + 1, i64)));
+    if (!frameless) {
+      body.push(m.local.set(L_SP, m.i32.load(0, 4, c32(spec.tspAddr))));
+      body.push(m.local.set(L_CTX, m.i32.sub(m.local.get(L_SP, i32), c32(frame))));
+      // tracing stack exhausted: run the function without programs
+      body.push(m.if(m.i32.or(m.i32.lt_u(m.local.get(L_CTX, i32), c32(spec.tstackLo)), m.i32.gt_u(m.local.get(L_CTX, i32), m.local.get(L_SP, i32))), m.return_call("orig", args(), i64)));
+      body.push(m.i32.store(0, 4, c32(spec.tspAddr), m.local.get(L_CTX, i32)));
+      body.push(m.local.set(L_CTX, m.i32.add(m.local.get(L_CTX, i32), c32(TRAMP_BPF_STACK + 24))));
+    }
+    if (anyIp) body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(16)), c64(spec.ip)));
+    if (anyCtx) {
+      body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(8)), c64(BigInt(n))));
+      for (let i = 0; i < n; i++) body.push(m.i64.store(i * 8, 8, ctx(), m.local.get(i + 1, i64)));
+    }
     body.push(m.local.set(L_CPU, m.i32.shl(m.i32.load(0, 4, c32(CPU_ID_ADDR)), c32(2))));
     let k = 0;
     for (const p of spec.fentry) body.push(...runProg(k++, p, false));
     const callOrig = m.local.set(L_RET, m.call("orig", args(), i64));
-    if (spec.fmodRet.length === 0 && spec.fexit.length === 0) body.push(callOrig);
-    else {
+    const restore = frameless ? m.nop() : m.i32.store(0, 4, c32(spec.tspAddr), m.local.get(L_SP, i32));
+    if (spec.fmodRet.length === 0 && spec.fexit.length === 0) {
+      // fentry only: the frame is done with; the original runs as a tail call
+      body.push(restore, m.return_call("orig", args(), i64));
+    } else {
       const inner: number[] = [];
       if (spec.fmodRet.length > 0) {
-        inner.push(m.i64.store(retOff, 8, ctx(), c64(0n)));
+        if (anyCtx) inner.push(m.i64.store(retOff, 8, ctx(), c64(0n)));
         for (const p of spec.fmodRet) {
           inner.push(...runProg(k++, p, true));
-          inner.push(m.i64.store(retOff, 8, ctx(), m.local.get(L_R, i64)));
+          if (anyCtx) inner.push(m.i64.store(retOff, 8, ctx(), m.local.get(L_R, i64)));
           inner.push(m.if(m.i64.ne(m.local.get(L_R, i64), c64(0n)), m.block(null, [m.local.set(L_RET, m.local.get(L_R, i64)), m.br("orig_done")], b.none)));
         }
       }
       inner.push(callOrig);
-      if (spec.fexit.length > 0) inner.push(m.i64.store(retOff, 8, ctx(), m.local.get(L_RET, i64)));
+      if (spec.fexit.length > 0 && anyCtx) inner.push(m.i64.store(retOff, 8, ctx(), m.local.get(L_RET, i64)));
       body.push(m.block("orig_done", inner, b.none));
       for (const p of spec.fexit) body.push(...runProg(k++, p, false));
+      body.push(restore, m.return(m.local.get(L_RET, i64)));
     }
-    body.push(m.i32.store(0, 4, c32(spec.tspAddr), m.local.get(L_SP, i32)));
-    body.push(m.return(m.local.get(L_RET, i64)));
     m.addFunction("tramp", origSig, i64, locals, m.block(null, body, b.none));
     m.addFunctionExport("tramp", "tramp");
     const wasm = m.emitBinary();
@@ -157,21 +171,6 @@ export function buildHostFunction(b: Binaryen, nargs: number, impl: (...args: bi
     m.addFunctionExport("f", "f");
     const wasm = m.emitBinary();
     const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { js: { impl } });
-    return inst.exports["f"] as Function;
-  } finally {
-    m.dispose();
-  }
-}
-
-/** A wasm function `() -> f64` returning the host clock in ns (run_time_ns of the global trampolines). */
-export function buildClockFunction(b: Binaryen, now: () => number): Function {
-  const m = new b.Module();
-  try {
-    m.addFunctionImport("now", "js", "now", b.none, b.f64);
-    m.addFunction("f", b.none, b.f64, [], m.call("now", [], b.f64));
-    m.addFunctionExport("f", "f");
-    const wasm = m.emitBinary();
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { js: { now } });
     return inst.exports["f"] as Function;
   } finally {
     m.dispose();

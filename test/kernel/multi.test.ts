@@ -172,3 +172,35 @@ describe("kfunc_md with thousands of functions", () => {
     expect(k.kfuncMdStats()).toEqual({ count: 0, buckets: 16, usedBuckets: 0 });
   }, 60_000);
 });
+
+describe("programs that never look at the frame", () => {
+  it("run without a tracing-stack frame on both trampolines, with the same semantics", async () => {
+    const k = await SimKernel.create({ generated: 20 });
+    const obj = await k.open(FIXTURES + "trigger.o");
+    obj.createMaps();
+    const bss = obj.map("trigger.bss");
+    const hits = (): bigint => {
+      const v = bss.lookup(new Uint8Array(4))!;
+      const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+      let s = 0n;
+      for (let off = 0; off < v.byteLength; off += 128) s += dv.getBigInt64(off, true);
+      return s;
+    };
+    const driver = await k.load(obj, "trigger_driver");
+    const names = ["bench_trigger_fentry", "bench_trigger_fexit", "bench_trigger_fmodret", "bench_trigger_fentry_multi", "bench_trigger_fexit_multi", "bench_trigger_fmodret_multi"];
+    let expected = 0n;
+    for (const n of names) {
+      const p = await k.load(obj, n);
+      expect(p.needs).toEqual({ ctx: false, ip: false, cookie: false, stack: false });
+      if (p.multi) k.attachMulti(p);
+      else k.attach(p);
+      expected += 100n * BigInt(names.indexOf(n) + 1);
+      driver.run();
+      expect(hits()).toBe(expected); // every attached program counted every call
+    }
+    expect(k.call("bpf_get_numa_node_id", 1n, 2n, 3n, 4n, 5n)).toBe(0n); // the original ran (fmod_ret returned 0)
+    const tsp = k.machine.mem.view.getUint32((k.machine.rt.exports as unknown as { wabpf_kernel_tsp_addr(): number }).wabpf_kernel_tsp_addr(), true);
+    const lo = (k.machine.rt.exports as unknown as { wabpf_kernel_tstack_lo(): number }).wabpf_kernel_tstack_lo();
+    expect(tsp - lo).toBe(64 * (4096 + 128)); // the tracing stack is balanced
+  });
+});

@@ -1,0 +1,172 @@
+// The tracing multi-link's global trampolines, one per argument count (0..6), generated with
+// binaryen into one module. Each looks up the function's kfunc_md in the AssemblyScript hash
+// table (by reading the table's memory directly: no call), takes a frame from the tracing
+// stack, saves the arguments, and runs the function's program lists: fentry, then fmod_ret
+// (the first nonzero return skips the rest and the original), the original, then fexit.
+//
+// Programs are called directly: the module imports every program that any multi-link uses and
+// dispatches on the entry's program index with a br_table, because a call_indirect into another
+// instance measured ~2 ns slower than a direct import call. The module is regenerated only when
+// that set of programs grows (a program's first multi-link), not per function or per link; the
+// original function is called with call_indirect through its orig slot (same cost as an import
+// for AssemblyScript bodies). A call in flight keeps running in the old module.
+import type { Binaryen } from "../jit/binaryen-loader.js";
+import { CPU_ID_ADDR } from "../isa/layout.js";
+import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK } from "./trampoline.js";
+
+export const MULTI_MAX_ARGS = 6;
+
+export interface MultiTrampolineSpec {
+  /** program entries by dispatch index (wasm functions) */
+  readonly programs: readonly Function[];
+  /** kfunc_md state: buckets u32 @0, nbuckets u32 @4, in flight u32 @8 */
+  readonly kmdState: number;
+  readonly tspAddr: number;
+  readonly tstackLo: number;
+  readonly now: (() => number) | null;
+}
+
+/** Build the module; returns the trampoline for each argument count. */
+export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, table: WebAssembly.Table, spec: MultiTrampolineSpec): Function[] {
+  const m = new b.Module();
+  try {
+    const { i32, i64, f64 } = b;
+    m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.BulkMemory | b.Features.TailCall);
+    m.addMemoryImport("0", "env", "memory");
+    m.addTableImport("table", "env", "table");
+    const progSig = b.createType(Array<number>(11).fill(i64));
+    spec.programs.forEach((_, i) => m.addFunctionImport(`p${i}`, "p", `p${i}`, progSig, i64));
+    if (spec.now !== null) m.addFunctionImport("now", "env", "now", b.none, f64);
+    const c32 = (v: number): number => m.i32.const(v);
+    const c64 = (v: bigint): number => (m.i64.const as unknown as (x: bigint) => number)(BigInt.asIntN(64, v));
+    const ld32 = (addr: number, off = 0): number => m.i32.load(off, 4, addr);
+    const ld64 = (addr: number, off = 0): number => m.i64.load(off, 8, addr);
+    const nprogs = spec.programs.length;
+    let site = 0;
+
+    for (let n = 0; n <= MULTI_MAX_ARGS; n++) {
+      // params 0 = ip, 1..n = args; locals:
+      const L = { md: n + 1, list: n + 2, sp: n + 3, ctx: n + 4, cpu: n + 5, e: n + 6, end: n + 7, st: n + 8, act: n + 9, ret: n + 10, r: n + 11, t0: n + 12, fr: n + 13 };
+      const locals = [i32, i32, i32, i32, i32, i32, i32, i32, i32, i64, i64, f64, i32];
+      const g = (k: keyof typeof L): number => m.local.get(L[k], k === "ret" || k === "r" ? i64 : k === "t0" ? f64 : i32);
+      const s = (k: keyof typeof L, v: number): number => m.local.set(L[k], v);
+      const sig = b.createType(Array<number>(n + 1).fill(i64));
+      const args = (): number[] => Array.from({ length: n + 1 }, (_, i) => m.local.get(i, i64));
+      const origTail = (): number => m.return_call_indirect("table", ld32(g("md"), 16), args(), sig, i64);
+      const ctx64 = (): number => m.i64.extend_u(g("ctx"));
+      const frame = TRAMP_BPF_STACK + 24 + (n + 1) * 8;
+      const inflight = (d: number): number => m.i32.store(8, 4, c32(spec.kmdState), m.i32.add(ld32(c32(spec.kmdState), 8), c32(d)));
+
+      // one program run at entry `e`, result in `r`: per-CPU guard, cookie, stats, dispatch
+      const runEntry = (): number => {
+        const id = site++;
+        const call = (i: number): number => m.call(`p${i}`, [ctx64(), c64(0n), c64(0n), c64(0n), c64(0n), m.i64.sub(ctx64(), c64(24n)), c64(0n), c64(0n), c64(0n), c64(0n), c64(0n)], i64);
+        let cur = m.switch(spec.programs.map((_, i) => `c${id}_${i}`), `d${id}`, ld32(g("e")));
+        for (let i = 0; i < nprogs; i++) {
+          const seq = [m.block(`c${id}_${i}`, [cur]), s("r", call(i))];
+          cur = i < nprogs - 1 ? m.block(null, [...seq, m.br(`d${id}`)]) : m.block(null, seq);
+        }
+        const dispatch = m.block(`d${id}`, [cur]);
+        const run: number[] = [m.i32.store(0, 4, g("act"), c32(1)), m.if(g("fr"), m.i64.store(0, 8, m.i32.sub(g("ctx"), c32(24)), ld64(g("e"), 8)))];
+        if (spec.now !== null) {
+          run.push(s("t0", m.call("now", [], f64)), dispatch);
+          run.push(m.i64.store(PS_RUN_CNT, 8, g("st"), m.i64.add(ld64(g("st"), PS_RUN_CNT), c64(1n))));
+          run.push(m.i64.store(PS_RUN_TIME, 8, g("st"), m.i64.add(ld64(g("st"), PS_RUN_TIME), m.i64.trunc_u.f64(m.f64.sub(m.call("now", [], f64), g("t0"))))));
+        } else run.push(dispatch);
+        run.push(m.i32.store(0, 4, g("act"), c32(0)));
+        return m.block(null, [
+          s("r", c64(0n)),
+          s("st", ld32(g("e"), 4)),
+          s("act", m.i32.add(g("st"), g("cpu"))),
+          m.if(ld32(g("act")), m.i64.store(PS_MISSES, 8, g("st"), m.i64.add(ld64(g("st"), PS_MISSES), c64(1n))), m.block(null, run, b.none)),
+        ], b.none);
+      };
+      // run entries [e, end): fentry / fexit (results ignored)
+      const loopAll = (label: string): number =>
+        m.block(`${label}_out`, [
+          m.loop(`${label}_top`, m.block(null, [
+            m.br(`${label}_out`, m.i32.ge_u(g("e"), g("end"))),
+            runEntry(),
+            s("e", m.i32.add(g("e"), c32(24))),
+            m.br(`${label}_top`),
+          ], b.none)),
+        ], b.none);
+
+      const body: number[] = [];
+      // kfunc_md lookup, inline: bucket = ((ip >> 4) * golden) >> 32 & (nbuckets - 1)
+      const h = m.i32.and(m.i32.wrap(m.i64.shr_u(m.i64.mul(m.i64.shr_u(m.local.get(0, i64), c64(4n)), c64(0x9e3779b97f4a7c15n)), c64(32n))), m.i32.sub(ld32(c32(spec.kmdState), 4), c32(1)));
+      body.push(s("md", ld32(m.i32.add(ld32(c32(spec.kmdState)), m.i32.shl(h, c32(2))))));
+      body.push(m.block("found", [
+        m.loop("walk", m.block(null, [
+          m.br("found", m.i64.eq(ld64(g("md"), 8), m.local.get(0, i64))),
+          s("md", ld32(g("md"))),
+          m.br("walk"),
+        ], b.none)),
+      ], b.none));
+      body.push(s("list", ld32(g("md"), 20)));
+      body.push(m.if(m.i32.eqz(g("list")), origTail()));
+      // a frame from the tracing stack (exhausted: the function runs without programs), unless
+      // no program of the list can observe one (list flags @12, bit 0)
+      const frameSetup: number[] = [
+        s("sp", ld32(c32(spec.tspAddr))),
+        s("ctx", m.i32.sub(g("sp"), c32(frame))),
+        m.if(m.i32.or(m.i32.lt_u(g("ctx"), c32(spec.tstackLo)), m.i32.gt_u(g("ctx"), g("sp"))), origTail()),
+        m.i32.store(0, 4, c32(spec.tspAddr), g("ctx")),
+        s("ctx", m.i32.add(g("ctx"), c32(TRAMP_BPF_STACK + 24))),
+        m.i64.store(0, 8, m.i32.sub(g("ctx"), c32(16)), m.local.get(0, i64)),
+        m.i64.store(0, 8, m.i32.sub(g("ctx"), c32(8)), c64(BigInt(n))),
+      ];
+      for (let i = 0; i < n; i++) frameSetup.push(m.i64.store(i * 8, 8, g("ctx"), m.local.get(i + 1, i64)));
+      body.push(s("fr", m.i32.and(ld32(g("list"), 12), c32(1))));
+      body.push(m.if(g("fr"), m.block(null, frameSetup, b.none)));
+      const restore = (): number => m.if(g("fr"), m.i32.store(0, 4, c32(spec.tspAddr), g("sp")));
+      body.push(inflight(1));
+      body.push(s("cpu", m.i32.shl(ld32(c32(CPU_ID_ADDR)), c32(2))));
+      // fentry
+      body.push(s("e", m.i32.add(g("list"), c32(16))));
+      body.push(s("end", m.i32.add(g("e"), m.i32.mul(ld32(g("list")), c32(24)))));
+      body.push(loopAll(`fe${n}`));
+      // no fmod_ret / fexit: done with the frame, the original as a tail call
+      body.push(m.if(m.i32.eqz(m.i32.or(ld32(g("list"), 4), ld32(g("list"), 8))), m.block(null, [
+        restore(),
+        inflight(-1),
+        origTail(),
+      ], b.none)));
+      // fmod_ret: e continues after the fentry entries
+      body.push(s("end", m.i32.add(g("e"), m.i32.mul(ld32(g("list"), 4), c32(24)))));
+      body.push(m.block("orig_done", [
+        m.if(m.i32.and(g("fr"), m.i32.lt_u(g("e"), g("end"))), m.i64.store(n * 8, 8, g("ctx"), c64(0n))),
+        m.block("mr_out", [
+          m.loop("mr_top", m.block(null, [
+            m.br("mr_out", m.i32.ge_u(g("e"), g("end"))),
+            runEntry(),
+            m.if(g("fr"), m.i64.store(n * 8, 8, g("ctx"), g("r"))),
+            s("e", m.i32.add(g("e"), c32(24))),
+            m.if(m.i64.ne(g("r"), c64(0n)), m.block(null, [s("ret", g("r")), m.br("orig_done")], b.none)),
+            m.br("mr_top"),
+          ], b.none)),
+        ], b.none),
+        s("ret", m.call_indirect("table", ld32(g("md"), 16), args(), sig, i64)),
+        m.if(g("fr"), m.i64.store(n * 8, 8, g("ctx"), g("ret"))),
+      ], b.none));
+      // fexit: the last nX entries
+      body.push(s("e", m.i32.add(g("list"), m.i32.add(c32(16), m.i32.mul(m.i32.add(ld32(g("list")), ld32(g("list"), 4)), c32(24))))));
+      body.push(s("end", m.i32.add(g("e"), m.i32.mul(ld32(g("list"), 8), c32(24)))));
+      body.push(loopAll(`fx${n}`));
+      body.push(restore());
+      body.push(inflight(-1));
+      body.push(m.return(g("ret")));
+      m.addFunction(`tramp${n}`, sig, i64, locals, m.block(null, body, b.none));
+      m.addFunctionExport(`tramp${n}`, `tramp${n}`);
+    }
+    const wasm = m.emitBinary();
+    const env: Record<string, WebAssembly.ImportValue> = { memory: mem, table };
+    if (spec.now !== null) env["now"] = spec.now;
+    const p: Record<string, WebAssembly.ImportValue> = {};
+    spec.programs.forEach((f, i) => (p[`p${i}`] = f as WebAssembly.ImportValue));
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { env, p });
+    return Array.from({ length: MULTI_MAX_ARGS + 1 }, (_, n) => inst.exports[`tramp${n}`] as Function);
+  } finally {
+    m.dispose();
+  }
+}
