@@ -1,8 +1,6 @@
 // BpfObject: libbpf's bpf_object__open / __load (cilium-ebpf's CollectionSpec / Collection)
 // on wabpf's simulated machine. open() parses; load() creates the maps (global data written
 // and .rodata frozen), applies CO-RE, verifies every program as Linux would and compiles it.
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { EbpfError, LoaderError, type Errno } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
@@ -165,12 +163,14 @@ export class BpfObject {
     let bytes: Uint8Array;
     let name = opts.name;
     if (typeof src === "string") {
+      // a path: Node only (fs is loaded on demand so that the module also runs in browsers)
+      const { readFile } = await import("node:fs/promises");
       try {
-        bytes = readFileSync(src);
+        bytes = await readFile(src);
       } catch (e) {
         throw new LoaderError(`cannot read ${src}: ${(e as Error).message}`);
       }
-      name ??= basename(src).replace(/\.o$/, "").replace(/\.bpf$/, "");
+      name ??= src.slice(src.lastIndexOf("/") + 1).replace(/\.o$/, "").replace(/\.bpf$/, "");
     } else bytes = src;
     const spec = openObject(bytes, { name: name ?? "obj", ...(opts.kconfig !== undefined ? { kconfig: opts.kconfig } : {}) });
     const machine = opts.machine ?? (await createMachine());

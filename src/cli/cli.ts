@@ -6,6 +6,7 @@ import { runCommand, RUN_USAGE } from "./commands/run.js";
 import { verifyCommand, VERIFY_USAGE } from "./commands/verify.js";
 import { showCommand, SHOW_USAGE } from "./commands/show.js";
 import { mapCommand, MAP_USAGE } from "./commands/map.js";
+import { serveCommand, SERVE_USAGE } from "./commands/serve.js";
 import { benchCommand, BENCH_USAGE } from "./commands/bench.js";
 import { InputError } from "./program-file.js";
 
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   verify: { run: verifyCommand, usage: VERIFY_USAGE.split("\n")[0]!, about: "what the Linux verifier would say about a program (log, verdict, errno)" },
   show: { run: showCommand, usage: SHOW_USAGE, about: "programs, maps and BTF of a clang-compiled object" },
   map: { run: mapCommand, usage: MAP_USAGE, about: "load an object, run programs, print its maps like bpftool map dump" },
+  serve: { run: serveCommand, usage: SERVE_USAGE, about: "the playground page on localhost (verify, run, inspect objects in a browser)" },
   conformance: { run: conformanceCommand, usage: CONFORMANCE_USAGE, about: "run every bpf_conformance .data vector in DIR" },
   plugin: { run: pluginCommand, usage: PLUGIN_USAGE, about: "bpf_conformance plugin: program hex on stdin" },
   asm: { run: asmCommand, usage: ASM_USAGE, about: "assemble text (uBPF or LLVM syntax) to bytecode" },

@@ -1,0 +1,169 @@
+// What the playground asks of wabpf, as plain data in and out: the same calls whether they run
+// in a Worker (the page's default: verification and JIT compilation off the main thread) or
+// directly (Node tests, pages without workers).
+import { assemble } from "../asm/assemble.js";
+import { parseDataFile } from "../asm/data-file.js";
+import { decodeRaw } from "../isa/decode.js";
+import type { Insn } from "../isa/insn.js";
+import { verify } from "../verifier/verifier.js";
+import { PROG_TYPES, type ProgType, type VerifyResult } from "../verifier/types.js";
+import { verifyRawHarness, rawHarnessPrefix } from "../verifier/raw-harness.js";
+import { explain } from "../verifier/explain.js";
+import { runInterp } from "../interp/interpreter.js";
+import { compileProgram } from "../jit/program.js";
+import { GuestMemory } from "../exec/guest-memory.js";
+import { BpfObject } from "../api/object.js";
+
+export interface ProgramSource {
+  /** assembler text (either syntax) */
+  readonly asm?: string;
+  /** raw bytecode as hex */
+  readonly hex?: string;
+}
+
+export interface VerifyRequest extends ProgramSource {
+  /** "raw" (r1 = memory, r2 = its length) or a kernel program type */
+  readonly progType: string;
+  readonly memHex?: string;
+  readonly logLevel?: 0 | 1 | 2;
+}
+
+export interface VerifyReply {
+  readonly accepted: boolean;
+  readonly errno: number | null;
+  readonly error: string | null;
+  readonly insnsProcessed: number;
+  readonly log: string;
+  readonly explanation: string | null;
+  readonly ms: number;
+}
+
+export interface RunRequest extends ProgramSource {
+  readonly memHex?: string;
+  readonly engine: "jit" | "interp";
+  /** verify first (raw test type) and let the JIT drop what it proved */
+  readonly verify: boolean;
+  readonly repeat?: number;
+}
+
+export interface RunReply {
+  readonly r0: string;
+  readonly memHex: string;
+  readonly compileMs: number;
+  readonly nsPerRun: number;
+}
+
+export interface ObjectReply {
+  readonly programs: Array<{ name: string; section: string; progType: string; insns: number; accepted: boolean; error: string | null; log: string }>;
+  readonly maps: Array<{ name: string; type: number; keySize: number; valueSize: number; maxEntries: number }>;
+}
+
+const hexToBytes = (h: string | undefined): Uint8Array => {
+  const clean = (h ?? "").replace(/[^0-9a-fA-F]/g, "");
+  if (clean.length % 2 !== 0) throw new Error("memory hex has an odd number of digits");
+  return Uint8Array.from(clean.match(/../g) ?? [], (x) => parseInt(x, 16));
+};
+const bytesToHex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, "0")).join(" ");
+
+export function programOf(src: ProgramSource): Insn[] {
+  if (src.hex !== undefined && src.hex.trim() !== "") return decodeRaw(hexToBytes(src.hex));
+  return assemble(src.asm ?? "");
+}
+
+const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+export function verifyRequest(req: VerifyRequest): VerifyReply {
+  const insns = programOf(req);
+  const logLevel = req.logLevel ?? 1;
+  const t0 = now();
+  let r: VerifyResult;
+  let logged: readonly Insn[] = insns;
+  if (req.progType === "raw") {
+    const memSize = hexToBytes(req.memHex).length;
+    r = verifyRawHarness(insns, { memSize, logLevel });
+    logged = [...rawHarnessPrefix(memSize), ...insns];
+  } else {
+    if (!(PROG_TYPES as readonly string[]).includes(req.progType)) throw new Error(`unknown program type ${req.progType}`);
+    r = verify(insns, { progType: req.progType as ProgType, logLevel });
+  }
+  const ms = now() - t0;
+  const ex = r.accepted ? null : explain(logged, r);
+  return { accepted: r.accepted, errno: r.errno, error: r.error, insnsProcessed: r.insnsProcessed, log: r.log, explanation: ex?.text ?? null, ms };
+}
+
+export async function runRequest(req: RunRequest): Promise<RunReply> {
+  const insns = programOf(req);
+  const input = hexToBytes(req.memHex);
+  let facts = null;
+  if (req.verify) {
+    const v = verifyRawHarness(insns, { memSize: input.length });
+    if (!v.accepted) throw new Error(`rejected by the verifier (errno ${v.errno}): ${v.error}`);
+    facts = v.facts;
+  }
+  const mem = new GuestMemory();
+  const repeat = Math.max(1, req.repeat ?? 1);
+  if (req.engine === "interp") {
+    const t0 = now();
+    let r0 = 0n;
+    for (let i = 0; i < repeat; i++) r0 = runInterp(insns, { input, mem }).r0;
+    return { r0: `0x${r0.toString(16)}`, memHex: bytesToHex(mem.read(0x100000, input.length)), compileMs: 0, nsPerRun: ((now() - t0) * 1e6) / repeat };
+  }
+  const t0 = now();
+  const prog = await compileProgram(insns, { verified: facts });
+  const compileMs = now() - t0;
+  let r0 = prog.run({ input, mem }).r0;
+  const again = prog.prepare({ input, mem, preserveInput: true });
+  const t1 = now();
+  for (let i = 1; i < repeat; i++) r0 = again().r0;
+  const nsPerRun = repeat > 1 ? ((now() - t1) * 1e6) / (repeat - 1) : 0;
+  return { r0: `0x${r0.toString(16)}`, memHex: bytesToHex(mem.read(0x100000, input.length)), compileMs, nsPerRun };
+}
+
+/** Open a dropped .o: every program verified (with its log), maps listed. */
+export async function objectRequest(bytes: Uint8Array): Promise<ObjectReply> {
+  const obj = await BpfObject.open(bytes, { name: "dropped" });
+  obj.createMaps();
+  const programs = [];
+  for (const p of obj.programs) {
+    let v: VerifyResult;
+    try {
+      v = await p.load({ logLevel: 1 });
+    } catch (e) {
+      const r = (e as { result?: VerifyResult }).result;
+      if (r === undefined) throw e;
+      v = r;
+    }
+    programs.push({ name: p.name, section: p.section, progType: p.progType, insns: p.insns.length, accepted: v.accepted, error: v.error, log: v.log });
+  }
+  return { programs, maps: obj.spec.maps.map((m) => ({ name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries })) };
+}
+
+export interface VectorResult {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly detail: string;
+}
+
+/** bpf_conformance vectors (the `.data` text) run here, as `wabpf conformance` runs them. */
+export async function conformanceRequest(vectors: ReadonlyArray<{ name: string; text: string }>, engine: "jit" | "interp"): Promise<VectorResult[]> {
+  const out: VectorResult[] = [];
+  for (const v of vectors) {
+    try {
+      const d = parseDataFile(v.text, v.name);
+      const insns = d.raw !== null ? decodeRaw(d.raw) : assemble(d.asm);
+      const opts = d.mem.length > 0 ? { input: d.mem } : {};
+      let r0: bigint;
+      try {
+        r0 = engine === "interp" ? runInterp(insns, opts).r0 : (await compileProgram(insns)).run(opts).r0;
+      } catch (e) {
+        out.push({ name: v.name, passed: d.error !== undefined, detail: String(e) });
+        continue;
+      }
+      const want = d.result === null ? null : BigInt.asUintN(64, d.result);
+      out.push({ name: v.name, passed: want !== null && r0 === want, detail: `got 0x${r0.toString(16)}` });
+    } catch (e) {
+      out.push({ name: v.name, passed: false, detail: String(e) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+// wabpf in a web page: a client that sends the work to a Worker running the engine (so that
+// verification and binaryen's compilation never block the page), and the engine calls
+// themselves for pages that prefer to call directly.
+import type { ObjectReply, RunReply, RunRequest, VectorResult, VerifyReply, VerifyRequest } from "./engine.js";
+
+export * from "./engine.js";
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+export class WabpfWorkerClient {
+  private readonly worker: Worker;
+  private next = 1;
+  private readonly pending = new Map<number, Pending>();
+  /** resolves once the worker has loaded the engine */
+  readonly ready: Promise<void>;
+
+  constructor(workerUrl: URL) {
+    this.worker = new Worker(workerUrl, { type: "module" });
+    let started: () => void = () => undefined;
+    this.ready = new Promise((r) => (started = r));
+    this.worker.onmessage = (e: MessageEvent<{ id: number; ok: boolean; result?: unknown; error?: string }>): void => {
+      const { id, ok, result, error } = e.data;
+      if (id === 0) return started();
+      const p = this.pending.get(id);
+      if (p === undefined) return;
+      this.pending.delete(id);
+      if (ok) p.resolve(result);
+      else p.reject(new Error(error));
+    };
+  }
+
+  private call<T>(kind: string, req: unknown): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ id, kind, req });
+    });
+  }
+
+  verify(req: VerifyRequest): Promise<VerifyReply> {
+    return this.call("verify", req);
+  }
+  run(req: RunRequest): Promise<RunReply> {
+    return this.call("run", req);
+  }
+  object(bytes: Uint8Array): Promise<ObjectReply> {
+    return this.call("object", bytes);
+  }
+  conformance(vectors: ReadonlyArray<{ name: string; text: string }>, engine: "jit" | "interp"): Promise<VectorResult[]> {
+    return this.call("conformance", { vectors, engine });
+  }
+}

@@ -1,0 +1,35 @@
+// The playground's worker: verification, JIT compilation and runs happen here, off the page's
+// main thread. Messages: { id, kind, req } in; { id, ok, result | error } out.
+import { conformanceRequest, objectRequest, runRequest, verifyRequest } from "./engine.js";
+
+interface Message {
+  readonly id: number;
+  readonly kind: "verify" | "run" | "object" | "conformance";
+  // the request's shape depends on `kind` (see engine.ts); checked there
+  readonly req: never;
+}
+
+const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<Message>) => void) | null; postMessage(m: unknown): void };
+
+scope.onmessage = (e: MessageEvent<Message>): void => {
+  const { id, kind, req } = e.data;
+  const work = async (): Promise<unknown> => {
+    switch (kind) {
+      case "verify":
+        return verifyRequest(req);
+      case "run":
+        return runRequest(req);
+      case "object":
+        return objectRequest(req);
+      case "conformance": {
+        const r = req as { vectors: Array<{ name: string; text: string }>; engine: "jit" | "interp" };
+        return conformanceRequest(r.vectors, r.engine);
+      }
+    }
+  };
+  work().then(
+    (result) => scope.postMessage({ id, ok: true, result }),
+    (err: unknown) => scope.postMessage({ id, ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
+  );
+};
+scope.postMessage({ id: 0, ok: true, result: "ready" });

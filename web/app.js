@@ -1,0 +1,136 @@
+// The playground page: state in the URL hash, all work in the engine's Worker.
+import { WabpfWorkerClient } from "./dist/wabpf.js";
+
+const t0 = performance.now();
+const $ = (id) => document.getElementById(id);
+const client = new WabpfWorkerClient(new URL("./dist/worker.js", import.meta.url));
+
+const EXAMPLE = `# sum the bytes of the input (r1 = memory, r2 = its length)
+r0 = 0
+r3 = 0
+loop:
+if r3 >= r2 goto out
+r4 = r1
+r4 += r3
+r5 = *(u8 *)(r4 + 0)
+r0 += r5
+r3 += 1
+goto loop
+out:
+exit`;
+
+function loadState() {
+  const s = { asm: EXAMPLE, mem: "01 02 03 04", progType: "raw", engine: "jit" };
+  try {
+    if (location.hash.length > 1) Object.assign(s, JSON.parse(decodeURIComponent(escape(atob(location.hash.slice(1))))));
+  } catch {
+    /* a damaged link: keep the example */
+  }
+  $("asm").value = s.asm;
+  $("mem").value = s.mem;
+  $("progType").value = s.progType;
+  $("engine").value = s.engine;
+}
+function saveState() {
+  const s = { asm: $("asm").value, mem: $("mem").value, progType: $("progType").value, engine: $("engine").value };
+  history.replaceState(null, "", `#${btoa(unescape(encodeURIComponent(JSON.stringify(s))))}`);
+}
+
+function showLog(log, failingPc) {
+  const pre = $("log");
+  pre.textContent = "";
+  for (const line of log.split("\n")) {
+    const span = document.createElement("span");
+    span.textContent = line + "\n";
+    if (failingPc !== null && line.startsWith(`${failingPc}: (`)) span.className = "failing";
+    pre.appendChild(span);
+  }
+}
+
+async function doVerify() {
+  saveState();
+  $("verdict").textContent = "verifying…";
+  try {
+    const r = await client.verify({ asm: $("asm").value, progType: $("progType").value, memHex: $("mem").value, logLevel: 2 });
+    $("verdict").className = `verdict ${r.accepted ? "accepted" : "rejected"}`;
+    $("verdict").textContent = r.accepted ? `accepted (${r.insnsProcessed} instructions processed, ${r.ms.toFixed(1)} ms)` : `rejected (errno ${r.errno}): ${r.error}`;
+    $("explanation").textContent = r.explanation ?? "";
+    const m = r.explanation && /at (\d+):/.exec(r.explanation);
+    showLog(r.log, m ? Number(m[1]) : null);
+  } catch (e) {
+    $("verdict").className = "verdict rejected";
+    $("verdict").textContent = String(e.message ?? e);
+  }
+}
+
+async function doRun() {
+  saveState();
+  $("result").textContent = "running…";
+  try {
+    const r = await client.run({ asm: $("asm").value, memHex: $("mem").value, engine: $("engine").value, verify: $("verifyFirst").checked, repeat: 1000 });
+    $("result").innerHTML = "";
+    const line = (k, v) => {
+      const d = document.createElement("div");
+      d.textContent = `${k}: ${v}`;
+      $("result").appendChild(d);
+    };
+    line("r0", r.r0);
+    line("memory after", r.memHex || "(none)");
+    if ($("engine").value === "jit") line("compile", `${r.compileMs.toFixed(1)} ms`);
+    line("time per run", `${r.nsPerRun.toFixed(0)} ns (1000 runs)`);
+    $("result").dataset.r0 = r.r0;
+  } catch (e) {
+    $("result").textContent = String(e.message ?? e);
+    $("result").dataset.r0 = "error";
+  }
+}
+
+async function doObject(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const view = $("objectView");
+  view.textContent = "loading…";
+  try {
+    const r = await client.object(bytes);
+    view.innerHTML = "<h3>programs</h3>";
+    const t = document.createElement("table");
+    t.innerHTML = "<tr><th>name</th><th>section</th><th>type</th><th>insns</th><th>verdict</th></tr>";
+    for (const p of r.programs) {
+      const row = t.insertRow();
+      for (const c of [p.name, p.section, p.progType, p.insns, p.accepted ? "accepted" : `rejected: ${p.error}`]) row.insertCell().textContent = String(c);
+      row.onclick = () => showLog(p.log, null);
+    }
+    view.appendChild(t);
+    const m = document.createElement("table");
+    m.innerHTML = "<tr><th>map</th><th>type</th><th>key</th><th>value</th><th>max entries</th></tr>";
+    for (const x of r.maps) {
+      const row = m.insertRow();
+      for (const c of [x.name, x.type, x.keySize, x.valueSize, x.maxEntries]) row.insertCell().textContent = String(c);
+    }
+    view.appendChild(document.createElement("h3")).textContent = "maps";
+    view.appendChild(m);
+  } catch (e) {
+    view.textContent = String(e.message ?? e);
+  }
+}
+
+loadState();
+$("verify").onclick = doVerify;
+$("run").onclick = doRun;
+$("share").onclick = () => {
+  saveState();
+  navigator.clipboard?.writeText(location.href);
+};
+$("object").onchange = (e) => e.target.files[0] && doObject(e.target.files[0]);
+document.body.ondragover = (e) => e.preventDefault();
+document.body.ondrop = (e) => {
+  e.preventDefault();
+  if (e.dataTransfer.files[0]) doObject(e.dataTransfer.files[0]);
+};
+
+// for tests and the console
+window.wabpf = { client, ready: client.ready };
+client.ready.then(() => {
+  const ms = performance.now() - t0;
+  $("status").textContent = `engine ready in ${ms.toFixed(0)} ms (in a worker)`;
+  document.body.dataset.ready = String(Math.round(ms));
+});
