@@ -3,9 +3,11 @@
 // (the engine in a module Worker), binaryen bundled in. The AssemblyScript runtime is fetched
 // at run time from build/runtime.wasm (served next to web/ by `wabpf serve`).
 import { build } from "rolldown";
-import { statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 
 const t0 = Date.now();
+rmSync("web/dist", { recursive: true, force: true });
 await build({
   input: { wabpf: "src/browser/index.ts", worker: "src/browser/worker.ts" },
   platform: "browser",
@@ -13,5 +15,8 @@ await build({
   output: { dir: "web/dist", format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", minify: true },
   logLevel: "warn",
 });
-const kb = (f) => (statSync(`web/dist/${f}`).size / 1024).toFixed(0);
-console.log(`web/dist: wabpf.js ${kb("wabpf.js")} KiB, worker.js ${kb("worker.js")} KiB (${Date.now() - t0} ms)`);
+const sizes = readdirSync("web/dist").map((f) => {
+  const b = readFileSync(`web/dist/${f}`);
+  return `${f} ${(b.length / 1024).toFixed(0)} KiB (gzip ${(gzipSync(b).length / 1024).toFixed(0)} KiB)`;
+});
+console.log(`web/dist (${Date.now() - t0} ms): ${sizes.join(", ")}`);
