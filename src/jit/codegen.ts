@@ -581,7 +581,10 @@ class Lowering {
     // r10 is never written: [r10 + off, size) inside the frame needs no check
     if (this.inIntactFrame(reg, off, size)) return [this.w(eff), 0];
     const a = (): Expr => m.local.get(L_TMP2, this.i64);
-    const l = (i: number): Expr => m.local.get(i, this.i64);
+    // unverified code keeps the bounds in locals; verified code (an access the facts leave
+    // unproven) reads them from the globals, which its prologue does not copy
+    const globalOf: Record<number, string> = { [L_CTX_LO]: "ctxLo", [L_CTX_END]: "ctxEnd", [L_STACK_HI]: "fp0" };
+    const l = (i: number): Expr => (this.facts !== null && globalOf[i] !== undefined ? m.global.get(globalOf[i]!, this.i64) : m.local.get(i, this.i64));
     const sz = this.k64(BigInt(size));
     // the input first (most accesses), then the active stack frames, then the slow path in
     // JS (map values and other dynamic regions; it throws the trap). `a <= end - size`, not

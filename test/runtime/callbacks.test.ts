@@ -19,20 +19,21 @@ const FIXTURE = fileURLToPath(new URL("../fixtures/object/counters.o", import.me
 const u32 = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
 const u64 = (b: Uint8Array | null): bigint => new DataView(b!.buffer, b!.byteOffset).getBigUint64(0, true);
 
-type Engine = "interp" | "jit";
-const ENGINES: Engine[] = ["interp", "jit"];
+/** native: JIT code compiled with (empty) verifier facts: no fuel, helpers called as verified code calls them */
+type Engine = "interp" | "jit" | "native";
+const ENGINES: Engine[] = ["interp", "jit", "native"];
 
 async function runOn(engine: Engine, machine: Machine, maps: readonly BpfMap[], insns: readonly Insn[], extra: Partial<RunOptions> = {}): Promise<bigint> {
   const opts = machine.programOptions(maps);
   const ro: RunOptions = { mem: machine.mem, helpers: opts.helpers, pseudo: opts.pseudo, ...extra };
   if (engine === "interp") return runInterp(insns, ro).r0;
-  const prog = await compileProgram(insns, { helpers: opts.helpers, pseudo: opts.pseudo });
+  const prog = await compileProgram(insns, { helpers: opts.helpers, pseudo: opts.pseudo, ...(engine === "native" ? { verified: { maxStackDepth: 512, insn: [] } } : {}) });
   return prog.run(ro).r0;
 }
 
 describe("callbacks (ld_imm64 src 4, HelperCall.callback)", () => {
   it("counters.o sum_loop: bpf_loop with a callback, in the JIT and the interpreter", async () => {
-    for (const engine of ENGINES) {
+    for (const engine of ["interp", "jit"] as const) {
       const obj = await BpfObject.open(FIXTURE);
       await obj.load({ engine });
       expect(obj.program("sum_loop").run({ ctx: new Uint8Array(24) }).r0).toBe(2n);
@@ -141,7 +142,8 @@ describe("callbacks (ld_imm64 src 4, HelperCall.callback)", () => {
 async function bothFn(src: string, maps: readonly MapSpec[] = [], extra: Partial<RunOptions> = {}, init?: (ms: BpfMap[]) => void): Promise<Array<{ r0: bigint | string; dump: string[][] }>> {
   const insns = fnRefs(assemble(src));
   const out = [];
-  for (const e of ENGINES) {
+  // a budget applies to unverified code only
+  for (const e of extra.budget !== undefined ? ENGINES.filter((x) => x !== "native") : ENGINES) {
     const m = await createMachine();
     const ms = maps.map((s) => m.createMap(s));
     init?.(ms);
@@ -154,7 +156,7 @@ async function bothFn(src: string, maps: readonly MapSpec[] = [], extra: Partial
     }
     out.push({ r0, dump: ms.map((mp) => [...mp.entries()].map(([k, v]) => `${[...k].join(",")}=${[...v].join(",")}`)) });
   }
-  expect(out[1]).toEqual(out[0]);
+  for (const o of out.slice(1)) expect(o).toEqual(out[0]);
   return out;
 }
 
