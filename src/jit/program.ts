@@ -139,6 +139,8 @@ export class JitProgram {
     const failed = (e: unknown): RunResult => {
       g.depth.value = 0;
       bound.inCallback = 0;
+      g.tail.value = 0;
+      bound.pending = null;
       if (e instanceof Unwind) return { r0: 0n };
       throw e;
     };
