@@ -57,7 +57,7 @@ const PROTOS: HelperProto[] = [
   { id: 6, args: ["mem_ro", "const_size"], ret: "integer", gplOnly: true, allowed: ALL },
   { id: 7, args: [], ret: "integer", gplOnly: false, allowed: ALL },
   { id: 8, args: [], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 12, args: ["ctx", "map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["prog_array"] },
+  { id: 12, args: ["ctx", "map_ptr", "anything"], ret: "void", gplOnly: false, allowed: ALL, mapTypes: ["prog_array"] },
   { id: 14, args: [], ret: "integer", gplOnly: false, allowed: ALL },
   { id: 26, args: ["ctx", "anything", "uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: isSkbType },
   { id: 44, args: ["ctx", "anything"], ret: "integer", gplOnly: false, allowed: (t) => t === "xdp", changesPkt: true },

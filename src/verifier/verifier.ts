@@ -7,7 +7,7 @@ import type { Insn } from "../isa/insn.js";
 import { ldImm64Value } from "../isa/insn.js";
 import { checkInsn } from "../isa/decode.js";
 import { kernelText } from "../asm/disassemble.js";
-import { AluOp, AtomicOp, Class, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Source, opAlu, opClass, opJmp, opMode, opSize, opSource, sizeBytes } from "../isa/opcode.js";
+import { AluOp, AtomicOp, Class, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Source, opAlu, opClass, opJmp, opMode, opSize, opSource, sizeBytes } from "../isa/opcode.js";
 import { ERRNO } from "../errors.js";
 import { checkStructure } from "./structure.js";
 import * as S from "./scalar.js";
@@ -298,7 +298,7 @@ class Verifier {
       printState = false;
       popped = false;
       const ins = this.insns[p.pc]!;
-      const invalid = checkInsn(this.insns, p.pc);
+      const invalid = this.checkInsnAsKernel(ins, p.pc);
       if (this.logLevel > 0) this.verbose(`${p.pc}: (${ins.code.toString(16).padStart(2, "0")}) ${kernelText(this.insns, p.pc)}\n`);
       if (invalid !== null) fail(ERRNO.EINVAL, invalid);
       this.scratchRegs = new Set();
@@ -320,6 +320,32 @@ class Verifier {
       p.prevPc = p.pc;
       p.pc = next;
     }
+  }
+
+  /** The decoder's reserved-field checks, adjusted where do_check differs. */
+  private checkInsnAsKernel(ins: Insn, pc: number): string | null {
+    const invalid = checkInsn(this.insns, pc);
+    if (invalid === null) return null;
+    // do_check does not look at the offset of BPF_EXIT
+    if (invalid === "BPF_EXIT uses reserved fields" && ins.src === 0 && ins.dst === 0 && ins.imm === 0) return null;
+    const cls = opClass(ins.code);
+    // check_alu_op: BPF_ADDR_SPACE_CAST (mov with off 1) needs an arena
+    if (cls === Class.ALU64 && opAlu(ins.code) === AluOp.MOV && opSource(ins.code) === Source.X && ins.off === 1) {
+      return ins.imm !== 1 && ins.imm !== 1 << 16 ? "addr_space_cast insn can only convert between address space 1 and 0" : "addr_space_cast insn can only be used in a program that has an associated arena";
+    }
+    // check_atomic: read-modify-write atomics of 1 or 2 bytes are a size error
+    if (cls === Class.STX && opMode(ins.code) === Mode.ATOMIC && (opSize(ins.code) === Size.B || opSize(ins.code) === Size.H)) {
+      const rmw = [AtomicOp.ADD, AtomicOp.OR, AtomicOp.AND, AtomicOp.XOR, AtomicOp.ADD | AtomicOp.FETCH, AtomicOp.OR | AtomicOp.FETCH, AtomicOp.AND | AtomicOp.FETCH, AtomicOp.XOR | AtomicOp.FETCH, AtomicOp.XCHG, AtomicOp.CMPXCHG] as number[];
+      if (rmw.includes(ins.imm)) return "invalid atomic operand size";
+      return `BPF_ATOMIC uses invalid atomic opcode ${(ins.imm >>> 0).toString(16).padStart(2, "0")}`;
+    }
+    // check_ld_abs refuses the program type before it looks at the fields
+    const mode = opMode(ins.code);
+    if (opClass(ins.code) === Class.LD && (mode === Mode.ABS || mode === Mode.IND)) {
+      const t = this.opts.progType;
+      if (t !== "socket_filter" && t !== "sched_cls" && t !== "sched_act") return "BPF_LD_[ABS|IND] instructions not allowed for this program type";
+    }
+    return invalid;
   }
 
   private printInsnState(s: State): void {
@@ -723,7 +749,7 @@ class Verifier {
     if (ptr.nullable) fail(ERRNO.EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`);
     const known = S.isConstScalar(off.v);
     const val = BigInt.asIntN(64, off.v.varOff.value);
-    const allowed = ptr.type === "ctx" || ptr.type === "map_value" || ptr.type === "map_key" || ptr.type === "fp" || ptr.type === "pkt" || ptr.type === "pkt_meta" || ptr.type === "ringbuf_mem";
+    const allowed = ptr.type === "ctx" || ptr.type === "map_value" || ptr.type === "map_key" || ptr.type === "fp" || ptr.type === "pkt" || ptr.type === "pkt_meta" || ptr.type === "ringbuf_mem" || (ptr.type === "func" && known);
     if (!allowed && !(ptr.type === "map_ptr" && known && val === 0n && op === AluOp.ADD)) {
       fail(ERRNO.EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
     }
@@ -1309,6 +1335,7 @@ class Verifier {
         return;
       case "func":
         if (r.type !== "func") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=func`);
+        this.checkPtrOffReg(r, regno);
         meta.callback = r.callback;
         return;
       case "stack_or_null":
@@ -1362,8 +1389,9 @@ class Verifier {
     }
     if (r.type === "fp") {
       if (size === 0 && !zeroOk) fail(ERRNO.EACCES, "invalid zero-sized read");
-      if (size === 0) return;
+      // even an empty access must point into the stack (check_stack_range_initialized)
       this.checkStackAccessWithinBounds(s, r, regno, r.off, size, t === "read" ? " read from" : " write to");
+      if (size === 0) return;
       const f = this.frameOf(s, r);
       const lo = r.off + Number(T.isConst(r.v.varOff) ? BigInt.asIntN(64, r.v.varOff.value) : r.v.smin);
       const hi = r.off + Number(T.isConst(r.v.varOff) ? BigInt.asIntN(64, r.v.varOff.value) : r.v.smax) + size;

@@ -419,3 +419,56 @@ exit
 *(u64 *)(r10 - 504) = 1
 r0 = 0
 exit
+=== mo_exit_with_offset_ok
+r0 = 0
+.insn 0x95 0 0 7 0
+=== mo_exit_with_imm
+r0 = 0
+.insn 0x95 0 0 0 1
+=== mo_zero_size_helper_at_fp_top
+; type: kprobe
+r1 = r10
+r2 = 0
+r3 = 0
+call bpf_probe_read_kernel#113
+r0 = 0
+exit
+=== mo_tail_call_r0_not_init
+; map: prog_array:4:4:4
+r2 = map[id:0]
+r3 = 0
+call bpf_tail_call#12
+exit
+=== mo_ldabs_xdp_reserved_fields
+; type: xdp
+r6 = r1
+.insn 0x30 1 0 0 12
+exit
+=== mo_addr_space_cast_no_arena
+r1 = 0
+.insn 0xbf 1 1 1 1
+r0 = 0
+exit
+=== mo_addr_space_cast_bad_imm
+r1 = 0
+.insn 0xbf 1 1 1 5
+r0 = 0
+exit
+=== mo_atomic_u16_add
+*(u64 *)(r10 - 8) = 0
+r1 = 1
+.insn 0xcb 10 1 -8 0
+r0 = 0
+exit
+=== mo_func_ptr_offset_to_loop
+; btf: func_info
+r1 = 10
+r2 = func[pc+7]
+r2 += 8
+r3 = 0
+r4 = 0
+call bpf_loop#181
+r0 = 0
+exit
+r0 = 0
+exit
