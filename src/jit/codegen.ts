@@ -80,6 +80,7 @@ export function generate(
   pseudo: PseudoResolver | null = null,
   inlineArray: ((mapAddr: bigint) => InlineArrayLookup | null) | null = null,
   reentrant: ReadonlyMap<number, "callback" | "tail_call"> = new Map(),
+  inlineLoop = false,
 ): CodegenResult {
   const m = new b.Module();
   m.setFeatures(b.Features.MVP | b.Features.SignExt | b.Features.MutableGlobals | b.Features.BulkMemory);
@@ -115,7 +116,7 @@ export function generate(
   const helperIds = new Set<number>();
   const modes: Array<"structured" | "dispatch"> = [];
 
-  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray, reentrant);
+  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray, reentrant, inlineLoop);
   // a tail call: the helper sets "tail" when the jump is to happen; "tailcall" (JS) runs the
   // target with the caller's registers and frame, and its r0 is the caller's
   const usesTail = insns.some((ins) => ins.code === (Class.JMP | JmpOp.CALL) && ins.src === PseudoCall.HELPER && reentrant.get(ins.imm) === "tail_call");
@@ -164,6 +165,8 @@ class Lowering {
   usesCallx = false;
   /** helper calls whose r1 is a map address from a resolved ld_imm64 earlier in their basic block */
   private readonly r1AtCall: Map<number, bigint>;
+  /** bpf_loop calls whose callback (r2) is a known subprogram: slot of the call → function index */
+  private readonly loopCallback: Map<number, number>;
   constructor(
     private readonly b: B,
     private readonly m: Module,
@@ -175,10 +178,18 @@ class Lowering {
     private readonly pseudo: PseudoResolver | null,
     private readonly inlineArray: ((mapAddr: bigint) => InlineArrayLookup | null) | null,
     private readonly reentrant: ReadonlyMap<number, "callback" | "tail_call">,
+    inlineLoop: boolean,
   ) {
     this.i64 = b.i64;
     this.i32 = b.i32;
     this.r1AtCall = facts !== null && pseudo !== null && inlineArray !== null ? mapInR1AtCalls(insns, pseudo) : new Map();
+    this.loopCallback = new Map();
+    if (inlineLoop) {
+      for (const [pc, target] of funcInR2AtLoopCalls(insns)) {
+        const k = fnIndex.get(target);
+        if (k !== undefined) this.loopCallback.set(pc, k);
+      }
+    }
     this.r10Intact = !insns.some((ins, pc) => writesRegister(ins, 10) && !(pc > 0 && insns[pc - 1]!.code === LD_IMM64));
   }
 
@@ -671,6 +682,8 @@ class Lowering {
       if (!this.available(ins.imm)) return [this.trap(TrapKind.UnknownHelper, pc)];
       const inline = ins.imm === 1 ? this.inlineArrayLookup(pc) : null;
       if (inline !== null) return [this.set(0, inline)];
+      const loopFn = ins.imm === BPF_FUNC_LOOP ? this.loopCallback.get(pc) : undefined;
+      if (loopFn !== undefined) return [this.inlineBpfLoop(pc, loopFn)];
       this.helperIds.add(ins.imm);
       const reenters = this.reentrant.get(ins.imm);
       if (reenters === undefined) return [atPc, this.set(0, m.call(`h${ins.imm}`, args, this.i64))];
@@ -700,6 +713,43 @@ class Lowering {
       m.global.set("depth", m.i32.sub(depth(), m.i32.const(1))),
       ...fuelIn,
     ];
+  }
+
+  /**
+   * bpf_loop with a callback known at the call (the kernel's verifier inlines it the same
+   * way: inline_bpf_loop): the helper's checks, then a wasm loop calling the callback's
+   * function directly, one frame deeper, as a bpf-to-bpf call; no JS on the way.
+   */
+  private inlineBpfLoop(pc: number, k: number): Expr {
+    const { m, b } = this;
+    const o = m.i64;
+    const i = (): Expr => m.local.get(L_TMP, this.i64);
+    const nr = (): Expr => o.and(this.get(1), this.k64(0xffffffffn));
+    const depth = (): Expr => m.global.get("depth", this.i32);
+    const done = `lpd${pc}`;
+    const fuelOut = this.facts === null ? [m.global.set("fuel", m.local.get(L_FUEL, this.i32))] : [];
+    const fuelIn = this.facts === null ? [m.local.set(L_FUEL, m.global.get("fuel", this.i32))] : [];
+    const zero = (): Expr => this.k64(0n);
+    const call = m.call(`f${k}`, [i(), this.get(3), zero(), zero(), zero(), o.sub(this.get(10), this.k64(BigInt(STACK_FRAME_SIZE))), zero(), zero(), zero(), zero(), zero()], this.i64);
+    const body = m.block(null, [
+      m.if(o.ge_u(i(), nr()), m.block(null, [this.set(0, i()), m.br(done)], b.none)),
+      m.if(m.i32.ge_s(depth(), m.i32.const(MAX_CALL_FRAMES - 1)), this.trap(TrapKind.CallDepth, pc)),
+      ...fuelOut,
+      m.global.set("depth", m.i32.add(depth(), m.i32.const(1))),
+      this.set(0, call),
+      m.global.set("depth", m.i32.sub(depth(), m.i32.const(1))),
+      ...fuelIn,
+      m.local.set(L_TMP, o.add(i(), this.k64(1n))),
+      // 0: continue; anything else stops, returning the iterations done
+      m.if(o.ne(this.get(0), zero()), m.block(null, [this.set(0, i()), m.br(done)], b.none)),
+      m.br(`lpl${pc}`),
+    ], b.none);
+    return m.block(done, [
+      m.if(o.ne(this.get(4), zero()), m.block(null, [this.set(0, this.k64(-22n)), m.br(done)], b.none)),
+      m.if(o.gt_u(nr(), this.k64(BigInt(BPF_MAX_LOOPS))), m.block(null, [this.set(0, this.k64(-7n)), m.br(done)], b.none)),
+      m.local.set(L_TMP, zero()),
+      m.loop(`lpl${pc}`, body),
+    ], b.none);
   }
 
   /**
@@ -782,4 +832,38 @@ function writesRegister(ins: Insn, r: number): boolean {
     return (ins.imm & AtomicOp.FETCH) !== 0 && ins.src === r;
   }
   return false;
+}
+
+/** bpf_loop's helper id and its nr_loops limit (BPF_MAX_LOOPS). */
+const BPF_FUNC_LOOP = 181;
+const BPF_MAX_LOOPS = 1 << 23;
+
+/**
+ * bpf_loop calls whose r2 was set by an ld_imm64 src 4 earlier in the same basic block (no
+ * jump target, call or other write of r2 in between): the callback's first slot.
+ */
+function funcInR2AtLoopCalls(insns: readonly Insn[]): Map<number, number> {
+  const targets = new Set<number>();
+  insns.forEach((ins, pc) => {
+    const t = jumpTarget(ins, pc);
+    if (t !== null) targets.add(t);
+  });
+  const out = new Map<number, number>();
+  let r2: number | null = null;
+  for (let pc = 0; pc < insns.length; pc++) {
+    const ins = insns[pc]!;
+    if (targets.has(pc)) r2 = null;
+    if (ins.code === LD_IMM64 && pc + 1 < insns.length) {
+      if (ins.dst === 2) r2 = ins.src === PseudoLd.FUNC ? pc + 1 + ins.imm : null;
+      pc++;
+      continue;
+    }
+    if (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL) {
+      if (r2 !== null && ins.src === PseudoCall.HELPER && opSource(ins.code) === Source.K && ins.imm === BPF_FUNC_LOOP) out.set(pc, r2);
+      r2 = null;
+      continue;
+    }
+    if (jumpTarget(ins, pc) !== null || writesRegister(ins, 2)) r2 = null;
+  }
+  return out;
 }
