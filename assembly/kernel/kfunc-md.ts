@@ -11,7 +11,8 @@
 // trampoline is running (an in-flight call keeps the list it started with, as RCU would; the generated
 // trampolines count themselves in flight).
 //
-// md node (32 bytes): next u32 @0, nr_args u32 @4, addr u64 @8, orig slot u32 @16, list u32 @20
+// md node (32 bytes): next u32 @0, nr_args u32 @4, addr u64 @8, orig u32 @16 (which body the
+// trampoline calls: an index the host assigns), list u32 @20
 // list: nF u32 @0, nM u32 @4, nX u32 @8, then 24-byte entries (fentry…, fmod_ret…, fexit…,
 // each kind most recently attached first; flags u32 @12, bit 0: some program needs a frame):
 // program index u32 @0 (in the generated

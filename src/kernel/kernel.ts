@@ -174,6 +174,8 @@ export class SimKernel {
   private multiTramps: Function[] = [];
   /** programs the global trampolines dispatch to, by index */
   private readonly multiProgs: KernelProgram[] = [];
+  /** bodies the global trampolines call, by argument count */
+  private readonly multiBodies: Function[][] = Array.from({ length: MULTI_MAX_ARGS + 1 }, () => []);
   private readonly kmdState: number;
   private seq = 0;
   private stats: boolean;
@@ -447,10 +449,20 @@ export class SimKernel {
         throw linkError("EEXIST", `${f.name} already has a regular fentry program`);
       }
     }
+    let rebuild = false;
     if (!this.multiProgs.includes(prog)) {
       this.multiProgs.push(prog);
-      this.buildMulti();
+      rebuild = true;
     }
+    for (const f of fns) {
+      const list = this.multiBodies[f.nargs]!;
+      const body = this.bodies.get(f)!;
+      if (!list.includes(body)) {
+        list.push(body);
+        rebuild = true;
+      }
+    }
+    if (rebuild) this.buildMulti();
     const seq = this.seq++;
     const atts = fns.map((f, i) => [f, { seq, prog, kind: prog.kind!, cookie: cookies[i]!, multi: true }] as const);
     this.addAttachments(atts);
@@ -526,6 +538,7 @@ export class SimKernel {
     const mem = this.machine.mem;
     this.multiTramps = buildMultiTrampolines(this.b, mem.memory, mem.table, {
       programs: this.multiProgs.map((p) => p.fn),
+      bodies: this.multiBodies,
       kmdState: this.kmdState,
       tspAddr: this.tspAddr,
       tstackLo: this.tstackLo,
@@ -543,7 +556,8 @@ export class SimKernel {
       return;
     }
     if (md === 0) {
-      md = ex.wabpf_kmd_insert(f.ip, f.nargs, f.origSlot);
+      // the node's orig field: the body's index among the global trampolines' bodies of its arity
+      md = ex.wabpf_kmd_insert(f.ip, f.nargs, this.multiBodies[f.nargs]!.indexOf(this.bodies.get(f)!));
       if (md < 0) throw BpfError.fromErrno(-md, "link_create", `kfunc_md for ${f.name}`);
     }
     const o = ordered(multi);

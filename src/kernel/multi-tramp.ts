@@ -7,9 +7,10 @@
 // Programs are called directly: the module imports every program that any multi-link uses and
 // dispatches on the entry's program index with a br_table, because a call_indirect into another
 // instance measured ~2 ns slower than a direct import call. The module is regenerated only when
-// that set of programs grows (a program's first multi-link), not per function or per link; the
-// original function is called with call_indirect through its orig slot (same cost as an import
-// for AssemblyScript bodies). A call in flight keeps running in the old module.
+// that set of programs grows (a program's first multi-link), not per function or per link. The
+// original function is called the same way: kfunc_md keeps the index of its body among the
+// bodies of its arity (generated functions share one body per arity, so there are few), and a
+// br_table selects the direct call. A call in flight keeps running in the old module.
 import type { Binaryen } from "../jit/binaryen-loader.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
 import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK } from "./trampoline.js";
@@ -19,6 +20,8 @@ export const MULTI_MAX_ARGS = 6;
 export interface MultiTrampolineSpec {
   /** program entries by dispatch index (wasm functions) */
   readonly programs: readonly Function[];
+  /** function bodies by argument count, by the index kfunc_md keeps at @16 */
+  readonly bodies: ReadonlyArray<readonly Function[]>;
   /** kfunc_md state: buckets u32 @0, nbuckets u32 @4, in flight u32 @8 */
   readonly kmdState: number;
   readonly tspAddr: number;
@@ -37,6 +40,7 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
     const progSig = b.createType(Array<number>(11).fill(i64));
     spec.programs.forEach((_, i) => m.addFunctionImport(`p${i}`, "p", `p${i}`, progSig, i64));
     if (spec.now !== null) m.addFunctionImport("now", "env", "now", b.none, f64);
+    spec.bodies.forEach((list, n) => list.forEach((_, i) => m.addFunctionImport(`o${n}_${i}`, "o", `o${n}_${i}`, b.createType(Array<number>(n + 1).fill(i64)), i64)));
     const c32 = (v: number): number => m.i32.const(v);
     const c64 = (v: bigint): number => (m.i64.const as unknown as (x: bigint) => number)(BigInt.asIntN(64, v));
     const ld32 = (addr: number, off = 0): number => m.i32.load(off, 4, addr);
@@ -52,7 +56,19 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
       const s = (k: keyof typeof L, v: number): number => m.local.set(L[k], v);
       const sig = b.createType(Array<number>(n + 1).fill(i64));
       const args = (): number[] => Array.from({ length: n + 1 }, (_, i) => m.local.get(i, i64));
-      const origTail = (): number => m.return_call_indirect("table", ld32(g("md"), 16), args(), sig, i64);
+      // the original: a br_table over the bodies of this arity, each a direct call
+      const bodies = spec.bodies[n] ?? [];
+      const origDispatch = (tail: boolean): number => {
+        const id = site++;
+        let cur = m.switch(bodies.map((_, i) => `o${id}_${i}`), `od${id}`, ld32(g("md"), 16));
+        for (let i = 0; i < bodies.length; i++) {
+          const call = tail ? m.return_call(`o${n}_${i}`, args(), i64) : s("ret", m.call(`o${n}_${i}`, args(), i64));
+          const seq = [m.block(`o${id}_${i}`, [cur]), call];
+          cur = tail || i === bodies.length - 1 ? m.block(null, seq) : m.block(null, [...seq, m.br(`od${id}`)]);
+        }
+        return m.block(`od${id}`, [cur]);
+      };
+      const origTail = (): number => m.block(null, [origDispatch(true), m.unreachable()], b.none);
       const ctx64 = (): number => m.i64.extend_u(g("ctx"));
       const frame = TRAMP_BPF_STACK + 24 + (n + 1) * 8;
       const inflight = (d: number): number => m.i32.store(8, 4, c32(spec.kmdState), m.i32.add(ld32(c32(spec.kmdState), 8), c32(d)));
@@ -146,7 +162,7 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
             m.br("mr_top"),
           ], b.none)),
         ], b.none),
-        s("ret", m.call_indirect("table", ld32(g("md"), 16), args(), sig, i64)),
+        origDispatch(false),
         m.if(g("fr"), m.i64.store(n * 8, 8, g("ctx"), g("ret"))),
       ], b.none));
       // fexit: the last nX entries
@@ -164,7 +180,9 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
     if (spec.now !== null) env["now"] = spec.now;
     const p: Record<string, WebAssembly.ImportValue> = {};
     spec.programs.forEach((f, i) => (p[`p${i}`] = f as WebAssembly.ImportValue));
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { env, p });
+    const o: Record<string, WebAssembly.ImportValue> = {};
+    spec.bodies.forEach((list, n) => list.forEach((f, i) => (o[`o${n}_${i}`] = f as WebAssembly.ImportValue)));
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { env, p, o });
     return Array.from({ length: MULTI_MAX_ARGS + 1 }, (_, n) => inst.exports[`tramp${n}`] as Function);
   } finally {
     m.dispose();
