@@ -199,3 +199,19 @@ describe("verifier logs of objects", () => {
     expect(normalize(r.log)).toEqual(normalize(kernel));
   });
 });
+
+describe("legacy maps", () => {
+  const LEGACY = fileURLToPath(new URL("../fixtures/object/legacy_maps.o", import.meta.url));
+
+  it("reads struct bpf_map_def definitions from the `maps` section and runs against them", async () => {
+    const obj = await BpfObject.open(LEGACY);
+    expect(obj.spec.license).toBe("Dual BSD/GPL");
+    expect(obj.spec.maps.map((m) => [m.name, m.kind, m.type, m.keySize, m.valueSize, m.maxEntries, m.flags])).toEqual([
+      ["hits", "legacy", 2, 4, 8, 2, 0],
+      ["seen", "legacy", 1, 8, 4, 16, 1],
+    ]);
+    await obj.load();
+    obj.program("count").run({ ctx: new Uint8Array(192) });
+    expect(u64(obj.map("hits").lookup(u32(1)))).toBe(1n);
+  });
+});
