@@ -23,3 +23,11 @@ describe("wabpf verify --batch lines", () => {
     expect(verifyBatchLine(JSON.stringify({ id: 1, insns_hex: "b700000000000000", prog_type: "nope" }))["error"]).toMatch(/^bad request/);
   });
 });
+
+describe("wabpf verify --batch map descriptions", () => {
+  it("take the map type as the enum's number too", () => {
+    const hex = "18110000000000000000000000000000bfa20000000000000702000008ffffff".replace("08ffffff", "f8ffffff") + "8500000001000000b7000000000000009500000000000000";
+    const r = verifyBatchLine(JSON.stringify({ id: 2, insns_hex: hex, maps: [{ type: 1, key_size: 8, value_size: 8, max_entries: 4, init_hex: null, freeze: false }] }));
+    expect(r).toMatchObject({ id: 2, accepted: true });
+  });
+});

@@ -6,6 +6,7 @@ import { decodeRaw } from "../../isa/decode.js";
 import { verify } from "../../verifier/index.js";
 import { rawHarnessPrefix, verifyRawHarness } from "../../verifier/raw-harness.js";
 import { explain } from "../../verifier/explain.js";
+import { mapTypeName } from "../../runtime/map-types.js";
 import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js";
 import { ProgramLoadError } from "../../api/object.js";
 import { PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
@@ -144,7 +145,7 @@ interface BatchIn {
   expected_attach_type?: string | null;
   prog_flags?: number;
   license?: string;
-  maps?: Array<{ type: string; key_size: number; value_size: number; max_entries: number; flags?: number }>;
+  maps?: Array<{ type: string | number; key_size: number; value_size: number; max_entries: number; flags?: number; map_extra?: number; init_hex?: string | null; freeze?: boolean; inner?: unknown }>;
 }
 
 /** One JSON line in, one out; a bad request or a verifier crash never ends the stream. */
@@ -163,7 +164,9 @@ export function verifyBatchLine(line: string): Record<string, unknown> {
     const r = verify(insns, {
       progType: progType(req.prog_type),
       progFlags: req.prog_flags ?? 0,
-      maps: (req.maps ?? []).map((m) => ({ type: m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags ?? 0 })),
+      // a type may be the enum's number; contents (init_hex, freeze) and inner templates are
+      // accepted but not modelled by the verifier yet (it does not read frozen values as constants)
+      maps: (req.maps ?? []).map((m) => ({ type: typeof m.type === "number" ? mapTypeName(m.type) : m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags ?? 0 })),
       license: req.license ?? "GPL",
       expectedAttachType: req.expected_attach_type ?? null,
       logLevel: 0,
