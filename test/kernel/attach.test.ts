@@ -187,4 +187,42 @@ describe("fentry / fexit / fmod_ret", () => {
     expect(slot(out, 0)).toBe(1n);
     expect(k.machine.mem.table.get(k.fn("bpf_fentry_test1").entrySlot)).toBe(k.machine.mem.table.get(k.fn("bpf_fentry_test1").origSlot));
   });
+
+  it("kernel memory reads through bad pointers fault to 0 (bpf_probe_read_kernel: -EFAULT, zeroed)", async () => {
+    const { k, out, load } = t;
+    k.attach(await load("open_entry"));
+    setSlot(out, 22, 99n);
+    k.call("security_file_open", 0x18n); // a pointer into the null guard
+    expect(slot(out, 22)).toBe(0n);
+    expect(slot(out, 23)).toBe(neg(14n));
+    expect(slot(out, 24)).toBe(0n);
+    const file = k.openFile(4, 4242n);
+    k.call("security_file_open", BigInt(file));
+    expect(slot(out, 22)).toBe(4242n);
+  });
+
+  it("runs programs without a frame once the tracing stack is exhausted (deep recursion), and stays balanced", async () => {
+    const { k, seq, load } = t;
+    k.attach(await load("rec_entry"));
+    k.attach(await load("rec_exit")); // with fexit, each level keeps its frame across the nested call
+    expect(k.call("wabpf_recurse", 100n)).toBe(100n);
+    const runs = Number(slot(seq, 0));
+    expect(runs).toBeGreaterThan(100);
+    expect(runs).toBeLessThan(202); // levels past the stack's end ran without programs
+    expect(runs % 2).toBe(0); // each level ran both or neither
+    clearLog(seq);
+    k.call("wabpf_recurse", 3n);
+    expect(Number(slot(seq, 0))).toBe(8); // the stack pointer came back: all levels run again
+  });
+
+  it("counts run_cnt through the global trampoline too", async () => {
+    const { k } = t;
+    const obj = await k.open(FIXTURES + "multi.o");
+    obj.createMaps();
+    const p = await k.load(obj, "multi_entry");
+    k.attachMulti(p);
+    k.setStats(true);
+    for (let i = 0; i < 5; i++) k.call("bpf_fentry_test2", 1n, 2n);
+    expect(p.runCnt).toBe(5n);
+  });
 });
