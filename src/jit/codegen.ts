@@ -724,7 +724,9 @@ class Lowering {
     const { m, b } = this;
     const o = m.i64;
     const i = (): Expr => m.local.get(L_TMP, this.i64);
-    const nr = (): Expr => o.and(this.get(1), this.k64(0xffffffffn));
+    // as the verifier's inlined form (the helper does the same for flags 0): all 64 bits of
+    // nr_loops, and -E2BIG from a 32-bit move
+    const nr = (): Expr => this.get(1);
     const depth = (): Expr => m.global.get("depth", this.i32);
     const done = `lpd${pc}`;
     const fuelOut = this.facts === null ? [m.global.set("fuel", m.local.get(L_FUEL, this.i32))] : [];
@@ -746,7 +748,7 @@ class Lowering {
     ], b.none);
     return m.block(done, [
       m.if(o.ne(this.get(4), zero()), m.block(null, [this.set(0, this.k64(-22n)), m.br(done)], b.none)),
-      m.if(o.gt_u(nr(), this.k64(BigInt(BPF_MAX_LOOPS))), m.block(null, [this.set(0, this.k64(-7n)), m.br(done)], b.none)),
+      m.if(o.gt_u(nr(), this.k64(BigInt(BPF_MAX_LOOPS))), m.block(null, [this.set(0, this.k64(0xfffffff9n)), m.br(done)], b.none)),
       m.local.set(L_TMP, zero()),
       m.loop(`lpl${pc}`, body),
     ], b.none);

@@ -13,6 +13,7 @@ import type { BpfMap } from "./maps.js";
 import { MAP_TYPES } from "./map-types.js";
 import { bprintf, MAX_BPRINTF_BUF, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS, type PrintkMemory } from "./printk.js";
 import type { AddressSpace } from "./sim-memory.js";
+import { outputHelpers } from "./output.js";
 
 /** The helper numbers implemented here. */
 export const KERNEL_HELPER_IDS = {
@@ -45,6 +46,12 @@ export const KERNEL_HELPER_IDS = {
   snprintf: 165,
   loop: 181,
   strncmp: 182,
+  perf_event_output: 25,
+  ringbuf_output: 130,
+  ringbuf_reserve: 131,
+  ringbuf_submit: 132,
+  ringbuf_discard: 133,
+  ringbuf_query: 134,
 } as const;
 
 /** BPF_MAX_LOOPS: bpf_loop's largest nr_loops. */
@@ -130,6 +137,7 @@ export function kernelHelpers(machine: Machine): Helper[] {
     ...callbackHelpers(machine, mapOf, ptr),
     ...probeHelpers(machine, ptr),
     ...stringHelpers(machine, ptr),
+    ...outputHelpers(machine, mapOf),
   ];
 }
 
@@ -251,9 +259,11 @@ function callbackHelpers(machine: Machine, mapOf: MapOf, ptr: Ptr): Helper[] {
       name: "bpf_loop",
       reenters: "callback",
       fn: (c) => {
-        const nr = u32(c.r1);
         if (c.r4 !== 0n) return neg(EINVAL);
-        if (nr > BPF_MAX_LOOPS) return neg(E2BIG);
+        // flags 0: what Linux runs is the verifier's inlined loop (inline_bpf_loop), which
+        // compares all 64 bits of nr_loops and sets -E2BIG with a 32-bit move
+        if (c.r1 > BigInt(BPF_MAX_LOOPS)) return BigInt.asUintN(32, neg(E2BIG));
+        const nr = Number(c.r1);
         for (let i = 0; i < nr; i++) {
           // 0: continue, anything else (the verifier allows 1): stop
           if (runCallback(c, "bpf_loop", c.r2, [BigInt(i), c.r3]) !== 0n) return BigInt(i + 1);
