@@ -204,6 +204,7 @@ const CASES: KCase[] = [
   { name: "bpf_loop flags 1", src: LOOP("3", 99, 1) },
   { name: "bpf_loop past 1 << 23", src: LOOP("0x800001", 0) },
   { name: "bpf_loop at 1 << 23, stopped at once", src: LOOP("0x800000", 0) },
+  { name: "bpf_loop of 2^32 + 3 (all 64 bits count)", src: LOOP("0x100000003", 99) },
   { name: "for_each array", src: FOR_EACH(99, false), maps: [ARRAY], init: [[0, u32(2), u64(7n)], [0, u32(5), u64(9n)]] },
   { name: "for_each array stopped at key 3", src: FOR_EACH(3, false), maps: [ARRAY] },
   { name: "for_each hash (zero seed): bucket order", src: FOR_EACH(999, false), maps: [HASH], init: fill(9, 7) },
