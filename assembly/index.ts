@@ -16,3 +16,4 @@ export * from "./maps/index";
 export * from "./helpers";
 export { CPU_ID_ADDR } from "./layout";
 export * from "./kernel/index";
+export * from "./output";

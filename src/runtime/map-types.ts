@@ -17,7 +17,7 @@ const MAX_MAP_TYPE = 34;
 /** The types wabpf implements. */
 export const IMPLEMENTED_MAP_TYPES: readonly MapTypeName[] = [
   "hash", "array", "prog_array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash", "array_of_maps",
-  "hash_of_maps", "queue", "stack", "bloom_filter",
+  "hash_of_maps", "queue", "stack", "bloom_filter", "perf_event_array", "ringbuf",
 ];
 
 /** BPF_F_* map flags. */
@@ -59,6 +59,8 @@ const HTAB_ELEM_SIZE = 48;
 /** PCPU_MIN_UNIT_SIZE: the largest per-CPU value. */
 const PCPU_MIN_UNIT_SIZE = 32768;
 const INT_MAX = 0x7fffffff;
+/** wabpf's largest ring buffer (src/runtime/output.ts MAX_RINGBUF_SIZE). */
+const RINGBUF_MAX_SIZE = 1 << 29;
 
 export interface MapAttrs {
   readonly type: number;
@@ -106,8 +108,9 @@ export function checkCreate(a: MapAttrs, ncpus: number): number {
     case "array":
     case "percpu_array":
     case "prog_array":
+    case "perf_event_array":
     case "array_of_maps": {
-      if (name === "prog_array" || name === "array_of_maps") {
+      if (name === "prog_array" || name === "array_of_maps" || name === "perf_event_array") {
         // fd arrays hold a u32 fd; programs cannot be restricted to reading or writing them
         if (vs !== 4) fail("EINVAL", "value_size must be 4 for an fd array");
         if ((flags & (F.RDONLY_PROG | F.WRONLY_PROG)) !== 0) fail("EINVAL", "BPF_F_RDONLY_PROG/WRONLY_PROG on an fd array");
@@ -117,7 +120,7 @@ export function checkCreate(a: MapAttrs, ncpus: number): number {
         fail("EINVAL", "array maps need key_size 4, value_size > 0, max_entries > 0 and array flags");
       }
       if (name !== "array" && (flags & (F.MMAPABLE | F.INNER_MAP)) !== 0) fail("EINVAL", "BPF_F_MMAPABLE/INNER_MAP only on plain arrays");
-      if ((flags & F.PRESERVE_ELEMS) !== 0) fail("EINVAL", "BPF_F_PRESERVE_ELEMS only on perf event arrays");
+      if ((flags & F.PRESERVE_ELEMS) !== 0 && name !== "perf_event_array") fail("EINVAL", "BPF_F_PRESERVE_ELEMS only on perf event arrays");
       if (vs > INT_MAX) fail("E2BIG", "value_size too large");
       if (percpu && round8(vs) > PCPU_MIN_UNIT_SIZE) fail("E2BIG", "per-CPU value larger than 32 KiB");
       if (storageBytes(max, percpu ? round8(vs) * ncpus : round8(vs)) > MAX_STORAGE) fail("ENOMEM", "map storage too large");
@@ -161,6 +164,15 @@ export function checkCreate(a: MapAttrs, ncpus: number): number {
       if (vs > KMALLOC_MAX_SIZE) fail("E2BIG", "value_size too large");
       if (storageBytes(max + 1, vs) > MAX_STORAGE) fail("ENOMEM", "map storage too large");
       return max;
+    case "ringbuf":
+      // ringbuf_map_alloc: only BPF_F_NUMA_NODE; no key or value; a power-of-2, page-aligned size
+      if ((flags & ~F.NUMA_NODE) !== 0) fail("EINVAL", "flags not valid for a ring buffer");
+      if (ks !== 0 || vs !== 0 || max === 0 || (max & (max - 1)) !== 0 || max % 4096 !== 0) {
+        fail("EINVAL", "ring buffers need key_size 0, value_size 0 and a power-of-2, page-aligned max_entries");
+      }
+      // Linux takes up to 2^31 (vmalloc'd); the wasm32 memory cannot hold that twice over
+      if (max > RINGBUF_MAX_SIZE) fail("ENOMEM", "ring buffer larger than wabpf's 512 MiB limit");
+      return max;
     case "bloom_filter":
       if (vs > KMALLOC_MAX_SIZE) fail("E2BIG", "value_size too large");
       if (ks !== 0 || vs === 0 || max === 0 || (flags & ~BLOOM_CREATE_MASK) !== 0 || !accessOk(flags) || (a.mapExtra & ~0xfn) !== 0n) {
@@ -178,6 +190,6 @@ const storageBytes = (n: number, each: number): number => n * each;
 export const isPercpuType = (t: number): boolean => t === MAP_TYPES.percpu_hash || t === MAP_TYPES.percpu_array || t === MAP_TYPES.lru_percpu_hash;
 export const isHashType = (t: number): boolean =>
   t === MAP_TYPES.hash || t === MAP_TYPES.percpu_hash || t === MAP_TYPES.lru_hash || t === MAP_TYPES.lru_percpu_hash || t === MAP_TYPES.hash_of_maps;
-export const isFdArray = (t: number): boolean => t === MAP_TYPES.prog_array || t === MAP_TYPES.array_of_maps;
+export const isFdArray = (t: number): boolean => t === MAP_TYPES.prog_array || t === MAP_TYPES.array_of_maps || t === MAP_TYPES.perf_event_array;
 export const isMapInMap = (t: number): boolean => t === MAP_TYPES.array_of_maps || t === MAP_TYPES.hash_of_maps;
 export const isQueueStack = (t: number): boolean => t === MAP_TYPES.queue || t === MAP_TYPES.stack;

@@ -9,6 +9,7 @@ import {
   MAP_FLAGS, MAP_TYPES, UPDATE_FLAGS, checkCreate, isFdArray, isHashType, isMapInMap, isPercpuType, isQueueStack, mapTypeName,
   mapTypeNumber, type MapTypeName,
 } from "./map-types.js";
+import { createRingbufMap, perfEventExists } from "./output.js";
 
 export interface MapSpec {
   /** a type name ("hash", "lru_percpu_hash"…) or enum bpf_map_type number */
@@ -98,7 +99,7 @@ export class BpfMap {
     }
     const zeroSeed = (attrs.flags & MAP_FLAGS.ZERO_SEED) !== 0;
     const seed = zeroSeed ? 0 : machine.randomU32();
-    const ptr = machine.rt.exports.wabpf_map_create(type, attrs.keySize, attrs.valueSize, maxEntries, attrs.flags, machine.ncpus, Number(attrs.mapExtra & 0xfn), id, seed) >>> 0;
+    const ptr = type === MAP_TYPES.ringbuf ? createRingbufMap(machine, maxEntries, attrs.flags, id) : machine.rt.exports.wabpf_map_create(type, attrs.keySize, attrs.valueSize, maxEntries, attrs.flags, machine.ncpus, Number(attrs.mapExtra & 0xfn), id, seed) >>> 0;
     if (ptr === 0) throw new BpfError("ENOMEM", "create", "the runtime heap cannot hold this map");
     return new BpfMap(machine, ptr, id, spec, type, maxEntries, inner);
   }
@@ -367,6 +368,11 @@ export class BpfMap {
 
   /** The header address of the map (map-in-map) or the id (program array) an fd value names. */
   private resolveFd(id: number): number {
+    if (this.type === MAP_TYPES.perf_event_array) {
+      // perf_event_fd_array_get_ptr: the fd must be an open perf event (PerfBuffer opens them)
+      if (!perfEventExists(this.machine, id)) this.fail("EBADF", "update", `no perf event with id ${id}`);
+      return id;
+    }
     if (this.type === MAP_TYPES.prog_array) {
       if (this.machine.programById(id) === undefined) this.fail("EBADF", "update", `no program with id ${id}`);
       return id;
@@ -397,6 +403,8 @@ export class BpfMap {
     keyOut = false,
   ): Uint8Array | null {
     if (!(keyOut && key === null)) this.checkKey(op, key);
+    // ring buffers have no elements; perf event arrays have no map_fd_sys_lookup_elem
+    if (this.type === MAP_TYPES.ringbuf || (this.type === MAP_TYPES.perf_event_array && op === "lookup")) this.fail("ENOTSUPP", op, "not supported for this map type");
     const m = this.machine;
     const vsz = Math.max(this.userValueSize, 8);
     const kz = round8(Math.max(this.keySize, 8));
