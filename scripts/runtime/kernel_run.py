@@ -4,7 +4,8 @@ and runs them once with BPF_PROG_TEST_RUN: the helper differential of test/runti
 
 JSON lines on stdin: {"id", "hex", "prog_type" (default "syscall"), "maps": [{"type",
 "key_size","value_size","max_entries","flags"}], "init": [[map_index, key_hex, value_hex]],
-"freeze": [map_index], "ctx": hex}.  JSON lines on stdout: {"id", "ok", "errno", "error" (last log line), "retval",
+"freeze": [map_index], "data": hex (packet data instead of ctx, e.g. for xdp), "tails": [[map_index, slot, hex]] (programs loaded first, with the same
+maps, and put in that PROG_ARRAY slot), "ctx": hex}.  JSON lines on stdout: {"id", "ok", "errno", "error" (last log line), "retval",
 "ctx_out"}.  {"id", "whoami": true} answers with this process's pid, tgid, uid, gid and comm
 (what the task helpers see).  ld_imm64 map references (src_reg 1 or 2) carry an index into
 "maps".  Needs root and bpf(); never attaches."""
@@ -74,15 +75,25 @@ def main():
                 a = kbpf._attr()
                 struct.pack_into("<I", a, 0, maps[idx].fd)
                 kbpf.sys_bpf(BPF_MAP_FREEZE, a)
+            tails = []
+            for idx, slot, thex in req.get("tails", []):
+                tfd, terr, tlog = load(kbpf.patch_maps(bytes.fromhex(thex), maps), req.get("prog_type", "syscall"))
+                if tfd is None:
+                    raise RuntimeError("tail call target refused (%d): %s" % (terr, [ln for ln in tlog.strip().splitlines() if not ln.startswith(("processed", "verification time", "stack depth"))][-2:]))
+                tails.append(tfd)
+                maps[idx].update(struct.pack("<I", slot), struct.pack("<I", tfd))
             code = kbpf.patch_maps(bytes.fromhex(req["hex"]), maps)
             fd, err, log = load(code, req.get("prog_type", "syscall"))
+            for tfd in tails:
+                os.close(tfd)
             out.update(ok=fd is not None, errno=err)
             if fd is None:
                 lines = [ln for ln in log.splitlines() if ln and not ln.startswith(("verification time", "stack depth", "processed "))]
                 out["error"] = lines[-1] if lines else ""
             else:
                 try:
-                    r = kbpf.test_run(fd, ctx=bytes.fromhex(req["ctx"]) if "ctx" in req else None)
+                    r = kbpf.test_run(fd, ctx=bytes.fromhex(req["ctx"]) if "ctx" in req else None,
+                                      data=bytes.fromhex(req["data"]) if "data" in req else None)
                     out.update(retval=r.retval, ctx_out=r.ctx_out.hex() if r.ctx_out is not None else None)
                 except kbpf.BpfError as e:
                     out["run_errno"] = e.errno

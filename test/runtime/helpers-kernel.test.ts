@@ -31,6 +31,10 @@ interface KCase {
   readonly freeze?: readonly number[];
   /** the kernel's verifier refuses it (bpf_snprintf's format is checked at load); ours then returns -EINVAL */
   readonly refused?: boolean;
+  /** program type in the kernel: syscall (default; results in the context) or xdp (r0 only) */
+  readonly progType?: "syscall" | "xdp";
+  /** programs put in PROG_ARRAY map slots: [map index, slot, source] */
+  readonly tails?: ReadonlyArray<readonly [number, number, string]>;
 }
 
 /** A frozen BPF_F_RDONLY_PROG array holding `s` (what ARG_PTR_TO_CONST_STR requires), as map 0. */
@@ -193,6 +197,50 @@ const TASK = store(`
   r1 = *(u64 *)(r10 - 16)
   *(u64 *)(r6 + 48) = r1`);
 
+/** XDP (sleepable syscall programs cannot use PROG_ARRAYs): array map 1 [0] += 1, tail call slot `slot` of map 0; falling through returns the count */
+const COUNT_AND_TAIL = (slot: number): string => `
+  r6 = r1
+  r1 = 0
+  *(u32 *)(r10 - 4) = r1
+  r1 = map[id:1]
+  r2 = r10
+  r2 += -4
+  call 1
+  if r0 == 0 goto +17
+  r1 = 1
+  lock *(u64 *)(r0 + 0) += r1
+  r1 = r6
+  r2 = map[id:0]
+  r3 = ${slot}
+  call 12
+  r1 = 0
+  *(u32 *)(r10 - 4) = r1
+  r1 = map[id:1]
+  r2 = r10
+  r2 += -4
+  call 1
+  if r0 == 0 goto +2
+  r0 = *(u64 *)(r0 + 0)
+  exit
+  r0 = 0
+  exit`;
+const PROG_ARRAY: MapSpec & { type: string } = { type: "prog_array", keySize: 4, valueSize: 4, maxEntries: 4 };
+const COUNTER: MapSpec & { type: string } = { type: "array", keySize: 4, valueSize: 8, maxEntries: 1 };
+/** a subprogram makes the tail call; main adds 100 to what comes back */
+const SUB_TAIL = `
+  r6 = r1
+  call pc+2
+  r0 += 100
+  exit
+  r2 = map[id:0]
+  r3 = 1
+  call 12
+  r0 = 5
+  exit`;
+const TAIL_TARGET = `
+  r0 = 1000
+  exit`;
+
 const ARRAY: MapSpec & { type: string } = { type: "array", keySize: 4, valueSize: 8, maxEntries: 6 };
 const HASH: MapSpec & { type: string } = { type: "hash", keySize: 4, valueSize: 8, maxEntries: 32, flags: 64 };
 const fill = (n: number, mul: number): Array<readonly [number, Uint8Array, Uint8Array]> => Array.from({ length: n }, (_, i) => [0, u32(i * mul + 1), u64(BigInt(100 + i))] as const);
@@ -243,6 +291,11 @@ const CASES: KCase[] = [
   { name: "probe_read_str stack", src: PROBE(45, 32, "stack") },
   { name: "probe_read_kernel_str size 0", src: PROBE(115, 0, "stack") },
   { name: "task helpers", src: TASK, ctx: 56 },
+  { name: "tail calls: 33 per run", progType: "xdp", src: COUNT_AND_TAIL(0), maps: [PROG_ARRAY, COUNTER], tails: [[0, 0, COUNT_AND_TAIL(0)]] },
+  { name: "tail call into an empty slot falls through", progType: "xdp", src: COUNT_AND_TAIL(2), maps: [PROG_ARRAY, COUNTER], tails: [[0, 0, COUNT_AND_TAIL(0)]] },
+  { name: "tail call past max_entries falls through", progType: "xdp", src: COUNT_AND_TAIL(9), maps: [PROG_ARRAY, COUNTER], tails: [[0, 0, COUNT_AND_TAIL(0)]] },
+  { name: "tail call from a subprogram returns to its caller", progType: "xdp", src: SUB_TAIL, maps: [PROG_ARRAY], tails: [[0, 1, TAIL_TARGET]] },
+  { name: "tail call from a subprogram, empty slot", progType: "xdp", src: SUB_TAIL, maps: [PROG_ARRAY], tails: [[0, 2, TAIL_TARGET]] },
 ];
 
 const why = kernelUnavailableReason();
@@ -258,7 +311,8 @@ describe("helpers against the real kernel (syscall programs)", () => {
         maps: (c.maps ?? []).map((m) => ({ type: m.type, key_size: m.keySize, value_size: m.valueSize, max_entries: m.maxEntries, flags: m.flags ?? 0 })),
         init: (c.init ?? []).map(([m, k, v]) => [m, hex(k), hex(v)]),
         freeze: c.freeze ?? [],
-        ctx: "00".repeat(c.ctx ?? 48),
+        tails: (c.tails ?? []).map(([mi, slot, src]) => [mi, slot, hex(encodeProgram(fnRefs(assemble(src))))]),
+        ...(c.progType === "xdp" ? { prog_type: "xdp", data: "00".repeat(64) } : { ctx: "00".repeat(c.ctx ?? 48) }),
       })),
     ];
     const [me, ...kernel] = kernelRun(reqs);
@@ -275,6 +329,11 @@ describe("helpers against the real kernel (syscall programs)", () => {
         for (const [mi, key, val] of c.init ?? []) maps[mi]!.update(key, val);
         for (const mi of c.freeze ?? []) maps[mi]!.freeze();
         const opts = m.programOptions(maps);
+        for (const [mi, slot, src] of c.tails ?? []) {
+          const insns = fnRefs(assemble(src));
+          const target = { name: `tail${slot}`, insns, pseudo: opts.pseudo, ...(engine !== "interp" ? { compiled: await compileProgram(insns, { ...opts, ...(engine === "native" ? { verified: { maxStackDepth: 512, insn: [] } } : {}) }) } : {}) };
+          maps[mi]!.update(u32(slot), u32(m.registerProgram(target.name, null, target)));
+        }
         const input = new Uint8Array(c.ctx ?? 48);
         const ro: RunOptions = { mem: m.mem, helpers: opts.helpers, pseudo: opts.pseudo, input };
         let r0: string;
@@ -291,9 +350,15 @@ describe("helpers against the real kernel (syscall programs)", () => {
           expect([c.name, engine, ours.ctx.slice(0, 16)]).toEqual([c.name, engine, "eaffffffffffffff"]); // -EINVAL at run time
           continue;
         }
-        expect([c.name, engine, ours]).toEqual([c.name, engine, { r0: String(k.retval), ctx: k.ctx_out }]);
+        if (c.progType === "xdp") expect([c.name, engine, ours.r0]).toEqual([c.name, engine, String(k.retval)]);
+        else expect([c.name, engine, ours]).toEqual([c.name, engine, { r0: String(k.retval), ctx: k.ctx_out }]);
       }
     }
     expect(rows.length).toBe(CASES.length * 3);
+    const retval = (name: string): number | undefined => kernel[CASES.findIndex((c) => c.name === name)]!.retval;
+    expect(retval("tail calls: 33 per run")).toBe(34);
+    expect(retval("tail call into an empty slot falls through")).toBe(1);
+    expect(retval("tail call from a subprogram returns to its caller")).toBe(1100);
+    expect(retval("tail call from a subprogram, empty slot")).toBe(105);
   }, 120_000);
 });
