@@ -22,10 +22,10 @@ export interface HelperCall {
   /**
    * bpf_tail_call's jump: once the helper returns, the engine continues in `target` at its
    * first instruction, in the same stack frame with the registers as they are (r1 = the
-   * context). As in the kernel, the attempt counts even when `target` is null (an empty
-   * slot). Returns false, and nothing happens, when the run already made
-   * MAX_TAIL_CALL_CNT tail calls, runs inside a callback, or `target` is null: the call then
-   * falls through.
+   * context; in a callback the target replaces the callback, which Linux's verifier never
+   * lets happen). Returns false, and nothing happens, when the run already made
+   * MAX_TAIL_CALL_CNT tail calls or `target` is null (an empty slot, which does not count
+   * against the limit, as in x86-64's JIT): the call then falls through.
    */
   readonly tailCall?: (target: TailCallTarget | null) => boolean;
 }

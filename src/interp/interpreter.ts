@@ -74,7 +74,6 @@ export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunRes
 
   let executed = 0;
   let tailCalls = 0;
-  let inCallback = 0;
 
   /** Run `prog` from `startPc` with `regs` in frame `base` until that frame exits; returns r0. */
   const exec = (entry: Prog, startPc: number, regs: bigint[], base: number): bigint => {
@@ -97,18 +96,18 @@ export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunRes
         const cregs = new Array<bigint>(11).fill(0n);
         args.slice(0, 5).forEach((v, i) => (cregs[i + 1] = u64(v)));
         cregs[10] = BigInt(framePointer(cpu, depth));
-        inCallback++;
         try {
           return exec(prog, target, cregs, depth);
         } finally {
-          inCallback--;
           setDepth(base + frames.length);
         }
       },
       tailCall: (target) => {
-        if (inCallback > 0 || tailCalls >= MAX_TAIL_CALL_CNT) return false;
-        tailCalls++;
+        // (a tail call in a callback replaces the callback; Linux's verifier refuses those programs)
+        if (tailCalls >= MAX_TAIL_CALL_CNT) return false;
+        // as x86-64's JIT: an empty slot does not count against the limit
         if (target === null) return false;
+        tailCalls++;
         tail.next = target;
         return true;
       },

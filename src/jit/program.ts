@@ -138,7 +138,6 @@ export class JitProgram {
     };
     const failed = (e: unknown): RunResult => {
       g.depth.value = 0;
-      bound.inCallback = 0;
       g.tail.value = 0;
       bound.pending = null;
       if (e instanceof Unwind) return { r0: 0n };
@@ -181,7 +180,7 @@ export class JitProgram {
     const t = b.g;
     const f = from.g;
     const saved = [t.fp0.value, t.ctxLo.value, t.ctxEnd.value, t.fuel.value, t.depth.value] as const;
-    const savedState = [b.tailCalls, b.budget, b.inCallback] as const;
+    const savedState = [b.tailCalls, b.budget] as const;
     t.fp0.value = f.fp0.value;
     t.ctxLo.value = f.ctxLo.value;
     t.ctxEnd.value = f.ctxEnd.value;
@@ -190,7 +189,6 @@ export class JitProgram {
     t.fuel.value = callerMetered ? f.fuel.value : Math.min(DEFAULT_BUDGET, 0x7fffffff);
     b.tailCalls = from.tailCalls;
     b.budget = from.budget;
-    b.inCallback = 0;
     const entry = mem.table.get(b.tableBase) as (...a: bigint[]) => bigint;
     try {
       const r0 = entry(...regs);
@@ -198,7 +196,7 @@ export class JitProgram {
       return r0;
     } finally {
       [t.fp0.value, t.ctxLo.value, t.ctxEnd.value, t.fuel.value, t.depth.value] = saved;
-      [b.tailCalls, b.budget, b.inCallback] = savedState;
+      [b.tailCalls, b.budget] = savedState;
     }
   }
 
@@ -232,18 +230,18 @@ export class JitProgram {
           const f = mem.table.get(bound.tableBase + k) as (...a: bigint[]) => bigint;
           const a = [0, 1, 2, 3, 4].map((i) => BigInt.asIntN(64, args[i] ?? 0n));
           g.depth.value = depth;
-          bound.inCallback++;
           try {
             return BigInt.asUintN(64, f(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, fp - BigInt(STACK_FRAME_SIZE), 0n, 0n, 0n, 0n, 0n));
           } finally {
             g.depth.value = depth - 1;
-            bound.inCallback--;
           }
         },
         tailCall: (target) => {
-          if (bound.inCallback > 0 || bound.tailCalls >= MAX_TAIL_CALL_CNT) return false;
-          bound.tailCalls++;
+          // (a tail call in a callback replaces the callback; Linux's verifier refuses those programs)
+          if (bound.tailCalls >= MAX_TAIL_CALL_CNT) return false;
+          // as x86-64's JIT: an empty slot does not count against the limit
           if (target === null) return false;
+          bound.tailCalls++;
           bound.pending = target;
           g.tail.value = 1;
           return true;
@@ -315,7 +313,7 @@ export class JitProgram {
       helpers: helperImports,
     });
     const run = instance.exports["run"] as () => bigint;
-    const bound: Bound = { g, run, tableBase, owner: null, budget: 0, tailCalls: 0, inCallback: 0, pending: null };
+    const bound: Bound = { g, run, tableBase, owner: null, budget: 0, tailCalls: 0, pending: null };
     this.instances.set(mem, bound);
     return bound;
   }
@@ -341,8 +339,6 @@ interface Bound {
   budget: number;
   /** tail calls made so far in the run in progress */
   tailCalls: number;
-  /** callbacks in progress (a tail call inside one falls through) */
-  inCallback: number;
   /** the target of the tail call a helper scheduled */
   pending: TailCallTarget | null;
 }

@@ -201,7 +201,7 @@ function callbackHelpers(machine: Machine, mapOf: MapOf, ptr: Ptr): Helper[] {
         const m = mapOf({ ...c, r1: c.r2 }, "bpf_tail_call");
         if (m.type !== MAP_TYPES.prog_array) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `bpf_tail_call: map ${m.id} is not a PROG_ARRAY`);
         if (c.tailCall === undefined) throw new RuntimeTrap(TrapKind.Unsupported, c.pc, "bpf_tail_call: this engine cannot make tail calls");
-        // as the kernel: the index is checked, then the count (taken even for an empty slot), then the slot
+        // as the kernel's x86-64 JIT: the index, then the count, then the slot (only a jump counts)
         const index = u32(c.r3);
         if (index >= m.maxEntries) return 0n;
         const id = ex.wabpf_fd_array_get(m.ptr, index) >>> 0;

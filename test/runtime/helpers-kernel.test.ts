@@ -237,6 +237,22 @@ const SUB_TAIL = `
   call 12
   r0 = 5
   exit`;
+/** 40 tail calls into an empty slot, then one into slot 0: 77 if the empty ones counted (they do not on x86-64) */
+const EMPTY_THEN_TAIL = `
+  r6 = r1
+  r7 = 0
+  r1 = r6
+  r2 = map[id:0]
+  r3 = 3
+  call 12
+  r7 += 1
+  if r7 < 40 goto -7
+  r1 = r6
+  r2 = map[id:0]
+  r3 = 0
+  call 12
+  r0 = 77
+  exit`;
 const TAIL_TARGET = `
   r0 = 1000
   exit`;
@@ -296,6 +312,8 @@ const CASES: KCase[] = [
   { name: "tail call past max_entries falls through", progType: "xdp", src: COUNT_AND_TAIL(9), maps: [PROG_ARRAY, COUNTER], tails: [[0, 0, COUNT_AND_TAIL(0)]] },
   { name: "tail call from a subprogram returns to its caller", progType: "xdp", src: SUB_TAIL, maps: [PROG_ARRAY], tails: [[0, 1, TAIL_TARGET]] },
   { name: "tail call from a subprogram, empty slot", progType: "xdp", src: SUB_TAIL, maps: [PROG_ARRAY], tails: [[0, 2, TAIL_TARGET]] },
+  { name: "tail calls into an empty slot do not count", progType: "xdp", src: EMPTY_THEN_TAIL, maps: [PROG_ARRAY], tails: [[0, 0, TAIL_TARGET]] },
+  { name: "tail call after 20 into an empty slot", progType: "xdp", src: EMPTY_THEN_TAIL.replace("r7 < 40", "r7 < 20"), maps: [PROG_ARRAY], tails: [[0, 0, TAIL_TARGET]] },
 ];
 
 const why = kernelUnavailableReason();
@@ -360,5 +378,7 @@ describe("helpers against the real kernel (syscall programs)", () => {
     expect(retval("tail call into an empty slot falls through")).toBe(1);
     expect(retval("tail call from a subprogram returns to its caller")).toBe(1100);
     expect(retval("tail call from a subprogram, empty slot")).toBe(105);
+    expect(retval("tail calls into an empty slot do not count")).toBe(1000);
+    expect(retval("tail call after 20 into an empty slot")).toBe(1000);
   }, 120_000);
 });
