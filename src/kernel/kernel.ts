@@ -351,7 +351,6 @@ export class SimKernel {
   get helpers(): Helper[] {
     if (this.helperList !== null) return this.helperList;
     const rtx = this.machine.rt.exports as unknown as Record<string, Function>;
-    const mem = this.machine.mem;
     const nat = (name: string): Function => rtx[name]!;
     const call = (f: Function, ...a: bigint[]): bigint => BigInt.asUintN(64, (f as (...x: bigint[]) => bigint)(...a.map((x) => BigInt.asIntN(64, x)), ...Array<bigint>(5 - a.length).fill(0n)));
     const h = (id: number, name: string, native: string, arity: number): Helper => ({
@@ -374,7 +373,6 @@ export class SimKernel {
       // bpf_get_numa_node_id is a traceable kernel function here (the bench trigger)
       h(42, "bpf_get_numa_node_id", "kernel_helper_get_numa_node_id", 5),
     ];
-    void mem;
     return this.helperList;
   }
 
