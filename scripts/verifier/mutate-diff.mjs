@@ -27,20 +27,40 @@ if (rd.status !== 0) throw new Error(rd.stderr || rd.stdout);
 const { verify, decodeRaw } = await import(bundle);
 const g = JSON.parse(readFileSync(join(ROOT, "test/verifier/golden/corpus.json"), "utf8"));
 
+const HELPERS = [1, 2, 3, 5, 6, 7, 8, 12, 14, 16, 26, 44, 87, 88, 113, 130, 131, 132, 133, 164, 181];
+const TYPES = ["socket_filter", "sched_cls", "xdp", "kprobe", "tracepoint", "cgroup_skb", "raw_tracepoint", "perf_event", "syscall"];
+
 function mutate(hex) {
+  let out = hex;
+  const n = 1 + rnd(3);
+  for (let k = 0; k < n; k++) out = mutateOnce(out) ?? out;
+  return out === hex ? null : out;
+}
+
+function mutateOnce(hex) {
   const b = Buffer.from(hex, "hex");
   const n = b.length / 8;
   const i = rnd(n);
   const at = i * 8;
   const code = b[at];
   if (code === 0 && i > 0 && b[at - 8] === 0x18) return null; // second slot of ld_imm64
-  switch (rnd(6)) {
+  switch (rnd(8)) {
     case 0: b.writeInt32LE([0, 1, -1, 4, 8, 16, 255, 1 << 20, -8][rnd(9)], at + 4); break;
     case 1: b.writeInt16LE(b.readInt16LE(at + 2) + [-8, -4, -1, 1, 4, 8][rnd(6)], at + 2); break;
     case 2: if ((code & 0x07) <= 3 && code !== 0x18) b[at] = (code & ~0x18) | [0x00, 0x08, 0x10, 0x18][rnd(4)]; break;
     case 3: b[at + 1] = (b[at + 1] & 0xf0) | rnd(10); break;
     case 4: b[at + 1] = (b[at + 1] & 0x0f) | (rnd(11) << 4); break;
-    default: if ((code & 0x07) === 5 || (code & 0x07) === 6) b[at] = (code & 0x0f) | ([0x10, 0x20, 0x30, 0xa0, 0xb0, 0x50, 0x60][rnd(7)]); break;
+    case 5: if ((code & 0x07) === 5 || (code & 0x07) === 6) b[at] = (code & 0x0f) | ([0x10, 0x20, 0x30, 0xa0, 0xb0, 0x50, 0x60][rnd(7)]); break;
+    case 6: if (code === 0x85 && (b[at + 1] >> 4) === 0) b.writeInt32LE(HELPERS[rnd(HELPERS.length)], at + 4); break;
+    default: {
+      // swap with the next instruction (both single-slot)
+      const j = at + 8;
+      if (j + 8 <= b.length && code !== 0x18 && b[j] !== 0x18 && !(i > 0 && b[at - 8] === 0x18)) {
+        const t = Buffer.from(b.subarray(at, at + 8));
+        b.copy(b, at, j, j + 8);
+        t.copy(b, j);
+      }
+    }
   }
   const out = b.toString("hex");
   return out === hex ? null : out;
@@ -51,7 +71,8 @@ for (const row of g.rows) {
   if (row.processed !== null && row.processed > 20000) continue;
   for (let k = 0; k < PER; k++) {
     const hex = mutate(row.hex);
-    if (hex !== null) cases.push({ ...row, name: `${row.name}~${k}`, hex });
+    const type = rnd(8) === 0 ? TYPES[rnd(TYPES.length)] : row.prog_type;
+    if (hex !== null || type !== row.prog_type) cases.push({ ...row, name: `${row.name}~${k}`, hex: hex ?? row.hex, prog_type: type });
   }
 }
 const reqs = cases.map((c) => JSON.stringify({ id: c.name, hex: c.hex, prog_type: c.prog_type, maps: c.maps, license: c.license, prog_flags: c.prog_flags, func_info: c.func_info === true, log_level: 1 }));

@@ -52,7 +52,7 @@ const PROTOS: HelperProto[] = [
   { id: 1, args: ["map_ptr", "map_key"], ret: "map_value_or_null", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
   { id: 2, args: ["map_ptr", "map_key", "map_value", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
   { id: 3, args: ["map_ptr", "map_key"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
-  { id: 4, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: isTracingType },
+  { id: 4, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall" },
   { id: 5, args: [], ret: "integer", gplOnly: false, allowed: ALL },
   { id: 6, args: ["mem_ro", "const_size"], ret: "integer", gplOnly: true, allowed: ALL },
   { id: 7, args: [], ret: "integer", gplOnly: false, allowed: ALL },

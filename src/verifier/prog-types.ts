@@ -65,6 +65,8 @@ function tcAccess(off: number, size: number, write: boolean): CtxAccess {
     if (off % size !== 0 || size !== 4 || write) return NO;
     return { ok: true, value: off === SKB.data ? "pkt" : off === SKB.data_end ? "pkt_end" : "pkt_meta" };
   }
+  // family .. local_port: socket fields tc programs cannot read
+  if (off >= SKB.family && off < SKB.local_port + 4) return NO;
   if (inField(off, SKB.wire_len)) return write ? NO : skbValid(off, size, write);
   if (inField(off, SKB.flow_keys, 8)) return NO;
   return skbValid(off, size, write);

@@ -37,6 +37,8 @@ const JMP_SEQ_LIMIT = 8192;
 const FUNC_LOOP = 181;
 const FUNC_FOR_EACH_MAP_ELEM = 164;
 const FUNC_TAIL_CALL = 12;
+/** map types a sleepable program may use (check_map_prog_compatibility) */
+const SLEEPABLE_MAPS = new Set(["hash", "lru_hash", "array", "percpu_hash", "percpu_array", "lru_percpu_hash", "array_of_maps", "hash_of_maps", "ringbuf", "user_ringbuf", "inode_storage", "sk_storage", "task_storage", "cgrp_storage", "queue"]);
 const BPF_F_RDONLY_PROG = 1 << 7;
 const BPF_F_WRONLY_PROG = 1 << 8;
 const S64_MIN = -(1n << 63n);
@@ -165,10 +167,18 @@ class Verifier {
       return this.result(false, st.errno, st.error);
     }
     this.subprogs = st.subprogs;
-    // resolve_pseudo_ldimm64: direct map value addresses exist for array maps only
+    // resolve_pseudo_ldimm64: direct map value addresses exist for array maps only;
+    // check_map_prog_compatibility: sleepable programs use a few map types only
+    const sleepable = this.opts.progType === "syscall" || ((this.opts.progFlags ?? 0) & BPF_F_SLEEPABLE) !== 0;
     for (let pc = 0; pc < this.insns.length; pc++) {
       const ins = this.insns[pc]!;
       if (ins.code !== LD_IMM64) continue;
+      const isMapRef = ins.src === PseudoLd.MAP_FD || ins.src === PseudoLd.MAP_IDX || ins.src === PseudoLd.MAP_VALUE || ins.src === PseudoLd.MAP_IDX_VALUE;
+      if (isMapRef && sleepable && !SLEEPABLE_MAPS.has(this.maps[ins.imm]!.type)) {
+        const msg = "Sleepable programs can only use array, hash, ringbuf and local storage maps";
+        this.verbose(`${msg}\n`);
+        return this.result(false, ERRNO.EINVAL, msg);
+      }
       if (ins.src === PseudoLd.MAP_VALUE || ins.src === PseudoLd.MAP_IDX_VALUE) {
         const m = this.maps[ins.imm]!;
         const off = this.insns[pc + 1]!.imm;
@@ -300,7 +310,11 @@ class Verifier {
       const ins = this.insns[p.pc]!;
       const invalid = this.checkInsnAsKernel(ins, p.pc);
       if (this.logLevel > 0) this.verbose(`${p.pc}: (${ins.code.toString(16).padStart(2, "0")}) ${kernelText(this.insns, p.pc)}\n`);
-      if (invalid !== null) fail(ERRNO.EINVAL, invalid);
+      if (invalid !== null) {
+        // check_cond_jmp_op reads the destination register before it checks the fields
+        if (invalid === "BPF_JMP/JMP32 uses reserved fields") this.readReg(p.state, ins.dst);
+        fail(ERRNO.EINVAL, invalid);
+      }
       this.scratchRegs = new Set();
       this.scratchSlots = new Set();
       const cls = opClass(ins.code);
@@ -1480,9 +1494,20 @@ class Verifier {
         calls[from]!.push(this.subprogs.indexOf(pc + 1 + ins.imm));
       }
     });
+    // bpf_enable_priv_stack: on x86-64 the JIT gives tracing programs' frames of 64 bytes or
+    // more a private stack, outside the combined 512 bytes (not assumed with tail calls)
+    const t = this.opts.progType;
+    const hasTail = this.insns.some((ins) => ins.code === (Class.JMP | JmpOp.CALL) && ins.src === 0 && ins.imm === FUNC_TAIL_CALL);
+    const priv = !hasTail && (t === "kprobe" || t === "tracepoint" || t === "perf_event" || t === "raw_tracepoint");
     const walk = (sp: number, depth: number, frames: number): void => {
-      const d = depth + round(this.stackDepth[sp]!);
-      if (d > MAX_BPF_STACK) fail(ERRNO.EACCES, `combined stack size of ${frames} calls is ${d}. Too large`);
+      const own = round(this.stackDepth[sp]!);
+      let d = depth + own;
+      if (priv && own >= 64) {
+        if (own > MAX_BPF_STACK) fail(ERRNO.EACCES, `stack size of subprog ${sp} is ${own}. Too large`);
+        d = depth;
+      } else if (d > MAX_BPF_STACK) {
+        fail(ERRNO.EACCES, `combined stack size of ${frames} calls is ${d}. Too large`);
+      }
       for (const c of calls[sp]!) walk(c, d, frames + 1);
     };
     walk(0, 0, 1);

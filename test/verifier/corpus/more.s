@@ -472,3 +472,90 @@ r0 = 0
 exit
 r0 = 0
 exit
+=== mo_kprobe_private_stack_ok
+; type: kprobe
+*(u8 *)(r10 - 9) = 1
+call pc+2
+r0 = 0
+exit
+*(u64 *)(r10 - 504) = 1
+r0 = 0
+exit
+=== mo_kprobe_private_stack_both_big_ok
+; type: kprobe
+*(u64 *)(r10 - 304) = 1
+call pc+2
+r0 = 0
+exit
+*(u64 *)(r10 - 304) = 1
+r0 = 0
+exit
+=== mo_kprobe_small_frames_combined
+; type: kprobe
+*(u64 *)(r10 - 48) = 1
+call pc+2
+r0 = 0
+exit
+*(u64 *)(r10 - 48) = 1
+call pc+2
+r0 = 0
+exit
+*(u64 *)(r10 - 504) = 1
+r0 = 0
+exit
+=== mo_xdp_no_private_stack
+; type: xdp
+*(u8 *)(r10 - 9) = 1
+call pc+2
+r0 = 0
+exit
+*(u64 *)(r10 - 504) = 1
+r0 = 0
+exit
+=== mo_syscall_prog_array
+; type: syscall
+; map: prog_array:4:4:4
+r1 = map[id:0]
+r0 = 0
+exit
+=== mo_syscall_queue
+; type: syscall
+; map: queue:0:8:4
+r1 = map[id:0]
+r0 = 0
+exit
+=== mo_syscall_ringbuf_ok
+; type: syscall
+; map: ringbuf:0:0:4096
+r1 = map[id:0]
+r0 = 0
+exit
+=== mo_syscall_perf_event_array
+; type: syscall
+; map: perf_event_array:4:4:4
+r1 = map[id:0]
+r0 = 0
+exit
+=== mo_tc_remote_ip4
+; type: sched_cls
+r0 = *(u32 *)(r1 + 92)
+r0 = 0
+exit
+=== mo_tc_local_port
+; type: sched_cls
+r0 = *(u32 *)(r1 + 136)
+r0 = 0
+exit
+=== mo_syscall_probe_read_ok
+; type: syscall
+r1 = r10
+r1 += -8
+r2 = 8
+r3 = 0
+call bpf_probe_read#4
+r0 = 0
+exit
+=== mo_jmp_reserved_dst_uninit
+.insn 0xa5 0 9 0 4
+r0 = 0
+exit
