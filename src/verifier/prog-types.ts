@@ -32,6 +32,8 @@ function skbValid(off: number, size: number, write: boolean): CtxAccess {
   if (off < 0 || off >= SKB.end) return NO;
   if (off % size !== 0) return NO;
   if (inField(off, SKB.cb, 20)) return off + size > SKB.cb + 20 ? NO : SCALAR;
+  // the addresses are read whole (no narrow loads)
+  if (off >= SKB.remote_ip4 && off < SKB.remote_port && size !== 4) return NO;
   if (inField(off, SKB.flow_keys, 8)) return NO;
   if (inField(off, SKB.tstamp, 8)) return size !== 8 ? NO : SCALAR;
   if (off === SKB.sk) return write || size !== 8 ? NO : { ok: true, value: "sock_common_or_null" };
@@ -67,6 +69,8 @@ function tcAccess(off: number, size: number, write: boolean): CtxAccess {
   }
   // family .. local_port: socket fields tc programs cannot read
   if (off >= SKB.family && off < SKB.local_port + 4) return NO;
+  // tstamp_type: a byte tc programs may read
+  if (off === SKB.tstamp_type && size === 1 && !write) return SCALAR;
   if (inField(off, SKB.wire_len)) return write ? NO : skbValid(off, size, write);
   if (inField(off, SKB.flow_keys, 8)) return NO;
   return skbValid(off, size, write);
