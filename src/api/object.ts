@@ -41,6 +41,13 @@ export interface ProgramRunOptions {
   readonly cpu?: number;
 }
 
+const PROG_ARRAY = 3;
+const le32 = (n: number): Uint8Array => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n, true);
+  return b;
+};
+
 const ERRNO_NAME: Record<number, Errno> = { 1: "EPERM", 7: "E2BIG", 13: "EACCES", 22: "EINVAL", 95: "EOPNOTSUPP" };
 
 /** A program the verifier refused at load: the kernel's errno, first error line and log. */
@@ -60,6 +67,8 @@ export class BpfProgram {
   /** CO-RE relocations applied at load */
   core: readonly AppliedCoreRelo[] = [];
   private jit: JitProgram | null = null;
+  /** the program id PROG_ARRAY slots name (after load) */
+  progId: number | null = null;
   private loadedInsns: readonly Insn[] | null = null;
   constructor(
     readonly spec: ProgramSpecOfObject,
@@ -88,10 +97,11 @@ export class BpfProgram {
     const v = raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, this.obj.lineInfo(this)) };
     this.verdict = v;
     if (!v.accepted) throw new ProgramLoadError(this.name, v);
-    if ((opts.engine ?? "jit") === "jit") {
-      const m = this.obj.machine;
-      this.jit = await compileProgram(insns, { helpers: m.helperRegistry(), pseudo: m.resolver(this.obj.mapList()), verified: v.facts });
-    }
+    const m = this.obj.machine;
+    const pseudo = m.resolver(this.obj.mapList());
+    if ((opts.engine ?? "jit") === "jit") this.jit = await compileProgram(insns, { helpers: m.helperRegistry(), pseudo, verified: v.facts });
+    // a tail-call target: PROG_ARRAY slots hold this id
+    this.progId = m.registerProgram(this.name, this.jit?.tableIndex(m.mem) ?? null, { name: this.name, insns, pseudo, ...(this.jit !== null ? { compiled: this.jit } : {}) });
     return v;
   }
 
@@ -199,7 +209,21 @@ export class BpfObject {
   async load(opts: ObjectLoadOptions = {}): Promise<this> {
     this.createMaps();
     for (const p of this.programs) await p.load(opts);
+    this.fillProgArrays();
     return this;
+  }
+
+  /** `.values = { [i] = &prog }` of PROG_ARRAY maps, once the programs have ids (libbpf does this after load). */
+  fillProgArrays(): void {
+    for (const m of this.spec.maps) {
+      if (m.type !== PROG_ARRAY) continue;
+      for (const s of m.initSlots) {
+        const p = this.programs.find((x) => x.name === s.target);
+        if (p === undefined) throw new LoaderError(`map '${m.name}': slot ${s.index} names '${s.target}', which is not a program of this object`, { section: m.section });
+        if (p.progId === null) throw new EbpfError("EINVAL", `map '${m.name}': program '${p.name}' is not loaded`);
+        this.map(m.name).update(le32(s.index), le32(p.progId));
+      }
+    }
   }
 
   /** Create the maps only (for verifying programs one by one). */
@@ -222,6 +246,7 @@ export class BpfObject {
       created.set(m.name, map);
     }
     for (const m of this.spec.maps) {
+      if (m.type === PROG_ARRAY) continue; // filled with program ids after load
       for (const s of m.initSlots) {
         const target = created.get(s.target);
         if (target === undefined) throw new LoaderError(`map '${m.name}': slot ${s.index} names '${s.target}', which is not a map of this object`, { section: m.section });

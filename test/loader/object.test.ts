@@ -215,3 +215,17 @@ describe("legacy maps", () => {
     expect(u64(obj.map("hits").lookup(u32(1)))).toBe(1n);
   });
 });
+
+describe("tail calls through a PROG_ARRAY filled from .values", () => {
+  const TC = fileURLToPath(new URL("../fixtures/object/tailcall.o", import.meta.url));
+
+  it.each(["jit", "interp"] as const)("run the target in place of the caller (%s)", async (engine) => {
+    const obj = await BpfObject.open(TC);
+    await obj.load({ engine });
+    const hops = (): bigint => u64(obj.map("tailcall.bss").lookup(u32(0)));
+    expect(obj.program("first").run({ ctx: new Uint8Array(24) }).r0).toBe(1n); // XDP_DROP from `second`
+    expect(hops()).toBe(11n);
+    expect(obj.program("empty_slot").run({ ctx: new Uint8Array(24) }).r0).toBe(2n); // falls through: XDP_PASS
+    expect(new DataView(obj.map("jump").lookup(u32(2))!.buffer).getUint32(0, true)).toBe(obj.program("second").progId);
+  });
+});
