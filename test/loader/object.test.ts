@@ -229,3 +229,13 @@ describe("tail calls through a PROG_ARRAY filled from .values", () => {
     expect(new DataView(obj.map("jump").lookup(u32(2))!.buffer).getUint32(0, true)).toBe(obj.program("second").progId);
   });
 });
+
+describe("callbacks", () => {
+  it.each(["jit", "interp"] as const)("bpf_loop runs the appended callback subprogram (%s)", async (engine) => {
+    const obj = await BpfObject.open(FIXTURE);
+    await obj.load({ engine });
+    obj.program("sum_loop").run({ ctx: new Uint8Array(24) });
+    expect(u64(obj.map("counters.bss").lookup(u32(0)))).toBe(45n + 104n); // 0+1+…+9, plus 'h'
+    expect(u64(obj.map("totals").lookup(u32(1)))).toBe(48n); // add_step(45)
+  });
+});
