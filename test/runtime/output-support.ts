@@ -24,15 +24,17 @@ export type Op =
   | { readonly op: "perf"; readonly size: number; readonly flags: bigint; readonly byte: number };
 
 const SLOT = ["r7", "r8", "r9"] as const;
-const pattern = (byte: number): string => `0x${byte.toString(16).padStart(2, "0").repeat(8)}`;
+const pattern = (byte: number): string => `0x${(byte & 0xff).toString(16).padStart(2, "0").repeat(8)}`;
 
 /**
  * Assembler text for `ops` against map 0; operation i stores its result at ctx + 8·i: 1/0 for
  * a reservation (pointer or NULL), r0 for output/query/perf. Every path releases what it
  * reserved only if the ops do, so the kernel's verifier accepts complete sequences.
  */
-export function opsProgram(ops: readonly Op[]): string {
-  const out: string[] = ["r6 = r1", "r7 = 0", "r8 = 0", "r9 = 0"];
+export function opsProgram(ops: readonly Op[], opts: { resultMap?: boolean } = {}): string {
+  // resultMap: results go to map 1's value (a 1-entry array), r9 keeps the context (slots 0 and 1 only)
+  const rm = opts.resultMap === true;
+  const out: string[] = rm ? ["r9 = r1", "r6 = map[id:1][0]+0", "r7 = 0", "r8 = 0"] : ["r6 = r1", "r7 = 0", "r8 = 0", "r9 = 0"];
   ops.forEach((o, i) => {
     const at = 8 * i;
     switch (o.op) {
@@ -64,7 +66,7 @@ export function opsProgram(ops: readonly Op[]): string {
       case "perf": {
         const n = Math.ceil(o.size / 8);
         for (let k = 0; k < n; k++) out.push(`r1 = ${pattern(o.byte + k)} ll`, `*(u64 *)(r10 - ${8 * (n - k)}) = r1`);
-        out.push("r1 = r6", `r2 = map[id:0]`, `r3 = 0x${o.flags.toString(16)} ll`, "r4 = r10", `r4 += -${8 * n}`, `r5 = ${o.size}`, "call 25", `*(u64 *)(r6 + ${at}) = r0`);
+        out.push(rm ? "r1 = r9" : "r1 = r6", `r2 = map[id:0]`, `r3 = 0x${o.flags.toString(16)} ll`, "r4 = r10", `r4 += -${8 * n}`, `r5 = ${o.size}`, "call 25", `*(u64 *)(r6 + ${at}) = r0`);
         break;
       }
     }
