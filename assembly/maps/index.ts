@@ -30,6 +30,7 @@ const KIND_BLOOM: u32 = 4;
     case T_PERCPU_ARRAY:
     case T_PROG_ARRAY:
     case T_ARRAY_OF_MAPS:
+    case 4: // BPF_MAP_TYPE_PERF_EVENT_ARRAY: an fd array of perf event ids (assembly/output.ts)
       return KIND_ARRAY;
     case T_QUEUE:
     case T_STACK:

@@ -64,7 +64,8 @@ export function opsProgram(ops: readonly Op[], opts: { resultMap?: boolean } = {
         out.push(`r1 = map[id:0]`, `r2 = ${o.flags}`, "call 134", `*(u64 *)(r6 + ${at}) = r0`);
         break;
       case "perf": {
-        const n = Math.ceil(o.size / 8);
+        // a zero-size sample still points at initialized stack (Linux refuses fp-0)
+        const n = Math.max(1, Math.ceil(o.size / 8));
         for (let k = 0; k < n; k++) out.push(`r1 = ${pattern(o.byte + k)} ll`, `*(u64 *)(r10 - ${8 * (n - k)}) = r1`);
         out.push(rm ? "r1 = r9" : "r1 = r6", `r2 = map[id:0]`, `r3 = 0x${o.flags.toString(16)} ll`, "r4 = r10", `r4 += -${8 * n}`, `r5 = ${o.size}`, "call 25", `*(u64 *)(r6 + ${at}) = r0`);
         break;
