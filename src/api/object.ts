@@ -155,6 +155,16 @@ function verifyProgram(spec: ProgramSpecOfObject, insns: readonly Insn[], obj: B
   return verify(insns, { progType: spec.progType as ProgType, maps, logLevel, license: obj.spec.license, expectedAttachType: spec.expectedAttachType, funcInfo: obj.spec.btfExt !== null && obj.spec.btfExt.funcInfo.sections.length > 0 });
 }
 
+/**
+ * max_entries as libbpf adjusts it before BPF_MAP_CREATE: a PERF_EVENT_ARRAY without one gets
+ * the number of possible CPUs; a RINGBUF's size is rounded up to a power-of-2 number of pages.
+ */
+function libbpfMaxEntries(type: number, max: number, ncpus: number): number {
+  if (type === 4 && max === 0) return ncpus;
+  if (type === 27 && max > 0) return 4096 * 2 ** Math.ceil(Math.log2(Math.ceil(max / 4096)));
+  return max;
+}
+
 export class BpfObject {
   readonly programs: readonly BpfProgram[];
   private readonly maps = new Map<string, BpfMap>();
@@ -233,7 +243,7 @@ export class BpfObject {
     const make = (m: MapSpecOfObject): BpfMap => {
       const inner = m.inner !== null ? make(m.inner) : undefined;
       return this.machine.createMap({
-        type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, mapExtra: m.mapExtra, name: m.name,
+        type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: libbpfMaxEntries(m.type, m.maxEntries, this.machine.ncpus), flags: m.flags, mapExtra: m.mapExtra, name: m.name,
         ...(inner !== undefined ? { innerMap: inner } : {}),
       });
     };
