@@ -35,6 +35,8 @@ export interface HelperProto {
   readonly ret: "integer" | "map_value_or_null" | "ringbuf_mem_or_null" | "void";
   readonly gplOnly: boolean;
   readonly allowed: (t: ProgType) => boolean;
+  /** program types that get a variant of the helper with other arguments / GPL flag */
+  readonly variant?: (t: ProgType) => { readonly args?: readonly ArgType[]; readonly gplOnly?: boolean } | null;
   /** map types this helper accepts in its map argument (check_map_func_compatibility) */
   readonly mapTypes?: readonly string[];
   /** the helper may move packet data: every packet pointer becomes invalid (clear_all_pkt_pointers) */
@@ -64,7 +66,7 @@ const PROTOS: HelperProto[] = [
   { id: 113, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
   { id: 16, args: ["uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: ALL },
   { id: 23, args: ["anything", "anything"], ret: "integer", gplOnly: false, allowed: isXdpOrTc },
-  { id: 25, args: ["ctx", "map_ptr", "anything", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["perf_event_array"] },
+  { id: 25, args: ["ctx", "map_ptr", "anything", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL, mapTypes: ["perf_event_array"] },
   { id: 35, args: [], ret: "integer", gplOnly: true, allowed: ALL },
   { id: 42, args: [], ret: "integer", gplOnly: false, allowed: ALL },
   { id: 93, args: ["spin_lock"], ret: "void", gplOnly: false, allowed: ALL },
@@ -78,14 +80,31 @@ const PROTOS: HelperProto[] = [
   { id: 134, args: ["map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
   { id: 9, args: ["ctx", "anything", "mem_ro", "const_size", "anything"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act", changesPkt: true },
   { id: 15, args: [], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 17, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
-  { id: 27, args: ["ctx", "map_ptr", "anything"], ret: "integer", gplOnly: true, allowed: isTracingType, mapTypes: ["stack_trace"] },
+  // bpf_get_cgroup_classid takes the skb; elsewhere the current task's (no arguments)
+  { id: 17, args: ["ctx"], ret: "integer", gplOnly: false, allowed: ALL, variant: (t) => (isSkbType(t) ? null : { args: [] }) },
+  { id: 27, args: ["ctx", "map_ptr", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall", mapTypes: ["stack_trace"], variant: (t) => (t === "perf_event" ? { gplOnly: false } : null) },
   { id: 46, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
-  { id: 109, args: ["anything"], ret: "integer", gplOnly: false, allowed: isTracingType },
+  { id: 109, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
   { id: 112, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
   { id: 114, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
   { id: 115, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
-  { id: 160, args: [], ret: "integer", gplOnly: false, allowed: (t) => !isTracingType(t) },
+  { id: 160, args: [], ret: "integer", gplOnly: false, allowed: (t) => !isTracingType(t) && t !== "syscall" },
+  { id: 19, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act", changesPkt: true },
+  { id: 24, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
+  { id: 34, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
+  { id: 41, args: ["ctx"], ret: "void", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
+  { id: 47, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  { id: 79, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" || t === "cgroup_skb" },
+  { id: 80, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 97, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" || t === "cgroup_skb" },
+  { id: 117, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 122, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  { id: 123, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: 151, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
+  { id: 173, args: ["ctx"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall" },
+  { id: 174, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "kprobe" || t === "tracepoint" || t === "raw_tracepoint" || t === "perf_event" },
+  { id: 188, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "xdp" },
+  { id: 208, args: [], ret: "integer", gplOnly: false, allowed: ALL },
   { id: 87, args: ["map_ptr", "map_value", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
   { id: 88, args: ["map_ptr", "map_value_uninit"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
   { id: 89, args: ["map_ptr", "map_value_uninit"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
@@ -97,13 +116,24 @@ const PROTOS: HelperProto[] = [
 export const isCallbackHelper = (id: number): boolean => id === 164 || id === 181;
 const BY_ID = new Map(PROTOS.map((p) => [p.id, p]));
 
-export const helperProto = (id: number): HelperProto | undefined => BY_ID.get(id);
+/** The prototype of helper `id` as program type `t` sees it. */
+export function helperProto(id: number, t?: ProgType): HelperProto | undefined {
+  const p = BY_ID.get(id);
+  if (p === undefined || t === undefined || p.variant === undefined) return p;
+  const v = p.variant(t);
+  return v === null ? p : { ...p, args: v.args ?? p.args, gplOnly: v.gplOnly ?? p.gplOnly };
+}
 
 /** The name the verifier prints for helper `id` ("bpf_map_lookup_elem", "bpf_unspec", "unknown"). */
 export function kernelHelperName(id: number): string {
   if (id === 0) return "bpf_unspec";
   return helperName(id) ?? "unknown";
 }
+
+/** Kernel program type numbers (enum bpf_prog_type), for "not supported for program type %d". */
+export const PROG_TYPE_IDS: Record<ProgType, number> = {
+  socket_filter: 1, kprobe: 2, sched_cls: 3, sched_act: 4, tracepoint: 5, xdp: 6, perf_event: 7, cgroup_skb: 8, raw_tracepoint: 17, syscall: 31,
+};
 
 /** Kernel map type numbers (enum bpf_map_type), for "cannot pass map_type %d" messages. */
 export const MAP_TYPE_IDS: Record<string, number> = {

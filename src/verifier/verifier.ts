@@ -14,7 +14,7 @@ import * as S from "./scalar.js";
 import type { Scalar } from "./scalar.js";
 import * as T from "./tnum.js";
 import { ctxAccess, returnRange, sockCommonAccess } from "./prog-types.js";
-import { FUNC_MAX_ID, MAP_TYPE_IDS, helperProto, isCallbackHelper, kernelHelperName, type ArgType } from "./helpers.js";
+import { FUNC_MAX_ID, MAP_TYPE_IDS, PROG_TYPE_IDS, helperProto, isCallbackHelper, kernelHelperName, type ArgType } from "./helpers.js";
 import {
   EMPTY_SLOT, NOT_INIT, constReg, cloneState, cur, formatFrame, isPkt, isPointer, newFrame, ptrReg, regTypeStr, scalarReg, unknownReg,
   type ByteKind, type Frame, type Reg, type Slot, type State,
@@ -1211,10 +1211,12 @@ class Verifier {
     const name = kernelHelperName(id);
     if (id < 0 || id >= FUNC_MAX_ID) fail(ERRNO.EINVAL, `invalid func unknown#${id}`);
     if (id === 0) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
-    const proto = helperProto(id);
+    const proto = helperProto(id, this.opts.progType);
     if (proto === undefined) return unsupported(`helper ${name}#${id}`);
     if (!proto.allowed(this.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
     if (proto.gplOnly && !GPL_LICENSES.has(this.opts.license ?? "GPL")) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+    // bpf_get_func_ip is offered to every tracing type but works for kprobes only here
+    if (id === 173 && this.opts.progType !== "kprobe") fail(524, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[this.opts.progType]}`);
     const meta: CallMeta = { mapIdx: -1, constKey: null, allocSize: 0, releaseRef: 0, callback: -1 };
     proto.args.forEach((a, i) => {
       const regno = i + 1;
