@@ -93,18 +93,22 @@ export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<T
     opts.onResult?.(r);
   };
 
-  const k = await SimKernel.create();
-  const obj = await k.open(path);
-  obj.createMaps();
-  const hitsMap = obj.map("trigger.bss");
-  const hits = (): bigint => {
-    const v = hitsMap.lookup(new Uint8Array(4))!;
-    const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-    let s = 0n;
-    for (let off = 0; off + 8 <= v.byteLength; off += 128) s += dv.getBigInt64(off, true);
-    return s;
+  // each variant on a fresh machine and kernel, as each bench_trigger variant is a fresh run
+  const fresh = async () => {
+    const k = await SimKernel.create();
+    const obj = await k.open(path);
+    obj.createMaps();
+    const hitsMap = obj.map("trigger.bss");
+    const hits = (): bigint => {
+      const v = hitsMap.lookup(new Uint8Array(4))!;
+      const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+      let s = 0n;
+      for (let off = 0; off + 8 <= v.byteLength; off += 128) s += dv.getBigInt64(off, true);
+      return s;
+    };
+    const load = (n: string): Promise<KernelProgram> => k.load(obj, n);
+    return { k, hits, load };
   };
-  const load = (n: string): Promise<KernelProgram> => k.load(obj, n);
 
   if (want.has("usermode-count")) {
     let counter = 0;
@@ -115,23 +119,29 @@ export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<T
     if (counter < 0) throw new Error("unreachable");
   }
   if (want.has("kernel-count")) {
+    const { load } = await fresh();
     const run = (await load("trigger_kernel_count")).prepare();
     push("kernel-count", measure(() => void run(), BATCH, o));
   }
   if (want.has("syscall-count")) {
+    const { k } = await fresh();
     const sys = k.rawSyscall;
     const step = (): void => {
       for (let i = 0; i < BATCH; i++) sys(121, 0n, 0n, 0n);
     };
     push("syscall-count", measure(step, BATCH, o));
   }
-  const driver = (await load("trigger_driver")).prepare();
-  const step = (): void => void driver();
-  if (want.has("trigger-only")) push("trigger-only", measure(step, BATCH, o));
+  if (want.has("trigger-only")) {
+    const { load } = await fresh();
+    const driver = (await load("trigger_driver")).prepare();
+    push("trigger-only", measure(() => void driver(), BATCH, o));
+  }
 
-  const traced = async (name: TriggerVariant, prog: string, attach: (p: KernelProgram) => { detach(): void }): Promise<void> => {
+  const traced = async (name: TriggerVariant, prog: string, attach: (k: SimKernel, p: KernelProgram) => { detach(): void }): Promise<void> => {
     if (!want.has(name)) return;
-    const link = attach(await load(prog));
+    const { k, hits, load } = await fresh();
+    const driver = (await load("trigger_driver")).prepare();
+    const link = attach(k, await load(prog));
     const h0 = hits();
     let events = 0;
     const counting = (): void => {
@@ -143,13 +153,14 @@ export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<T
     link.detach();
     push(name, samples, counted);
   };
-  await traced("fentry", "bench_trigger_fentry", (p) => k.attach(p));
-  await traced("fexit", "bench_trigger_fexit", (p) => k.attach(p));
-  await traced("fmodret", "bench_trigger_fmodret", (p) => k.attach(p));
-  await traced("fentry-multi", "bench_trigger_fentry_multi", (p) => k.attachMulti(p));
-  await traced("fentry-multi-all", "bench_trigger_fentry_multi", (p) => k.attachMulti(p, ["bpf_get_numa_node_id", ...k.functions.filter((f) => f.nargs <= 6 && f.name !== "bpf_get_numa_node_id").map((f) => f.name)]));
-  await traced("fexit-multi", "bench_trigger_fexit_multi", (p) => k.attachMulti(p));
-  await traced("fmodret-multi", "bench_trigger_fmodret_multi", (p) => k.attachMulti(p));
+  await traced("fentry", "bench_trigger_fentry", (k, p) => k.attach(p));
+  await traced("fexit", "bench_trigger_fexit", (k, p) => k.attach(p));
+  await traced("fmodret", "bench_trigger_fmodret", (k, p) => k.attach(p));
+  await traced("fentry-multi", "bench_trigger_fentry_multi", (k, p) => k.attachMulti(p));
+  await traced("fentry-multi-all", "bench_trigger_fentry_multi", (k, p) =>
+    k.attachMulti(p, ["bpf_get_numa_node_id", ...k.functions.filter((f) => f.nargs <= 6 && f.name !== "bpf_get_numa_node_id").map((f) => f.name)]));
+  await traced("fexit-multi", "bench_trigger_fexit_multi", (k, p) => k.attachMulti(p));
+  await traced("fmodret-multi", "bench_trigger_fmodret_multi", (k, p) => k.attachMulti(p));
   return results;
 }
 
