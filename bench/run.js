@@ -4,6 +4,7 @@ import { benchJit } from "./jit.js";
 import { benchMaps } from "./maps.js";
 import { benchVerifier } from "./verifier.js";
 import { benchTrigger } from "./trigger.js";
+import { benchOutput } from "./output.js";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
@@ -12,6 +13,7 @@ const suites = {
   verifier: () => benchVerifier({ quick, rounds: quick ? 1 : 5 }),
   maps: () => benchMaps({ quick, rounds: quick ? 2 : 5 }),
   trigger: () => benchTrigger({ quick }),
+  output: () => benchOutput({ quick }),
 };
 
 for (const [name, run] of Object.entries(suites)) {

@@ -8,13 +8,14 @@ Input (stdin), one JSON object:
 STEP:
   {"code": HEX}     an XDP program (map 0: the ringbuf / perf event array, map 1: a
                     1-entry array of 256 bytes whose value address the program loads for its
-                    results); test-run once on CPU 0 -> "errno" (load), "results" (HEX of map 1)
+                    results; map 2: a 1-entry per-CPU array, the "scratch" of bench programs); test-run once on CPU 0 -> "errno" (load), "results" (HEX of map 1)
   {"consume": true} read records as libbpf does -> "records":
                     ringbuf: [{"len", "discard", "pg_off", "data"}] (every record, discarded ones too)
                     perf: [{"type", "size", "data"} | {"type", "lost"}] for CPU 0's buffer
 After every step: ringbuf "cons", "prod", "ring" (HEX of the data pages); perf "head", "tail".
 Bench: runs the program `repeat` times with BPF_PROG_TEST_RUN on CPU 0 -> "ns" per run and
-"records" (how many records the run left in the buffer, to check nothing was dropped).
+"records" (how many records the run left in the buffer, to check nothing was dropped);
+"wakeup_events" (perf, default 1 as libbpf) sets the events' wakeup_events.
 The process pins itself to CPU 0. Never attaches or pins anything; every fd is closed.
 `--check` exits 0 when a ring buffer map can be created here.
 """
@@ -28,11 +29,11 @@ libc = ctypes.CDLL(None, use_errno=True)
 NR_PERF_EVENT_OPEN = 298
 
 
-def perf_open(cpu):
+def perf_open(cpu, wakeup=1):
     attr = ctypes.create_string_buffer(128)
     # type SOFTWARE, size, config BPF_OUTPUT, sample_period 1, sample_type RAW, wakeup_events 1
     struct.pack_into("<IIQQQ", attr, 0, 1, 128, 10, 1, 1 << 10)
-    struct.pack_into("<I", attr, 48, 1)
+    struct.pack_into("<I", attr, 48, wakeup)
     fd = libc.syscall(NR_PERF_EVENT_OPEN, attr, -1, cpu, -1, 8)  # PERF_FLAG_FD_CLOEXEC
     if fd < 0:
         raise OSError(ctypes.get_errno(), "perf_event_open")
@@ -84,13 +85,13 @@ class Ring:
 
 
 class Perf:
-    def __init__(self, pages):
+    def __init__(self, pages, wakeup=1):
         self.pages = pages
         self.n = ncpus()
         self.map = kbpf.Map(4, 4, 4, self.n, "pb")
         self.fds, self.mm = [], []
         for cpu in range(self.n):
-            fd = perf_open(cpu)
+            fd = perf_open(cpu, wakeup)
             self.fds.append(fd)
             # CPU 0 is the one programs run on; the others get one page
             p = pages if cpu == 0 else 1
@@ -134,10 +135,10 @@ class Perf:
         self.map.close()
 
 
-def run_prog(target, code_hex, repeat=1):
+def run_prog(target, code_hex, repeat=1, scratch=8):
     code = bytes.fromhex(code_hex)
-    with kbpf.Map("array", 4, 256, 1, "res") as res:
-        code = kbpf.patch_maps(code, [target.map, res])
+    with kbpf.Map("array", 4, 256, 1, "res") as res, kbpf.Map("percpu_array", 4, scratch, 1, "scratch") as scr:
+        code = kbpf.patch_maps(code, [target.map, res, scr])
         with kbpf.prog_load(code, "xdp", log_level=0) as lr:
             if not lr.ok:
                 return {"errno": lr.errno, "log": lr.log[-2000:]}
@@ -153,9 +154,9 @@ def main():
     req = json.load(sys.stdin)
     kind = req["kind"]
     if kind == "bench":
-        t = Ring(req["size"]) if req["target"] == "ringbuf" else Perf(req["pages"])
+        t = Ring(req["size"]) if req["target"] == "ringbuf" else Perf(req["pages"], req.get("wakeup_events", 1))
         try:
-            r = run_prog(t, req["code"], req["repeat"])
+            r = run_prog(t, req["code"], req["repeat"], req.get("scratch", 8))
             r["records"] = len(t.consume())
             print(json.dumps(r))
         finally:

@@ -7,3 +7,9 @@ export { SimAddressSpaces, TASK_SIZE_MAX, type AddressSpace } from "./sim-memory
 export { bprintf, MAX_BPRINTF_BUF, MAX_BPRINTF_BIN_ARGS, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS, type PrintkMemory } from "./printk.js";
 export { formatMapDump, formatMapDumpJson, bpftoolHex } from "./map-dump.js";
 export { TypedMap, codecs, type Codec } from "./typed-map.js";
+export {
+  RingBuffer, PerfBuffer, positions as ringbufPositions, ringData, setConsumerPos, OUTPUT_HELPER_IDS, BPF_RINGBUF_BUSY_BIT, BPF_RINGBUF_DISCARD_BIT,
+  BPF_RINGBUF_HDR_SZ, BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP, BPF_RB_AVAIL_DATA, BPF_RB_RING_SIZE, BPF_RB_CONS_POS, BPF_RB_PROD_POS, BPF_F_INDEX_MASK,
+  BPF_F_CURRENT_CPU, PERF_RECORD_LOST, PERF_RECORD_SAMPLE, MAX_RINGBUF_SIZE, type RingbufSampleFn, type RingbufRecord, type RingPositions,
+  type RecordsOptions, type PerfBufferOptions, type PerfEventRecord,
+} from "./output.js";

@@ -332,37 +332,38 @@ export class RingBuffer {
     return was;
   }
 
-  /** libbpf's ringbuf_process_ring. */
+  /** libbpf's ringbuf_process_ring (positions kept as numbers while below 2^53, written back after every record as libbpf does). */
   private consumeRing(r: Ring, n: number, sink: ((data: Uint8Array, map: BpfMap) => void) | null): number {
     const st = r.state;
-    let dv = this.view(r);
-    const mask = dv.getBigUint64(st + R_MASK, true);
+    const mem = r.map.machine.mem;
+    let dv = mem.view;
+    const mask = Number(dv.getBigUint64(st + R_MASK, true));
     const data = dv.getUint32(st + R_DATA, true);
-    let cons = dv.getBigUint64(st + R_CONS, true);
+    let cons = u64(dv, st + R_CONS);
     let count = 0;
     let more = true;
     r.ready = false;
     while (more) {
       more = false;
-      const prod = dv.getBigUint64(st + R_PROD, true);
+      const prod = u64(dv, st + R_PROD);
       while (cons < prod) {
-        const at = data + Number(cons & mask);
+        const at = data + (cons % (mask + 1));
         const len = dv.getUint32(at, true);
         if ((len & BPF_RINGBUF_BUSY_BIT) !== 0) return this.done(r, count);
         more = true;
         const size = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-        cons += BigInt((size + BPF_RINGBUF_HDR_SZ + 7) & ~7);
+        cons += (size + BPF_RINGBUF_HDR_SZ + 7) & ~7;
         if ((len & BPF_RINGBUF_DISCARD_BIT) === 0) {
-          const sample = r.map.machine.mem.bytes.subarray(at + BPF_RINGBUF_HDR_SZ, at + BPF_RINGBUF_HDR_SZ + size);
+          const sample = mem.bytes.subarray(at + BPF_RINGBUF_HDR_SZ, at + BPF_RINGBUF_HDR_SZ + size);
           const ret = sink !== null ? sink(sample, r.map) : r.cb?.(sample, r.map);
-          dv = this.view(r);
+          dv = mem.view;
           if (typeof ret === "number" && ret < 0) {
-            dv.setBigUint64(st + R_CONS, cons, true);
+            setU64(dv, st + R_CONS, cons);
             return ret;
           }
           count++;
         }
-        dv.setBigUint64(st + R_CONS, cons, true);
+        setU64(dv, st + R_CONS, cons);
         if (count >= n) return this.done(r, count);
       }
     }
@@ -548,20 +549,28 @@ export class PerfBuffer {
     if (b === undefined) throw new RangeError(`no buffer ${idx}`);
     const mem = this.map.machine.mem;
     const st = b.state;
-    const head = mem.view.getBigUint64(st + P_HEAD, true);
-    let tail = mem.view.getBigUint64(st + P_TAIL, true);
-    const size = mem.view.getUint32(st + P_SIZE, true);
-    const data = mem.view.getUint32(st + P_DATA, true);
-    const mask = BigInt(size - 1);
+    let dv = mem.view;
+    const head = u64(dv, st + P_HEAD);
+    let tail = u64(dv, st + P_TAIL);
+    const size = dv.getUint32(st + P_SIZE, true);
+    const data = dv.getUint32(st + P_DATA, true);
     let n = 0;
     while (tail < head) {
-      const off = Number(tail & mask);
+      const off = tail % size;
       // a record crossing the end is copied out whole (libbpf's perf_event_read_simple)
-      const hdr = readWrapped(mem.bytes, data, size, off, 8);
-      const hv = new DataView(hdr.buffer, hdr.byteOffset, 8);
-      const type = hv.getUint32(0, true);
-      const recSize = hv.getUint16(6, true);
-      const rec = off + recSize <= size ? mem.bytes.subarray(data + off, data + off + recSize) : readWrapped(mem.bytes, data, size, off, recSize);
+      let rec: Uint8Array;
+      let type: number;
+      let recSize: number;
+      if (off + 8 <= size) {
+        type = dv.getUint32(data + off, true);
+        recSize = dv.getUint16(data + off + 6, true);
+      } else {
+        const h = readWrapped(mem.bytes, data, size, off, 8);
+        type = h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24);
+        recSize = h[6]! | (h[7]! << 8);
+      }
+      if (off + recSize <= size) rec = mem.bytes.subarray(data + off, data + off + recSize);
+      else rec = readWrapped(mem.bytes, data, size, off, recSize);
       const rv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
       if (type === PERF_RECORD_SAMPLE) {
         const len = rv.getUint32(8, true);
@@ -574,8 +583,9 @@ export class PerfBuffer {
         else this.onLost?.(b.cpu, lost);
       }
       n++;
-      tail += BigInt(recSize);
-      this.map.machine.mem.view.setBigUint64(st + P_TAIL, tail, true);
+      tail += recSize;
+      dv = mem.view;
+      setU64(dv, st + P_TAIL, tail);
     }
     return n;
   }
@@ -636,6 +646,15 @@ export class PerfBuffer {
     b.seenWakeups = w;
     return was;
   }
+}
+
+/** A u64 position as a number (positions stay far below 2^53 in any run). */
+function u64(dv: DataView, at: number): number {
+  return dv.getUint32(at, true) + dv.getUint32(at + 4, true) * 0x100000000;
+}
+function setU64(dv: DataView, at: number, v: number): void {
+  dv.setUint32(at, v >>> 0, true);
+  dv.setUint32(at + 4, Math.floor(v / 0x100000000), true);
 }
 
 function readWrapped(bytes: Uint8Array, data: number, size: number, off: number, n: number): Uint8Array {
