@@ -30,7 +30,7 @@ import type { Btf } from "../loader/btf.js";
 import { BUILTIN_FUNCTIONS, generatedFunctions, modifyReturnAllowed, type KernelFunctionSpec } from "./functions.js";
 import { buildVmlinuxBtf } from "./vmlinux-btf.js";
 import { buildHostFunction, buildTrampoline, type TrampolineProgram } from "./trampoline.js";
-import { buildMultiTrampolines, MULTI_MAX_ARGS } from "./multi-tramp.js";
+import { buildMultiTrampolines, multiShapeKey, MULTI_MAX_ARGS } from "./multi-tramp.js";
 import { loadKernelProgram, TRACING_HELPER_IDS, type KernelProgram, type TracingKind } from "./program.js";
 import { accessedArgs, checkMultiTarget, needsFrame } from "./multi.js";
 
@@ -171,7 +171,9 @@ export class SimKernel {
   private readonly b: Binaryen;
   private readonly tspAddr: number;
   private readonly tstackLo: number;
-  private multiTramps: Function[] = [];
+  private multiTramps = new Map<string, Function>();
+  /** straight-line global trampolines in the current module (multiShapeKey) */
+  private readonly multiShapes = new Set<string>();
   /** programs the global trampolines dispatch to, by index */
   private readonly multiProgs: KernelProgram[] = [];
   /** bodies the global trampolines call, by argument count */
@@ -512,7 +514,12 @@ export class SimKernel {
       return;
     }
     if (list.every((a) => a.multi)) {
-      mem.table.set(f.entrySlot, this.multiTramps[f.nargs]!);
+      const key = this.multiKey(f, list);
+      if (!this.multiTramps.has(key)) {
+        this.multiShapes.add(key);
+        this.buildMulti();
+      }
+      mem.table.set(f.entrySlot, this.multiTramps.get(key)!);
       return;
     }
     const tp = (a: Attachment): TrampolineProgram => ({ fn: a.prog.fn, state: a.prog.state, cookie: a.cookie, needs: a.prog.needs });
@@ -541,9 +548,19 @@ export class SimKernel {
       tspAddr: this.tspAddr,
       tstackLo: this.tstackLo,
       now: this.stats ? hostNow : null,
+      shapes: [...this.multiShapes],
     });
-    // functions on the global trampoline move to the new module
-    for (const [f, list] of this.attachments) if (list.every((a) => a.multi)) mem.table.set(f.entrySlot, this.multiTramps[f.nargs]!);
+    // functions on the global trampolines move to the new module
+    for (const [f, list] of this.attachments) {
+      const t = list.every((a) => a.multi) ? this.multiTramps.get(this.multiKey(f, list)) : undefined;
+      if (t !== undefined) mem.table.set(f.entrySlot, t);
+    }
+  }
+
+  /** Which global trampoline a function's list needs: straight-line for its shape, or the generic one. */
+  private multiKey(f: KernelFunction, list: readonly Attachment[]): string {
+    const count = (k: TracingKind): number => list.filter((a) => a.kind === k).length;
+    return multiShapeKey(f.nargs, count("fentry"), count("fmod_ret"), count("fexit"), list.some((a) => needsFrame(a.prog.needs))) ?? `g${f.nargs}`;
   }
 
   private syncKfuncMd(f: KernelFunction, multi: readonly Attachment[]): void {

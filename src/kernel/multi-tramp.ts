@@ -27,10 +27,27 @@ export interface MultiTrampolineSpec {
   readonly tspAddr: number;
   readonly tstackLo: number;
   readonly now: (() => number) | null;
+  /** list shapes to emit straight-line trampolines for (multiShapeKey) */
+  readonly shapes: readonly string[];
 }
 
-/** Build the module; returns the trampoline for each argument count. */
-export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, table: WebAssembly.Table, spec: MultiTrampolineSpec): Function[] {
+/** Lists with at most this many programs of each kind get a straight-line trampoline. */
+export const SHAPE_MAX = 2;
+
+/** The key of a straight-line trampoline: arity, programs per kind, frame needed. */
+export function multiShapeKey(n: number, nF: number, nM: number, nX: number, frame: boolean): string | null {
+  if (nF > SHAPE_MAX || nM > SHAPE_MAX || nX > SHAPE_MAX) return null;
+  return `s${n}_${nF}${nM}${nX}${frame ? 1 : 0}`;
+}
+
+/**
+ * Build the module: `g<n>` is the generic global trampoline for n arguments (loops over the
+ * lists, counts itself in flight); `s<n>_<shape>` the straight-line one for lists of that shape
+ * (it copies the entries into locals first, so a list replaced meanwhile can be freed at once).
+ * Both look the metadata up by address; which one a function's entry holds depends only on its
+ * list's shape.
+ */
+export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, table: WebAssembly.Table, spec: MultiTrampolineSpec): Map<string, Function> {
   const m = new b.Module();
   try {
     const { i32, i64, f64 } = b;
@@ -58,11 +75,11 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
       const args = (): number[] => Array.from({ length: n + 1 }, (_, i) => m.local.get(i, i64));
       // the original: a br_table over the bodies of this arity, each a direct call
       const bodies = spec.bodies[n] ?? [];
-      const origDispatch = (tail: boolean): number => {
+      const origDispatch = (tail: boolean, which: () => number = () => ld32(g("md"), 16), setRet: (v: number) => number = (v) => s("ret", v)): number => {
         const id = site++;
-        let cur = m.switch(bodies.map((_, i) => `o${id}_${i}`), `od${id}`, ld32(g("md"), 16));
+        let cur = m.switch(bodies.map((_, i) => `o${id}_${i}`), `od${id}`, which());
         for (let i = 0; i < bodies.length; i++) {
-          const call = tail ? m.return_call(`o${n}_${i}`, args(), i64) : s("ret", m.call(`o${n}_${i}`, args(), i64));
+          const call = tail ? m.return_call(`o${n}_${i}`, args(), i64) : setRet(m.call(`o${n}_${i}`, args(), i64));
           const seq = [m.block(`o${id}_${i}`, [cur]), call];
           cur = tail || i === bodies.length - 1 ? m.block(null, seq) : m.block(null, [...seq, m.br(`od${id}`)]);
         }
@@ -110,8 +127,8 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
 
       const body: number[] = [];
       // kfunc_md lookup, inline: bucket = ((ip >> 4) * golden) >> 32 & (nbuckets - 1)
-      const h = m.i32.and(m.i32.wrap(m.i64.shr_u(m.i64.mul(m.i64.shr_u(m.local.get(0, i64), c64(4n)), c64(0x9e3779b97f4a7c15n)), c64(32n))), m.i32.sub(ld32(c32(spec.kmdState), 4), c32(1)));
-      body.push(s("md", ld32(m.i32.add(ld32(c32(spec.kmdState)), m.i32.shl(h, c32(2))))));
+      const h = (): number => m.i32.and(m.i32.wrap(m.i64.shr_u(m.i64.mul(m.i64.shr_u(m.local.get(0, i64), c64(4n)), c64(0x9e3779b97f4a7c15n)), c64(32n))), m.i32.sub(ld32(c32(spec.kmdState), 4), c32(1)));
+      body.push(s("md", ld32(m.i32.add(ld32(c32(spec.kmdState)), m.i32.shl(h(), c32(2))))));
       body.push(m.block("found", [
         m.loop("walk", m.block(null, [
           m.br("found", m.i64.eq(ld64(g("md"), 8), m.local.get(0, i64))),
@@ -172,9 +189,93 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
       body.push(restore());
       body.push(inflight(-1));
       body.push(m.return(g("ret")));
-      m.addFunction(`tramp${n}`, sig, i64, locals, m.block(null, body, b.none));
-      m.addFunctionExport(`tramp${n}`, `tramp${n}`);
+      m.addFunction(`g${n}`, sig, i64, locals, m.block(null, body, b.none));
+      m.addFunctionExport(`g${n}`, `g${n}`);
+
+      // straight-line trampolines for the shapes asked for
+      for (const key of spec.shapes.filter((k) => k.startsWith(`s${n}_`))) {
+        const [nF, nM, nX, fr] = [...key.slice(key.indexOf("_") + 1)].map(Number) as [number, number, number, number];
+        const total = nF + nM + nX;
+        // locals after the params: md, sp, ctx, cpu, st, act, oi (i32), ret, r (i64), t0 (f64),
+        // then per entry: program index, state (i32), cookie (i64)
+        const base = n + 1;
+        const S = { md: base, sp: base + 1, ctx: base + 2, cpu: base + 3, st: base + 4, act: base + 5, oi: base + 6, ret: base + 7, r: base + 8, t0: base + 9 };
+        const sl: number[] = [i32, i32, i32, i32, i32, i32, i32, i64, i64, f64];
+        const eIdx = (k: number): number => base + 10 + k * 3;
+        for (let k = 0; k < total; k++) sl.push(i32, i32, i64);
+        const sg = (k: keyof typeof S): number => m.local.get(S[k], k === "ret" || k === "r" ? i64 : k === "t0" ? f64 : i32);
+        const ss = (k: keyof typeof S, v: number): number => m.local.set(S[k], v);
+        const sctx64 = (): number => m.i64.extend_u(sg("ctx"));
+        const sTail = (): number => m.block(null, [origDispatch(true, () => sg("oi")), m.unreachable()], b.none);
+        const run = (k: number): number => {
+          const id = site++;
+          const call = (i: number): number => m.call(`p${i}`, [sctx64(), c64(0n), c64(0n), c64(0n), c64(0n), m.i64.sub(sctx64(), c64(24n)), c64(0n), c64(0n), c64(0n), c64(0n), c64(0n)], i64);
+          let cur = m.switch(spec.programs.map((_, i) => `c${id}_${i}`), `d${id}`, m.local.get(eIdx(k), i32));
+          for (let i = 0; i < nprogs; i++) {
+            const seq = [m.block(`c${id}_${i}`, [cur]), ss("r", call(i))];
+            cur = i < nprogs - 1 ? m.block(null, [...seq, m.br(`d${id}`)]) : m.block(null, seq);
+          }
+          const dispatch = m.block(`d${id}`, [cur]);
+          const body: number[] = [m.i32.store(0, 4, sg("act"), c32(1))];
+          if (fr) body.push(m.i64.store(0, 8, m.i32.sub(sg("ctx"), c32(24)), m.local.get(eIdx(k) + 2, i64)));
+          if (spec.now !== null) {
+            body.push(ss("t0", m.call("now", [], f64)), dispatch);
+            body.push(m.i64.store(PS_RUN_CNT, 8, sg("st"), m.i64.add(ld64(sg("st"), PS_RUN_CNT), c64(1n))));
+            body.push(m.i64.store(PS_RUN_TIME, 8, sg("st"), m.i64.add(ld64(sg("st"), PS_RUN_TIME), m.i64.trunc_u.f64(m.f64.sub(m.call("now", [], f64), sg("t0"))))));
+          } else body.push(dispatch);
+          body.push(m.i32.store(0, 4, sg("act"), c32(0)));
+          return m.block(null, [
+            ss("r", c64(0n)),
+            ss("st", m.local.get(eIdx(k) + 1, i32)),
+            ss("act", m.i32.add(sg("st"), sg("cpu"))),
+            m.if(ld32(sg("act")), m.i64.store(PS_MISSES, 8, sg("st"), m.i64.add(ld64(sg("st"), PS_MISSES), c64(1n))), m.block(null, body, b.none)),
+          ], b.none);
+        };
+        const sb: number[] = [];
+        sb.push(ss("md", ld32(m.i32.add(ld32(c32(spec.kmdState)), m.i32.shl(h(), c32(2))))));
+        sb.push(m.block("found", [m.loop("walk", m.block(null, [m.br("found", m.i64.eq(ld64(sg("md"), 8), m.local.get(0, i64))), ss("md", ld32(sg("md"))), m.br("walk")], b.none))], b.none));
+        sb.push(ss("oi", ld32(sg("md"), 16)));
+        // copy the entries: nothing below reads the list or the node again
+        sb.push(ss("st", ld32(sg("md"), 20)));
+        for (let k = 0; k < total; k++) {
+          sb.push(m.local.set(eIdx(k), ld32(sg("st"), 16 + 24 * k)));
+          sb.push(m.local.set(eIdx(k) + 1, ld32(sg("st"), 20 + 24 * k)));
+          if (fr) sb.push(m.local.set(eIdx(k) + 2, ld64(sg("st"), 24 + 24 * k)));
+        }
+        if (fr) {
+          sb.push(ss("sp", ld32(c32(spec.tspAddr))));
+          sb.push(ss("ctx", m.i32.sub(sg("sp"), c32(frame))));
+          sb.push(m.if(m.i32.or(m.i32.lt_u(sg("ctx"), c32(spec.tstackLo)), m.i32.gt_u(sg("ctx"), sg("sp"))), sTail()));
+          sb.push(m.i32.store(0, 4, c32(spec.tspAddr), sg("ctx")));
+          sb.push(ss("ctx", m.i32.add(sg("ctx"), c32(TRAMP_BPF_STACK + 24))));
+          sb.push(m.i64.store(0, 8, m.i32.sub(sg("ctx"), c32(16)), m.local.get(0, i64)));
+          sb.push(m.i64.store(0, 8, m.i32.sub(sg("ctx"), c32(8)), c64(BigInt(n))));
+          for (let i = 0; i < n; i++) sb.push(m.i64.store(i * 8, 8, sg("ctx"), m.local.get(i + 1, i64)));
+        }
+        const sRestore = (): number => (fr ? m.i32.store(0, 4, c32(spec.tspAddr), sg("sp")) : m.nop());
+        sb.push(ss("cpu", m.i32.shl(ld32(c32(CPU_ID_ADDR)), c32(2))));
+        let k = 0;
+        for (; k < nF; k++) sb.push(run(k));
+        if (nM + nX === 0) sb.push(sRestore(), sTail());
+        else {
+          const inner: number[] = [];
+          if (nM > 0 && fr) inner.push(m.i64.store(n * 8, 8, sg("ctx"), c64(0n)));
+          for (; k < nF + nM; k++) {
+            inner.push(run(k));
+            if (fr) inner.push(m.i64.store(n * 8, 8, sg("ctx"), sg("r")));
+            inner.push(m.if(m.i64.ne(sg("r"), c64(0n)), m.block(null, [ss("ret", sg("r")), m.br("s_orig_done")], b.none)));
+          }
+          inner.push(origDispatch(false, () => sg("oi"), (v) => ss("ret", v)));
+          if (fr) inner.push(m.i64.store(n * 8, 8, sg("ctx"), sg("ret")));
+          sb.push(m.block("s_orig_done", inner, b.none));
+          for (; k < total; k++) sb.push(run(k));
+          sb.push(sRestore(), m.return(sg("ret")));
+        }
+        m.addFunction(key, sig, i64, sl, m.block(null, sb, b.none));
+        m.addFunctionExport(key, key);
+      }
     }
+
     const wasm = m.emitBinary();
     const env: Record<string, WebAssembly.ImportValue> = { memory: mem, table };
     if (spec.now !== null) env["now"] = spec.now;
@@ -183,7 +284,7 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
     const o: Record<string, WebAssembly.ImportValue> = {};
     spec.bodies.forEach((list, n) => list.forEach((f, i) => (o[`o${n}_${i}`] = f as WebAssembly.ImportValue)));
     const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { env, p, o });
-    return Array.from({ length: MULTI_MAX_ARGS + 1 }, (_, n) => inst.exports[`tramp${n}`] as Function);
+    return new Map(Object.entries(inst.exports).map(([k, v]) => [k, v as Function]));
   } finally {
     m.dispose();
   }

@@ -131,6 +131,34 @@ describe("tracing multi-link", () => {
   });
 });
 
+describe("the generic global trampoline (more than two programs of a kind)", () => {
+  it("runs longer lists in order, fmod_ret's nonzero return skipping the rest, and survives detach during a run", async () => {
+    const { k, obj, load } = await setup();
+    const links: Array<{ detach(): void }> = [];
+    k.defineFunction({ name: "host_long", params: [["n", "int"]], ret: "int" }, (n) => {
+      for (const l of links.splice(0)) l.detach();
+      return n + 100n;
+    });
+    const entries = [await load("multi_entry"), await load("multi_entry"), await load("multi_entry")];
+    entries.forEach((p, i) => links.push(k.attachMulti(p, ["host_long"], { cookies: [BigInt(i + 1)] })));
+    for (let i = 0; i < 3; i++) links.push(k.attachMulti(await load("multi_exit"), ["host_long"]));
+    expect(k.attached("host_long").map((a) => a.cookie).slice(0, 3)).toEqual([3n, 2n, 1n]); // newest first
+    const ip = k.fn("host_long").ip;
+    expect(k.call("host_long", 1n)).toBe(101n);
+    expect(hashGet(obj.map("hits"), ip)).toBe(3n);
+    expect(hashGet(obj.map("cookies"), ip)).toBe(1n); // the oldest ran last
+    expect(hashGet(obj.map("rets"), ip)).toBe(101n); // fexit ran from the list the call started with
+    expect(k.call("host_long", 2n)).toBe(102n);
+    expect(hashGet(obj.map("hits"), ip)).toBe(3n);
+
+    const mr = [await load("multi_modret"), await load("multi_modret"), await load("multi_modret")];
+    for (const p of mr) k.attachMulti(p, ["should_failslab"]);
+    setSlot(obj.map("ctl"), 0, 7n);
+    expect(k.call("should_failslab", 0n, 0n)).toBe(7n);
+    expect(hashGet(obj.map("hits"), k.fn("should_failslab").ip)).toBe(1n); // the first nonzero return stopped the list
+  });
+});
+
 describe("kfunc_md with thousands of functions", () => {
   it("grows at 90% bucket use and shrinks below 30%, lookups stay exact", async () => {
     const k = await SimKernel.create({ generated: 4000 });
