@@ -132,7 +132,13 @@ export async function loadKernelProgram(kernel: SimKernel, obj: BpfObject, name:
   obj.createMaps();
   const p = obj.program(name);
   const insns = obj.coreApply(p);
-  const tracing = parseTracingSection(p.section) !== null;
+  const t = parseTracingSection(p.section);
+  const tracing = t !== null;
+  // bpf_get_func_ret exists only for fexit and fmod_ret programs (bpf_tracing_func_proto)
+  if (t?.kind === "fentry") {
+    const pc = insns.findIndex((i) => i.code === CALL && i.src === 0 && i.imm === TRACING_HELPER_IDS.get_func_ret);
+    if (pc >= 0) throw new EbpfError("EINVAL", `program '${name}': unknown func bpf_get_func_ret#184 (insn ${pc}): fentry programs have no return value`);
+  }
   const verdict = verifyForKernel(insns, p.progType, obj, tracing, logLevel);
   if (!verdict.accepted) throw new VerifierError(verdict);
   const m = kernel.machine;

@@ -225,4 +225,8 @@ describe("fentry / fexit / fmod_ret", () => {
     for (let i = 0; i < 5; i++) k.call("bpf_fentry_test2", 1n, 2n);
     expect(p.runCnt).toBe(5n);
   });
+
+  it("refuses bpf_get_func_ret in an fentry program at load (-EINVAL)", async () => {
+    await expect(t.load("entry_reads_ret")).rejects.toMatchObject({ code: "EINVAL" });
+  });
 });
