@@ -23,7 +23,7 @@ let msgOk = 0;
 let rejected = 0;
 for (const row of g.rows) {
   if (filters.length > 0 && !filters.some((f) => row.name.includes(f))) continue;
-  const maps = row.maps.map((m) => ({ type: m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags }));
+  const maps = row.maps.map((m) => ({ type: m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags, ...(m.spin_lock_off !== undefined ? { spinLockOff: m.spin_lock_off } : {}) }));
   let v;
   try {
     v = verify(decodeRaw(Buffer.from(row.hex, "hex")), { progType: row.prog_type, maps, license: row.license, progFlags: row.prog_flags, funcInfo: row.func_info === true, logLevel: row.processed !== null && row.processed > 20000 ? 0 : 1 });

@@ -2,7 +2,7 @@
 """Loads programs into the running kernel's verifier and reports what it said.
 
 JSON lines on stdin: {"id", "hex", "prog_type", "maps": [{"type","key_size","value_size",
-"max_entries","flags"}], "license", "prog_flags", "log_level", "func_info"}.  JSON lines on stdout:
+"max_entries","flags","spin_lock_off"?}], "license", "prog_flags", "log_level", "func_info"}.  JSON lines on stdout:
 {"id", "accepted", "errno", "processed", "log"}.  ld_imm64 map references (src_reg 1 or 2)
 carry an index into "maps", patched to the real fd.  With "func_info": true the program is
 loaded with a minimal BTF (one FUNC "int fN(void)" per subprogram, main global, the others
@@ -21,6 +21,35 @@ import kbpf  # noqa: E402
 
 
 BPF_BTF_LOAD = 18
+
+
+class LockMap:
+    """A map whose value is a struct with a bpf_spin_lock at `lock_off` (needs BTF)."""
+
+    def __init__(self, mtype, key_size, value_size, max_entries, lock_off, flags=0):
+        strs = b"\0int\0bpf_spin_lock\0val\0value\0lock\0"
+        o_int, o_bsl, o_val, o_value, o_lock = 1, 5, 19, 23, 29
+        types = struct.pack("<III", o_int, 1 << 24, 4) + struct.pack("<I", 32)          # [1] int
+        types += struct.pack("<III", o_bsl, (4 << 24) | 1, 4) + struct.pack("<III", o_val, 1, 0)  # [2]
+        types += struct.pack("<III", o_value, (4 << 24) | 1, value_size)                 # [3]
+        types += struct.pack("<III", o_lock, 2, lock_off * 8)
+        hdr = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strs))
+        self.btf_fd = btf_load(hdr + types + strs)
+        mt = kbpf.map_types()[mtype] if isinstance(mtype, str) else mtype
+        a = kbpf._attr()
+        struct.pack_into("<IIIIIII", a, 0, mt, key_size, value_size, max_entries, flags, 0, 0)
+        struct.pack_into("<III", a, 48, self.btf_fd, 1 if key_size == 4 else 0, 3)
+        try:
+            self.fd = kbpf.sys_bpf(kbpf.BPF_MAP_CREATE, a)
+        except Exception:
+            os.close(self.btf_fd)
+            raise
+        self.type, self.key_size, self.value_size, self.max_entries = mt, key_size, value_size, max_entries
+        self.name = ""
+
+    def close(self):
+        os.close(self.fd)
+        os.close(self.btf_fd)
 
 
 def subprog_starts(code):
@@ -113,6 +142,10 @@ def main():
         maps = []
         try:
             for m in req.get("maps", []):
+                if m.get("spin_lock_off") is not None:
+                    maps.append(LockMap(m["type"], m["key_size"], m["value_size"], m["max_entries"],
+                                        m["spin_lock_off"], m.get("flags", 0)))
+                    continue
                 maps.append(kbpf.Map(m["type"], m["key_size"], m["value_size"], m["max_entries"],
                                      m.get("name", ""), m.get("flags", 0)))
             code = kbpf.patch_maps(bytes.fromhex(req["hex"]), maps)

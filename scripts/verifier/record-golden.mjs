@@ -6,7 +6,8 @@
 // ../shared/tools/kbpf.py; nothing is attached or pinned). Run from the repository root:
 //   node scripts/verifier/record-golden.mjs
 // Corpus format: programs separated by "=== name" lines; comment lines "; type: T",
-// "; map: TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]", "; license: L", "; flags: N" set the load;
+// "; map: TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS[:lock=OFF]]", "; license: L", "; flags: N" set the load
+// (lock=OFF gives the map BTF: a value struct with a struct bpf_spin_lock at OFF);
 // "; btf: func_info" loads it with a minimal BTF and func_info (one static FUNC per
 // subprogram), which callbacks need.
 // A map reference is written `rX = map[id:I]` (I indexes the program's maps).
@@ -43,8 +44,11 @@ export function parseCorpus(text) {
       else if (d[1] === "flags") p.prog_flags = Number(d[2]);
       else if (d[1] === "btf") p.func_info = d[2] === "func_info";
       else {
-        const [type, ks, vs, me, fl] = d[2].split(":");
-        p.maps.push({ type, key_size: Number(ks), value_size: Number(vs), max_entries: Number(me), flags: Number(fl ?? 0) });
+        const [type, ks, vs, me, fl, extra] = d[2].split(":");
+        const m = { type, key_size: Number(ks), value_size: Number(vs), max_entries: Number(me), flags: Number(fl ?? 0) };
+        // "lock=N": the value is a BTF struct with a struct bpf_spin_lock at offset N
+        const lock = /^lock=(\d+)$/.exec(extra ?? "");
+        p.maps.push(lock ? { ...m, spin_lock_off: Number(lock[1]) } : m);
       }
       continue;
     }

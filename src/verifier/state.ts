@@ -84,15 +84,22 @@ export interface RefState {
   readonly insn: number;
 }
 
+/** The bpf_spin_lock held: the map and the id of the map value pointer it was taken through. */
+export interface LockState {
+  readonly map: number;
+  readonly id: number;
+}
+
 export interface State {
   frames: Frame[];
   refs: RefState[];
+  lock: LockState | null;
 }
 
 export const cur = (s: State): Frame => s.frames[s.frames.length - 1]!;
 
 export function cloneState(s: State): State {
-  return { frames: s.frames.map((f) => ({ ...f, regs: f.regs.slice(), stack: f.stack.slice() })), refs: s.refs.slice() };
+  return { frames: s.frames.map((f) => ({ ...f, regs: f.regs.slice(), stack: f.stack.slice() })), refs: s.refs.slice(), lock: s.lock };
 }
 
 export function newFrame(callsite: number, subprog: number, frameno: number, inCallback = false): Frame {

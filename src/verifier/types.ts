@@ -25,6 +25,8 @@ export interface MapDef {
   readonly maxEntries: number;
   readonly flags?: number;
   readonly name?: string;
+  /** the map has BTF and its value holds a struct bpf_spin_lock at this offset */
+  readonly spinLockOff?: number;
 }
 
 export interface VerifyOptions {

@@ -37,6 +37,8 @@ const JMP_SEQ_LIMIT = 8192;
 const FUNC_LOOP = 181;
 const FUNC_FOR_EACH_MAP_ELEM = 164;
 const FUNC_TAIL_CALL = 12;
+const FUNC_SPIN_LOCK = 93;
+const FUNC_SPIN_UNLOCK = 94;
 /** map types a sleepable program may use (check_map_prog_compatibility) */
 const SLEEPABLE_MAPS = new Set(["hash", "lru_hash", "array", "percpu_hash", "percpu_array", "lru_percpu_hash", "array_of_maps", "hash_of_maps", "ringbuf", "user_ringbuf", "inode_storage", "sk_storage", "task_storage", "cgrp_storage", "queue"]);
 const BPF_F_RDONLY_PROG = 1 << 7;
@@ -174,6 +176,13 @@ class Verifier {
       const ins = this.insns[pc]!;
       if (ins.code !== LD_IMM64) continue;
       const isMapRef = ins.src === PseudoLd.MAP_FD || ins.src === PseudoLd.MAP_IDX || ins.src === PseudoLd.MAP_VALUE || ins.src === PseudoLd.MAP_IDX_VALUE;
+      const t = this.opts.progType;
+      if (isMapRef && this.maps[ins.imm]!.spinLockOff !== undefined && (t === "socket_filter" || t === "kprobe" || t === "tracepoint" || t === "perf_event" || t === "raw_tracepoint")) {
+        // check_map_prog_compatibility
+        const msg = t === "socket_filter" ? "socket filter progs cannot use bpf_spin_lock yet" : "tracing progs cannot use bpf_spin_lock yet";
+        this.verbose(`${msg}\n`);
+        return this.result(false, ERRNO.EINVAL, msg);
+      }
       if (isMapRef && sleepable && !SLEEPABLE_MAPS.has(this.maps[ins.imm]!.type)) {
         const msg = "Sleepable programs can only use array, hash, ringbuf and local storage maps";
         this.verbose(`${msg}\n`);
@@ -283,7 +292,7 @@ class Verifier {
   private initialState(): State {
     const f = newFrame(-1, 0, 0);
     f.regs[1] = ptrReg("ctx");
-    return { frames: [f], refs: [] };
+    return { frames: [f], refs: [], lock: null };
   }
 
   private doCheck(): void {
@@ -463,7 +472,7 @@ class Verifier {
   /** A hash of exactKey's contents (equal states hash equal; unequal ones rarely do). */
   private stateHash(s: State, pc: number): number {
     const live = this.live[pc]!;
-    let h = mix(0x811c9dc5, s.refs.length);
+    let h = mix(mix(0x811c9dc5, s.refs.length), s.lock === null ? -1 : s.lock.map);
     for (let fi = 0; fi < s.frames.length; fi++) {
       const f = s.frames[fi]!;
       h = mix(h, f.callsite + 7);
@@ -486,7 +495,7 @@ class Verifier {
   /** A string equal for two states exactly when their live contents are the same. */
   private exactKey(s: State, pc: number): string {
     const live = this.live[pc]!;
-    const parts: string[] = [`refs${s.refs.length}`];
+    const parts: string[] = [`refs${s.refs.length}`, s.lock === null ? "-" : `L${s.lock.map}`];
     s.frames.forEach((f, fi) => {
       parts.push(`F${f.callsite}`);
       f.regs.forEach((r, i) => {
@@ -505,7 +514,9 @@ class Verifier {
   private statesEqual(o: State, c: State, pc: number): boolean {
     if (o.frames.length !== c.frames.length) return false;
     if (o.refs.length !== c.refs.length) return false;
+    if ((o.lock === null) !== (c.lock === null) || (o.lock !== null && o.lock.map !== c.lock!.map)) return false;
     const ids = new IdMap();
+    if (o.lock !== null && !ids.check(o.lock.id, c.lock!.id)) return false;
     for (let k = 0; k < o.refs.length; k++) if (!ids.check(o.refs[k]!.id, c.refs[k]!.id)) return false;
     for (let fi = 0; fi < o.frames.length; fi++) {
       const of = o.frames[fi]!;
@@ -592,6 +603,8 @@ class Verifier {
         if (op === JmpOp.EXIT) return this.checkExit(p);
         if (op === JmpOp.CALL) {
           if (ins.src === PseudoCall.CALL) return this.checkFuncCall(p);
+          // only bpf_spin_unlock may be called while a lock is held
+          if (s.lock !== null && (ins.src !== 0 || ins.imm !== FUNC_SPIN_UNLOCK)) fail(ERRNO.EINVAL, "function calls are not allowed while holding a lock");
           if (ins.src !== 0) return unsupported("kfunc calls");
           this.checkHelperCall(ins.imm, p, work);
           return p.pc + 1;
@@ -608,7 +621,7 @@ class Verifier {
     if (t !== "socket_filter" && t !== "sched_cls" && t !== "sched_act") fail(ERRNO.EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
     const r6 = this.readReg(s, 6);
     // the load may end the program at run time: no references may be held
-    this.checkReferenceLeak(s, "BPF_LD_[ABS|IND]");
+    this.checkResourceLeak(s, "BPF_LD_[ABS|IND]");
     if (r6.type !== "ctx") fail(ERRNO.EINVAL, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
     if (opMode(ins.code) === Mode.IND) this.readReg(s, ins.src);
     this.checkPtrOffReg(r6, 6);
@@ -910,6 +923,9 @@ class Verifier {
     const m = this.maps[reg.map]!;
     const msg = (o: bigint): string => `invalid access to map value, value_size=${m.valueSize} off=${o} size=${size}`;
     this.checkMemRegionAccess(reg, regno, off, size, m.valueSize, zeroOk, msg);
+    // the lock word is touched by the lock helpers only
+    const p = m.spinLockOff;
+    if (p !== undefined && reg.v.smin + BigInt(off) < BigInt(p + 4) && BigInt(p) < reg.v.umax + BigInt(off + size)) fail(ERRNO.EACCES, "bpf_spin_lock cannot be accessed directly by load/store");
   }
 
   private checkMemRegionAccess(reg: Reg, regno: number, off: number, size: number, memSize: number, zeroOk: boolean, msg: (off: bigint) => string): void {
@@ -1176,7 +1192,8 @@ class Verifier {
     this.forEachReg(s, (r) => {
       if (r.id !== id || !r.nullable) return r;
       if (isNull) return constReg(0n);
-      return { ...r, nullable: false, id: r.type === "map_value" ? 0 : r.id };
+      // a map value keeps its id where it may point to a spin lock (the lock is named by it)
+      return { ...r, nullable: false, id: r.type === "map_value" && this.maps[r.map]?.spinLockOff === undefined ? 0 : r.id };
     });
   }
 
@@ -1240,7 +1257,7 @@ class Verifier {
       s.refs = s.refs.filter((r) => r.id !== ref);
       this.forEachReg(s, (r) => (r.refObjId === ref && r.type !== "scalar" ? unknownReg() : r));
     }
-    if (id === FUNC_TAIL_CALL) this.checkReferenceLeak(s, "tail_call");
+    if (id === FUNC_TAIL_CALL) this.checkResourceLeak(s, "tail_call");
     if (meta.callback >= 0) {
       // push_callback_call: the callback is explored as a frame entered from this call; its
       // exit comes back to the call, which schedules the next visit until states repeat
@@ -1255,7 +1272,7 @@ class Verifier {
       const m = this.maps[mapIdx]!;
       // an array lookup with a constant key inside the map cannot fail (can_elide_value_nullness)
       const sure = (m.type === "array" || m.type === "percpu_array") && meta.constKey !== null && meta.constKey < BigInt(m.maxEntries);
-      this.setReg(s, 0, sure ? ptrReg("map_value", { map: mapIdx }) : ptrReg("map_value", { nullable: true, map: mapIdx, id: ++this.idGen }));
+      this.setReg(s, 0, sure ? ptrReg("map_value", { map: mapIdx, id: m.spinLockOff !== undefined ? ++this.idGen : 0 }) : ptrReg("map_value", { nullable: true, map: mapIdx, id: ++this.idGen }));
     } else if (proto.ret === "ringbuf_mem_or_null") {
       ++this.idGen;
       const ref = ++this.idGen;
@@ -1268,8 +1285,9 @@ class Verifier {
     }
   }
 
-  /** check_reference_leak: every acquired reference must be released before `what`. */
-  private checkReferenceLeak(s: State, what: string): void {
+  /** check_resource_leak: no lock held and every acquired reference released before `what`. */
+  private checkResourceLeak(s: State, what: string): void {
+    if (s.lock !== null) fail(ERRNO.EINVAL, `${what} cannot be used inside bpf_spin_lock-ed region`);
     if (s.refs.length === 0) return;
     fail(ERRNO.EINVAL, ...s.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), `${what} would lead to reference leak`);
   }
@@ -1358,11 +1376,22 @@ class Verifier {
         if (!(r.type === "fp" || isNull(r))) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=fp`);
         return;
       case "spin_lock": {
+        // process_spin_lock
         if (r.type !== "map_value" || r.nullable) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=map_value, ptr_`);
-        if (!T.isConst(r.v.varOff)) fail(ERRNO.EACCES, `R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
-        // maps here never carry BTF, so they cannot hold a struct bpf_spin_lock
+        if (!T.isConst(r.v.varOff)) fail(ERRNO.EINVAL, `R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
         const m = this.maps[r.map]!;
-        fail(ERRNO.EINVAL, `map '${m.name ?? ""}' has to have BTF in order to use bpf_spin_lock`);
+        if (m.spinLockOff === undefined) fail(ERRNO.EINVAL, `map '${m.name ?? ""}' has to have BTF in order to use bpf_spin_lock`);
+        const at = BigInt.asIntN(64, r.v.varOff.value) + BigInt(r.off);
+        if (at !== BigInt(m.spinLockOff!)) fail(ERRNO.EINVAL, `off ${at} doesn't point to 'struct bpf_spin_lock' that is at ${m.spinLockOff}`);
+        if (id === FUNC_SPIN_LOCK) {
+          if (s.lock !== null) fail(ERRNO.EINVAL, "Locking two bpf_spin_locks are not allowed");
+          s.lock = { map: r.map, id: r.id };
+        } else {
+          if (s.lock === null) fail(ERRNO.EINVAL, "bpf_spin_unlock without taking a lock");
+          if (s.lock!.map !== r.map || s.lock!.id !== r.id) fail(ERRNO.EINVAL, "bpf_spin_unlock of different lock");
+          s.lock = null;
+        }
+        return;
       }
     }
   }
@@ -1447,7 +1476,7 @@ class Verifier {
 
   private checkExit(p: Path): number | "exit" | "frame" {
     const s = p.state;
-    if (s.frames.length === 1) this.checkReferenceLeak(s, "BPF_EXIT instruction in main prog");
+    if (s.frames.length === 1) this.checkResourceLeak(s, "BPF_EXIT instruction in main prog");
     if (s.frames.length > 1 && cur(s).inCallback) {
       // prepare_func_exit for a callback: R0 in [0, 1], then back to the calling helper
       const r0 = cur(s).regs[0]!;

@@ -10,7 +10,7 @@ import { decodeRaw } from "../../src/isa/decode.js";
 interface Row {
   name: string;
   prog_type: string;
-  maps: Array<{ type: string; key_size: number; value_size: number; max_entries: number; flags: number }>;
+  maps: Array<{ type: string; key_size: number; value_size: number; max_entries: number; flags: number; spin_lock_off?: number }>;
   license: string;
   prog_flags: number;
   /** loaded with BTF func_info (callbacks need it) */
@@ -51,7 +51,7 @@ function errorLines(log: string): string[] {
 }
 
 function run(row: Row) {
-  const maps: MapDef[] = (row.maps ?? []).map((m) => ({ type: m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags }));
+  const maps: MapDef[] = (row.maps ?? []).map((m) => ({ type: m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags, ...(m.spin_lock_off !== undefined ? { spinLockOff: m.spin_lock_off } : {}) }));
   return verify(decodeRaw(Buffer.from(row.hex, "hex")), {
     progType: (row.prog_type ?? "socket_filter") as ProgType,
     maps,
