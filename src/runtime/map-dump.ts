@@ -15,9 +15,26 @@ export function bpftoolHex(b: Uint8Array): string {
 
 const jsonBytes = (b: Uint8Array): string[] => [...b].map((x) => `0x${x.toString(16).padStart(2, "0")}`);
 
-/** Key/value pairs in walk order; a key whose lookup fails shows as value null. */
-function walk(map: BpfMap): Array<[Uint8Array, Uint8Array | null]> {
-  const out: Array<[Uint8Array, Uint8Array | null]> = [];
+/** A lookup that failed with something other than ENOENT (e.g. ENOTSUPP on a perf event array): bpftool prints strerror. */
+interface LookupError {
+  readonly error: string;
+}
+const isLookupError = (v: Uint8Array | null | LookupError): v is LookupError => v !== null && !(v instanceof Uint8Array);
+/** glibc's strerror for the errnos a lookup of a listed key can give (524 has no name there). */
+const strerror = (e: BpfError): string => (e.errno === 524 ? "Unknown error 524" : e.message);
+
+function lookupOrError(map: BpfMap, key: Uint8Array): Uint8Array | null | LookupError {
+  try {
+    return map.lookup(key);
+  } catch (e) {
+    if (e instanceof BpfError) return { error: strerror(e) };
+    throw e;
+  }
+}
+
+/** Key/value pairs in walk order; a key whose lookup fails shows as value null (ENOENT) or its error. */
+function walk(map: BpfMap): Array<[Uint8Array, Uint8Array | null | LookupError]> {
+  const out: Array<[Uint8Array, Uint8Array | null | LookupError]> = [];
   let key: Uint8Array | null = null;
   for (;;) {
     let next: Uint8Array | null;
@@ -29,7 +46,7 @@ function walk(map: BpfMap): Array<[Uint8Array, Uint8Array | null]> {
       throw e;
     }
     if (next === null || out.length > map.maxEntries) break;
-    out.push([next, map.lookup(next)]);
+    out.push([next, lookupOrError(map, next)]);
     key = next;
   }
   return out;
@@ -41,7 +58,14 @@ export function formatMapDump(map: BpfMap): string {
   const ks = map.keySize;
   const vs = map.valueSize;
   const entries = walk(map);
+  let found = 0;
   for (const [k, v] of entries) {
+    if (isLookupError(v)) {
+      // bpftool's print_entry_error: the key, then the error; not counted as an element
+      lines.push(`key:\n${bpftoolHex(k)}\nvalue:\n${v.error}`);
+      continue;
+    }
+    found++;
     if (!map.percpu) {
       const breakNames = ks > 16 || vs > 16;
       const single = ks + vs <= 24 && !breakNames;
@@ -58,7 +82,7 @@ export function formatMapDump(map: BpfMap): string {
       }
     }
   }
-  lines.push(`Found ${entries.length} element${entries.length === 1 ? "" : "s"}`);
+  lines.push(`Found ${found} element${found === 1 ? "" : "s"}`);
   return lines.join("\n") + "\n";
 }
 
@@ -67,6 +91,7 @@ export function formatMapDumpJson(map: BpfMap): string {
   const vs = map.valueSize;
   const step = Math.ceil(vs / 8) * 8;
   const items = walk(map).map(([k, v]) => {
+    if (isLookupError(v)) return { key: jsonBytes(k), value: { error: v.error } };
     if (!map.percpu) return { key: jsonBytes(k), value: v === null ? null : jsonBytes(v.subarray(0, vs)) };
     const values = Array.from({ length: map.machine.ncpus }, (_, c) => ({ cpu: c, value: v === null ? null : jsonBytes(v.subarray(c * step, c * step + vs)) }));
     return { key: jsonBytes(k), values };

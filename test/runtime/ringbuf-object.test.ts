@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BpfObject } from "../../src/api/object.js";
 import { createMachine } from "../../src/runtime/machine.js";
+import { formatMapDump, formatMapDumpJson } from "../../src/runtime/map-dump.js";
 import { PerfBuffer, RingBuffer, positions } from "../../src/runtime/output.js";
 
 // test/fixtures/ringbuf/events.o (clang-19, libbpf's bpf_helpers.h): a RINGBUF map used with
@@ -80,5 +81,15 @@ describe("a clang-compiled ring buffer object", () => {
       expect(decode(r.data).arg).toBe(BigInt(n + 1));
       if (++n === 1638) break;
     }
+  });
+
+  it("map dump prints what bpftool 7.1 printed for these map types on Linux 6.18", async () => {
+    const machine = await createMachine({ ncpus: 2 });
+    const obj = await BpfObject.open(FIXTURE, { machine });
+    await obj.load();
+    expect(formatMapDump(obj.map("events"))).toBe("Found 0 elements\n");
+    expect(formatMapDumpJson(obj.map("events"))).toBe("[]\n");
+    expect(formatMapDump(obj.map("perf_events"))).toBe("key:\n00 00 00 00\nvalue:\nUnknown error 524\nkey:\n01 00 00 00\nvalue:\nUnknown error 524\nFound 0 elements\n");
+    expect(formatMapDumpJson(obj.map("perf_events"))).toBe('[{"key":["0x00","0x00","0x00","0x00"],"value":{"error":"Unknown error 524"}},{"key":["0x01","0x00","0x00","0x00"],"value":{"error":"Unknown error 524"}}]\n');
   });
 });
