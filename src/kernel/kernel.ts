@@ -179,6 +179,8 @@ export class SimKernel {
   /** bodies the global trampolines call, by argument count */
   private readonly multiBodies: Function[][] = Array.from({ length: MULTI_MAX_ARGS + 1 }, () => []);
   private readonly kmdState: number;
+  /** the bucket array the global trampolines were built for */
+  private kmdBuilt = 0;
   private seq = 0;
   private stats: boolean;
   private btfCache: { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } | null = null;
@@ -507,8 +509,10 @@ export class SimKernel {
     const mem = this.machine.mem;
     const list = this.attachments.get(f) ?? [];
     const multi = list.filter((a) => a.multi);
-    // kfunc_md mirrors the multi-link programs of the function
+    // kfunc_md mirrors the multi-link programs of the function; a resized table moves the
+    // bucket array the global trampolines have built in
     this.syncKfuncMd(f, multi);
+    if (this.multiProgs.length > 0 && this.kmdBuckets() !== this.kmdBuilt) this.buildMulti();
     if (list.length === 0) {
       mem.table.set(f.entrySlot, this.bodies.get(f)!);
       return;
@@ -549,12 +553,19 @@ export class SimKernel {
       tstackLo: this.tstackLo,
       now: this.stats ? hostNow : null,
       shapes: [...this.multiShapes],
+      buckets: this.kmdBuckets(),
+      nbuckets: this.ex.wabpf_kmd_buckets(),
     });
+    this.kmdBuilt = this.kmdBuckets();
     // functions on the global trampolines move to the new module
     for (const [f, list] of this.attachments) {
       const t = list.every((a) => a.multi) ? this.multiTramps.get(this.multiKey(f, list)) : undefined;
       if (t !== undefined) mem.table.set(f.entrySlot, t);
     }
+  }
+
+  private kmdBuckets(): number {
+    return this.machine.mem.view.getUint32(this.kmdState, true);
   }
 
   /** Which global trampoline a function's list needs: straight-line for its shape, or the generic one. */

@@ -7,7 +7,9 @@
 // Programs are called directly: the module imports every program that any multi-link uses and
 // dispatches on the entry's program index with a br_table, because a call_indirect into another
 // instance measured ~2 ns slower than a direct import call. The module is regenerated only when
-// that set of programs grows (a program's first multi-link), not per function or per link. The
+// that set of programs grows (a program's first multi-link) or the hash table is resized (its
+// bucket array's address and size are constants here: one dependent load less per lookup), not
+// per function or per link. The
 // original function is called the same way: kfunc_md keeps the index of its body among the
 // bodies of its arity (generated functions share one body per arity, so there are few), and a
 // br_table selects the direct call. A call in flight keeps running in the old module.
@@ -24,6 +26,9 @@ export interface MultiTrampolineSpec {
   readonly bodies: ReadonlyArray<readonly Function[]>;
   /** kfunc_md state: buckets u32 @0, nbuckets u32 @4, in flight u32 @8 */
   readonly kmdState: number;
+  /** the kfunc_md bucket array and its size when the module is built (a resize rebuilds it) */
+  readonly buckets: number;
+  readonly nbuckets: number;
   readonly tspAddr: number;
   readonly tstackLo: number;
   readonly now: (() => number) | null;
@@ -127,8 +132,8 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
 
       const body: number[] = [];
       // kfunc_md lookup, inline: bucket = ((ip >> 4) * golden) >> 32 & (nbuckets - 1)
-      const h = (): number => m.i32.and(m.i32.wrap(m.i64.shr_u(m.i64.mul(m.i64.shr_u(m.local.get(0, i64), c64(4n)), c64(0x9e3779b97f4a7c15n)), c64(32n))), m.i32.sub(ld32(c32(spec.kmdState), 4), c32(1)));
-      body.push(s("md", ld32(m.i32.add(ld32(c32(spec.kmdState)), m.i32.shl(h(), c32(2))))));
+      const h = (): number => m.i32.and(m.i32.wrap(m.i64.shr_u(m.i64.mul(m.i64.shr_u(m.local.get(0, i64), c64(4n)), c64(0x9e3779b97f4a7c15n)), c64(32n))), c32(spec.nbuckets - 1));
+      body.push(s("md", ld32(m.i32.shl(h(), c32(2)), spec.buckets)));
       body.push(m.block("found", [
         m.loop("walk", m.block(null, [
           m.br("found", m.i64.eq(ld64(g("md"), 8), m.local.get(0, i64))),
@@ -232,7 +237,7 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
           ], b.none);
         };
         const sb: number[] = [];
-        sb.push(ss("md", ld32(m.i32.add(ld32(c32(spec.kmdState)), m.i32.shl(h(), c32(2))))));
+        sb.push(ss("md", ld32(m.i32.shl(h(), c32(2)), spec.buckets)));
         sb.push(m.block("found", [m.loop("walk", m.block(null, [m.br("found", m.i64.eq(ld64(sg("md"), 8), m.local.get(0, i64))), ss("md", ld32(sg("md"))), m.br("walk")], b.none))], b.none));
         sb.push(ss("oi", ld32(sg("md"), 16)));
         // copy the entries: nothing below reads the list or the node again
