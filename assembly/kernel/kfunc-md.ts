@@ -11,8 +11,9 @@
 // trampoline is running (an in-flight call keeps the list it started with, as RCU would; the generated
 // trampolines count themselves in flight).
 //
-// md node (32 bytes): next u32 @0, nr_args u32 @4, addr u64 @8, orig u32 @16 (which body the
-// trampoline calls: an index the host assigns), list u32 @20
+// md node (64 bytes): next u32 @0, nr_args u32 @4, addr u64 @8, orig u32 @16 (which body the
+// trampoline calls: an index the host assigns), list u32 @20, then (program index, state) of
+// the list's first four entries @32 (the host writes them with the list: one load less)
 // list: nF u32 @0, nM u32 @4, nX u32 @8, then 24-byte entries (fentry…, fmod_ret…, fexit…,
 // each kind most recently attached first; flags u32 @12, bit 0: some program needs a frame):
 // program index u32 @0 (in the generated
@@ -20,6 +21,9 @@
 import { wabpf_alloc, wabpf_free } from "../alloc";
 
 const MIN_BUCKETS: u32 = 16;
+// node size: the fields below, then the host's copy of the first INLINE entries of the list
+// (program index, state: 8 bytes each) that the straight-line trampolines read
+const MD_SIZE: u32 = 64;
 const EEXIST: i32 = 17;
 const ENOENT: i32 = 2;
 const ENOMEM: i32 = 12;
@@ -95,7 +99,7 @@ export function wabpf_kmd_lookup(addr: u64): u32 {
 export function wabpf_kmd_insert(addr: u64, nargs: u32, origSlot: u32): i32 {
   if (!ensureTable()) return -ENOMEM;
   if (kmdLookup(addr) != 0) return -EEXIST;
-  const md = wabpf_alloc(32);
+  const md = wabpf_alloc(MD_SIZE);
   if (md == 0) return -ENOMEM;
   store<u32>(md, nargs, 4);
   store<u64>(md, addr, 8);

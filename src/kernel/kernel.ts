@@ -30,7 +30,7 @@ import type { Btf } from "../loader/btf.js";
 import { BUILTIN_FUNCTIONS, generatedFunctions, modifyReturnAllowed, type KernelFunctionSpec } from "./functions.js";
 import { buildVmlinuxBtf } from "./vmlinux-btf.js";
 import { buildHostFunction, buildTrampoline, type TrampolineProgram } from "./trampoline.js";
-import { buildMultiTrampolines, multiShapeKey, MULTI_MAX_ARGS } from "./multi-tramp.js";
+import { buildMultiTrampolines, MD_INLINE, multiShapeKey, MULTI_MAX_ARGS } from "./multi-tramp.js";
 import { loadKernelProgram, TRACING_HELPER_IDS, type KernelProgram, type TracingKind } from "./program.js";
 import { accessedArgs, checkMultiTarget, needsFrame } from "./multi.js";
 
@@ -602,6 +602,11 @@ export class SimKernel {
       v.setBigUint64(e + 8, a.cookie, true);
     });
     ex.wabpf_kmd_set_list(md, list);
+    const w = this.machine.mem.view;
+    entries.slice(0, MD_INLINE).forEach((a, i) => {
+      w.setUint32(md + 32 + 8 * i, this.multiProgs.indexOf(a.prog), true);
+      w.setUint32(md + 36 + 8 * i, a.prog.state, true);
+    });
   }
 
   // ---------------------------------------------------------------- kfunc_md introspection

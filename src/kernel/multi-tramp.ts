@@ -18,6 +18,8 @@ import { CPU_ID_ADDR } from "../isa/layout.js";
 import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK } from "./trampoline.js";
 
 export const MULTI_MAX_ARGS = 6;
+/** kfunc_md nodes carry (program index, state) of their list's first entries from offset 32. */
+export const MD_INLINE = 4;
 
 export interface MultiTrampolineSpec {
   /** program entries by dispatch index (wasm functions) */
@@ -243,8 +245,9 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
         // copy the entries: nothing below reads the list or the node again
         sb.push(ss("st", ld32(sg("md"), 20)));
         for (let k = 0; k < total; k++) {
-          sb.push(m.local.set(eIdx(k), ld32(sg("st"), 16 + 24 * k)));
-          sb.push(m.local.set(eIdx(k) + 1, ld32(sg("st"), 20 + 24 * k)));
+          // the first MD_INLINE entries' index and state are in the node itself
+          sb.push(m.local.set(eIdx(k), k < MD_INLINE ? ld32(sg("md"), 32 + 8 * k) : ld32(sg("st"), 16 + 24 * k)));
+          sb.push(m.local.set(eIdx(k) + 1, k < MD_INLINE ? ld32(sg("md"), 36 + 8 * k) : ld32(sg("st"), 20 + 24 * k)));
           if (fr) sb.push(m.local.set(eIdx(k) + 2, ld64(sg("st"), 24 + 24 * k)));
         }
         if (fr) {
