@@ -27,7 +27,7 @@ if (rd.status !== 0) throw new Error(rd.stderr || rd.stdout);
 const { verify, decodeRaw } = await import(bundle);
 const g = JSON.parse(readFileSync(join(ROOT, "test/verifier/golden/corpus.json"), "utf8"));
 
-const HELPERS = [1, 2, 3, 5, 6, 7, 8, 12, 14, 16, 26, 44, 87, 88, 113, 130, 131, 132, 133, 164, 181];
+const HELPERS = [1, 2, 3, 5, 6, 7, 8, 12, 14, 16, 26, 44, 87, 88, 93, 94, 113, 130, 131, 132, 133, 164, 181];
 const TYPES = ["socket_filter", "sched_cls", "xdp", "kprobe", "tracepoint", "cgroup_skb", "raw_tracepoint", "perf_event", "syscall"];
 
 function mutate(hex) {
@@ -91,7 +91,7 @@ const messages = [];
 cases.forEach((c, i) => {
   const o = outs[i];
   if (o.accepted === null || o.accepted === undefined) return;
-  const maps = c.maps.map((m) => ({ type: m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags }));
+  const maps = c.maps.map((m) => ({ type: m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags, ...(m.spin_lock_off !== undefined ? { spinLockOff: m.spin_lock_off } : {}) }));
   let v;
   try {
     v = verify(decodeRaw(Buffer.from(c.hex, "hex")), { progType: c.prog_type, maps, license: c.license, progFlags: c.prog_flags, funcInfo: c.func_info === true, logLevel: 1 });

@@ -1074,9 +1074,10 @@ class Verifier {
     const known = [AtomicOp.ADD, AtomicOp.OR, AtomicOp.AND, AtomicOp.XOR, AtomicOp.ADD | AtomicOp.FETCH, AtomicOp.OR | AtomicOp.FETCH, AtomicOp.AND | AtomicOp.FETCH, AtomicOp.XOR | AtomicOp.FETCH, AtomicOp.XCHG, AtomicOp.CMPXCHG] as number[];
     if (!known.includes(op)) return unsupported(`atomic operation 0x${(op >>> 0).toString(16)}`);
     if (size !== 4 && size !== 8) fail(ERRNO.EINVAL, "invalid atomic operand size");
-    if (op === AtomicOp.CMPXCHG) this.readReg(s, 0);
+    // check_atomic_rmw reads src, then dst, then (cmpxchg) R0
     this.readReg(s, ins.src);
     const d = this.readReg(s, ins.dst);
+    if (op === AtomicOp.CMPXCHG) this.readReg(s, 0);
     if (d.type === "ctx" || isPkt(d) || d.type === "sock_common") fail(ERRNO.EACCES, `BPF_ATOMIC stores into R${ins.dst} ${regTypeStr(d)} is not allowed`);
     const fetch = (op & AtomicOp.FETCH) !== 0;
     const loadReg = op === AtomicOp.CMPXCHG ? 0 : ins.src;

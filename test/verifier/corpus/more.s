@@ -559,3 +559,8 @@ exit
 .insn 0xa5 0 9 0 4
 r0 = 0
 exit
+=== mo_cmpxchg_src_and_r0_uninit
+*(u64 *)(r10 - 8) = 0
+r0 = atomic64_cmpxchg((u64 *)(r10 - 8), r0, r5)
+r0 = 0
+exit
