@@ -14,6 +14,7 @@ import * as S from "./scalar.js";
 import type { Scalar } from "./scalar.js";
 import * as T from "./tnum.js";
 import { ctxAccess, returnRange, sockCommonAccess } from "./prog-types.js";
+import { GPL_ONLY_HELPERS, helperAvailable } from "./helper-table.js";
 import { FUNC_MAX_ID, MAP_TYPE_IDS, PROG_TYPE_IDS, helperProto, isCallbackHelper, kernelHelperName, type ArgType } from "./helpers.js";
 import {
   EMPTY_SLOT, NOT_INIT, constReg, cloneState, cur, formatFrame, isPkt, isPointer, newFrame, ptrReg, regTypeStr, scalarReg, unknownReg,
@@ -1230,7 +1231,12 @@ class Verifier {
     if (id < 0 || id >= FUNC_MAX_ID) fail(ERRNO.EINVAL, `invalid func unknown#${id}`);
     if (id === 0) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
     const proto = helperProto(id, this.opts.progType);
-    if (proto === undefined) return unsupported(`helper ${name}#${id}`);
+    if (proto === undefined) {
+      // not modelled: the kernel's refusals where it refuses, "not supported" where it would go on
+      if (!helperAvailable(this.opts.progType, id)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+      if (GPL_ONLY_HELPERS.has(id) && !GPL_LICENSES.has(this.opts.license ?? "GPL")) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+      return unsupported(`helper ${name}#${id}`);
+    }
     if (!proto.allowed(this.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
     if (proto.gplOnly && !GPL_LICENSES.has(this.opts.license ?? "GPL")) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
     // bpf_get_func_ip is offered to every tracing type but works for kprobes only here
