@@ -49,8 +49,8 @@ const pending = memory.data(256 * 4);
 let npending: u32 = 0;
 
 @inline function hashAddr(addr: u64, n: u32): u32 {
-  // function addresses are 16-byte aligned: mix the rest (Fibonacci hashing)
-  return <u32>(((addr >> 4) * 0x9e3779b97f4a7c15) >> 32) & (n - 1);
+  // function addresses are 16-byte aligned: Fibonacci hashing of the rest, top bits
+  return (<u32>(addr >> 4) * 0x9e3779b1) >> (32 - <u32>ctz(n));
 }
 
 function ensureTable(): bool {

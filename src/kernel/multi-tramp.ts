@@ -134,7 +134,8 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
 
       const body: number[] = [];
       // kfunc_md lookup, inline: bucket = ((ip >> 4) * golden) >> 32 & (nbuckets - 1)
-      const h = (): number => m.i32.and(m.i32.wrap(m.i64.shr_u(m.i64.mul(m.i64.shr_u(m.local.get(0, i64), c64(4n)), c64(0x9e3779b97f4a7c15n)), c64(32n))), c32(spec.nbuckets - 1));
+      // the table's hash (assembly/kernel/kfunc-md.ts): Fibonacci hashing of ip >> 4, top bits
+      const h = (): number => m.i32.shr_u(m.i32.mul(m.i32.wrap(m.i64.shr_u(m.local.get(0, i64), c64(4n))), c32(0x9e3779b1 | 0)), c32(32 - Math.log2(spec.nbuckets)));
       body.push(s("md", ld32(m.i32.shl(h(), c32(2)), spec.buckets)));
       body.push(m.block("found", [
         m.loop("walk", m.block(null, [
