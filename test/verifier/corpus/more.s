@@ -564,3 +564,52 @@ exit
 r0 = atomic64_cmpxchg((u64 *)(r10 - 8), r0, r5)
 r0 = 0
 exit
+=== mo_pkt_second_check_decided
+; type: xdp
+r2 = *(u32 *)(r1 + 0)
+r3 = *(u32 *)(r1 + 4)
+r4 = r2
+r4 += 8
+if r4 > r3 goto +4
+if r4 > r3 goto +1
+goto +2
+r0 = *(u64 *)(r10 + 8)
+exit
+r0 = 2
+exit
+=== mo_pkt_data_vs_end_decided
+; type: xdp
+r2 = *(u32 *)(r1 + 0)
+r3 = *(u32 *)(r1 + 4)
+r4 = r2
+r4 += 8
+if r4 > r3 goto +3
+if r2 < r3 goto +1
+r0 = *(u64 *)(r10 + 8)
+r0 = 2
+exit
+r0 = 2
+exit
+=== mo_pkt_lt_after_gt
+; type: xdp
+r2 = *(u32 *)(r1 + 0)
+r3 = *(u32 *)(r1 + 4)
+r4 = r2
+r4 += 8
+if r4 > r3 goto +3
+if r3 < r4 goto +1
+goto +1
+r0 = *(u64 *)(r10 + 8)
+r0 = 2
+exit
+=== mo_pkt_meta_second_check
+; type: xdp
+r2 = *(u32 *)(r1 + 8)
+r3 = *(u32 *)(r1 + 0)
+r4 = r2
+r4 += 8
+if r4 > r3 goto +3
+if r4 > r3 goto +1
+r0 = *(u64 *)(r2 + 0)
+r0 = 2
+exit
