@@ -16,3 +16,4 @@ export { applyCoreRelos, BPF_CORE_POISON_HELPER_ID, CoreReloKind, type AppliedCo
 export { verify, PROG_TYPES, VerifierError, type ProgType, type MapDef, type VerifyOptions, type VerifyResult } from "./verifier/index.js";
 export { verifyRawHarness } from "./verifier/raw-harness.js";
 export { BpfObject, BpfProgram, ProgramLoadError, type ObjectOpenOptions, type ObjectLoadOptions, type ProgramRunOptions } from "./api/object.js";
+export * from "./kernel/index.js";
