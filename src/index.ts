@@ -17,3 +17,5 @@ export { verify, PROG_TYPES, VerifierError, type ProgType, type MapDef, type Ver
 export { verifyRawHarness } from "./verifier/raw-harness.js";
 export { BpfObject, BpfProgram, ProgramLoadError, type ObjectOpenOptions, type ObjectLoadOptions, type ProgramRunOptions } from "./api/object.js";
 export * from "./kernel/index.js";
+// both the machine and the simulated kernel name a task description TaskSpec: the machine's is the package's
+export type { TaskSpec } from "./runtime/index.js";
