@@ -8,6 +8,7 @@ import { showCommand, SHOW_USAGE } from "./commands/show.js";
 import { mapCommand, MAP_USAGE } from "./commands/map.js";
 import { serveCommand, SERVE_USAGE } from "./commands/serve.js";
 import { benchCommand, BENCH_USAGE } from "./commands/bench.js";
+import { traceCommand, TRACE_USAGE } from "./commands/trace.js";
 import { InputError } from "./program-file.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   plugin: { run: pluginCommand, usage: PLUGIN_USAGE, about: "bpf_conformance plugin: program hex on stdin" },
   asm: { run: asmCommand, usage: ASM_USAGE, about: "assemble text (uBPF or LLVM syntax) to bytecode" },
   disasm: { run: disasmCommand, usage: DISASM_USAGE, about: "print a program as the kernel prints it" },
+  trace: { run: traceCommand, usage: TRACE_USAGE, about: "attach an object's programs to the simulated kernel, drive a workload, print events and maps" },
   bench: { run: benchCommand, usage: BENCH_USAGE, about: "bench_trigger on the simulated kernel (fentry/fexit/fmod_ret, multi-links)" },
 };
 
