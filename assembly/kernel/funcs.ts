@@ -2,7 +2,7 @@
 // returns i64 (void functions return 0); calls between kernel functions go through the
 // callee's entry slot, so a trampoline attached to the callee runs (src/kernel/functions.ts
 // lists the same functions with their BTF prototypes; the ids below index that list).
-import { current, kfnIp, kfnSlot } from "./state";
+import { current, kfnIp, kfnSlot, tpSlot } from "./state";
 
 export const KFN_NUMA_NODE_ID: u32 = 0;
 export const KFN_DO_SYSCALL_64: u32 = 1;
@@ -20,15 +20,34 @@ export const KFN_FENTRY_TEST2: u32 = 12;
 export const KFN_FENTRY_TEST3: u32 = 13;
 export const KFN_WAKE_UP_NEW_TASK: u32 = 14;
 export const KFN_RECURSE: u32 = 15;
+export const KFN_SYS_OPENAT: u32 = 16;
+
+// tracepoint call sites (src/kernel/tracepoints.ts lists them in this order)
+export const TP_SYS_ENTER: u32 = 0;
+export const TP_SYS_EXIT: u32 = 1;
+export const TP_SCHED_WAKEUP_NEW: u32 = 2;
+export const TP_BPF_TRIGGER: u32 = 3;
+
+// a tracepoint call site: nothing but a load and a branch while no program is attached
+@inline function trace1(id: u32, a: i64): void {
+  const s = tpSlot(id);
+  if (s != 0) call_indirect<void>(s, a);
+}
+@inline function trace2(id: u32, a: i64, b: i64): void {
+  const s = tpSlot(id);
+  if (s != 0) call_indirect<void>(s, a, b);
+}
 
 const EBADF: i64 = 9;
 const ENOSYS: i64 = 38;
 const ESRCH: i64 = 3;
+const ENOENT: i64 = 2;
 
 // x86-64 struct pt_regs offsets of the syscall arguments
 const PT_DI: u32 = 14 * 8;
 const PT_SI: u32 = 13 * 8;
 const PT_DX: u32 = 12 * 8;
+const PT_AX: u32 = 10 * 8;
 
 @inline function call1(id: u32, a: i64): i64 {
   return call_indirect<i64>(kfnSlot(id), kfnIp(id), a);
@@ -43,6 +62,7 @@ const PT_DX: u32 = 12 * 8;
 // ------------------------------------------------------------------ the bench trigger
 /** u64 bpf_get_numa_node_id(u64, u64, u64, u64, u64): a BPF_CALL_0 helper, 0 (one node). */
 export function kfn_bpf_get_numa_node_id(ip: i64, a: i64, b: i64, c: i64, d: i64, e: i64): i64 {
+  trace1(TP_BPF_TRIGGER, 0); // bpf_trigger_tp(nonce): the rawtp / tp bench variants' attach point
   return 0;
 }
 /** Helper 42 for programs on the simulated kernel: calls the traceable kernel function. */
@@ -59,15 +79,29 @@ export function wabpf_kernel_trigger_loop(n: u32): i64 {
 // ------------------------------------------------------------------ syscalls
 /** long do_syscall_64(struct pt_regs *regs, int nr) */
 export function kfn_do_syscall_64(ip: i64, regs: i64, nr: i64): i64 {
+  trace2(TP_SYS_ENTER, regs, nr);
+  let r: i64 = -ENOSYS;
   switch (<i32>nr) {
     case 0:
-      return call1(KFN_SYS_READ, regs);
+      r = call1(KFN_SYS_READ, regs);
+      break;
     case 62:
-      return call1(KFN_SYS_KILL, regs);
+      r = call1(KFN_SYS_KILL, regs);
+      break;
     case 121:
-      return call1(KFN_SYS_GETPGID, regs);
+      r = call1(KFN_SYS_GETPGID, regs);
+      break;
+    case 257:
+      r = call1(KFN_SYS_OPENAT, regs);
+      break;
   }
-  return -ENOSYS;
+  store<i64>(<u32>regs, r, PT_AX);
+  trace2(TP_SYS_EXIT, regs, r);
+  return r;
+}
+/** long __x64_sys_openat(const struct pt_regs *regs): no file system here, -ENOENT (after security_file_open of no file) */
+export function kfn_sys_openat(ip: i64, regs: i64): i64 {
+  return -ENOENT;
 }
 /** long __x64_sys_getpgid(const struct pt_regs *regs): the current task's tgid (pid 0). */
 export function kfn_sys_getpgid(ip: i64, regs: i64): i64 {
@@ -144,6 +178,7 @@ export function kfn_bpf_fentry_test3(ip: i64, a: i64, b: i64, c: i64): i64 {
 /** void wake_up_new_task(struct task_struct *p) */
 export function kfn_wake_up_new_task(ip: i64, p: i64): i64 {
   if (p != 0) store<i64>(<u32>p, 0, 24); // TASK_RUNNING
+  trace1(TP_SCHED_WAKEUP_NEW, p);
   return 0;
 }
 /** int wabpf_recurse(int n): calls itself n times through its entry (nested trampolines) */
@@ -167,6 +202,13 @@ export function wabpf_kernel_syscall(nr: i32, a0: i64, a1: i64, a2: i64): i64 {
   const r = call2(KFN_DO_SYSCALL_64, <i64>regs, <i64>nr);
   regsDepth--;
   return r;
+}
+/** The syscall path's struct pt_regs buffers (kernel memory for probe reads). */
+export function wabpf_kernel_regs_buf(): u32 {
+  return <u32>regsBuf;
+}
+export function wabpf_kernel_regs_buf_size(): u32 {
+  return 21 * 8 * 8;
 }
 /** The bench's syscall loop: n getpgid syscalls. */
 export function wabpf_kernel_syscall_loop(n: u32): i64 {

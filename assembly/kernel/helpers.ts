@@ -4,7 +4,6 @@
 import { current } from "./state";
 
 const EINVAL: i64 = 22;
-const EFAULT: i64 = 14;
 
 /** long bpf_get_func_arg(void *ctx, u32 n, u64 *value) */
 export function helper_get_func_arg(r1: i64, r2: i64, r3: i64, r4: i64, r5: i64): i64 {
@@ -32,44 +31,20 @@ export function helper_get_func_ip(r1: i64, r2: i64, r3: i64, r4: i64, r5: i64):
 export function helper_get_attach_cookie(r1: i64, r2: i64, r3: i64, r4: i64, r5: i64): i64 {
   return load<i64>(<u32>r1 - 24);
 }
-/** u64 bpf_get_current_pid_tgid(void): tgid << 32 | pid */
-export function helper_get_current_pid_tgid(r1: i64, r2: i64, r3: i64, r4: i64, r5: i64): i64 {
-  const t = current();
-  if (t == 0) return -EINVAL;
-  return (<i64>load<u32>(t, 4) << 32) | <i64>load<u32>(t);
-}
-/** long bpf_get_current_comm(void *buf, u32 size): strscpy_pad of the task's comm */
-export function helper_get_current_comm(r1: i64, r2: i64, r3: i64, r4: i64, r5: i64): i64 {
-  const buf = <u32>r1;
-  const size = <u32>r2;
-  const t = current();
-  if (t == 0) {
-    memory.fill(buf, 0, size);
-    return -EINVAL;
-  }
-  let i: u32 = 0;
-  for (; i + 1 < size && i < 16; i++) {
-    const c = load<u8>(t + 8 + i);
-    if (c == 0) break;
-    store<u8>(buf + i, c);
-  }
-  memory.fill(buf + i, 0, size - i);
-  return 0;
-}
 /** u64 bpf_get_current_task(void) */
 export function helper_get_current_task(r1: i64, r2: i64, r3: i64, r4: i64, r5: i64): i64 {
   return <i64>current();
 }
-/** long bpf_probe_read_kernel(void *dst, u32 size, const void *unsafe_ptr): faults read 0 */
-export function helper_probe_read_kernel(r1: i64, r2: i64, r3: i64, r4: i64, r5: i64): i64 {
-  const dst = <u32>r1;
-  const size = <u32>r2;
-  const src = <u64>r3;
-  const end = <u64>memory.size() << 16;
-  if (src < 0x10000 || src + size > end || src + size < src) {
-    memory.fill(dst, 0, size);
-    return -EFAULT;
-  }
-  memory.copy(dst, <u32>src, size);
+/**
+ * long bpf_override_return(struct pt_regs *regs, u64 rc): for kprobe programs on
+ * error-injectable functions (checked at attach). The kprobe layer reads the flag at ctx-32 and
+ * the value at ctx-40 after its programs ran and then skips the function; the return register
+ * (its offset at ctx-8) shows rc to the programs that run after this one.
+ */
+export function helper_override_return(r1: i64, r2: i64, r3: i64, r4: i64, r5: i64): i64 {
+  const regs = <u32>r1;
+  store<i64>(regs - 40, r2);
+  store<i64>(regs - 32, 1);
+  store<i64>(regs + <u32>load<u64>(regs - 8), r2);
   return 0;
 }

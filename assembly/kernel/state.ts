@@ -76,3 +76,15 @@ export const PROG_STATE_SIZE: u32 = 288;
 export const PS_MISSES: u32 = 256;
 export const PS_RUN_CNT: u32 = 264;
 export const PS_RUN_TIME: u32 = 272;
+
+// ------------------------------------------------------------------ tracepoints
+// Per call site: the table slot of its generated hook (src/kernel/probe-tramp.ts), 0 while no
+// program is attached (the kernel's static key).
+export const TP_MAX: u32 = 32;
+const tpTable = memory.data(TP_MAX * 4);
+export function wabpf_tp_set(id: u32, slot: u32): void {
+  if (id < TP_MAX) store<u32>(tpTable + (id << 2), slot);
+}
+@inline export function tpSlot(id: u32): u32 {
+  return load<u32>(tpTable + (id << 2));
+}

@@ -42,6 +42,7 @@ export const BUILTIN_FUNCTIONS: readonly BuiltinFunction[] = [
   { name: "bpf_fentry_test3", params: [["a", "char"], ["b", "int"], ["c", "u64"]], ret: "int", body: "kfn_bpf_fentry_test3" },
   { name: "wake_up_new_task", params: [["p", "struct task_struct *"]], ret: "void", body: "kfn_wake_up_new_task" },
   { name: "wabpf_recurse", params: [["n", "int"]], ret: "int", body: "kfn_wabpf_recurse" },
+  { name: "__x64_sys_openat", params: [["regs", "const struct pt_regs *"]], ret: "long", body: "kfn_sys_openat", errorInjection: true },
 ];
 
 export const TRIGGER_FUNCTION = "bpf_get_numa_node_id";

@@ -33,6 +33,10 @@ import { buildHostFunction, buildTrampoline, type TrampolineProgram } from "./tr
 import { buildMultiTrampolines, MD_INLINE, multiShapeKey, MULTI_MAX_ARGS } from "./multi-tramp.js";
 import { loadKernelProgram, TRACING_HELPER_IDS, type KernelProgram, type TracingKind } from "./program.js";
 import { accessedArgs, checkMultiTarget, needsFrame } from "./multi.js";
+import { archRegs, type Arch, type ArchRegs } from "./arch.js";
+import { buildKprobeLayer, buildTracepointHook, type ClassicEvent, type ProbeProgram } from "./probe-tramp.js";
+import { BUILTIN_EVENTS, BUILTIN_TRACEPOINTS, eventSources, formatEvent, type TraceEventSpec, type TracepointSite } from "./tracepoints.js";
+import { TRAMP_STACK_SIZE } from "./trampoline.js";
 
 /** BPF_MAX_TRAMP_LINKS */
 export const MAX_TRAMP_LINKS = 38;
@@ -50,6 +54,8 @@ export interface KernelOptions {
   readonly multiExclusive?: boolean;
   /** count run_cnt / run_time_ns (the kernel's sysctl kernel.bpf_stats_enabled) */
   readonly statsEnabled?: boolean;
+  /** the simulated architecture: the register file kprobe programs see (default x86) */
+  readonly arch?: Arch;
 }
 
 export interface KernelFunction extends KernelFunctionSpec {
@@ -84,15 +90,21 @@ function linkError(code: Errno, msg: string): BpfError {
   return new BpfError(code, "link_create", msg);
 }
 
-/** A regular fentry/fexit/fmod_ret link (bpf_link). */
+/** What a link is attached to: a kernel function, or a tracepoint (raw or classic event). */
+export interface TracepointTarget {
+  /** "sys_enter" (raw tracepoint) or "syscalls/sys_enter_openat" (classic event) */
+  readonly name: string;
+  readonly tracepoint: true;
+}
+
+/** A link to one function (fentry/fexit/fmod_ret, kprobe/kretprobe) or one tracepoint (bpf_link). */
 export class Link {
   private live = true;
   constructor(
-    private readonly kernel: SimKernel,
+    private readonly onDetach: () => void,
     readonly program: KernelProgram,
-    readonly target: KernelFunction,
+    readonly target: KernelFunction | TracepointTarget,
     readonly cookie: bigint,
-    private readonly att: Attachment,
   ) {}
   get attached(): boolean {
     return this.live;
@@ -101,19 +113,18 @@ export class Link {
   detach(): void {
     if (!this.live) return;
     this.live = false;
-    this.kernel.removeAttachments([[this.target, this.att]]);
+    this.onDetach();
   }
 }
 
-/** A tracing multi-link: one program on many functions, a cookie per function. */
+/** A multi-link (tracing multi, kprobe.multi / kretprobe.multi): one program on many functions, a cookie per function. */
 export class MultiLink {
   private live = true;
   constructor(
-    private readonly kernel: SimKernel,
+    private readonly onDetach: () => void,
     readonly program: KernelProgram,
     readonly targets: readonly KernelFunction[],
     readonly cookies: readonly bigint[],
-    private readonly atts: ReadonlyArray<readonly [KernelFunction, Attachment]>,
   ) {}
   get attached(): boolean {
     return this.live;
@@ -121,8 +132,32 @@ export class MultiLink {
   detach(): void {
     if (!this.live) return;
     this.live = false;
-    this.kernel.removeAttachments(this.atts);
+    this.onDetach();
   }
+}
+
+/** A kprobe-family program on one function. */
+interface ProbeAttachment {
+  readonly seq: number;
+  readonly prog: KernelProgram;
+  readonly ret: boolean;
+  readonly cookie: bigint;
+  readonly multi: boolean;
+}
+
+/** A program on a tracepoint: raw (raw_tp, tp_btf) or on one of its classic events. */
+interface TpAttachment {
+  readonly seq: number;
+  readonly prog: KernelProgram;
+  readonly cookie: bigint;
+  readonly event: TraceEventSpec | null;
+}
+
+interface TpState {
+  readonly site: TracepointSite;
+  /** the table slot of its hook */
+  readonly slot: number;
+  atts: TpAttachment[];
 }
 
 export interface MultiAttachOptions {
@@ -152,6 +187,9 @@ interface KernelExports {
   wabpf_kmd_buckets(): number;
   wabpf_kmd_used_buckets(): number;
   wabpf_kmd_inflight(): number;
+  wabpf_tp_set(id: number, slot: number): void;
+  wabpf_kernel_regs_buf(): number;
+  wabpf_kernel_regs_buf_size(): number;
 }
 
 const hostNow = (): number => performance.now() * 1e6;
@@ -185,9 +223,20 @@ export class SimKernel {
   private stats: boolean;
   private btfCache: { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } | null = null;
   private helperList: Helper[] | null = null;
+  /** the register file kprobe programs see */
+  readonly regs: ArchRegs;
+  /** per-CPU u32 bpf_prog_active */
+  private readonly activeAddr: number;
+  /** the current task's pid (common_pid of trace records) */
+  private readonly pidAddr: number;
+  private readonly probeAtts = new Map<KernelFunction, ProbeAttachment[]>();
+  private readonly tps = new Map<string, TpState>();
+  private readonly eventList: TraceEventSpec[] = [...BUILTIN_EVENTS];
+  private currentTask = 0;
 
   private constructor(machine: Machine, b: Binaryen, opts: KernelOptions) {
     this.machine = machine;
+    this.regs = archRegs(opts.arch ?? "x86");
     this.b = b;
     this.functions = this.fnList;
     this.multiExclusive = opts.multiExclusive ?? false;
@@ -208,6 +257,25 @@ export class SimKernel {
       const f = this.byName.get(s.name)!;
       this.ex.wabpf_kfn_register(id, f.entrySlot, f.ip);
     });
+    this.activeAddr = machine.rt.alloc(64 * 4);
+    this.pidAddr = machine.rt.alloc(8);
+    machine.mem.bytes.fill(0, this.activeAddr, this.activeAddr + 256);
+    for (const site of BUILTIN_TRACEPOINTS) this.addTracepointSite(site);
+    // the kernel's own objects are kernel memory for the probe-read helpers: the tracing stack
+    // (trampoline frames: program stacks, ctx) and the syscall path's pt_regs
+    machine.mapKernelGuestMemory(this.tstackLo, TRAMP_STACK_SIZE);
+    machine.mapKernelGuestMemory(this.ex.wabpf_kernel_regs_buf(), this.ex.wabpf_kernel_regs_buf_size());
+    // programs run from trampolines keep their stack there: helpers may write to it
+    const prev = machine.mem.dynamicRegion;
+    const lo = this.tstackLo;
+    const hi = this.tstackLo + TRAMP_STACK_SIZE;
+    machine.mem.dynamicRegion = (addr, size, write) => (addr >= lo && addr + size <= hi) || (prev !== null && prev(addr, size, write));
+    machine.symbolizer ??= (addr, withOffset) => {
+      const f = this.fnList[Number((addr - KERNEL_TEXT_BASE) / 0x40n)];
+      if (addr < KERNEL_TEXT_BASE || f === undefined) return null;
+      const off = addr - f.ip;
+      return withOffset ? `${f.name}+0x${off.toString(16)}/0x40` : f.name;
+    };
     this.setStats(this.stats);
     // an idle task until the host picks one
     this.setCurrent(this.createTask({ pid: 1, comm: "init" }));
@@ -324,18 +392,39 @@ export class SimKernel {
   /** Allocate a struct task_struct (pid, tgid, comm) in guest memory; returns its address. */
   createTask(t: TaskSpec): number {
     const addr = this.machine.rt.alloc(40);
+    this.machine.mem.bytes.fill(0, addr, addr + 40);
     const v = this.machine.mem.view;
     v.setInt32(addr, t.pid, true);
     v.setInt32(addr + 4, t.tgid ?? t.pid, true);
     const comm = new TextEncoder().encode(t.comm ?? "").slice(0, 15);
     this.machine.mem.bytes.set(comm, addr + 8);
+    this.machine.mapKernelGuestMemory(addr, 40);
     return addr;
   }
-  setCurrent(task: number): void {
+  /**
+   * Make the task at `task` (from createTask; 0 for none) current on `cpu` (every CPU when
+   * omitted): kernel code sees it, and the machine's task helpers (bpf_get_current_pid_tgid,
+   * _comm, _uid_gid) report it (Machine.setCurrentTask).
+   */
+  setCurrent(task: number, cpu?: number): void {
     this.ex.wabpf_kernel_set_current(task);
+    this.currentTask = task;
+    const v = this.machine.mem.view;
+    if (task === 0) {
+      this.machine.setCurrentTask(null, cpu);
+      v.setInt32(this.pidAddr, 0, true);
+      return;
+    }
+    const pid = v.getInt32(task, true);
+    const tgid = v.getInt32(task + 4, true);
+    const raw = this.machine.mem.bytes.subarray(task + 8, task + 24);
+    const end = raw.indexOf(0);
+    const comm = new TextDecoder().decode(raw.subarray(0, end < 0 ? 15 : Math.min(end, 15)));
+    this.machine.setCurrentTask({ pid, tgid, comm }, cpu);
+    v.setInt32(this.pidAddr, pid, true);
   }
   get current(): number {
-    return this.ex.wabpf_kernel_current();
+    return this.currentTask;
   }
   /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15). */
   openFile(fd: number, size: bigint, ino = 1n): number {
@@ -346,6 +435,8 @@ export class SimKernel {
     v.setBigUint64(inode, ino, true);
     v.setBigInt64(inode + 8, size, true);
     v.setUint32(file + 16, inode, true);
+    this.machine.mapKernelGuestMemory(inode, 16);
+    this.machine.mapKernelGuestMemory(file, 24);
     this.ex.wabpf_kernel_set_fd(fd, file);
     return file;
   }
@@ -364,11 +455,11 @@ export class SimKernel {
       // the interpreter's entry: the same wasm code (these helpers trust the verifier)
       fn: (c) => call(nat(native), ...[c.r1, c.r2, c.r3, c.r4, c.r5].slice(0, arity)),
     });
+    // bpf_get_current_pid_tgid / _comm / _uid_gid and the probe reads are the machine's
+    // (setCurrent drives Machine.setCurrentTask; kernel objects are declared kernel memory)
     this.helperList = [
-      h(14, "bpf_get_current_pid_tgid", "helper_get_current_pid_tgid", 0),
-      h(16, "bpf_get_current_comm", "helper_get_current_comm", 2),
       h(35, "bpf_get_current_task", "helper_get_current_task", 0),
-      h(113, "bpf_probe_read_kernel", "helper_probe_read_kernel", 3),
+      h(58, "bpf_override_return", "helper_override_return", 2),
       h(TRACING_HELPER_IDS.get_func_ip, "bpf_get_func_ip", "helper_get_func_ip", 1),
       h(TRACING_HELPER_IDS.get_attach_cookie, "bpf_get_attach_cookie", "helper_get_attach_cookie", 1),
       h(TRACING_HELPER_IDS.get_func_arg, "bpf_get_func_arg", "helper_get_func_arg", 3),
@@ -399,25 +490,48 @@ export class SimKernel {
   setStats(on: boolean): void {
     this.stats = on;
     if (this.multiProgs.length > 0) this.buildMulti();
-    for (const f of this.attachments.keys()) this.rebuild(f);
+    for (const f of new Set([...this.attachments.keys(), ...this.probeAtts.keys()])) this.rebuild(f);
+    for (const st of this.tps.values()) if (st.atts.length > 0) this.rebuildTracepoint(st);
   }
   get statsEnabled(): boolean {
     return this.stats;
   }
 
   // ---------------------------------------------------------------- attach
-  /** Attach an fentry / fexit / fmod_ret program to one function (BPF_LINK_CREATE). */
+  /**
+   * Attach a program by what its section says, as libbpf's bpf_program__attach does:
+   * fentry/fexit/fmod_ret (a trampoline), kprobe/kretprobe/ksyscall/kretsyscall (the function's
+   * kprobe layer), raw_tp/raw_tracepoint and tp_btf (a raw tracepoint), tp/tracepoint (a classic
+   * event "system/name"). `target` overrides the section's target; multi sections go through
+   * attachMulti.
+   */
   attach(prog: KernelProgram, target?: string, opts: { cookie?: bigint } = {}): Link {
-    if (prog.kind === null) throw linkError("EINVAL", `program '${prog.name}' (${prog.section}) is not an fentry/fexit/fmod_ret program`);
+    const cookie = BigInt.asUintN(64, opts.cookie ?? 0n);
+    const probe = prog.probe;
+    if (probe !== null) {
+      if (probe.multi) throw linkError("EINVAL", `program '${prog.name}' is a multi program: use attachMulti`);
+      const name = target ?? probe.target;
+      if (name === "") throw linkError("EINVAL", `program '${prog.name}' (${prog.section}): no attach target`);
+      if (probe.kind === "kprobe" || probe.kind === "kretprobe") {
+        const f = this.byName.get(name);
+        if (f === undefined) throw linkError("ENOENT", `no kernel function '${name}' to attach '${prog.name}' to`);
+        const att: ProbeAttachment = { seq: this.seq++, prog, ret: probe.kind === "kretprobe", cookie, multi: false };
+        this.checkProbe(prog, f, att.ret);
+        this.addProbes([[f, att]]);
+        return new Link(() => this.removeProbes([[f, att]]), prog, f, cookie);
+      }
+      return this.attachTracepoint(prog, probe.kind, name, cookie);
+    }
+    if (prog.kind === null) throw linkError("EINVAL", `program '${prog.name}' (${prog.section}) has no attach point the simulated kernel knows (fentry/fexit/fmod_ret, kprobe/kretprobe, raw_tp, tp_btf, tp)`);
     if (prog.multi) throw linkError("EINVAL", `program '${prog.name}' is a multi program: use attachMulti`);
     const name = target ?? prog.sectionTarget;
     if (name === null || name === "") throw linkError("EINVAL", `program '${prog.name}': no target function`);
     const f = this.byName.get(name);
     if (f === undefined) throw linkError("ENOENT", `no kernel function '${name}' to attach '${prog.name}' to`);
     this.checkAttach(prog, f);
-    const att: Attachment = { seq: this.seq++, prog, kind: prog.kind, cookie: BigInt.asUintN(64, opts.cookie ?? 0n), multi: false };
+    const att: Attachment = { seq: this.seq++, prog, kind: prog.kind, cookie, multi: false };
     this.addAttachments([[f, att]]);
-    return new Link(this, prog, f, att.cookie, att);
+    return new Link(() => this.removeAttachments([[f, att]]), prog, f, att.cookie);
   }
 
   /**
@@ -427,8 +541,10 @@ export class SimKernel {
    * reads must have the same types (src/kernel/multi.ts).
    */
   attachMulti(prog: KernelProgram, targets?: readonly string[] | string, opts: MultiAttachOptions = {}): MultiLink {
-    if (prog.kind === null || !prog.multi) throw linkError("EINVAL", `program '${prog.name}' (${prog.section}) is not a tracing multi program`);
-    const spec = targets ?? prog.sectionTarget ?? "";
+    const probe = prog.probe;
+    const isProbeMulti = probe !== null && probe.multi;
+    if (!isProbeMulti && (prog.kind === null || !prog.multi)) throw linkError("EINVAL", `program '${prog.name}' (${prog.section}) is not a multi program (fentry/fexit/fmod_ret.multi, kprobe/kretprobe.multi)`);
+    const spec = targets ?? (isProbeMulti ? probe.target : prog.sectionTarget) ?? "";
     const fns = typeof spec === "string" ? this.match(spec) : spec.map((n) => {
       const f = this.byName.get(n);
       if (f === undefined) throw linkError("ENOENT", `no kernel function '${n}'`);
@@ -441,6 +557,15 @@ export class SimKernel {
       if (c === undefined) return 0n;
       return BigInt.asUintN(64, Array.isArray(c) ? ((c as readonly bigint[])[i] ?? 0n) : ((c as ReadonlyMap<string, bigint>).get(f.name) ?? 0n));
     });
+    if (isProbeMulti) {
+      const ret = probe.kind === "kretprobe";
+      for (const f of fns) this.checkProbe(prog, f, ret);
+      const seq = this.seq++;
+      const atts = fns.map((f, i) => [f, { seq, prog, ret, cookie: cookies[i]!, multi: true }] as const);
+      this.addProbes(atts);
+      return new MultiLink(() => this.removeProbes(atts), prog, fns, cookies);
+    }
+    if (prog.kind === null) throw linkError("EINVAL", `program '${prog.name}' is not a multi program`);
     const used = accessedArgs(prog.insns, prog.kind);
     const first = fns[0]!;
     for (const f of fns) {
@@ -466,9 +591,186 @@ export class SimKernel {
     }
     if (rebuild) this.buildMulti();
     const seq = this.seq++;
-    const atts = fns.map((f, i) => [f, { seq, prog, kind: prog.kind!, cookie: cookies[i]!, multi: true }] as const);
+    const kind = prog.kind;
+    const atts = fns.map((f, i) => [f, { seq, prog, kind, cookie: cookies[i]!, multi: true }] as const);
     this.addAttachments(atts);
-    return new MultiLink(this, prog, fns, cookies, atts);
+    return new MultiLink(() => this.removeAttachments(atts), prog, fns, cookies);
+  }
+
+  // ---------------------------------------------------------------- kprobes
+  private checkProbe(prog: KernelProgram, f: KernelFunction, ret: boolean): void {
+    if (prog.progType !== "kprobe") throw linkError("EINVAL", `program '${prog.name}' is a ${prog.progType} program, not a kprobe program`);
+    if (prog.overrides) {
+      // perf_event_attach_bpf_prog / bpf_kprobe_multi_link_attach: bpf_override_return needs an
+      // error-injectable function (kretprobes: refused here, the function has already run)
+      if (ret) throw linkError("EINVAL", `program '${prog.name}' calls bpf_override_return: not on a kretprobe`);
+      if (f.errorInjection !== true) throw linkError("EINVAL", `program '${prog.name}' calls bpf_override_return but ${f.name} is not on the error-injection list`);
+    }
+    const list = this.probeAtts.get(f) ?? [];
+    if (list.some((a) => a.prog === prog && a.ret === ret)) throw linkError("EEXIST", `program '${prog.name}' already probes ${f.name}`);
+  }
+
+  private addProbes(atts: ReadonlyArray<readonly [KernelFunction, ProbeAttachment]>): void {
+    for (const [f, a] of atts) this.probeAtts.set(f, [...(this.probeAtts.get(f) ?? []), a]);
+    for (const f of new Set(atts.map(([f]) => f))) this.rebuild(f);
+  }
+
+  private removeProbes(atts: ReadonlyArray<readonly [KernelFunction, ProbeAttachment]>): void {
+    for (const [f, a] of atts) {
+      const list = (this.probeAtts.get(f) ?? []).filter((x) => x !== a);
+      if (list.length === 0) this.probeAtts.delete(f);
+      else this.probeAtts.set(f, list);
+    }
+    for (const f of new Set(atts.map(([f]) => f))) this.rebuild(f);
+  }
+
+  /** kprobe-family programs on a function, in the order they run (kprobes, then kretprobes). */
+  probes(name: string): ReadonlyArray<{ program: KernelProgram; ret: boolean; cookie: bigint; multi: boolean }> {
+    return probeOrder(this.probeAtts.get(this.fn(name)) ?? []).map((a) => ({ program: a.prog, ret: a.ret, cookie: a.cookie, multi: a.multi }));
+  }
+
+  /** Put `base` (body, trampoline or global trampoline) in the entry slot, behind the function's kprobe layer if it has probes. */
+  private install(f: KernelFunction, base: Function): void {
+    const list = this.probeAtts.get(f);
+    if (list === undefined || list.length === 0) {
+      this.machine.mem.table.set(f.entrySlot, base);
+      return;
+    }
+    const o = probeOrder(list);
+    const pp = (a: ProbeAttachment): ProbeProgram => ({ fn: a.prog.fn, state: a.prog.state, cookie: a.cookie, needs: a.prog.needs });
+    const layer = buildKprobeLayer(this.b, this.machine.mem.memory, {
+      nargs: f.nargs,
+      regs: this.regs,
+      sparse: o.every((a) => a.multi),
+      override: o.some((a) => a.prog.overrides),
+      inner: base,
+      kprobes: o.filter((a) => !a.ret).map(pp),
+      kretprobes: o.filter((a) => a.ret).map(pp),
+      tspAddr: this.tspAddr,
+      tstackLo: this.tstackLo,
+      activeAddr: this.activeAddr,
+      now: this.stats ? hostNow : null,
+    });
+    this.machine.mem.table.set(f.entrySlot, layer);
+  }
+
+  // ---------------------------------------------------------------- tracepoints
+  private addTracepointSite(site: TracepointSite): void {
+    if (this.tps.has(site.name)) throw new EbpfError("EEXIST", `tracepoint ${site.name} already exists`);
+    const slot = this.machine.mem.allocTableSlots(1);
+    this.tps.set(site.name, { site, slot, atts: [] });
+    this.btfCache = null;
+  }
+
+  /**
+   * A tracepoint without a call site in kernel code, fired by the host (fireTracepoint): its
+   * TP_PROTO arguments (raw_tp / tp_btf) and optionally a classic event "system/name" whose
+   * fields are the arguments (each 8 bytes, after the common fields).
+   */
+  defineTracepoint(name: string, params: ReadonlyArray<readonly [string, string]>, event?: { system: string }): void {
+    if (params.length > 12) throw new EbpfError("E2BIG", `tracepoint ${name}: more than 12 arguments`);
+    this.addTracepointSite({ name, id: null, params });
+    if (event !== undefined) {
+      const fields = params.map(([n, t], i) => ({ type: t, name: n, off: 8 + 8 * i, size: 8, signed: !/unsigned|\*|^u\d+|size_t/.test(t), src: { kind: "arg" as const, arg: i } }));
+      this.eventList.push({
+        system: event.system, name, id: 700 + this.eventList.length, site: name, filter: null, fields,
+        size: 8 + 8 * params.length,
+        printFmt: `"${params.map(([n]) => `${n}=%llu`).join(" ")}", ${params.map(([n]) => `REC->${n}`).join(", ")}`,
+      });
+    }
+  }
+
+  /** Raw tracepoint names (raw_tp/…, tp_btf/…). */
+  get tracepoints(): readonly TracepointSite[] {
+    return [...this.tps.values()].map((t) => t.site);
+  }
+  /** Classic trace events ("system/name"). */
+  get events(): readonly TraceEventSpec[] {
+    return this.eventList;
+  }
+  private event(name: string): TraceEventSpec | undefined {
+    const [sys, ev] = name.includes(":") ? name.split(":") : name.split("/");
+    return this.eventList.find((e) => e.system === sys && e.name === ev);
+  }
+
+  /** tracefs' events/<system>/<name>/format for "system/name" (or "system:name"). */
+  tracepointFormat(name: string): string {
+    const e = this.event(name);
+    if (e === undefined) throw new EbpfError("ENOENT", `no trace event '${name}'`);
+    return formatEvent(e);
+  }
+
+  private attachTracepoint(prog: KernelProgram, kind: "raw_tp" | "tp_btf" | "tp", name: string, cookie: bigint): Link {
+    let st: TpState | undefined;
+    let event: TraceEventSpec | null = null;
+    if (kind === "tp") {
+      if (prog.progType !== "tracepoint") throw linkError("EINVAL", `program '${prog.name}' is not a tracepoint program`);
+      const e = this.event(name);
+      if (e === undefined) throw linkError("ENOENT", `no trace event '${name}'`);
+      // perf_event_set_bpf_prog: the program must not read past the record
+      if (prog.maxCtxOffset > e.size) throw linkError("EACCES", `program '${prog.name}' reads ctx up to byte ${prog.maxCtxOffset}, past the ${e.size}-byte record of ${e.system}/${e.name}`);
+      event = e;
+      st = this.tps.get(e.site);
+    } else {
+      st = this.tps.get(name);
+      if (st === undefined) throw linkError("ENOENT", `no raw tracepoint '${name}'`);
+      if (kind === "raw_tp" && prog.progType !== "raw_tracepoint") throw linkError("EINVAL", `program '${prog.name}' is not a raw_tracepoint program`);
+      // bpf_probe_register: reads past the tracepoint's arguments are refused
+      if (prog.maxCtxOffset > st.site.params.length * 8) throw linkError("EINVAL", `program '${prog.name}' reads ctx up to byte ${prog.maxCtxOffset}, but ${name} has ${st.site.params.length} arguments`);
+    }
+    const state = st!;
+    if (state.atts.some((a) => a.prog === prog && a.event === event)) throw linkError("EEXIST", `program '${prog.name}' is already attached to ${name}`);
+    const att: TpAttachment = { seq: this.seq++, prog, cookie, event };
+    state.atts.push(att);
+    this.rebuildTracepoint(state);
+    return new Link(() => {
+      state.atts = state.atts.filter((a) => a !== att);
+      this.rebuildTracepoint(state);
+    }, prog, { name, tracepoint: true }, cookie);
+  }
+
+  private rebuildTracepoint(st: TpState): void {
+    const mem = this.machine.mem;
+    const o = [...st.atts].sort((a, b) => b.seq - a.seq);
+    const pp = (a: TpAttachment): ProbeProgram => ({ fn: a.prog.fn, state: a.prog.state, cookie: a.cookie, needs: a.prog.needs });
+    if (o.length === 0) {
+      if (st.site.id !== null) this.ex.wabpf_tp_set(st.site.id, 0);
+      mem.table.set(st.slot, null);
+      return;
+    }
+    const events = [...new Set(o.filter((a) => a.event !== null).map((a) => a.event!))];
+    const classic: ClassicEvent[] = events.map((e) => ({
+      id: e.id,
+      size: Math.ceil(e.size / 8) * 8,
+      fields: eventSources(e),
+      filter: e.filter,
+      progs: o.filter((a) => a.event === e).map(pp),
+    }));
+    const hook = buildTracepointHook(this.b, mem.memory, {
+      nargs: st.site.params.length,
+      raw: o.filter((a) => a.event === null).map(pp),
+      classic,
+      tspAddr: this.tspAddr,
+      tstackLo: this.tstackLo,
+      activeAddr: this.activeAddr,
+      pidAddr: this.pidAddr,
+      now: this.stats ? hostNow : null,
+    });
+    mem.table.set(st.slot, hook);
+    if (st.site.id !== null) this.ex.wabpf_tp_set(st.site.id, st.slot);
+  }
+
+  /** Fire a tracepoint from the host (its programs run on `cpu`); no-op when nothing is attached. */
+  fireTracepoint(name: string, ...args: bigint[]): void {
+    const st = this.tps.get(name);
+    if (st === undefined) throw new EbpfError("ENOENT", `no tracepoint '${name}'`);
+    if (args.length !== st.site.params.length) throw new EbpfError("EINVAL", `${name} takes ${st.site.params.length} arguments, got ${args.length}`);
+    const hook = this.machine.mem.table.get(st.slot) as ((...a: bigint[]) => void) | null;
+    if (hook === null) return;
+    this.enter(() => {
+      hook(...args.map((a) => BigInt.asIntN(64, a)));
+      return 0n;
+    });
   }
 
   private checkAttach(prog: KernelProgram, f: KernelFunction): void {
@@ -514,7 +816,7 @@ export class SimKernel {
     this.syncKfuncMd(f, multi);
     if (this.multiProgs.length > 0 && this.kmdBuckets() !== this.kmdBuilt) this.buildMulti();
     if (list.length === 0) {
-      mem.table.set(f.entrySlot, this.bodies.get(f)!);
+      this.install(f, this.bodies.get(f)!);
       return;
     }
     if (list.every((a) => a.multi)) {
@@ -523,7 +825,7 @@ export class SimKernel {
         this.multiShapes.add(key);
         this.buildMulti();
       }
-      mem.table.set(f.entrySlot, this.multiTramps.get(key)!);
+      this.install(f, this.multiTramps.get(key)!);
       return;
     }
     const tp = (a: Attachment): TrampolineProgram => ({ fn: a.prog.fn, state: a.prog.state, cookie: a.cookie, needs: a.prog.needs });
@@ -539,7 +841,7 @@ export class SimKernel {
       tstackLo: this.tstackLo,
       now: this.stats ? hostNow : null,
     });
-    mem.table.set(f.entrySlot, tramp);
+    this.install(f, tramp);
   }
 
   /** (Re)generate the global trampolines for the current set of multi-link programs. */
@@ -560,7 +862,7 @@ export class SimKernel {
     // functions on the global trampolines move to the new module
     for (const [f, list] of this.attachments) {
       const t = list.every((a) => a.multi) ? this.multiTramps.get(this.multiKey(f, list)) : undefined;
-      if (t !== undefined) mem.table.set(f.entrySlot, t);
+      if (t !== undefined) this.install(f, t);
     }
   }
 
@@ -630,4 +932,9 @@ export class SimKernel {
 function ordered(list: readonly Attachment[]): Attachment[] {
   const rank = { fentry: 0, fmod_ret: 1, fexit: 2 } as const;
   return [...list].sort((a, b) => rank[a.kind] - rank[b.kind] || b.seq - a.seq);
+}
+
+/** kprobes then kretprobes, most recently attached first inside each. */
+function probeOrder(list: readonly ProbeAttachment[]): ProbeAttachment[] {
+  return [...list].sort((a, b) => Number(a.ret) - Number(b.ret) || b.seq - a.seq);
 }

@@ -20,6 +20,7 @@ import type { BpfObject } from "../api/object.js";
 import type { SimKernel } from "./kernel.js";
 import { PROG_STATE_SIZE, PS_MISSES, PS_RUN_CNT, PS_RUN_TIME } from "./trampoline.js";
 import { ctxNeeds, type CtxNeeds } from "./multi.js";
+import { archRegs, type ArchRegs } from "./arch.js";
 
 export type TracingKind = "fentry" | "fexit" | "fmod_ret";
 
@@ -28,6 +29,8 @@ export const TRACING_HELPER_IDS = { get_func_ip: 173, get_attach_cookie: 174, ge
 const TRACING_ONLY = new Set<number>(Object.values(TRACING_HELPER_IDS));
 const CALL = 0x85;
 const STAND_IN_HELPER = 7; // bpf_get_prandom_u32
+/** bpf_override_return */
+export const OVERRIDE_RETURN = 58;
 
 /** What a section name says about a program: its tracing kind, multi or not, and its target. */
 export function parseTracingSection(section: string): { kind: TracingKind; multi: boolean; target: string } | null {
@@ -36,13 +39,122 @@ export function parseTracingSection(section: string): { kind: TracingKind; multi
   return { kind: m[1] as TracingKind, multi: m[2] !== undefined, target: m[4]! };
 }
 
+export type ProbeKind = "kprobe" | "kretprobe" | "raw_tp" | "tp_btf" | "tp";
+
+export interface ProbeSection {
+  readonly kind: ProbeKind;
+  /** kprobe.multi / kretprobe.multi */
+  readonly multi: boolean;
+  /** function (or glob), raw tracepoint name, or "system/event" */
+  readonly target: string;
+}
+
+/** Probe and tracepoint sections, as libbpf's attach functions read them. */
+export function parseProbeSection(section: string): ProbeSection | null {
+  let m = /^(kprobe|kretprobe)(\.multi)?\/(.*)$/.exec(section);
+  if (m !== null) return { kind: m[1] as ProbeKind, multi: m[2] !== undefined, target: m[3]! };
+  // ksyscall/<name>: a kprobe on the syscall's wrapper (__x64_sys_<name> on every simulated arch)
+  m = /^(ksyscall|kretsyscall)\/(.*)$/.exec(section);
+  if (m !== null) return { kind: m[1] === "ksyscall" ? "kprobe" : "kretprobe", multi: false, target: `__x64_sys_${m[2]!}` };
+  m = /^(raw_tp|raw_tracepoint)(\.w)?(?:\/(.*))?$/.exec(section);
+  if (m !== null) return { kind: "raw_tp", multi: false, target: m[3] ?? "" };
+  m = /^tp_btf\/(.*)$/.exec(section);
+  if (m !== null) return { kind: "tp_btf", multi: false, target: m[1]! };
+  m = /^(tp|tracepoint)(?:\/(.*))?$/.exec(section);
+  if (m !== null) return { kind: "tp", multi: false, target: m[2] ?? "" };
+  return null;
+}
+
+const LDX_MEM = 0x61 & 0xe7; // class LDX, mode MEM (size bits masked)
+const SIZE_BYTES: Record<number, number> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
+
+/** A direct load from ctx found by a linear scan (registers copied from r1 until overwritten). */
+export interface CtxLoad {
+  readonly pc: number;
+  readonly reg: number;
+  readonly off: number;
+  readonly size: number;
+}
+
+/**
+ * Direct ctx loads: r1 at entry and its copies, tracked on the straight-line order of the code
+ * (a register written by anything else stops holding ctx; helper calls clobber r1-r5). Loads
+ * through ctx spilled to the stack or passed to subprograms are not seen.
+ */
+export function ctxLoads(insns: readonly Insn[]): CtxLoad[] {
+  const ctxRegs = new Set<number>([1]);
+  const out: CtxLoad[] = [];
+  for (let pc = 0; pc < insns.length; pc++) {
+    const i = insns[pc]!;
+    const cls = i.code & 0x07;
+    if ((i.code & 0xe7) === LDX_MEM && ctxRegs.has(i.src)) out.push({ pc, reg: i.src, off: i.off, size: SIZE_BYTES[i.code & 0x18]! });
+    if (i.code === CALL) {
+      for (let r = 0; r <= 5; r++) ctxRegs.delete(r);
+      continue;
+    }
+    if (i.code === 0x18) {
+      ctxRegs.delete(i.dst);
+      pc++;
+      continue;
+    }
+    const writes = cls === 0x07 || cls === 0x04 || cls === 0x01;
+    if (!writes) continue;
+    if (i.code === 0xbf && i.off === 0 && ctxRegs.has(i.src)) ctxRegs.add(i.dst);
+    else ctxRegs.delete(i.dst);
+  }
+  return out;
+}
+
+/** The end of the furthest direct ctx read (the kernel's prog->aux->max_ctx_offset). */
+export function maxCtxOffset(insns: readonly Insn[]): number {
+  return ctxLoads(insns).reduce((a, l) => Math.max(a, l.off + l.size), 0);
+}
+
+/**
+ * kprobe.multi / kretprobe.multi: the context is converted from an fprobe's sparse ftrace_regs,
+ * which holds only the argument registers, the return value, sp, ip and the frame pointer. A
+ * direct read of any other register would see nothing the probe saved, so such programs are
+ * refused here at load (the check proposed upstream for the verifier; wabpf does it in the
+ * kprobe loading path). Returns the error message, or null.
+ */
+export function sparseRegsViolation(insns: readonly Insn[], regs: ArchRegs, section: string): string | null {
+  for (const l of ctxLoads(insns)) {
+    const first = Math.floor(l.off / 8);
+    const last = Math.floor((l.off + l.size - 1) / 8);
+    for (let s = first; s <= last; s++) {
+      if (s < 0 || s * 8 >= regs.size || regs.sparse.has(s)) continue;
+      const ok = [...regs.sparse].sort((a, b) => a - b).map((x) => regs.names[x]).join(", ");
+      return `R${l.reg} invalid bpf_context access off=${l.off} size=${l.size} (insn ${l.pc}): ${section} programs run on an fprobe's sparse register set; pt_regs field '${regs.names[s]}' is not populated (${regs.arch}: only ${ok})`;
+    }
+  }
+  return null;
+}
+
 /** Verify as raw_tracepoint (see the top of this file); other program types as themselves. */
-export function verifyForKernel(insns: readonly Insn[], progType: string, obj: BpfObject | null, tracing: boolean, logLevel: 0 | 1 | 2 = 0): VerifyResult {
+export function verifyForKernel(insns: readonly Insn[], progType: string, obj: BpfObject | null, tracing: boolean, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86")): VerifyResult {
   const type = tracing ? "raw_tracepoint" : progType;
   if (!(PROG_TYPES as readonly string[]).includes(type)) {
     throw new EbpfError("EOPNOTSUPP", `program type ${progType} is not supported by wabpf's verifier yet`);
   }
-  const adapted = tracing ? insns.map((i) => (i.code === CALL && i.src === 0 && TRACING_ONLY.has(i.imm) ? { ...i, imm: STAND_IN_HELPER } : i)) : insns;
+  let adapted = tracing ? insns.map((i) => (i.code === CALL && i.src === 0 && TRACING_ONLY.has(i.imm) ? { ...i, imm: STAND_IN_HELPER } : i)) : insns;
+  if (type === "kprobe") {
+    // bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) is not in the verifier's kprobe table:
+    // shown as a no-argument helper; SimKernel.attach allows it only on error-injectable functions
+    adapted = adapted.map((i) => (i.code === CALL && i.src === 0 && i.imm === OVERRIDE_RETURN ? { ...i, imm: STAND_IN_HELPER } : i));
+    // the verifier models x86-64's 168-byte pt_regs; arm64's user_pt_regs is 272 bytes: reads
+    // past 168 are checked here (bounds, alignment) and shown to the verifier inside slot 0
+    if (regs.size !== 168) {
+      const loads = ctxLoads(adapted);
+      const moved = new Map<number, number>();
+      for (const l of loads) {
+        if (l.off < 0 || l.off + l.size > regs.size || l.off % l.size !== 0) {
+          throw new EbpfError("EACCES", `invalid bpf_context access off=${l.off} size=${l.size} (insn ${l.pc}; arm64 user_pt_regs is ${regs.size} bytes)`);
+        }
+        if (l.off + l.size > 168) moved.set(l.pc, l.off % 8);
+      }
+      adapted = adapted.map((i, pc) => (moved.has(pc) ? { ...i, off: moved.get(pc)! } : i));
+    }
+  }
   const maps: MapDef[] = obj === null ? [] : obj.spec.maps.map((m) => ({ type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name }));
   return verify(adapted, {
     progType: type as ProgType,
@@ -83,6 +195,12 @@ export class KernelProgram {
   readonly tableIndex: number;
   /** what of the trampoline frame the program can observe */
   readonly needs: CtxNeeds;
+  /** kprobe / kretprobe / raw_tp / tp_btf / tp section, or null */
+  readonly probe: ProbeSection | null;
+  /** it calls bpf_override_return */
+  readonly overrides: boolean;
+  /** the end of its furthest direct ctx read (checked against a tracepoint's size at attach) */
+  readonly maxCtxOffset: number;
 
   constructor(
     private readonly kernel: SimKernel,
@@ -103,6 +221,9 @@ export class KernelProgram {
     this.tableIndex = init.jit.tableIndex(mem);
     this.fn = mem.table.get(this.tableIndex) as Function;
     this.needs = ctxNeeds(init.insns);
+    this.probe = parseProbeSection(init.section);
+    this.overrides = init.insns.some((i) => i.code === CALL && i.src === 0 && i.imm === OVERRIDE_RETURN);
+    this.maxCtxOffset = maxCtxOffset(init.insns);
   }
 
   /** Nested runs skipped by the per-CPU recursion guard (bpf_prog_info.recursion_misses). */
@@ -133,13 +254,19 @@ export async function loadKernelProgram(kernel: SimKernel, obj: BpfObject, name:
   const p = obj.program(name);
   const insns = obj.coreApply(p);
   const t = parseTracingSection(p.section);
-  const tracing = t !== null;
+  const probe = parseProbeSection(p.section);
+  // tp_btf programs are BPF_PROG_TYPE_TRACING with the raw tracepoint's arguments
+  const tracing = t !== null || probe?.kind === "tp_btf";
+  if (probe !== null && probe.multi) {
+    const why = sparseRegsViolation(insns, kernel.regs, p.section.slice(0, p.section.indexOf("/")));
+    if (why !== null) throw new EbpfError("EACCES", `program '${name}': ${why}`);
+  }
   // bpf_get_func_ret exists only for fexit and fmod_ret programs (bpf_tracing_func_proto)
   if (t?.kind === "fentry") {
     const pc = insns.findIndex((i) => i.code === CALL && i.src === 0 && i.imm === TRACING_HELPER_IDS.get_func_ret);
     if (pc >= 0) throw new EbpfError("EINVAL", `program '${name}': unknown func bpf_get_func_ret#184 (insn ${pc}): fentry programs have no return value`);
   }
-  const verdict = verifyForKernel(insns, p.progType, obj, tracing, logLevel);
+  const verdict = verifyForKernel(insns, p.progType, obj, tracing, logLevel, kernel.regs);
   if (!verdict.accepted) throw new VerifierError(verdict);
   const m = kernel.machine;
   const jit = await compileProgram(insns, {

@@ -16,6 +16,8 @@ import { CPU_ID_ADDR } from "../isa/layout.js";
 import { needsFrame, type CtxNeeds } from "./multi.js";
 
 export const TRAMP_BPF_STACK = 4096;
+/** The tracing stack's size (assembly/kernel/state.ts) */
+export const TRAMP_STACK_SIZE = 64 * (4096 + 128);
 /** Offsets inside a program's state block (assembly/kernel/state.ts). */
 export const PS_MISSES = 256;
 export const PS_RUN_CNT = 264;
