@@ -372,7 +372,7 @@ export class SimKernel {
 
   // ---------------------------------------------------------------- BTF
   private btfData(): { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } {
-    this.btfCache ??= buildVmlinuxBtf(this.fnList);
+    this.btfCache ??= buildVmlinuxBtf(this.fnList, [...this.tps.values()].map((t) => t.site));
     return this.btfCache;
   }
   /** The vmlinux-like BTF of every function (rebuilt after defineFunction). */

@@ -153,7 +153,7 @@ export const BUILTIN_EVENTS: readonly TraceEventSpec[] = builtinEvents();
 export function formatEvent(e: TraceEventSpec): string {
   const line = (f: EventField): string => {
     const name = f.name.includes("#") ? f.name.slice(0, f.name.indexOf("#")) : f.name;
-    return `\tfield:${f.type}${f.type.endsWith("*") ? "" : " "}${name}${f.array ?? ""};\toffset:${f.off};\tsize:${f.size};\tsigned:${f.signed ? 1 : 0};\n`;
+    return `\tfield:${f.type} ${name}${f.array ?? ""};\toffset:${f.off};\tsize:${f.size};\tsigned:${f.signed ? 1 : 0};\n`;
   };
   // fields of one array (args[6]) print once with the array's whole size
   const own: EventField[] = [];

@@ -94,13 +94,18 @@ export class TypeResolver {
 }
 
 /** Build the BTF for these functions; returns the parsed BTF, its bytes and each function's FUNC id. */
-export function buildVmlinuxBtf(functions: readonly KernelFunctionSpec[]): { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } {
+export function buildVmlinuxBtf(functions: readonly KernelFunctionSpec[], tracepoints: ReadonlyArray<{ readonly name: string; readonly params: KernelFunctionSpec["params"] }> = []): { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } {
   const b = new BtfBuilder();
   const r = new TypeResolver(b);
   const funcIds = new Map<string, number>();
   for (const f of functions) {
     const proto = b.funcProto(r.resolve(f.ret), f.params.map(([n, t]) => [n, r.resolve(t)] as const));
     funcIds.set(f.name, b.func(f.name, proto, 1));
+  }
+  // what tp_btf programs are typed from: typedef void (*btf_trace_<tp>)(void *__data, TP_PROTO…)
+  for (const t of tracepoints) {
+    const proto = b.funcProto(0, [["__data", r.resolve("void *")], ...t.params.map(([n, ty]) => [n, r.resolve(ty)] as const)]);
+    b.typedef(`btf_trace_${t.name}`, b.ptr(proto));
   }
   const bytes = b.bytes();
   return { btf: b.build(), bytes, funcIds };
