@@ -1,5 +1,4 @@
-// The API the example drivers use, from the built package (npm run build): the simulated
-// kernel and its workloads (not re-exported from the package root yet) and the output readers.
-export { SimKernel } from "../dist/kernel/index.js";
+// The API the example drivers use, from the built package (npm run build). The workloads are
+// not re-exported from the package root yet, so they come from their module under dist/.
+export { createMachine, SimKernel, RingBuffer, PerfBuffer } from "../dist/index.js";
 export { prepareWorkloads, runWorkload } from "../dist/kernel/workloads.js";
-export { createMachine, RingBuffer, PerfBuffer } from "../dist/index.js";

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 // funccount: calls of every function matching a glob, counted by address, like BCC's
-// funccount. One tracing multi-link (fentry.multi: kprobe.multi is not in the simulated
-// kernel yet) over the glob in the section name; user space symbolizes the addresses.
+// funccount. One kprobe.multi link (fprobe-based) over the glob in the section name;
+// user space symbolizes the addresses.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+
+struct pt_regs;
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -14,8 +16,8 @@ struct {
 	__type(value, __u64);           /* calls */
 } counts SEC(".maps");
 
-SEC("fentry.multi/security_*")
-int count_call(void *ctx)
+SEC("kprobe.multi/security_*")
+int count_call(struct pt_regs *ctx)
 {
 	__u64 ip = bpf_get_func_ip(ctx), one = 1, *c;
 

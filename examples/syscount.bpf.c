@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // syscount: syscalls counted by process (pid, comm) and by syscall number, like libbpf-tools'
-// syscount -P. fentry/fexit on the simulated kernel's syscall entry, do_syscall_64(regs, nr)
-// (raw_tp/sys_enter is not in the simulated kernel yet).
+// syscount -P, on the raw tracepoints raw_syscalls:sys_enter / sys_exit (BTF-less raw_tp: the
+// arguments of the trace_sys_enter(regs, id) / trace_sys_exit(regs, ret) call sites).
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -30,11 +30,11 @@ struct {
 
 struct pt_regs;
 
-SEC("fentry/do_syscall_64")
-int BPF_PROG(sys_enter, struct pt_regs *regs, int nr)
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 key = nr;
+	__u32 key = id;
 	struct data_t zero = {}, *d;
 	__u64 one = 1, *c;
 
@@ -55,8 +55,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, int nr)
 	return 0;
 }
 
-SEC("fexit/do_syscall_64")
-int BPF_PROG(sys_exit, struct pt_regs *regs, int nr, long ret)
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct data_t *d;

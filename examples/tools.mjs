@@ -54,7 +54,8 @@ async function attach(k, obj, names) {
   const links = [];
   for (const n of names) {
     const p = await k.load(obj, n);
-    links.push(p.multi ? k.attachMulti(p) : k.attach(p));
+    // fentry.multi / kprobe.multi / …: one link over the section's glob
+    links.push(/^[a-z_]+\.multi(\.s)?\//.test(p.section) ? k.attachMulti(p) : k.attach(p));
   }
   return links;
 }
@@ -165,11 +166,12 @@ export async function opensnoop(api, { workload = "open", iterations = 3, cpus =
 }
 
 // ------------------------------------------------------------------ funccount
-/** funccount 'security_*': calls per function over the section's glob, one multi-link. */
+/** funccount 'security_*': calls per function over the section's glob, one kprobe.multi link. */
 export async function funccount(api, { workload = "mixed", iterations = 10, cpus = 1 } = {}) {
   const { k, obj } = await setup(api, "funccount", cpus);
   const [link] = await attach(k, obj, ["count_call"]);
-  let out = `Tracing ${link.targets.length} functions for "${link.program.sectionTarget}"... Hit Ctrl-C to end.\n`;
+  const glob = link.program.section.slice(link.program.section.indexOf("/") + 1);
+  let out = `Tracing ${link.targets.length} functions for "${glob}"... Hit Ctrl-C to end.\n`;
   api.runWorkload(k, workload, { iterations, cpus });
   const rows = entries(obj.map("counts")).map(([key, v]) => ({ name: k.fnByIp(view(key).getBigUint64(0, true))?.name ?? "?", count: view(v).getBigUint64(0, true) }));
   rows.sort((a, b) => (a.count === b.count ? (a.name < b.name ? -1 : 1) : a.count < b.count ? -1 : 1));
@@ -217,7 +219,7 @@ export async function inject(api, { workload = "open", iterations = 2, cpus = 1,
 /** killsnoop: kill() calls from the perf buffer (one ring per CPU). */
 export async function killsnoop(api, { workload = "mixed", iterations = 3, cpus = 2 } = {}) {
   const { k, obj } = await setup(api, "killsnoop", cpus);
-  await attach(k, obj, ["kill_exit"]);
+  await attach(k, obj, ["kill_entry", "kill_exit"]);
   let out = `${pad("TIME(s)", 9)} ${pad("PID", 6)} ${pad("COMM", 16)} ${pad("SIG", 4)} ${pad("TPID", 6)} RESULT\n`;
   let lost = 0n;
   const pb = new api.PerfBuffer(obj.map("events"), {

@@ -235,8 +235,7 @@ export function runWorkload(k: SimKernel, name: string, opts: WorkloadOptions = 
           const task = WORKLOAD_TASKS[ti]!;
           const cpu = ti % ncpus;
           k.cpu = cpu;
-          k.setCurrent(env.taskAddr[ti]!);
-          m.setCurrentTask({ pid: task.pid, tgid: task.tgid, comm: task.comm }, cpu);
+          k.setCurrent(env.taskAddr[ti]!, cpu); // also the machine's task on that CPU (task helpers, trace_pipe)
           const ret = BigInt.asIntN(64, doOp(k, op, task, round));
           m.advanceClock(OP_NS[op.op]);
           counts[op.op]++;

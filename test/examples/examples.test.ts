@@ -75,7 +75,7 @@ describe("syscount", () => {
 
   it("wabpf trace: the maps at the end, by tgid with comm", async () => {
     expect(await main(["trace", obj("syscount"), "--workload", "syscalls", "--iterations", "3"])).toBe(0);
-    expect(out).toContain("attached sys_enter (fentry/do_syscall_64) to do_syscall_64\nattached sys_exit (fexit/do_syscall_64) to do_syscall_64\n");
+    expect(out).toContain("attached sys_enter (raw_tp/sys_enter) to sys_enter\nattached sys_exit (raw_tp/sys_exit) to sys_exit\n");
     expect(out).toContain("workload syscalls: 3 rounds, 36 operations (read 15, getpgid 15, kill 6), 3 failed, 1.000000 s -> 1.000343 s\n");
     // cat (1002 = 0x3ea): 4 syscalls a round, no errors, comm "cat"
     expect(out).toContain("key:\nea 03 00 00\nvalue:\n0c 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00\n63 61 74 00 00 00 00 00  00 00 00 00 00 00 00 00\n");
@@ -194,7 +194,7 @@ describe("opensnoop", () => {
 });
 
 describe("funccount", () => {
-  it("JS API: one fentry.multi link over security_*, like funccount", async () => {
+  it("JS API: one kprobe.multi link over security_*, like funccount", async () => {
     expect(await funccount(api, { iterations: 10 })).toBe(
       [
         'Tracing 3 functions for "security_*"... Hit Ctrl-C to end.',
@@ -214,7 +214,7 @@ describe("funccount", () => {
   });
   it("wabpf trace: attaches the multi program with its section's glob", async () => {
     expect(await main(["trace", obj("funccount"), "--iterations", "10", "--cpus", "2"])).toBe(0);
-    expect(out).toContain("attached count_call (fentry.multi/security_*) to 3 functions: security_file_permission, security_task_kill, security_file_open\n");
+    expect(out).toContain("attached count_call (kprobe.multi/security_*) to 3 functions: security_file_permission, security_task_kill, security_file_open\n");
     // keys: the functions' addresses
     expect(out).toContain("1: hash  name counts  flags 0x0\nkey: 40 01 00 81 ff ff ff ff  value: 28 00 00 00 00 00 00 00\nkey: c0 01 00 81 ff ff ff ff  value: 0a 00 00 00 00 00 00 00\nkey: 00 02 00 81 ff ff ff ff  value: 28 00 00 00 00 00 00 00\nFound 3 elements\n");
   });
@@ -289,6 +289,7 @@ describe("killsnoop", () => {
   });
   it("wabpf trace: perf samples with their CPU", async () => {
     expect(await main(["trace", obj("killsnoop"), "--iterations", "1", "--cpus", "2"])).toBe(0);
+    expect(out).toContain("attached kill_entry (tp/syscalls/sys_enter_kill) to syscalls/sys_enter_kill\nattached kill_exit (tp/syscalls/sys_exit_kill) to syscalls/sys_exit_kill\n");
     expect(out.split("\n").filter((l) => l.startsWith("events "))).toEqual([
       'events cpu 1: ts=1000023000 pid=1004 tpid=4000 sig=15 ret=-3 comm="nginx"',
       'events cpu 0: ts=1000026500 pid=1003 tpid=1003 sig=0 ret=0 comm="sshd"',
@@ -318,5 +319,38 @@ describe("wabpf trace: usage", () => {
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(l).toMatch(/^attached |^not attached: \w+ \([^)]+\): /);
     expect(out).toContain("workload mixed: 1 rounds, 12 operations");
+  });
+  it("an XDP program is reported as not attached, exit 0", async () => {
+    expect(await main(["trace", fileURLToPath(new URL("../fixtures/object/counters.o", import.meta.url)), "--iterations", "1"])).toBe(0);
+    expect(out).toMatch(/^not attached: count_packets \(xdp\): .*attach point/m);
+    expect(out).toContain("workload mixed: 1 rounds");
+  });
+});
+
+describe("examples/README.md: the simulation API snippet", () => {
+  it("runs as written (with the sources' modules)", async () => {
+    const k = await SimKernel.create({ machine: await createMachine({ ncpus: 2 }) });
+    prepareWorkloads(k);
+    const o = await k.open(obj("opensnoop"));
+    k.attach(await k.load(o, "open_entry"));
+    k.attach(await k.load(o, "open_exit"));
+    const seen: Array<[number, string]> = [];
+    const rb = new RingBuffer(o.map("events"), (data) => {
+      const pid = new DataView(data.buffer, data.byteOffset).getUint32(8, true);
+      seen.push([pid, new TextDecoder().decode(data.subarray(40, data.indexOf(0, 40)))]);
+    });
+    const res = runWorkload(k, "open", { iterations: 2, cpus: 2, onOp: () => rb.consume() });
+    expect([res.ops, res.errors, res.endNs - res.startNs]).toEqual([12, 0, 522000n]);
+    expect(seen).toHaveLength(12);
+    expect(seen[0]).toEqual([1001, "/home/user/.bashrc"]);
+    k.cpu = 1;
+    k.setCurrent(k.createTask({ pid: 42, comm: "cat" }), 1);
+    k.machine.advanceClock(1_000_000n);
+    expect(k.syscall(0, 3n, 0x7ffd00000000n, 100n)).toBe(100n);
+    expect(k.call("do_sys_open", -100n, 0x7f0000001000n, 0n, 0n)).toBe(3n);
+    rb.consume();
+    expect(seen.at(-1)).toEqual([42, "/etc/passwd"]);
+    expect(o.map("start").nextKey(null)).toBeNull();
+    expect(k.machine.readTracePipe()).toBe("");
   });
 });

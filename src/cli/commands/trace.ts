@@ -45,6 +45,7 @@ export async function attachAll(k: SimKernel, obj: BpfObject): Promise<TraceAtta
     }
     const slash = p.section.indexOf("/");
     const kind = slash < 0 ? p.section : p.section.slice(0, slash);
+    // fentry.multi, kprobe.multi, kretprobe.multi, …: one link over the section's glob
     const multi = prog.multi || /\.multi(\.s)?$/.test(kind);
     try {
       if (multi) {
@@ -56,8 +57,8 @@ export async function attachAll(k: SimKernel, obj: BpfObject): Promise<TraceAtta
         out.push({ program: p.name, section: p.section, attached: true, targets: [l.target.name] });
       }
     } catch (e) {
-      const why = prog.kind === null && !multi ? `${kind} programs cannot be attached by the simulated kernel yet (${(e as Error).message})` : (e as Error).message;
-      out.push({ program: p.name, section: p.section, attached: false, targets: [], reason: why });
+      // e.g. a program type the simulated kernel has no attach point for: its own message says which it has
+      out.push({ program: p.name, section: p.section, attached: false, targets: [], reason: (e as Error).message });
     }
   }
   return out;
