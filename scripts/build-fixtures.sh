@@ -29,3 +29,10 @@ for c in test/fixtures/ringbuf/*.c; do
   "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
   echo "built ${c%.c}.o"
 done
+# Probe fixtures (test/kernel/probes*.test.ts, bench/trigger.js): kprobes and tracepoints, x86 and arm64 registers.
+for c in test/fixtures/probes/*.c; do
+  "$CLANG" -O2 -g -target bpf -D__TARGET_ARCH_x86 -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
+  echo "built ${c%.c}.o"
+done
+"$CLANG" -O2 -g -target bpf -D__TARGET_ARCH_arm64 -I/usr/include/x86_64-linux-gnu -c test/fixtures/probes/probes.c -o test/fixtures/probes/probes-arm64.o
+echo "built test/fixtures/probes/probes-arm64.o"

@@ -10,6 +10,10 @@
 // - fentry / fexit / fmodret: the driver with one counting program attached to the trigger
 //   through a per-target trampoline; *-multi through the multi-link's global trampoline;
 //   fentry-multi-all with the program attached to every simulated function (a large kfunc_md).
+// - rawtp / tp: the driver with a counting program on the trigger's tracepoint
+//   (bpf_test_run:bpf_trigger_tp, fired inside the trigger function): raw_tp / classic tp.
+// - kprobe / kretprobe / kprobe-multi / kretprobe-multi: a counting program on the trigger
+//   function's kprobe layer (test/fixtures/probes/trigger.o).
 // Warm-up, then 1-second samples; mean ± stddev M/s over the samples.
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
@@ -20,6 +24,7 @@ import type { KernelProgram } from "./program.js";
 export const TRIGGER_VARIANTS = [
   "usermode-count", "kernel-count", "syscall-count", "trigger-only", "fentry", "fexit", "fmodret",
   "fentry-multi", "fentry-multi-all", "fexit-multi", "fmodret-multi",
+  "rawtp", "tp", "kprobe", "kprobe-multi", "kretprobe", "kretprobe-multi",
 ] as const;
 export type TriggerVariant = (typeof TRIGGER_VARIANTS)[number];
 
@@ -27,6 +32,7 @@ export type TriggerVariant = (typeof TRIGGER_VARIANTS)[number];
 export const SERIES_MPS: Partial<Record<TriggerVariant, number>> = {
   "usermode-count": 746.9, "kernel-count": 313.4, "syscall-count": 18.2, fentry: 107.1, fexit: 56.6, fmodret: 59.5,
   "fentry-multi": 99.1, "fentry-multi-all": 97.9, "fexit-multi": 55.4, "fmodret-multi": 56.6,
+  rawtp: 166.8, tp: 61.9, kprobe: 43.7, "kprobe-multi": 47.5, kretprobe: 18.4, "kretprobe-multi": 24.5,
 };
 
 export interface TriggerResult {
@@ -47,6 +53,8 @@ export interface TriggerBenchOptions {
   readonly only?: readonly TriggerVariant[];
   /** the compiled fixture (default: test/fixtures/kernel/trigger.o in the repository) */
   readonly object?: string;
+  /** the probe variants' programs (default: test/fixtures/probes/trigger.o) */
+  readonly probeObject?: string;
   readonly onResult?: (r: TriggerResult) => void;
 }
 
@@ -55,6 +63,10 @@ const BATCH = 100;
 export function defaultTriggerObject(): string {
   // src/kernel or dist/kernel → the repository's fixtures
   return fileURLToPath(new URL("../../test/fixtures/kernel/trigger.o", import.meta.url));
+}
+
+export function defaultProbeTriggerObject(): string {
+  return fileURLToPath(new URL("../../test/fixtures/probes/trigger.o", import.meta.url));
 }
 
 function measure(step: () => void, perStep: number, o: Required<Pick<TriggerBenchOptions, "warmupSec" | "samples" | "sampleSec">>): number[] {
@@ -94,11 +106,14 @@ export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<T
   };
 
   // each variant on a fresh machine and kernel, as each bench_trigger variant is a fresh run
-  const fresh = async () => {
+  const probePath = opts.probeObject ?? defaultProbeTriggerObject();
+  const fresh = async (probes = false) => {
     const k = await SimKernel.create();
     const obj = await k.open(path);
     obj.createMaps();
-    const hitsMap = obj.map("trigger.bss");
+    const pobj = probes ? await k.open(probePath) : null;
+    pobj?.createMaps();
+    const hitsMap = (pobj ?? obj).map("trigger.bss");
     const hits = (): bigint => {
       const v = hitsMap.lookup(new Uint8Array(4))!;
       const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
@@ -107,7 +122,8 @@ export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<T
       return s;
     };
     const load = (n: string): Promise<KernelProgram> => k.load(obj, n);
-    return { k, hits, load };
+    const loadProbe = (n: string): Promise<KernelProgram> => k.load(pobj ?? obj, n);
+    return { k, hits, load, loadProbe };
   };
 
   if (want.has("usermode-count")) {
@@ -137,11 +153,11 @@ export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<T
     push("trigger-only", measure(() => void driver(), BATCH, o));
   }
 
-  const traced = async (name: TriggerVariant, prog: string, attach: (k: SimKernel, p: KernelProgram) => { detach(): void }): Promise<void> => {
+  const traced = async (name: TriggerVariant, prog: string, attach: (k: SimKernel, p: KernelProgram) => { detach(): void }, probes = false): Promise<void> => {
     if (!want.has(name)) return;
-    const { k, hits, load } = await fresh();
+    const { k, hits, load, loadProbe } = await fresh(probes);
     const driver = (await load("trigger_driver")).prepare();
-    const link = attach(k, await load(prog));
+    const link = attach(k, await loadProbe(prog));
     const h0 = hits();
     let events = 0;
     const counting = (): void => {
@@ -161,6 +177,12 @@ export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<T
     k.attachMulti(p, ["bpf_get_numa_node_id", ...k.functions.filter((f) => f.nargs <= 6 && f.name !== "bpf_get_numa_node_id").map((f) => f.name)]));
   await traced("fexit-multi", "bench_trigger_fexit_multi", (k, p) => k.attachMulti(p));
   await traced("fmodret-multi", "bench_trigger_fmodret_multi", (k, p) => k.attachMulti(p));
+  await traced("rawtp", "bench_trigger_rawtp", (k, p) => k.attach(p), true);
+  await traced("tp", "bench_trigger_tp", (k, p) => k.attach(p), true);
+  await traced("kprobe", "bench_trigger_kprobe", (k, p) => k.attach(p), true);
+  await traced("kprobe-multi", "bench_trigger_kprobe_multi", (k, p) => k.attachMulti(p), true);
+  await traced("kretprobe", "bench_trigger_kretprobe", (k, p) => k.attach(p), true);
+  await traced("kretprobe-multi", "bench_trigger_kretprobe_multi", (k, p) => k.attachMulti(p), true);
   return results;
 }
 

@@ -29,7 +29,7 @@ import { CPU_ID_ADDR } from "../isa/layout.js";
 import type { ArchRegs } from "./arch.js";
 import { SIM_KERNEL_FP, SIM_KERNEL_SP } from "./arch.js";
 import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK } from "./trampoline.js";
-import type { CtxNeeds } from "./multi.js";
+import { needsFrame, type CtxNeeds } from "./multi.js";
 
 export const PROBE_HDR = 40;
 
@@ -178,6 +178,8 @@ function declareProgs(g: Gen, progs: readonly ProbeProgram[], stats: boolean): v
 export function buildKprobeLayer(b: Binaryen, mem: WebAssembly.Memory, spec: KprobeLayerSpec): Function {
   const all = [...spec.kprobes, ...spec.kretprobes];
   const stats = spec.now !== null;
+  // no program can observe a frame (ctx, stack, ip, cookie) and none overrides: no frame at all
+  const frameless = !spec.override && !all.some((p) => needsFrame(p.needs));
   const key = [
     "kp", spec.nargs, spec.regs.arch, spec.sparse ? 1 : 0, spec.override ? 1 : 0, stats ? 1 : 0, spec.tspAddr, spec.tstackLo, spec.activeAddr,
     spec.kprobes.map((p) => `${p.state}:${needsKey(p.needs)}`).join(","), spec.kretprobes.map((p) => `${p.state}:${needsKey(p.needs)}`).join(","),
@@ -205,8 +207,8 @@ export function buildKprobeLayer(b: Binaryen, mem: WebAssembly.Memory, spec: Kpr
       const cpu = (): number => m.local.get(L_CPU, i32);
       const args = (): number[] => Array.from({ length: n + 1 }, (_, i) => m.local.get(i, i64));
       const frame = TRAMP_BPF_STACK + PROBE_HDR + R.size;
-      const setReg = (s: number, v: number): number => m.i64.store(s * 8, 8, ctx(), v);
-      const body: number[] = [
+      const setReg = (s: number, v: number): number => (frameless ? m.nop() : m.i64.store(s * 8, 8, ctx(), v));
+      const body: number[] = frameless ? [] : [
         m.local.set(L_SP, m.i32.load(0, 4, c32(spec.tspAddr))),
         m.local.set(L_CTX, m.i32.sub(m.local.get(L_SP, i32), c32(frame))),
         // tracing stack exhausted: the function runs without its probes
@@ -215,18 +217,20 @@ export function buildKprobeLayer(b: Binaryen, mem: WebAssembly.Memory, spec: Kpr
         m.local.set(L_CTX, m.i32.add(ctx(), c32(TRAMP_BPF_STACK + PROBE_HDR))),
         m.memory.fill(ctx(), c32(0), c32(R.size)),
       ];
-      for (let i = 0; i < Math.min(n, R.args.length); i++) body.push(setReg(R.args[i]!, m.local.get(i + 1, i64)));
-      body.push(setReg(R.ip, m.i64.add(m.local.get(0, i64), c64(R.ipBias))));
-      body.push(setReg(R.sp, c64(SIM_KERNEL_SP)));
-      body.push(setReg(R.fp, c64(SIM_KERNEL_FP)));
-      if (!spec.sparse) for (const [s, v] of R.fixed) body.push(setReg(s, c64(v)));
-      body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(16)), m.local.get(0, i64)));
-      body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(8)), c64(BigInt(R.rc * 8))));
-      if (spec.override) body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(32)), c64(0n)));
+      if (!frameless) {
+        for (let i = 0; i < Math.min(n, R.args.length); i++) body.push(setReg(R.args[i]!, m.local.get(i + 1, i64)));
+        body.push(setReg(R.ip, m.i64.add(m.local.get(0, i64), c64(R.ipBias))));
+        body.push(setReg(R.sp, c64(SIM_KERNEL_SP)));
+        body.push(setReg(R.fp, c64(SIM_KERNEL_FP)));
+        if (!spec.sparse) for (const [s, v] of R.fixed) body.push(setReg(s, c64(v)));
+        body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(16)), m.local.get(0, i64)));
+        body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(8)), c64(BigInt(R.rc * 8))));
+        if (spec.override) body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(32)), c64(0n)));
+      }
       body.push(m.local.set(L_CPU, m.i32.shl(m.i32.load(0, 4, c32(CPU_ID_ADDR)), c32(2))));
       let k = 0;
       for (const p of spec.kprobes) body.push(runProg(g, k++, p, ctx, cpu, L_ACT, L_T0, spec.activeAddr, stats));
-      const restore = m.i32.store(0, 4, c32(spec.tspAddr), m.local.get(L_SP, i32));
+      const restore = frameless ? m.nop() : m.i32.store(0, 4, c32(spec.tspAddr), m.local.get(L_SP, i32));
       const callInner = m.local.set(L_RET, m.call("inner", args(), i64));
       if (spec.override) {
         body.push(m.if(m.i64.ne(m.i64.load(0, 8, m.i32.sub(ctx(), c32(32))), c64(0n)), m.local.set(L_RET, m.i64.load(0, 8, m.i32.sub(ctx(), c32(40)))), callInner));
@@ -289,7 +293,10 @@ export function buildTracepointHook(b: Binaryen, mem: WebAssembly.Memory, spec: 
       const pop = (): number => m.i32.store(0, 4, c32(spec.tspAddr), m.local.get(L_SP, i32));
       const body: number[] = [m.local.set(L_CPU, m.i32.shl(m.i32.load(0, 4, c32(CPU_ID_ADDR)), c32(2)))];
       let k = 0;
-      if (spec.raw.length > 0) {
+      const rawFrame = spec.raw.some((p) => needsFrame(p.needs));
+      if (spec.raw.length > 0 && !rawFrame) {
+        for (const p of spec.raw) body.push(runProg(g, k++, p, ctx, cpu, L_ACT, L_T0, null, stats));
+      } else if (spec.raw.length > 0) {
         body.push(...push(Math.max(8, n * 8)));
         body.push(m.i64.store(0, 8, m.i32.sub(ctx(), c32(8)), c64(BigInt(n))));
         for (let i = 0; i < n; i++) body.push(m.i64.store(i * 8, 8, ctx(), arg(i)));
@@ -297,6 +304,14 @@ export function buildTracepointHook(b: Binaryen, mem: WebAssembly.Memory, spec: 
         body.push(pop());
       }
       for (const e of spec.classic) {
+        if (!e.progs.some((p) => needsFrame(p.needs))) {
+          // nobody can read the record: it is not built
+          const eb = e.progs.map((p) => runProg(g, k++, p, ctx, cpu, L_ACT, L_T0, spec.activeAddr, stats));
+          const blk = m.block(null, eb, b.none);
+          const f = e.filter;
+          body.push(f === null ? blk : m.if(m.i64.eq(f.at === undefined ? arg(f.arg) : m.i64.load(f.at, 8, argPtr(f.arg)), c64(f.value)), blk));
+          continue;
+        }
         const eb: number[] = [...push(e.size), m.memory.fill(ctx(), c32(0), c32(e.size))];
         eb.push(m.i32.store16(0, 2, ctx(), c32(e.id)));
         eb.push(m.i32.store(4, 4, ctx(), m.i32.load(0, 4, c32(spec.pidAddr))));
