@@ -234,7 +234,7 @@ export async function trace(path: string, o: TraceOptions): Promise<number> {
   drain();
   const counts = Object.entries(res.counts).filter(([, n]) => n > 0).map(([op, n]) => `${op} ${n}`).join(", ");
   emit(
-    { type: "workload", name: o.workload, rounds: res.rounds, ops: res.ops, counts: res.counts, errors: res.errors, cpus: Math.min(o.cpus, 4), start_ns: Number(res.startNs), end_ns: Number(res.endNs) },
+    { type: "workload", name: o.workload, rounds: res.rounds, ops: res.ops, counts: res.counts, errors: res.errors, cpus: o.cpus, start_ns: Number(res.startNs), end_ns: Number(res.endNs) },
     `workload ${o.workload}: ${res.rounds} rounds, ${res.ops} operations (${counts}), ${res.errors} failed, ${seconds(res.startNs)} s -> ${seconds(res.endNs)} s`,
   );
   dumpMaps("end");
