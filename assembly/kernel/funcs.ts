@@ -2,7 +2,7 @@
 // returns i64 (void functions return 0); calls between kernel functions go through the
 // callee's entry slot, so a trampoline attached to the callee runs (src/kernel/functions.ts
 // lists the same functions with their BTF prototypes; the ids below index that list).
-import { current, kfnIp, kfnSlot, tpSlot } from "./state";
+import { current, kfnIp, kfnSlot, tpEntry, tpRunFast } from "./state";
 
 export const KFN_NUMA_NODE_ID: u32 = 0;
 export const KFN_DO_SYSCALL_64: u32 = 1;
@@ -30,12 +30,22 @@ export const TP_BPF_TRIGGER: u32 = 3;
 
 // a tracepoint call site: nothing but a load and a branch while no program is attached
 @inline function trace1(id: u32, a: i64): void {
-  const s = tpSlot(id);
-  if (s != 0) call_indirect<void>(s, a);
+  const e = tpEntry(id);
+  const s = load<u32>(e);
+  if (s != 0) {
+    const p = load<u32>(e, 4);
+    if (p != 0) tpRunFast(p, load<u32>(e, 8));
+    else call_indirect<void>(s, a);
+  }
 }
 @inline function trace2(id: u32, a: i64, b: i64): void {
-  const s = tpSlot(id);
-  if (s != 0) call_indirect<void>(s, a, b);
+  const e = tpEntry(id);
+  const s = load<u32>(e);
+  if (s != 0) {
+    const p = load<u32>(e, 4);
+    if (p != 0) tpRunFast(p, load<u32>(e, 8));
+    else call_indirect<void>(s, a, b);
+  }
 }
 
 const EBADF: i64 = 9;

@@ -2,6 +2,7 @@
 // kernel functions AssemblyScript code calls (table slot + address, filled in by the host),
 // and the tracing stack that trampolines take their frames from.
 import { wabpf_alloc } from "../alloc";
+import { CPU_ID_ADDR } from "../layout";
 
 // ------------------------------------------------------------------ kernel function registry
 // Calling convention of every simulated kernel function: (i64 ip, i64 arg0 … argN-1) -> i64,
@@ -80,11 +81,29 @@ export const PS_RUN_TIME: u32 = 272;
 // ------------------------------------------------------------------ tracepoints
 // Per call site: the table slot of its generated hook (src/kernel/probe-tramp.ts), 0 while no
 // program is attached (the kernel's static key).
+// An entry: [hook slot u32][program slot u32][program state u32][pad]. With exactly one raw_tp
+// program that cannot observe a frame (and stats off), the call site runs it itself (program
+// slot != 0): one call into another module instead of two.
 export const TP_MAX: u32 = 32;
-const tpTable = memory.data(TP_MAX * 4);
-export function wabpf_tp_set(id: u32, slot: u32): void {
-  if (id < TP_MAX) store<u32>(tpTable + (id << 2), slot);
+const tpTable = memory.data(TP_MAX * 16);
+export function wabpf_tp_set(id: u32, slot: u32, prog: u32, state: u32): void {
+  if (id >= TP_MAX) return;
+  const e = tpTable + (id << 4);
+  store<u32>(e, slot);
+  store<u32>(e, prog, 4);
+  store<u32>(e, state, 8);
 }
-@inline export function tpSlot(id: u32): u32 {
-  return load<u32>(tpTable + (id << 2));
+@inline export function tpEntry(id: u32): u32 {
+  return tpTable + (id << 4);
+}
+/** The fast path: the program's own per-CPU guard, then the program (r1 = 0: it does not read ctx). */
+export function tpRunFast(prog: u32, state: u32): void {
+  const act = state + (load<u32>(CPU_ID_ADDR) << 2);
+  if (load<u32>(act) != 0) {
+    store<u64>(state + PS_MISSES, load<u64>(state + PS_MISSES) + 1);
+    return;
+  }
+  store<u32>(act, 1);
+  call_indirect<i64>(prog, <i64>0, <i64>0, <i64>0, <i64>0, <i64>0, <i64>0, <i64>0, <i64>0, <i64>0, <i64>0, <i64>0);
+  store<u32>(act, 0);
 }

@@ -187,7 +187,7 @@ interface KernelExports {
   wabpf_kmd_buckets(): number;
   wabpf_kmd_used_buckets(): number;
   wabpf_kmd_inflight(): number;
-  wabpf_tp_set(id: number, slot: number): void;
+  wabpf_tp_set(id: number, slot: number, prog: number, state: number): void;
   wabpf_kernel_regs_buf(): number;
   wabpf_kernel_regs_buf_size(): number;
 }
@@ -734,7 +734,7 @@ export class SimKernel {
     const o = [...st.atts].sort((a, b) => b.seq - a.seq);
     const pp = (a: TpAttachment): ProbeProgram => ({ fn: a.prog.fn, state: a.prog.state, cookie: a.cookie, needs: a.prog.needs });
     if (o.length === 0) {
-      if (st.site.id !== null) this.ex.wabpf_tp_set(st.site.id, 0);
+      if (st.site.id !== null) this.ex.wabpf_tp_set(st.site.id, 0, 0, 0);
       mem.table.set(st.slot, null);
       return;
     }
@@ -757,7 +757,9 @@ export class SimKernel {
       now: this.stats ? hostNow : null,
     });
     mem.table.set(st.slot, hook);
-    if (st.site.id !== null) this.ex.wabpf_tp_set(st.site.id, st.slot);
+    // one raw program that cannot observe a frame: the call site runs it directly
+    const only = o.length === 1 && o[0]!.event === null && !needsFrame(o[0]!.prog.needs) && !this.stats ? o[0]!.prog : null;
+    if (st.site.id !== null) this.ex.wabpf_tp_set(st.site.id, st.slot, only?.tableIndex ?? 0, only?.state ?? 0);
   }
 
   /** Fire a tracepoint from the host (its programs run on `cpu`); no-op when nothing is attached. */

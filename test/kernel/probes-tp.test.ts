@@ -3,7 +3,7 @@
 // trigger's tracepoint, host-defined ones; tracefs-style format files.
 import { beforeEach, describe, expect, it } from "vitest";
 import { slot } from "./support.js";
-import { errnoOf, loadError, setupProbes, type ProbeSetup } from "./probes-support.js";
+import { errnoOf, loadError, PROBES, setupProbes, type ProbeSetup } from "./probes-support.js";
 
 const neg = (x: bigint): bigint => BigInt.asUintN(64, -x);
 const le64 = (s: string): bigint => {
@@ -128,6 +128,22 @@ describe("tracepoints", () => {
     k.syscall(0, 1n);
     expect([14, 22].map((i) => slot(out, i))).toEqual([62n, 121n]);
     expect(a.target).toEqual({ name: "sys_enter", tracepoint: true });
+  });
+
+  it("a lone raw_tp program that reads no ctx runs straight from the call site (the bench's rawtp), and stops when detached", async () => {
+    const { k } = t;
+    const obj = await k.open(PROBES + "trigger.o");
+    obj.createMaps();
+    const hits = (): bigint => new DataView(obj.map("trigger.bss").lookup(new Uint8Array(4))!.buffer).getBigUint64(0, true);
+    const l = k.attach(await k.load(obj, "bench_trigger_rawtp"));
+    for (let i = 0; i < 3; i++) k.call("bpf_get_numa_node_id", 0n, 0n, 0n, 0n, 0n);
+    expect(hits()).toBe(3n);
+    l.detach();
+    k.call("bpf_get_numa_node_id", 0n, 0n, 0n, 0n, 0n);
+    expect(hits()).toBe(3n);
+    k.attach(await k.load(obj, "bench_trigger_tp"));
+    k.call("bpf_get_numa_node_id", 0n, 0n, 0n, 0n, 0n);
+    expect(hits()).toBe(4n);
   });
 
   it("format files as tracefs prints them", () => {
