@@ -19,3 +19,4 @@ export { BpfObject, BpfProgram, ProgramLoadError, type ObjectOpenOptions, type O
 export * from "./kernel/index.js";
 // both the machine and the simulated kernel name a task description TaskSpec: the machine's is the package's
 export type { TaskSpec } from "./runtime/index.js";
+export * from "./kernel/workloads.js";
