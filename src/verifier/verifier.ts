@@ -423,6 +423,12 @@ class Verifier {
           return true;
         }
       }
+      // Not covered: where this state differs from the last one seen here only in scalar
+      // values, forget those values (an over-approximation, so sound). The kernel converges
+      // through imprecise scalars instead; this makes counters kept across callback visits
+      // converge in two visits rather than one per iteration.
+      const last = list[list.length - 1];
+      if (last !== undefined) widenScalars(last.state, p.state);
     } else if (active !== undefined && active.size > 0) {
       sawLoop = true;
       key = this.stateHash(p.state, p.pc);
@@ -1556,6 +1562,27 @@ class Verifier {
     while (k + 1 < this.subprogs.length && this.subprogs[k + 1]! <= pc) k++;
     return k;
   }
+}
+
+/** Scalars of `c` that differ from those of `o` (same frames) become unknown. */
+function widenScalars(o: State, c: State): void {
+  if (o.frames.length !== c.frames.length) return;
+  const differs = (a: Reg, b: Reg): boolean => a.type === "scalar" && b.type === "scalar" && !rangeWithin(a.v, b.v);
+  o.frames.forEach((of, fi) => {
+    const cf = c.frames[fi]!;
+    if (of.callsite !== cf.callsite) return;
+    for (let i = 0; i < 10; i++) if (differs(of.regs[i]!, cf.regs[i]!)) cf.regs[i] = unknownReg();
+    for (let k = 0; k < Math.min(of.stack.length, cf.stack.length); k++) {
+      const os = of.stack[k]!;
+      const cs = cf.stack[k]!;
+      if (os.spill !== null && cs.spill !== null && os.types.join("") === cs.types.join("") && differs(os.spill, cs.spill)) {
+        cf.stack[k] = { types: cs.types, spill: unknownReg() };
+      } else if (os.spill === null && cs.spill === null && os.types.join("") !== cs.types.join("")) {
+        // zero bytes against other data: data
+        cf.stack[k] = { types: cs.types.map((t, j) => (t === "0" && os.types[j] !== "0" ? "m" : t)), spill: null };
+      }
+    }
+  });
 }
 
 /** verbose_invalid_scalar */

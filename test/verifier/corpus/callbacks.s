@@ -273,3 +273,56 @@ r0 = 0
 exit
 r0 = 0
 exit
+=== cb_loop_million_counter_ok
+; btf: func_info
+*(u64 *)(r10 - 8) = 0
+r1 = 1000000
+r2 = func[pc+7]
+r3 = r10
+r3 += -8
+r4 = 0
+call bpf_loop#181
+r0 = *(u64 *)(r10 - 8)
+exit
+r3 = *(u64 *)(r2 + 0)
+r3 += 1
+*(u64 *)(r2 + 0) = r3
+r0 = 0
+exit
+=== cb_loop_unknown_nr_counter_index
+; btf: func_info
+*(u64 *)(r10 - 8) = 0
+*(u64 *)(r10 - 16) = 0
+r1 = *(u32 *)(r1 + 0)
+r2 = func[pc+7]
+r3 = r10
+r3 += -16
+r4 = 0
+call bpf_loop#181
+r0 = *(u64 *)(r10 - 8)
+exit
+r3 = *(u64 *)(r2 + 0)
+r3 += 1
+*(u64 *)(r2 + 0) = r3
+r3 &= 7
+r2 += r3
+*(u8 *)(r2 + 0) = 1
+r0 = 0
+exit
+=== cb_foreach_counter_ok
+; btf: func_info
+; map: hash:4:16:64
+*(u64 *)(r10 - 8) = 0
+r1 = map[id:0]
+r2 = func[pc+7]
+r3 = r10
+r3 += -8
+r4 = 0
+call bpf_for_each_map_elem#164
+r0 = *(u64 *)(r10 - 8)
+exit
+r0 = *(u64 *)(r4 + 0)
+r0 += 1
+*(u64 *)(r4 + 0) = r0
+r0 = 0
+exit
