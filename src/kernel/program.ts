@@ -214,7 +214,8 @@ export class KernelProgram {
     this.jit = init.jit;
     const t = parseTracingSection(init.section);
     this.kind = t?.kind ?? null;
-    this.multi = t?.multi ?? false;
+    // fentry/fexit/fmod_ret.multi and kprobe/kretprobe.multi: attach with attachMulti
+    this.multi = (t?.multi ?? false) || (parseProbeSection(init.section)?.multi ?? false);
     this.sectionTarget = t?.target ?? null;
     const mem = kernel.machine.mem;
     this.state = kernel.machine.rt.alloc(PROG_STATE_SIZE);

@@ -150,6 +150,25 @@ for (const arch of ["x86", "arm64"] as const) {
   });
 }
 
+describe("kprobe accounting", () => {
+  it("run_cnt / run_time_ns with stats enabled, on kprobe layers and tracepoint hooks", async () => {
+    const { k, load } = await setupProbes();
+    const kp = await load("kp_test3");
+    const tp = await load("tp_raw_enter");
+    k.attach(kp);
+    k.attach(tp);
+    k.setStats(true);
+    k.call("bpf_fentry_test3", 1n, 2n, 3n);
+    k.syscall(121);
+    k.setStats(false);
+    k.call("bpf_fentry_test3", 1n, 2n, 3n);
+    expect(kp.runCnt).toBe(1n);
+    expect(tp.runCnt).toBe(1n);
+    expect(kp.multi).toBe(false);
+    expect((await load("kpm")).multi).toBe(true);
+  });
+});
+
 describe("kprobe attach rules", () => {
   it("kprobe programs attach through attach(); attach of a multi program asks for attachMulti; attachMulti of a regular one is refused", async () => {
     const { k, load } = await setupProbes();
