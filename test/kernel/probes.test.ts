@@ -150,6 +150,23 @@ for (const arch of ["x86", "arm64"] as const) {
   });
 }
 
+describe("kprobe.multi at scale", () => {
+  it("one link over a glob of generated functions (a few modules, one per shape), cookies by name", async () => {
+    const { k, obj, load } = await setupProbes();
+    const fns = k.match("sim_*");
+    expect(fns.length).toBe(20);
+    const cookies = new Map(fns.map((f, i) => [f.name, BigInt(1000 + i)]));
+    const l = k.attachMulti(await load("kpm"), "sim_*", { cookies });
+    for (const f of fns) k.call(f.name, ...Array.from({ length: f.nargs }, (_, i) => BigInt(i + 7)));
+    for (const [i, f] of fns.entries()) {
+      expect(hashGet(obj.map("cookies"), f.ip)).toBe(BigInt(1000 + i));
+      expect(hashGet(obj.map("vals"), f.ip)).toBe(f.nargs > 0 ? 7n : 0n);
+    }
+    l.detach();
+    for (const f of fns) expect(k.machine.mem.table.get(f.entrySlot)).toBe(k.machine.mem.table.get(f.origSlot));
+  });
+});
+
 describe("kprobe accounting", () => {
   it("run_cnt / run_time_ns with stats enabled, on kprobe layers and tracepoint hooks", async () => {
     const { k, load } = await setupProbes();
