@@ -38,6 +38,8 @@ import { buildKprobeLayer, buildTracepointHook, type ClassicEvent, type ProbePro
 import { BUILTIN_EVENTS, BUILTIN_TRACEPOINTS, eventSources, formatEvent, type TraceEventSpec, type TracepointSite } from "./tracepoints.js";
 import { TRAMP_STACK_SIZE } from "./trampoline.js";
 
+/** BPF_TRACE_MAX_PROGS: programs on one classic trace event */
+export const BPF_TRACE_MAX_PROGS = 64;
 /** BPF_MAX_TRAMP_LINKS */
 export const MAX_TRAMP_LINKS = 38;
 /** The address of the first kernel function; each takes 0x40 bytes of "text". */
@@ -602,8 +604,7 @@ export class SimKernel {
     if (prog.progType !== "kprobe") throw linkError("EINVAL", `program '${prog.name}' is a ${prog.progType} program, not a kprobe program`);
     if (prog.overrides) {
       // perf_event_attach_bpf_prog / bpf_kprobe_multi_link_attach: bpf_override_return needs an
-      // error-injectable function (kretprobes: refused here, the function has already run)
-      if (ret) throw linkError("EINVAL", `program '${prog.name}' calls bpf_override_return: not on a kretprobe`);
+      // error-injectable function (at its entry: every simulated probe is)
       if (f.errorInjection !== true) throw linkError("EINVAL", `program '${prog.name}' calls bpf_override_return but ${f.name} is not on the error-injection list`);
     }
     const list = this.probeAtts.get(f) ?? [];
@@ -720,6 +721,8 @@ export class SimKernel {
     }
     const state = st!;
     if (state.atts.some((a) => a.prog === prog && a.event === event)) throw linkError("EEXIST", `program '${prog.name}' is already attached to ${name}`);
+    // BPF_TRACE_MAX_PROGS: an event's program array holds at most 64
+    if (event !== null && state.atts.filter((a) => a.event === event).length >= BPF_TRACE_MAX_PROGS) throw linkError("E2BIG", `${name} already has ${BPF_TRACE_MAX_PROGS} programs`);
     const att: TpAttachment = { seq: this.seq++, prog, cookie, event };
     state.atts.push(att);
     this.rebuildTracepoint(state);

@@ -240,6 +240,9 @@ export function buildKprobeLayer(b: Binaryen, mem: WebAssembly.Memory, spec: Kpr
       if (spec.kretprobes.length > 0) {
         body.push(setReg(R.rc, m.local.get(L_RET, i64)));
         for (const p of spec.kretprobes) body.push(runProg(g, k++, p, ctx, cpu, L_ACT, L_T0, spec.activeAddr, stats));
+        // an override from a kretprobe: the function ran, the caller sees rc (x86's rethook
+        // restores ax from the saved registers after the handlers)
+        if (spec.override) body.push(m.if(m.i64.ne(m.i64.load(0, 8, m.i32.sub(ctx(), c32(32))), c64(0n)), m.local.set(L_RET, m.i64.load(0, 8, m.i32.sub(ctx(), c32(40))))));
       }
       body.push(restore, m.return(m.local.get(L_RET, i64)));
       m.addFunction("hook", sig, i64, [i32, i32, i32, i32, i64, f64], m.block(null, body, b.none));

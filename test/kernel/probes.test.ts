@@ -51,13 +51,24 @@ for (const arch of ["x86", "arm64"] as const) {
       expect(slot(out, 40)).toBe(2n);
     });
 
-    it("bpf_override_return only on error-injectable functions, never on a kretprobe (-EINVAL)", async () => {
+    it("bpf_override_return only on error-injectable functions (-EINVAL)", async () => {
       const { k, load } = t;
       const bad = await load("kp_override_bad");
       expect(errnoOf(() => k.attach(bad))).toBe("EINVAL");
       expect(k.attach(bad, "should_failslab").attached).toBe(true);
       expect(k.call("should_failslab", 0n, 0n)).toBe(1n);
       expect(errnoOf(() => k.attach(bad, "no_such_fn"))).toBe("ENOENT");
+      const krp = await load("krp_override");
+      expect(errnoOf(() => k.attach(krp, "bpf_fentry_test1"))).toBe("EINVAL");
+    });
+
+    it("bpf_override_return in a kretprobe: the function ran, the caller gets rc", async () => {
+      const { k, out, ctl, load } = t;
+      k.attach(await load("krp_override"));
+      const b = k.machine.rt.alloc(8);
+      setSlot(ctl, 1, 5n);
+      expect(k.call("should_failslab", BigInt(b), 0n)).toBe(5n);
+      expect(slot(out, 42)).toBe(0n); // what the function returned
     });
 
     it("bpf_prog_active: a kprobe program reached from inside another is skipped and counted; fentry is not guarded", async () => {
