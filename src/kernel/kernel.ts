@@ -374,7 +374,7 @@ export class SimKernel {
 
   // ---------------------------------------------------------------- BTF
   private btfData(): { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } {
-    this.btfCache ??= buildVmlinuxBtf(this.fnList, [...this.tps.values()].map((t) => t.site));
+    this.btfCache ??= buildVmlinuxBtf(this.fnList, [...this.tps.values()].map((t) => t.site), this.eventList);
     return this.btfCache;
   }
   /** The vmlinux-like BTF of every function (rebuilt after defineFunction). */
@@ -678,6 +678,7 @@ export class SimKernel {
         size: 8 + 8 * params.length,
         printFmt: `"${params.map(([n]) => `${n}=%llu`).join(" ")}", ${params.map(([n]) => `REC->${n}`).join(", ")}`,
       });
+      this.btfCache = null;
     }
   }
 

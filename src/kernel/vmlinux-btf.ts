@@ -5,6 +5,14 @@ import { EbpfError } from "../errors.js";
 import { BtfBuilder } from "../loader/btf-builder.js";
 import type { Btf } from "../loader/btf.js";
 import type { KernelFunctionSpec } from "./functions.js";
+import type { TraceEventSpec } from "./tracepoints.js";
+
+/** The record struct vmlinux's BTF names for an event (events sharing a template use the template's). */
+export function traceEventStructName(e: TraceEventSpec): string | null {
+  if (e.system === "syscalls") return null; // served as struct trace_event_raw_sys_enter / _exit
+  return `trace_event_raw_${TEMPLATES[e.name] ?? e.name}`;
+}
+const TEMPLATES: Record<string, string> = { sched_wakeup_new: "sched_wakeup_template" };
 
 const SIGNED = 1;
 const CHAR = 2;
@@ -94,7 +102,11 @@ export class TypeResolver {
 }
 
 /** Build the BTF for these functions; returns the parsed BTF, its bytes and each function's FUNC id. */
-export function buildVmlinuxBtf(functions: readonly KernelFunctionSpec[], tracepoints: ReadonlyArray<{ readonly name: string; readonly params: KernelFunctionSpec["params"] }> = []): { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } {
+export function buildVmlinuxBtf(
+  functions: readonly KernelFunctionSpec[],
+  tracepoints: ReadonlyArray<{ readonly name: string; readonly params: KernelFunctionSpec["params"] }> = [],
+  events: readonly TraceEventSpec[] = [],
+): { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } {
   const b = new BtfBuilder();
   const r = new TypeResolver(b);
   const funcIds = new Map<string, number>();
@@ -106,6 +118,37 @@ export function buildVmlinuxBtf(functions: readonly KernelFunctionSpec[], tracep
   for (const t of tracepoints) {
     const proto = b.funcProto(0, [["__data", r.resolve("void *")], ...t.params.map(([n, ty]) => [n, r.resolve(ty)] as const)]);
     b.typedef(`btf_trace_${t.name}`, b.ptr(proto));
+  }
+  // what CO-RE programs type a classic tracepoint's ctx with: struct trace_entry and
+  // struct trace_event_raw_<event or template> { struct trace_entry ent; fields…; char __data[]; }
+  if (events.length > 0) {
+    const m = (name: string, type: number, off: number) => ({ name, type, bitOffset: off * 8, bitfieldSize: 0 });
+    const entry = b.struct("trace_entry", 8, [
+      m("type", r.resolve("unsigned short"), 0), m("flags", r.resolve("unsigned char"), 2), m("preempt_count", r.resolve("unsigned char"), 3), m("pid", r.resolve("int"), 4),
+    ]);
+    const int = r.resolve("int");
+    const done = new Set<string>();
+    for (const e of events) {
+      const name = traceEventStructName(e);
+      if (name === null || done.has(name)) continue;
+      done.add(name);
+      const members = [m("ent", entry, 0)];
+      for (const f of e.fields) {
+        const hash = f.name.indexOf("#");
+        if (hash >= 0) {
+          const full = f.name.slice(0, hash); // "args[6]"
+          const base = full.replace(/\[.*$/, "");
+          if (members.some((x) => x.name === base)) continue;
+          const n = e.fields.filter((x) => x.name.startsWith(`${full}#`)).length;
+          members.push(m(base, b.array(r.resolve(f.type), n, int), f.off));
+        } else if (f.array !== undefined) {
+          members.push(m(f.name, b.array(r.resolve(f.type), Number(/\d+/.exec(f.array)![0]), int), f.off));
+        } else members.push(m(f.name, r.resolve(f.type), f.off));
+      }
+      const size = Math.ceil(e.size / 4) * 4;
+      members.push(m("__data", b.array(r.resolve("char"), 0, int), size));
+      b.struct(name, size, members);
+    }
   }
   const bytes = b.bytes();
   return { btf: b.build(), bytes, funcIds };

@@ -46,6 +46,16 @@ describe("tracepoints", () => {
     expect(slot(out, 33)).toBe(le64("opener"));
   });
 
+  it("CO-RE against the kernel's struct trace_event_raw_sys_enter (vmlinux-style record structs in k.btf)", async () => {
+    const { k, out, load } = t;
+    k.attach(await load("core_openat"));
+    k.syscall(257, 1n, 2n, 0o644n);
+    expect(slot(out, 43)).toBe(0o644n);
+    for (const n of ["trace_entry", "trace_event_raw_sys_enter", "trace_event_raw_sys_exit", "trace_event_raw_sched_wakeup_template", "trace_event_raw_bpf_trigger_tp"]) {
+      expect(k.btf.findByName(n, "STRUCT").length).toBe(1);
+    }
+  });
+
   it("tp/raw_syscalls/sys_enter sees every syscall: id and args[]", async () => {
     const { k, out, load } = t;
     k.attach(await load("tp_raw_enter"));
