@@ -142,8 +142,37 @@ export type AluName = "add" | "sub" | "mul" | "and" | "or" | "xor" | "lsh" | "rs
 
 /** dst = dst OP src on the full 64-bit value (ALU64). */
 export function alu64(op: AluName, d: Scalar, sv: Scalar): Scalar {
-  const r = scalarUnknown();
   const bothConst = isConstScalar(d) && isConstScalar(sv);
+  // constant folding: the result is exact, so skip the tnum and range arithmetic (most of
+  // the ALU work of straight-line code and of loop counters)
+  if (bothConst) {
+    const a = d.varOff.value;
+    const b = sv.varOff.value;
+    const k = BigInt(Number(b & 63n));
+    switch (op) {
+      case "add":
+        return scalarKnown(u64(a + b));
+      case "sub":
+        return scalarKnown(u64(a - b));
+      case "mul":
+        return scalarKnown(u64(a * b));
+      case "and":
+        return scalarKnown(a & b);
+      case "or":
+        return scalarKnown(a | b);
+      case "xor":
+        return scalarKnown(a ^ b);
+      case "lsh":
+        return scalarKnown(u64(a << k));
+      case "rsh":
+        return scalarKnown(a >> k);
+      case "arsh":
+        return scalarKnown(u64(BigInt.asIntN(64, a) >> k));
+      default:
+        break;
+    }
+  }
+  const r = scalarUnknown();
   switch (op) {
     case "mov":
       return scalarClone(sv);
