@@ -11,7 +11,7 @@
 //   through a per-target trampoline; *-multi through the multi-link's global trampoline;
 //   fentry-multi-all with the program attached to every simulated function (a large kfunc_md).
 // - rawtp / tp: the driver with a counting program on the trigger's tracepoint
-//   (bpf_test_run:bpf_trigger_tp, fired inside the trigger function): raw_tp / classic tp.
+//   (bpf_test_run:bpf_trigger_tp, fired by helper 42 after the trigger function): raw_tp / classic tp.
 // - kprobe / kretprobe / kprobe-multi / kretprobe-multi: a counting program on the trigger
 //   function's kprobe layer (test/fixtures/probes/trigger.o).
 // Warm-up, then 1-second samples; mean ± stddev M/s over the samples.

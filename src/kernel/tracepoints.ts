@@ -7,7 +7,8 @@
 //   sys_enter / sys_exit call sites in do_syscall_64 (as in Linux, the per-syscall events are
 //   filtered from them by syscall number);
 // - sched:sched_wakeup_new in wake_up_new_task;
-// - bpf_test_run:bpf_trigger_tp in the bench trigger (bpf_get_numa_node_id).
+// - bpf_test_run:bpf_trigger_tp fired by helper 42 right after the bench trigger
+//   (bpf_get_numa_node_id) returns, so the trigger's body stays a leaf.
 // Host-defined tracepoints (SimKernel.defineTracepoint) have no call site in kernel code: the
 // host fires them (SimKernel.fireTracepoint).
 import type { Param } from "./functions.js";

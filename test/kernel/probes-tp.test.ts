@@ -103,7 +103,7 @@ describe("tracepoints", () => {
     k.attach(tp);
     k.attach(rtp);
     k.attach(await load("kp_nest"));
-    k.call("bpf_get_numa_node_id", 0n, 0n, 0n, 0n, 0n);
+    k.triggerLoop(1); // helper 42: the trigger function, then bpf_trigger_tp
     expect([30, 31].map((i) => slot(out, i))).toEqual([1n, 1n]);
     k.call("bpf_fentry_test1", 1n); // kp_nest -> the trigger -> its tracepoint
     expect([30, 31].map((i) => slot(out, i))).toEqual([1n, 2n]);
@@ -146,13 +146,13 @@ describe("tracepoints", () => {
     obj.createMaps();
     const hits = (): bigint => new DataView(obj.map("trigger.bss").lookup(new Uint8Array(4))!.buffer).getBigUint64(0, true);
     const l = k.attach(await k.load(obj, "bench_trigger_rawtp"));
-    for (let i = 0; i < 3; i++) k.call("bpf_get_numa_node_id", 0n, 0n, 0n, 0n, 0n);
+    for (let i = 0; i < 3; i++) k.triggerLoop(1); // helper 42: the trigger function, then bpf_trigger_tp
     expect(hits()).toBe(3n);
     l.detach();
-    k.call("bpf_get_numa_node_id", 0n, 0n, 0n, 0n, 0n);
+    k.triggerLoop(1); // helper 42: the trigger function, then bpf_trigger_tp
     expect(hits()).toBe(3n);
     k.attach(await k.load(obj, "bench_trigger_tp"));
-    k.call("bpf_get_numa_node_id", 0n, 0n, 0n, 0n, 0n);
+    k.triggerLoop(1); // helper 42: the trigger function, then bpf_trigger_tp
     expect(hits()).toBe(4n);
   });
 
