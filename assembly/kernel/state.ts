@@ -97,7 +97,7 @@ export function wabpf_tp_set(id: u32, slot: u32, prog: u32, state: u32): void {
   return tpTable + (id << 4);
 }
 /** The fast path: the program's own per-CPU guard, then the program (r1 = 0: it does not read ctx). */
-export function tpRunFast(prog: u32, state: u32): void {
+@inline export function tpRunFast(prog: u32, state: u32): void {
   const act = state + (load<u32>(CPU_ID_ADDR) << 2);
   if (load<u32>(act) != 0) {
     store<u64>(state + PS_MISSES, load<u64>(state + PS_MISSES) + 1);
