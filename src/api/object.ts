@@ -24,6 +24,8 @@ export interface ObjectOpenOptions {
   readonly targetBtf?: Btf;
   /** values of `__kconfig` externs (see OpenOptions.kconfig) */
   readonly kconfig?: Readonly<Record<string, number | bigint | boolean | string>>;
+  /** kernel symbol addresses for untyped `__ksym` externs (see OpenOptions.ksyms) */
+  readonly ksyms?: (name: string) => bigint | undefined;
 }
 
 export interface ObjectLoadOptions {
@@ -192,7 +194,7 @@ export class BpfObject {
       }
       name ??= src.slice(src.lastIndexOf("/") + 1).replace(/\.o$/, "").replace(/\.bpf$/, "");
     } else bytes = src;
-    const spec = openObject(bytes, { name: name ?? "obj", ...(opts.kconfig !== undefined ? { kconfig: opts.kconfig } : {}) });
+    const spec = openObject(bytes, { name: name ?? "obj", ...(opts.kconfig !== undefined ? { kconfig: opts.kconfig } : {}), ...(opts.ksyms !== undefined ? { ksyms: opts.ksyms } : {}) });
     const machine = opts.machine ?? (await createMachine());
     return new BpfObject(spec, machine, opts.targetBtf ?? null);
   }

@@ -101,6 +101,11 @@ export interface OpenOptions {
    * LINUX_HAS_BPF_COOKIE and LINUX_HAS_SYSCALL_WRAPPER to true.
    */
   readonly kconfig?: Readonly<Record<string, number | bigint | boolean | string>>;
+  /**
+   * Addresses of kernel symbols for untyped `__ksym` externs (`extern const void x __ksym;`),
+   * as libbpf reads them from /proc/kallsyms; undefined for a symbol the kernel lacks.
+   */
+  readonly ksyms?: (name: string) => bigint | undefined;
 }
 
 const KCONFIG_DEFAULTS: Record<string, number | bigint | boolean | string> = {
@@ -349,6 +354,7 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
   }
 
   const kconfig = kconfigMap(btf, syms, objName, opts.kconfig ?? {});
+  const ksymAddr = ksymAddresses(btf, syms, opts.ksyms ?? (() => undefined));
   const externAt = new Map<string, { map: number; offset: number }>();
   if (kconfig !== null) {
     kconfig.offsets.forEach((offset, name) => externAt.set(name, { map: maps.length, offset }));
@@ -384,7 +390,7 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
       const end = (f.value + (f.size > 0 ? f.size : sec.size - f.value)) / 8;
       const insns = all.slice(start, end);
       const origin = insns.map((_, i) => ({ section: sec.name, offset: f.value + i * 8 }));
-      const linker = new Linker(insns, origin, { sec, relocs, base: f.value }, text, textFuncs, textRelocs, maps, mapBySym, dataMapOfSection, externAt, secByIdx);
+      const linker = new Linker(insns, origin, { sec, relocs, base: f.value }, text, textFuncs, textRelocs, maps, mapBySym, dataMapOfSection, externAt, ksymAddr, secByIdx);
       linker.link();
       programs.push({
         name: f.name, section: sec.name, sectionDef: match.def, attachTarget: match.target,
@@ -451,6 +457,29 @@ function kconfigMap(btf: Btf | null, syms: readonly ElfSymbol[], objName: string
   };
 }
 
+/**
+ * Untyped `__ksym` externs of the `.ksyms` DATASEC resolved to addresses (0 for a weak one the
+ * kernel lacks, as libbpf leaves it). Typed ones need BTF pointers (PTR_TO_BTF_ID): refused.
+ */
+function ksymAddresses(btf: Btf | null, syms: readonly ElfSymbol[], resolve: (name: string) => bigint | undefined): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  const ds = btf?.types.find((t) => t.kind === "DATASEC" && t.name === ".ksyms");
+  if (btf === null || btf === undefined || ds === undefined || ds.kind !== "DATASEC") return out;
+  for (const v of ds.vars) {
+    const vt = btf.typeById(v.type);
+    if (vt.kind !== "VAR") continue; // kfunc prototypes (FUNC) are refused where they are called
+    const t = btf.skipModsAndTypedefs(vt.type)?.type;
+    if (t !== undefined && t.kind !== "VOID") {
+      throw new LoaderError(`extern (ksym) '${vt.name}': typed __ksym variables (BTF pointers) are not supported yet`, { section: ".ksyms" });
+    }
+    const addr = resolve(vt.name);
+    const weak = syms.find((x) => x.name === vt.name && x.shndx === SHN_UNDEF)?.bind === STB_WEAK;
+    if (addr === undefined && !weak) throw new LoaderError(`extern (ksym) '${vt.name}': not found in the kernel's symbols`, { section: ".ksyms" });
+    out.set(vt.name, addr ?? 0n);
+  }
+  return out;
+}
+
 /** Relocates one program: map and data references, calls and callbacks into `.text`. */
 class Linker {
   /** .text function start (bytes) → its first slot in this.insns */
@@ -466,6 +495,7 @@ class Linker {
     private readonly mapBySym: ReadonlyMap<string, number>,
     private readonly dataMapOfSection: ReadonlyMap<number, number>,
     private readonly externAt: ReadonlyMap<string, { map: number; offset: number }>,
+    private readonly ksymAddr: ReadonlyMap<string, bigint>,
     private readonly secByIdx: (i: number) => ElfSection | undefined,
   ) {}
 
@@ -499,8 +529,15 @@ class Linker {
     if (next === undefined) throw new LoaderError("ld_imm64 without its second slot", where);
     const sym = r.sym;
     if (sym.shndx === SHN_UNDEF) {
+      const addr = this.ksymAddr.get(sym.name);
+      if (addr !== undefined) {
+        // an untyped __ksym: the symbol's address, as a plain 64-bit constant
+        this.insns[idx] = { ...ins, src: PseudoLd.NONE, imm: Number(addr & 0xffffffffn) | 0 };
+        this.insns[idx + 1] = { ...next, imm: Number((addr >> 32n) & 0xffffffffn) | 0 };
+        return;
+      }
       const ext = this.externAt.get(sym.name);
-      if (ext === undefined) throw new LoaderError(`reference to the extern '${sym.name}' (.ksyms externs are not supported yet)`, where);
+      if (ext === undefined) throw new LoaderError(`reference to the extern '${sym.name}', which is neither a __kconfig nor a __ksym variable`, where);
       this.insns[idx] = { ...ins, src: PseudoLd.MAP_IDX_VALUE, imm: ext.map };
       this.insns[idx + 1] = { ...next, imm: ext.offset };
       return;

@@ -239,3 +239,19 @@ describe("callbacks", () => {
     expect(u64(obj.map("totals").lookup(u32(1)))).toBe(48n); // add_step(45)
   });
 });
+
+describe("__ksym externs", () => {
+  const KS = fileURLToPath(new URL("../fixtures/object/ksyms.o", import.meta.url));
+  const kallsyms = new Map([["bpf_prog_active", 0xffffffff82a0b000n], ["init_task", 0xffffffff82c0a940n]]);
+
+  it("untyped ones load the symbol's address; a weak missing one is 0", async () => {
+    const obj = await BpfObject.open(KS, { ksyms: (n) => kallsyms.get(n) });
+    await obj.load();
+    // (bpf_prog_active >> 32) + (no_such_symbol == 0) + (init_task != 0)
+    expect(obj.program("ks").run({ ctx: new Uint8Array(8) }).r0).toBe(0xffffffffn + 1n + 1n);
+  });
+
+  it("a strong one the kernel lacks is a load error naming it", async () => {
+    await expect(BpfObject.open(KS, { ksyms: () => undefined })).rejects.toThrow(/extern \(ksym\) 'bpf_prog_active': not found/);
+  });
+});
