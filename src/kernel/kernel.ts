@@ -480,7 +480,9 @@ export class SimKernel {
 
   /** Open an object against this kernel (its machine; CO-RE against its BTF). */
   open(src: Uint8Array | string, name?: string): Promise<BpfObject> {
-    return BpfObject.open(src, { machine: this.machine, targetBtf: this.btf, ...(name !== undefined ? { name } : {}) });
+    // untyped __ksym externs resolve through the simulated kallsyms
+    const ksyms = (sym: string): bigint | undefined => this.byName.get(sym)?.ip;
+    return BpfObject.open(src, { machine: this.machine, targetBtf: this.btf, ksyms, ...(name !== undefined ? { name } : {}) });
   }
 
   /** Verify and compile one program of an object (tracing programs: see src/kernel/program.ts). */
