@@ -15,8 +15,6 @@
 // - kprobe / kretprobe / kprobe-multi / kretprobe-multi: a counting program on the trigger
 //   function's kprobe layer (test/fixtures/probes/trigger.o).
 // Warm-up, then 1-second samples; mean ± stddev M/s over the samples.
-import { fileURLToPath } from "node:url";
-import { existsSync } from "node:fs";
 import { EbpfError } from "../errors.js";
 import { SimKernel } from "./kernel.js";
 import type { KernelProgram } from "./program.js";
@@ -51,22 +49,43 @@ export interface TriggerBenchOptions {
   readonly samples?: number;
   readonly sampleSec?: number;
   readonly only?: readonly TriggerVariant[];
-  /** the compiled fixture (default: test/fixtures/kernel/trigger.o in the repository) */
-  readonly object?: string;
-  /** the probe variants' programs (default: test/fixtures/probes/trigger.o) */
-  readonly probeObject?: string;
+  /** the compiled fixture, a path or its bytes (default: test/fixtures/kernel/trigger.o in the repository) */
+  readonly object?: string | Uint8Array;
+  /** the probe variants' programs, a path or bytes (default: test/fixtures/probes/trigger.o) */
+  readonly probeObject?: string | Uint8Array;
   readonly onResult?: (r: TriggerResult) => void;
 }
 
 const BATCH = 100;
 
+// src/kernel or dist/kernel → the repository's fixtures (no node:url import: the module also
+// runs in browsers, where the fixtures are fetched)
+const TRIGGER_URL = new URL("../../test/fixtures/kernel/trigger.o", import.meta.url);
+const PROBE_TRIGGER_URL = new URL("../../test/fixtures/probes/trigger.o", import.meta.url);
+
 export function defaultTriggerObject(): string {
-  // src/kernel or dist/kernel → the repository's fixtures
-  return fileURLToPath(new URL("../../test/fixtures/kernel/trigger.o", import.meta.url));
+  return decodeURIComponent(TRIGGER_URL.pathname);
 }
 
 export function defaultProbeTriggerObject(): string {
-  return fileURLToPath(new URL("../../test/fixtures/probes/trigger.o", import.meta.url));
+  return decodeURIComponent(PROBE_TRIGGER_URL.pathname);
+}
+
+/** A bench object's bytes: a path under Node, a URL fetched elsewhere. */
+async function objectBytes(src: string | Uint8Array | undefined, url: URL): Promise<Uint8Array> {
+  if (src instanceof Uint8Array) return src;
+  if (src === undefined && url.protocol !== "file:") {
+    const res = await fetch(url);
+    if (!res.ok) throw new EbpfError("ENOENT", `bench object ${url.href}: HTTP ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+  const path = src ?? decodeURIComponent(url.pathname);
+  const { readFile } = await import("node:fs/promises");
+  try {
+    return await readFile(path);
+  } catch {
+    throw new EbpfError("ENOENT", `bench object ${path} not found (scripts/build-fixtures.sh builds it)`);
+  }
 }
 
 function measure(step: () => void, perStep: number, o: Required<Pick<TriggerBenchOptions, "warmupSec" | "samples" | "sampleSec">>): number[] {
@@ -95,8 +114,7 @@ const stddev = (xs: readonly number[]): number => {
 
 export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<TriggerResult[]> {
   const o = { warmupSec: opts.warmupSec ?? 2, samples: opts.samples ?? 5, sampleSec: opts.sampleSec ?? 1 };
-  const path = opts.object ?? defaultTriggerObject();
-  if (!existsSync(path)) throw new EbpfError("ENOENT", `bench object ${path} not found (scripts/build-fixtures.sh builds it)`);
+  const bytes = await objectBytes(opts.object, TRIGGER_URL);
   const want = new Set<TriggerVariant>(opts.only ?? TRIGGER_VARIANTS);
   const results: TriggerResult[] = [];
   const push = (name: TriggerVariant, samples: number[], counted?: number): void => {
@@ -106,12 +124,13 @@ export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<T
   };
 
   // each variant on a fresh machine and kernel, as each bench_trigger variant is a fresh run
-  const probePath = opts.probeObject ?? defaultProbeTriggerObject();
+  let probeBytes: Uint8Array | null = null;
   const fresh = async (probes = false) => {
     const k = await SimKernel.create();
-    const obj = await k.open(path);
+    const obj = await k.open(bytes, "trigger");
     obj.createMaps();
-    const pobj = probes ? await k.open(probePath) : null;
+    if (probes) probeBytes ??= await objectBytes(opts.probeObject, PROBE_TRIGGER_URL);
+    const pobj = probes ? await k.open(probeBytes!, "trigger") : null;
     pobj?.createMaps();
     const hitsMap = (pobj ?? obj).map("trigger.bss");
     const hits = (): bigint => {
