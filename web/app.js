@@ -85,8 +85,80 @@ async function doRun() {
   }
 }
 
+let dropped = null;
+
+async function showMap(name, op = "dump") {
+  const view = $("mapView");
+  try {
+    const text = await client.map({ name, op, keyHex: $("mapKey")?.value, valueHex: $("mapValue")?.value });
+    view.innerHTML = "";
+    const h = document.createElement("h3");
+    h.textContent = `map ${name}`;
+    const pre = document.createElement("pre");
+    pre.id = "mapDump";
+    pre.textContent = text;
+    const form = document.createElement("div");
+    form.className = "row";
+    form.innerHTML = '<label>key <input id="mapKey" size="24"></label><label>value <input id="mapValue" size="32"></label><button id="mapUpdate">Update</button><button id="mapDelete">Delete</button>';
+    view.append(h, pre, form);
+    $("mapUpdate").onclick = () => showMap(name, "update");
+    $("mapDelete").onclick = () => showMap(name, "delete");
+  } catch (e) {
+    view.textContent = String(e.message ?? e);
+  }
+}
+
+async function doTrace() {
+  const out = $("traceOut");
+  out.textContent = "tracing…";
+  const which = $("traceObject").value;
+  const req = { workload: $("workload").value, iterations: Number($("iterations").value), cpus: Number($("cpus").value) };
+  try {
+    if (which === "dropped") {
+      if (dropped === null) throw new Error("drop a .o first (or pick an example)");
+      out.textContent = await client.trace({ ...req, bytes: dropped });
+    } else {
+      out.textContent = await client.trace({ ...req, url: new URL(which, location.href).href });
+    }
+    out.dataset.done = "1";
+  } catch (e) {
+    out.textContent = String(e.message ?? e);
+    out.dataset.done = "error";
+  }
+}
+
+/** Horizontal bars: wabpf's rate per variant next to the series' kernel figure. */
+function barChart(results, series) {
+  const rows = results.map((r) => ({ name: r.name, ours: r.mean_mps, kernel: series[r.name] ?? null }));
+  const max = Math.max(...rows.flatMap((r) => [r.ours, r.kernel ?? 0]), 1);
+  const w = 640, left = 140, barH = 12, rowH = 34;
+  const h = 30 + rows.length * rowH;
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-size="11" font-family="sans-serif">`;
+  svg += `<rect x="${left}" y="6" width="10" height="10" fill="#2b6cb0"/><text x="${left + 14}" y="15">wabpf (M/s)</text>`;
+  svg += `<rect x="${left + 110}" y="6" width="10" height="10" fill="#c05621"/><text x="${left + 124}" y="15">kernel, series figure</text>`;
+  rows.forEach((r, i) => {
+    const y = 26 + i * rowH;
+    const bar = (v, dy, color) => `<rect class="bar" x="${left}" y="${y + dy}" width="${Math.max(1, ((w - left - 70) * v) / max).toFixed(1)}" height="${barH}" fill="${color}"/><text x="${left + 4 + ((w - left - 70) * v) / max}" y="${y + dy + 10}">${v.toFixed(1)}</text>`;
+    svg += `<text x="4" y="${y + 14}">${r.name}</text>` + bar(r.ours, 0, "#2b6cb0") + (r.kernel !== null ? bar(r.kernel, barH + 2, "#c05621") : "");
+  });
+  return svg + "</svg>";
+}
+
+async function doBench() {
+  const view = $("benchView");
+  view.textContent = "measuring (a few seconds per variant)…";
+  try {
+    const r = await client.trigger({ variants: $("variants").value.split(",").map((x) => x.trim()).filter(Boolean) });
+    view.innerHTML = barChart(r.results, r.series);
+    view.dataset.done = String(r.results.length);
+  } catch (e) {
+    view.textContent = String(e.message ?? e);
+  }
+}
+
 async function doObject(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
+  dropped = bytes.slice();
   const view = $("objectView");
   view.textContent = "loading…";
   try {
@@ -105,6 +177,7 @@ async function doObject(file) {
     for (const x of r.maps) {
       const row = m.insertRow();
       for (const c of [x.name, x.type, x.keySize, x.valueSize, x.maxEntries]) row.insertCell().textContent = String(c);
+      row.onclick = () => showMap(x.name);
     }
     view.appendChild(document.createElement("h3")).textContent = "maps";
     view.appendChild(m);
@@ -120,6 +193,8 @@ $("share").onclick = () => {
   saveState();
   navigator.clipboard?.writeText(location.href);
 };
+$("trace").onclick = doTrace;
+$("bench").onclick = doBench;
 $("object").onchange = (e) => e.target.files[0] && doObject(e.target.files[0]);
 document.body.ondragover = (e) => e.preventDefault();
 document.body.ondrop = (e) => {

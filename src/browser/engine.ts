@@ -13,6 +13,11 @@ import { runInterp } from "../interp/interpreter.js";
 import { compileProgram } from "../jit/program.js";
 import { GuestMemory } from "../exec/guest-memory.js";
 import { BpfObject } from "../api/object.js";
+import { trace } from "../api/trace.js";
+import { WORKLOAD_NAMES } from "../kernel/workloads.js";
+import { runTriggerBench, TRIGGER_VARIANTS, SERIES_MPS, type TriggerResult, type TriggerVariant } from "../kernel/bench-trigger.js";
+import { formatMapDump } from "../runtime/map-dump.js";
+import { mapTypeName } from "../runtime/map-types.js";
 
 export interface ProgramSource {
   /** assembler text (either syntax) */
@@ -55,7 +60,7 @@ export interface RunReply {
 
 export interface ObjectReply {
   readonly programs: Array<{ name: string; section: string; progType: string; insns: number; accepted: boolean; error: string | null; log: string }>;
-  readonly maps: Array<{ name: string; type: number; keySize: number; valueSize: number; maxEntries: number }>;
+  readonly maps: Array<{ name: string; type: string; keySize: number; valueSize: number; maxEntries: number }>;
 }
 
 const hexToBytes = (h: string | undefined): Uint8Array => {
@@ -119,10 +124,14 @@ export async function runRequest(req: RunRequest): Promise<RunReply> {
   return { r0: `0x${r0.toString(16)}`, memHex: bytesToHex(mem.read(0x100000, input.length)), compileMs, nsPerRun };
 }
 
+/** The object last opened by objectRequest: its maps can be inspected and edited. */
+let current: BpfObject | null = null;
+
 /** Open a dropped .o: every program verified (with its log), maps listed. */
 export async function objectRequest(bytes: Uint8Array): Promise<ObjectReply> {
   const obj = await BpfObject.open(bytes, { name: "dropped" });
   obj.createMaps();
+  current = obj;
   const programs = [];
   for (const p of obj.programs) {
     let v: VerifyResult;
@@ -135,7 +144,7 @@ export async function objectRequest(bytes: Uint8Array): Promise<ObjectReply> {
     }
     programs.push({ name: p.name, section: p.section, progType: p.progType, insns: p.insns.length, accepted: v.accepted, error: v.error, log: v.log });
   }
-  return { programs, maps: obj.spec.maps.map((m) => ({ name: m.name, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries })) };
+  return { programs, maps: obj.spec.maps.map((m) => ({ name: m.name, type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries })) };
 }
 
 export interface VectorResult {
@@ -166,4 +175,62 @@ export async function conformanceRequest(vectors: ReadonlyArray<{ name: string; 
     }
   }
   return out;
+}
+
+export interface MapRequest {
+  readonly name: string;
+  readonly op: "dump" | "update" | "delete";
+  readonly keyHex?: string;
+  readonly valueHex?: string;
+}
+
+/** Inspect or edit a map of the last opened object; returns the map as bpftool dumps it. */
+export function mapRequest(req: MapRequest): string {
+  if (current === null) throw new Error("open an object first");
+  const m = current.map(req.name);
+  if (req.op === "update") m.update(hexToBytes(req.keyHex), hexToBytes(req.valueHex));
+  if (req.op === "delete") m.delete(hexToBytes(req.keyHex));
+  return formatMapDump(m);
+}
+
+export interface TraceRequest {
+  /** the object's bytes, or a URL to fetch it from (the examples) */
+  readonly bytes?: Uint8Array;
+  readonly url?: string;
+  readonly workload: string;
+  readonly iterations: number;
+  readonly cpus?: number;
+}
+
+/** `wabpf trace` in the page: attach the object's programs to a fresh simulated kernel, run a workload, return the output. */
+export async function traceRequest(req: TraceRequest): Promise<string> {
+  if (!(WORKLOAD_NAMES as readonly string[]).includes(req.workload)) throw new Error(`unknown workload ${req.workload}`);
+  let bytes = req.bytes;
+  if (bytes === undefined) {
+    if (req.url === undefined) throw new Error("no object");
+    const res = await fetch(req.url);
+    if (!res.ok) throw new Error(`${req.url}: HTTP ${res.status}`);
+    bytes = new Uint8Array(await res.arrayBuffer());
+  }
+  let out = "";
+  await trace(bytes, { workload: req.workload, iterations: req.iterations, cpus: req.cpus ?? 1, json: false, write: (s) => void (out += s) });
+  return out;
+}
+
+export interface TriggerRequest {
+  readonly variants: readonly string[];
+  readonly sampleSec?: number;
+}
+
+export interface TriggerReply {
+  readonly results: readonly TriggerResult[];
+  /** the series' figures (M/s) for the same variants */
+  readonly series: Readonly<Record<string, number>>;
+}
+
+/** bench_trigger on the simulated kernel, short samples (a page should not block for minutes). */
+export async function triggerRequest(req: TriggerRequest): Promise<TriggerReply> {
+  const only = req.variants.filter((v): v is TriggerVariant => (TRIGGER_VARIANTS as readonly string[]).includes(v));
+  const results = await runTriggerBench({ only, warmupSec: 0.2, samples: 3, sampleSec: req.sampleSec ?? 0.25 });
+  return { results, series: Object.fromEntries(only.filter((v) => SERIES_MPS[v] !== undefined).map((v) => [v, SERIES_MPS[v]!])) };
 }

@@ -1,7 +1,7 @@
 // wabpf in a web page: a client that sends the work to a Worker running the engine (so that
 // verification and binaryen's compilation never block the page), and the engine calls
 // themselves for pages that prefer to call directly.
-import type { ObjectReply, RunReply, RunRequest, VectorResult, VerifyReply, VerifyRequest } from "./engine.js";
+import type { MapRequest, ObjectReply, RunReply, RunRequest, TraceRequest, TriggerReply, TriggerRequest, VectorResult, VerifyReply, VerifyRequest } from "./engine.js";
 
 export * from "./engine.js";
 
@@ -45,6 +45,15 @@ export class WabpfWorkerClient {
   }
   object(bytes: Uint8Array): Promise<ObjectReply> {
     return this.call("object", bytes);
+  }
+  map(req: MapRequest): Promise<string> {
+    return this.call("map", req);
+  }
+  trace(req: TraceRequest): Promise<string> {
+    return this.call("trace", req);
+  }
+  trigger(req: TriggerRequest): Promise<TriggerReply> {
+    return this.call("trigger", req);
   }
   conformance(vectors: ReadonlyArray<{ name: string; text: string }>, engine: "jit" | "interp"): Promise<VectorResult[]> {
     return this.call("conformance", { vectors, engine });

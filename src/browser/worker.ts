@@ -1,10 +1,10 @@
 // The playground's worker: verification, JIT compilation and runs happen here, off the page's
 // main thread. Messages: { id, kind, req } in; { id, ok, result | error } out.
-import { conformanceRequest, objectRequest, runRequest, verifyRequest } from "./engine.js";
+import { conformanceRequest, mapRequest, objectRequest, runRequest, traceRequest, triggerRequest, verifyRequest } from "./engine.js";
 
 interface Message {
   readonly id: number;
-  readonly kind: "verify" | "run" | "object" | "conformance";
+  readonly kind: "verify" | "run" | "object" | "conformance" | "map" | "trace" | "trigger";
   // the request's shape depends on `kind` (see engine.ts); checked there
   readonly req: never;
 }
@@ -21,6 +21,12 @@ scope.onmessage = (e: MessageEvent<Message>): void => {
         return runRequest(req);
       case "object":
         return objectRequest(req);
+      case "map":
+        return mapRequest(req);
+      case "trace":
+        return traceRequest(req);
+      case "trigger":
+        return triggerRequest(req);
       case "conformance": {
         const r = req as { vectors: Array<{ name: string; text: string }>; engine: "jit" | "interp" };
         return conformanceRequest(r.vectors, r.engine);
