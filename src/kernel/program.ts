@@ -131,7 +131,7 @@ export function sparseRegsViolation(insns: readonly Insn[], regs: ArchRegs, sect
 }
 
 /** Verify as raw_tracepoint (see the top of this file); other program types as themselves. */
-export function verifyForKernel(insns: readonly Insn[], progType: string, obj: BpfObject | null, tracing: boolean, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86")): VerifyResult {
+export function verifyForKernel(insns: readonly Insn[], progType: string, obj: BpfObject | null, tracing: boolean, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86"), attachType: string | null = null): VerifyResult {
   const type = tracing ? "raw_tracepoint" : progType;
   if (!(PROG_TYPES as readonly string[]).includes(type)) {
     throw new EbpfError("EOPNOTSUPP", `program type ${progType} is not supported by wabpf's verifier yet`);
@@ -162,6 +162,8 @@ export function verifyForKernel(insns: readonly Insn[], progType: string, obj: B
     logLevel,
     license: obj?.spec.license ?? "GPL",
     funcInfo: obj !== null && obj.spec.btfExt !== null && obj.spec.btfExt.funcInfo.sections.length > 0,
+    // fentry/fexit must return 0 (check_return_code); the stand-in type has no range of its own
+    expectedAttachType: attachType,
   });
 }
 
@@ -267,7 +269,8 @@ export async function loadKernelProgram(kernel: SimKernel, obj: BpfObject, name:
     const pc = insns.findIndex((i) => i.code === CALL && i.src === 0 && i.imm === TRACING_HELPER_IDS.get_func_ret);
     if (pc >= 0) throw new EbpfError("EINVAL", `program '${name}': unknown func bpf_get_func_ret#184 (insn ${pc}): fentry programs have no return value`);
   }
-  const verdict = verifyForKernel(insns, p.progType, obj, tracing, logLevel, kernel.regs);
+  const attachType = t === null ? null : t.kind === "fentry" ? "trace_fentry" : t.kind === "fexit" ? "trace_fexit" : "modify_return";
+  const verdict = verifyForKernel(insns, p.progType, obj, tracing, logLevel, kernel.regs, attachType);
   if (!verdict.accepted) throw new VerifierError(verdict);
   const m = kernel.machine;
   const jit = await compileProgram(insns, {

@@ -151,6 +151,8 @@ export function sockCommonAccess(off: number, size: number): boolean {
 /** The [min, max] R0 must lie in at program exit, or null when any value is fine. */
 export function returnRange(type: ProgType, expectedAttachType: string | null | undefined): [number, number] | null {
   if (type === "cgroup_skb") return expectedAttachType === "cgroup_inet_egress" ? [0, 3] : [0, 1];
+  // tracing programs (verified through the raw_tracepoint stand-in): fentry and fexit return 0
+  if (expectedAttachType === "trace_fentry" || expectedAttachType === "trace_fexit") return [0, 0];
   return null;
 }
 
