@@ -60,6 +60,12 @@ export const x: [number, typeof open, typeof m, VerifyResult | null] = [n, open,
     expect(r.status).toBe(0);
   });
 
+  it("runs a tracing example from the installed package (opensnoop on the simulated kernel)", () => {
+    const out = run(process.execPath, ["node_modules/wabpf/examples/opensnoop.mjs", "--iterations", "1"], project);
+    expect(out).toMatch(/^PID\s+COMM\s+FD\s+ERR\s+PATH$/m);
+    expect(out).toMatch(/^1002\s+cat\s+4\s+0\s+\/etc\/ld\.so\.cache$/m);
+  });
+
   it("runs the README's command through npx wabpf", () => {
     const out = run("npx", ["--no-install", "wabpf", "run", "node_modules/wabpf/examples/sum-bytes.s", "--mem-hex", "01 02 03 04"], project);
     expect(out).toBe("0xa\n");
