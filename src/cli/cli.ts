@@ -12,7 +12,7 @@ import { traceCommand, TRACE_USAGE } from "./commands/trace.js";
 import { InputError } from "./program-file.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
-  run: { run: runCommand, usage: RUN_USAGE, about: "run a program (.data, .bin, .hex, .s) and print r0" },
+  run: { run: runCommand, usage: RUN_USAGE, about: "verify, then run a program (.data, .bin, .hex, .s, or a program of a .o) and print r0" },
   verify: { run: verifyCommand, usage: VERIFY_USAGE.split("\n")[0]!, about: "what the Linux verifier would say about a program (log, verdict, errno)" },
   show: { run: showCommand, usage: SHOW_USAGE, about: "programs, maps and BTF of a clang-compiled object" },
   map: { run: mapCommand, usage: MAP_USAGE, about: "load an object, run programs, print its maps like bpftool map dump" },
@@ -26,14 +26,13 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
 };
 
 function help(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
   return [
-    "wabpf — eBPF outside the kernel: assembler, verifier, interpreter and WebAssembly JIT",
+    "wabpf — eBPF outside the kernel: a kernel-faithful verifier, a WebAssembly JIT, a reference interpreter and a simulated kernel",
     "",
     "usage:",
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.about}`),
+    ...Object.values(COMMANDS).flatMap((c) => [`  ${c.usage}`, `      ${c.about}`]),
     "",
-    "Exit status: 0 success, 1 the program or a test failed, 2 bad usage or unreadable input.",
+    "Exit status: 0 success, 1 the program was rejected or a test failed, 2 bad usage or unreadable input.",
   ].join("\n");
 }
 
