@@ -6,7 +6,7 @@ import { TrapKind } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { ldImm64Value } from "../isa/insn.js";
 import { checkInsn } from "../isa/decode.js";
-import { STACK_FRAME_SIZE } from "../isa/layout.js";
+import { CPU_ID_ADDR, STACK_FRAME_SIZE } from "../isa/layout.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
 import {
   AluOp,
@@ -69,6 +69,8 @@ const UNROLL_MAX_SLOTS = 16;
 /** The largest helper id callx reaches through the in-module dispatch table; larger ids go through JS. */
 export const CALLX_TABLE_LIMIT = 4096;
 
+const BPF_FUNC_GET_SMP_PROCESSOR_ID = 8;
+
 /**
  * `registered`: the helper ids of the registry; a `call` of any other id traps at its pc.
  */
@@ -81,6 +83,7 @@ export function generate(
   inlineArray: ((mapAddr: bigint) => InlineArrayLookup | null) | null = null,
   reentrant: ReadonlyMap<number, "callback" | "tail_call"> = new Map(),
   inlineLoop = false,
+  inlineCpuId = false,
 ): CodegenResult {
   const m = new b.Module();
   m.setFeatures(b.Features.MVP | b.Features.SignExt | b.Features.MutableGlobals | b.Features.BulkMemory);
@@ -116,7 +119,7 @@ export function generate(
   const helperIds = new Set<number>();
   const modes: Array<"structured" | "dispatch"> = [];
 
-  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray, reentrant, inlineLoop);
+  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray, reentrant, inlineLoop, inlineCpuId);
   // a tail call: the helper sets "tail" when the jump is to happen; "tailcall" (JS) runs the
   // target with the caller's registers and frame, and its r0 is the caller's
   const usesTail = insns.some((ins) => ins.code === (Class.JMP | JmpOp.CALL) && ins.src === PseudoCall.HELPER && reentrant.get(ins.imm) === "tail_call");
@@ -179,6 +182,8 @@ class Lowering {
     private readonly inlineArray: ((mapAddr: bigint) => InlineArrayLookup | null) | null,
     private readonly reentrant: ReadonlyMap<number, "callback" | "tail_call">,
     inlineLoop: boolean,
+    /** helper 8 is the machine's bpf_get_smp_processor_id: load the CPU id inline, as Linux's JIT does */
+    private readonly inlineCpuId: boolean,
   ) {
     this.i64 = b.i64;
     this.i32 = b.i32;
@@ -680,6 +685,7 @@ class Lowering {
     }
     if (ins.src === PseudoCall.HELPER) {
       if (!this.available(ins.imm)) return [this.trap(TrapKind.UnknownHelper, pc)];
+      if (ins.imm === BPF_FUNC_GET_SMP_PROCESSOR_ID && this.inlineCpuId) return [this.set(0, m.i64.load32_u(0, 4, m.i32.const(CPU_ID_ADDR)))];
       const inline = ins.imm === 1 ? this.inlineArrayLookup(pc) : null;
       if (inline !== null) return [this.set(0, inline)];
       const loopFn = ins.imm === BPF_FUNC_LOOP ? this.loopCallback.get(pc) : undefined;

@@ -358,7 +358,9 @@ export async function compileProgram(insns: readonly Insn[], opts: CompileOption
   const t0 = performance.now();
   const reentrant = new Map([...helpers.values()].flatMap((h) => (h.reenters !== undefined ? [[h.id, h.reenters] as const] : [])));
   const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()), opts.pseudo ?? null,
-    helpers.get(1)?.name === "bpf_map_lookup_elem" ? opts.inlineArrayLookup ?? null : null, reentrant, helpers.get(181)?.name === "bpf_loop");
+    helpers.get(1)?.name === "bpf_map_lookup_elem" ? opts.inlineArrayLookup ?? null : null, reentrant, helpers.get(181)?.name === "bpf_loop",
+    // the machine's helper 8 returns the CPU id the engines write at CPU_ID_ADDR
+    helpers.get(8)?.name === "bpf_get_smp_processor_id" && helpers.get(8)?.native !== undefined);
   try {
     if (opts.optimize === true) {
       b.setOptimizeLevel(2);
