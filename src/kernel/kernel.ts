@@ -619,12 +619,7 @@ export class SimKernel {
   }
 
   private removeProbes(atts: ReadonlyArray<readonly [KernelFunction, ProbeAttachment]>): void {
-    for (const [f, a] of atts) {
-      const list = (this.probeAtts.get(f) ?? []).filter((x) => x !== a);
-      if (list.length === 0) this.probeAtts.delete(f);
-      else this.probeAtts.set(f, list);
-    }
-    for (const f of new Set(atts.map(([f]) => f))) this.rebuild(f);
+    for (const f of removeFromLists(this.probeAtts, atts)) this.rebuild(f);
   }
 
   /** kprobe-family programs on a function, in the order they run (kprobes, then kretprobes). */
@@ -801,12 +796,7 @@ export class SimKernel {
 
   /** @internal used by Link/MultiLink.detach */
   removeAttachments(atts: ReadonlyArray<readonly [KernelFunction, Attachment]>): void {
-    for (const [f, a] of atts) {
-      const list = (this.attachments.get(f) ?? []).filter((x) => x !== a);
-      if (list.length === 0) this.attachments.delete(f);
-      else this.attachments.set(f, list);
-    }
-    for (const f of new Set(atts.map(([f]) => f))) this.rebuild(f);
+    for (const f of removeFromLists(this.attachments, atts)) this.rebuild(f);
   }
 
   /** Programs attached to a function, in the order they run. */
@@ -945,4 +935,14 @@ function ordered(list: readonly Attachment[]): Attachment[] {
 /** kprobes then kretprobes, most recently attached first inside each. */
 function probeOrder(list: readonly ProbeAttachment[]): ProbeAttachment[] {
   return [...list].sort((a, b) => Number(a.ret) - Number(b.ret) || b.seq - a.seq);
+}
+
+/** Take each attachment out of its function's list (dropping emptied lists); returns the functions touched. */
+function removeFromLists<T>(lists: Map<KernelFunction, T[]>, atts: ReadonlyArray<readonly [KernelFunction, T]>): Set<KernelFunction> {
+  for (const [f, a] of atts) {
+    const list = (lists.get(f) ?? []).filter((x) => x !== a);
+    if (list.length === 0) lists.delete(f);
+    else lists.set(f, list);
+  }
+  return new Set(atts.map(([f]) => f));
 }
