@@ -142,7 +142,8 @@ export function checkInsn(insns: readonly Insn[], i: number): string | null {
           return null;
         case JmpOp.EXIT:
           if (is32 || x) return unknown;
-          if (src !== 0 || dst !== 0 || off !== 0 || imm !== 0) return "BPF_EXIT uses reserved fields";
+          // Linux's do_check does not look at exit's offset field
+          if (src !== 0 || dst !== 0 || imm !== 0) return "BPF_EXIT uses reserved fields";
           return null;
         default:
           if (x ? imm !== 0 : src !== 0) return "BPF_JMP/JMP32 uses reserved fields";

@@ -350,8 +350,6 @@ class Verifier {
   private checkInsnAsKernel(ins: Insn, pc: number): string | null {
     const invalid = checkInsn(this.insns, pc);
     if (invalid === null) return null;
-    // do_check does not look at the offset of BPF_EXIT
-    if (invalid === "BPF_EXIT uses reserved fields" && ins.src === 0 && ins.dst === 0 && ins.imm === 0) return null;
     const cls = opClass(ins.code);
     // check_alu_op: BPF_ADDR_SPACE_CAST (mov with off 1) needs an arena
     if (cls === Class.ALU64 && opAlu(ins.code) === AluOp.MOV && opSource(ins.code) === Source.X && ins.off === 1) {

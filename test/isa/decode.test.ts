@@ -126,3 +126,10 @@ describe("reserved fields and operands", () => {
     expect(ldImm64Value(...ldImm64(3, -1n))).toBe(0xffffffffffffffffn);
   });
 });
+
+describe("exit's offset field", () => {
+  it("is not checked, as Linux's do_check does not check it", () => {
+    expect(checkInsn([insn(0x95, 0, 0, 7, 0)], 0)).toBeNull();
+    expect(checkInsn([insn(0x95, 0, 0, 0, 1)], 0)).toBe("BPF_EXIT uses reserved fields");
+  });
+});
