@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { assemble, parseDataFile, parseHexProgram } from "../asm/index.js";
 import type { Insn } from "../isa/insn.js";
-import { decodeProgram } from "../isa/decode.js";
+import { decodeProgram, decodeRaw } from "../isa/decode.js";
 import { firstProgramSection, isElf, readElf } from "../loader/elf.js";
 import { EbpfError } from "../errors.js";
 
@@ -22,13 +22,24 @@ export class InputError extends EbpfError {
   }
 }
 
-/** Decode raw bytecode, or the first program section of an ELF object. */
-export function programFromBytes(bytes: Uint8Array): Insn[] {
-  return decodeProgram(isElf(bytes) ? firstProgramSection(readElf(bytes)).data : bytes);
+/**
+ * Decode raw bytecode, or the first program section of an ELF object. `lenient`: only split
+ * into instructions, leaving invalid encodings for the verifier to judge as Linux does (it
+ * refuses them with its own messages, and only where it reaches them).
+ */
+export function programFromBytes(bytes: Uint8Array, lenient = false): Insn[] {
+  const code = isElf(bytes) ? firstProgramSection(readElf(bytes)).data : bytes;
+  return lenient ? decodeRaw(code) : decodeProgram(code);
+}
+
+export interface ReadOptions {
+  /** decode bytecode without judging the encodings (see programFromBytes) */
+  readonly lenient?: boolean;
 }
 
 /** Read `.data` (bpf_conformance), `.bin`/`.o` (bytecode or ELF), `.hex`, or `.s`/`.asm` text. */
-export function readProgramFile(path: string): ProgramFile {
+export function readProgramFile(path: string, opts: ReadOptions = {}): ProgramFile {
+  const decode = opts.lenient === true ? decodeRaw : decodeProgram;
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -40,20 +51,20 @@ export function readProgramFile(path: string): ProgramFile {
     case ".data": {
       const data = parseDataFile(new TextDecoder().decode(bytes), path);
       return {
-        insns: data.raw !== null ? decodeProgram(data.raw) : assemble(data.asm),
+        insns: data.raw !== null ? decode(data.raw) : assemble(data.asm),
         input: data.mem,
         expected: data.result,
         expectedError: data.error ?? null,
       };
     }
     case ".hex":
-      return { insns: decodeProgram(parseHexProgram(new TextDecoder().decode(bytes))), ...none };
+      return { insns: decode(parseHexProgram(new TextDecoder().decode(bytes))), ...none };
     case ".s":
     case ".asm":
     case ".txt":
       return { insns: assemble(new TextDecoder().decode(bytes)), ...none };
     default:
-      return { insns: programFromBytes(bytes), ...none };
+      return { insns: programFromBytes(bytes, opts.lenient === true), ...none };
   }
 }
 

@@ -109,6 +109,13 @@ describe("verification before running", () => {
     expect(err).toMatch(/RuntimeTrap \(EFAULT\): pc 0: invalid read/);
   });
 
+  it("wabpf verify refuses an invalid encoding as Linux does (exit 1), rather than calling the file unreadable", async () => {
+    const p = join(tmp, "bad-opcode.bin");
+    writeFileSync(p, Buffer.from("b700000000000000d1000000000000009500000000000000", "hex"));
+    expect(await main(["verify", p, "--prog-type", "raw", "--json"])).toBe(1);
+    expect((JSON.parse(out) as Record<string, unknown>)["error"]).toBe("unknown opcode d1");
+  });
+
   it("wabpf verify --prog-type raw prints the kernel-format log and exits 1 on rejection", async () => {
     const bad = file("oob2.s", "r0 = *(u64 *)(r1 + 8)\nexit\n");
     expect(await main(["verify", bad, "--prog-type", "raw", "--mem-size", "4", "--json"])).toBe(1);

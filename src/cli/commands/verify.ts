@@ -83,7 +83,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   try {
     if (positionals.length !== 1) throw new InputError(`usage: ${VERIFY_USAGE}`);
     if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]));
-    const file = readProgramFile(positionals[0]!);
+    // invalid encodings are the verifier's to refuse (exit 1 with Linux's message), not unreadable input
+    const file = readProgramFile(positionals[0]!, { lenient: true });
     const flags = values["prog-flags"] === undefined ? 0 : Number(values["prog-flags"]);
     if (!Number.isInteger(flags)) throw new InputError(`bad --prog-flags "${values["prog-flags"]}"`);
     let r: VerifyResult;
