@@ -92,6 +92,24 @@ export class BpfProgram {
   }
 
   /** Verify (and compile) this program; throws ProgramLoadError when the verifier refuses it. */
+  /**
+   * What the verifier says about this program (CO-RE applied, the object's map definitions,
+   * license and func_info), without creating maps or compiling: `wabpf verify prog.o`.
+   */
+  verify(opts: { logLevel?: 0 | 1 | 2 } = {}): VerifyResult {
+    let insns: Insn[];
+    try {
+      insns = this.obj.coreApply(this);
+    } catch (e) {
+      // a CO-RE relocation libbpf cannot resolve fails this program's load, not the others'
+      if (!(e instanceof LoaderError)) throw e;
+      const error = `CO-RE relocation failed: ${e.message}`;
+      return { accepted: false, errno: e.errno, error, insnsProcessed: 0, log: opts.logLevel ? `${error}\n` : "", maxStackDepth: 0, facts: { maxStackDepth: 0, insn: [] } };
+    }
+    const raw = verifyProgram(this.spec, insns, this.obj, opts.logLevel ?? 0);
+    return raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, this.obj.lineInfo(this)) };
+  }
+
   async load(opts: ObjectLoadOptions = {}): Promise<VerifyResult> {
     const insns = this.obj.coreApply(this);
     this.loadedInsns = insns;

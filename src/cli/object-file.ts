@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { isElf } from "../loader/elf.js";
 import { BpfObject, type BpfProgram } from "../api/object.js";
+import type { Btf } from "../loader/btf.js";
 import { InputError } from "./program-file.js";
 
 /** Whether `path` names an ELF object (by its magic, whatever the extension). */
@@ -14,14 +15,14 @@ export function isObjectFile(path: string): boolean {
   }
 }
 
-export async function openObjectFile(path: string): Promise<BpfObject> {
+export async function openObjectFile(path: string, targetBtf?: Btf): Promise<BpfObject> {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (e) {
     throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
-  return BpfObject.open(bytes, { name: basename(path).replace(/\.o$/, "").replace(/\.bpf$/, "") });
+  return BpfObject.open(bytes, { name: basename(path).replace(/\.o$/, "").replace(/\.bpf$/, ""), ...(targetBtf !== undefined ? { targetBtf } : {}) });
 }
 
 /** The programs of `section` (a section name or a program name), or all of them. */

@@ -69,6 +69,8 @@ const PROTOS: HelperProto[] = [
   { id: 25, args: ["ctx", "map_ptr", "anything", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL, mapTypes: ["perf_event_array"] },
   { id: 35, args: [], ret: "integer", gplOnly: true, allowed: ALL },
   { id: 42, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  // bpf_current_task_under_cgroup: libbpf-tools' cgroup filter (a CGROUP_ARRAY slot)
+  { id: 37, args: ["map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["cgroup_array"] },
   { id: 93, args: ["spin_lock"], ret: "void", gplOnly: false, allowed: ALL },
   { id: 94, args: ["spin_lock"], ret: "void", gplOnly: false, allowed: ALL },
   { id: 118, args: [], ret: "integer", gplOnly: false, allowed: ALL },

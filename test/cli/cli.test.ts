@@ -213,3 +213,11 @@ describe("wabpf map dump", () => {
     expect(j["totals"]!.map((e) => e.key[0])).toEqual(["0x00", "0x01", "0x02", "0x03"]);
   });
 });
+
+describe("wabpf verify on objects the runtime cannot fully create", () => {
+  it("verifies from the maps' definitions (a CGROUP_ARRAY filter, as libbpf-tools use), as Linux does", async () => {
+    const obj = fileURLToPath(new URL("../fixtures/object/cgroup_filter.o", import.meta.url));
+    expect(await main(["verify", obj, "--json"])).toBe(0);
+    expect(JSON.parse(out)).toEqual({ section: "tracepoint/raw_syscalls/sys_enter", name: "on_enter", prog_type: "tracepoint", accepted: true, errno: null, error: null });
+  });
+});

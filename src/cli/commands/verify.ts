@@ -7,19 +7,21 @@ import { verify } from "../../verifier/index.js";
 import { rawHarnessPrefix, verifyRawHarness } from "../../verifier/raw-harness.js";
 import { explain } from "../../verifier/explain.js";
 import { mapTypeName } from "../../runtime/map-types.js";
+import { parseBtf, type Btf } from "../../loader/btf.js";
 import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js";
-import { ProgramLoadError } from "../../api/object.js";
 import { PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
 import type { Insn } from "../../isa/insn.js";
 
-export const VERIFY_USAGE = `wabpf verify FILE [--section S] [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--explain] [--json] [--mem-size N]
+export const VERIFY_USAGE = `wabpf verify FILE [--section S] [--btf VMLINUX] [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--explain] [--json] [--mem-size N]
 wabpf verify --batch   (JSON lines on stdin: {"id","insns_hex","prog_type","prog_flags","license","maps":[{"type","key_size","value_size","max_entries","flags"}]})
   An ld_imm64 with src_reg 1 (map fd) or 5 (map idx) and imm i refers to the i-th --map.
   Program types: ${PROG_TYPES.join(", ")}, and raw: what \`wabpf run\` runs (r1 = --mem-size bytes of
   memory, default the .data file's, r2 = that size), judged as Linux judges it under kbpf.py's
   map harness (an XDP program calling the body at instruction 8: instruction numbers are shifted by 8).
   FILE may be a clang-compiled object (.o): every program (or those of --section) is verified with
-  its section's program type and the object's maps; --json prints one line per program.
+  its section's program type and the object's maps; --json prints one line per program. CO-RE
+  relocations resolve against --btf (e.g. /sys/kernel/btf/vmlinux, as libbpf does), else the
+  object's own BTF.
   --explain adds, for a rejected program, the shortest path to the failing instruction and the
   instructions the offending register's value came from (wabpf's, not the kernel's).
   Exit status: 0 accepted, 1 rejected, 2 unreadable input.`;
@@ -72,6 +74,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
         "mem-size": { type: "string" },
         section: { type: "string" },
         explain: { type: "boolean" },
+        btf: { type: "string" },
       },
     });
   } catch (e) {
@@ -82,7 +85,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (values.batch === true) return batch();
   try {
     if (positionals.length !== 1) throw new InputError(`usage: ${VERIFY_USAGE}`);
-    if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]));
+    if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]), values.btf);
     // invalid encodings are the verifier's to refuse (exit 1 with Linux's message), not unreadable input
     const file = readProgramFile(positionals[0]!, { lenient: true });
     const flags = values["prog-flags"] === undefined ? 0 : Number(values["prog-flags"]);
@@ -118,15 +121,12 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 }
 
 /** Verify the programs of an object: a log and verdict each, or one JSON line each. */
-async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2): Promise<number> {
-  const obj = await openObjectFile(path);
-  obj.createMaps();
+async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2, btfPath: string | undefined): Promise<number> {
+  // verification needs the maps' definitions only: nothing is created, nothing compiled
+  const obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
   let rejected = 0;
   for (const p of selectPrograms(obj, section)) {
-    const r = await p.load({ logLevel: json ? 0 : level }).catch((e: unknown) => {
-      if (e instanceof ProgramLoadError) return e.result;
-      throw e;
-    });
+    const r = p.verify({ logLevel: json ? 0 : level });
     if (!r.accepted) rejected++;
     if (json) {
       const line = { section: p.section, name: p.name, prog_type: p.progType, accepted: r.accepted, errno: r.errno, error: r.error };
@@ -137,6 +137,17 @@ async function verifyObject(path: string, section: string | undefined, json: boo
   }
   for (const s of obj.spec.ignored) process.stderr.write(`wabpf verify: section ${s.section} skipped: ${s.reason}\n`);
   return rejected === 0 ? 0 : 1;
+}
+
+async function readTargetBtf(path: string): Promise<Btf> {
+  const { readFile } = await import("node:fs/promises");
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  return parseBtf(bytes, { section: path });
 }
 
 interface BatchIn {
