@@ -179,7 +179,7 @@ function verifyProgram(spec: ProgramSpecOfObject, insns: readonly Insn[], obj: B
  * max_entries as libbpf adjusts it before BPF_MAP_CREATE: a PERF_EVENT_ARRAY without one gets
  * the number of possible CPUs; a RINGBUF's size is rounded up to a power-of-2 number of pages.
  */
-function libbpfMaxEntries(type: number, max: number, ncpus: number): number {
+export function libbpfMaxEntries(type: number, max: number, ncpus: number): number {
   if (type === 4 && max === 0) return ncpus;
   if (type === 27 && max > 0) return 4096 * 2 ** Math.ceil(Math.log2(Math.ceil(max / 4096)));
   return max;

@@ -484,6 +484,8 @@ function ksymAddresses(btf: Btf | null, syms: readonly ElfSymbol[], resolve: (na
 class Linker {
   /** .text function start (bytes) → its first slot in this.insns */
   private readonly appended = new Map<number, number>();
+  /** slots a relocation has rewritten */
+  private readonly relocated = new Set<number>();
   constructor(
     public insns: Insn[],
     public origin: Array<{ section: string; offset: number }>,
@@ -511,6 +513,7 @@ class Linker {
       if (r.offset < base || idx >= to || (r.offset - base) % 8 !== 0) continue;
       const ins = this.insns[idx]!;
       const where = { section: sec.name, offset: r.offset };
+      this.relocated.add(idx);
       if (ins.code === LD_IMM64) {
         this.ldImm64(idx, r, where);
       } else if (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL && ins.src === PseudoCall.CALL) {
@@ -601,6 +604,19 @@ class Linker {
       this.insns.push(...body);
       this.origin.push(...body.map((_, i) => ({ section: ".text", offset: f.start + i * 8 })));
       this.apply(text, this.textRelocs, f.start, base, base + body.length);
+      // calls and callback references inside .text that clang resolved itself (no relocation):
+      // pc-relative in the section's layout, as libbpf reads them
+      for (let i = 0; i < body.length; i++) {
+        const slot = base + i;
+        const ins = this.insns[slot]!;
+        const call = ins.code === (Class.JMP | JmpOp.CALL) && ins.src === PseudoCall.CALL;
+        const func = ins.code === LD_IMM64 && ins.src === PseudoLd.FUNC;
+        if ((!call && !func) || this.relocated.has(slot)) continue;
+        const targetOff = f.start + (i + 1 + ins.imm) * 8;
+        const at = this.textSlot(targetOff, { section: ".text", offset: f.start + i * 8 });
+        this.insns[slot] = { ...this.insns[slot]!, imm: at - (slot + 1) };
+        this.relocated.add(slot);
+      }
     }
     return base + (off - f.start) / 8;
   }

@@ -255,3 +255,14 @@ describe("__ksym externs", () => {
     await expect(BpfObject.open(KS, { ksyms: () => undefined })).rejects.toThrow(/extern \(ksym\) 'bpf_prog_active': not found/);
   });
 });
+
+describe(".text calls clang resolved itself", () => {
+  const TC = fileURLToPath(new URL("../fixtures/object/text_calls.o", import.meta.url));
+
+  it("are followed pc-relative when the reached functions are appended (libbpf's size: 16 instructions)", async () => {
+    const obj = await BpfObject.open(TC);
+    expect(obj.program("entry").spec.insns.length).toBe(16);
+    await obj.load();
+    expect(obj.program("entry").run({ ctx: new Uint8Array(8) }).r0).toBe(14n);
+  });
+});

@@ -6,7 +6,9 @@ import { decodeRaw } from "../../isa/decode.js";
 import { verify } from "../../verifier/index.js";
 import { rawHarnessPrefix, verifyRawHarness } from "../../verifier/raw-harness.js";
 import { explain } from "../../verifier/explain.js";
-import { mapTypeName } from "../../runtime/map-types.js";
+import { checkCreate, mapTypeName } from "../../runtime/map-types.js";
+import { BpfError } from "../../errors.js";
+import { libbpfMaxEntries, type BpfObject } from "../../api/object.js";
 import { parseBtf, type Btf } from "../../loader/btf.js";
 import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js";
 import { PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
@@ -124,9 +126,11 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2, btfPath: string | undefined): Promise<number> {
   // verification needs the maps' definitions only: nothing is created, nothing compiled
   const obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
+  // libbpf creates the maps before loading any program: a map the kernel refuses fails them all
+  const mapFailure = firstMapCreateFailure(obj);
   let rejected = 0;
   for (const p of selectPrograms(obj, section)) {
-    const r = p.verify({ logLevel: json ? 0 : level });
+    const r = mapFailure ?? p.verify({ logLevel: json ? 0 : level });
     if (!r.accepted) rejected++;
     if (json) {
       const line = { section: p.section, name: p.name, prog_type: p.progType, accepted: r.accepted, errno: r.errno, error: r.error };
@@ -138,6 +142,28 @@ async function verifyObject(path: string, section: string | undefined, json: boo
   for (const s of obj.spec.ignored) process.stderr.write(`wabpf verify: section ${s.section} skipped: ${s.reason}\n`);
   return rejected === 0 ? 0 : 1;
 }
+
+/** The kernel's map-creation checks on the object's definitions, as a refusal of every program. */
+function firstMapCreateFailure(obj: BpfObject): VerifyResult | null {
+  for (const m of obj.spec.maps) {
+    let errno: number | null = null;
+    let why = "";
+    try {
+      checkCreate({ type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: libbpfMaxEntries(m.type, m.maxEntries, obj.machine.ncpus), flags: m.flags, mapExtra: m.mapExtra }, obj.machine.ncpus);
+    } catch (e) {
+      if (e instanceof BpfError) [errno, why] = [e.errno, e.message];
+      // a type the runtime does not implement: at least the check every type shares
+      else if (libbpfMaxEntries(m.type, m.maxEntries, obj.machine.ncpus) === 0) [errno, why] = [22, "max_entries is 0"];
+    }
+    if (errno !== null) {
+      const error = `map '${m.name}': failed to create: ${errnoText(errno)}(-${errno}) (${why})`;
+      return { accepted: false, errno, error, insnsProcessed: 0, log: `${error}\n`, maxStackDepth: 0, facts: { maxStackDepth: 0, insn: [] } };
+    }
+  }
+  return null;
+}
+
+const errnoText = (n: number): string => ({ 1: "Operation not permitted", 7: "Argument list too long", 22: "Invalid argument", 95: "Operation not supported" })[n] ?? `errno ${n}`;
 
 async function readTargetBtf(path: string): Promise<Btf> {
   const { readFile } = await import("node:fs/promises");
