@@ -69,6 +69,10 @@ const PROTOS: HelperProto[] = [
   { id: 25, args: ["ctx", "map_ptr", "anything", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL, mapTypes: ["perf_event_array"] },
   { id: 35, args: [], ret: "integer", gplOnly: true, allowed: ALL },
   { id: 42, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  // bpf_get_stack: the stack of the current task into a buffer
+  { id: 67, args: ["ctx", "uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall" },
+  // bpf_get_ns_current_pid_tgid(dev, ino, nsdata, size)
+  { id: 120, args: ["anything", "anything", "uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: ALL },
   // bpf_current_task_under_cgroup: libbpf-tools' cgroup filter (a CGROUP_ARRAY slot)
   { id: 37, args: ["map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["cgroup_array"] },
   { id: 93, args: ["spin_lock"], ret: "void", gplOnly: false, allowed: ALL },
