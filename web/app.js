@@ -36,13 +36,17 @@ function saveState() {
   history.replaceState(null, "", `#${btoa(unescape(encodeURIComponent(JSON.stringify(s))))}`);
 }
 
-function showLog(log, failingPc) {
+/** The log, one span per line: the refused instruction and the explanation slice highlighted. */
+function showLog(log, failingPc, slice = []) {
   const pre = $("log");
   pre.textContent = "";
+  const inSlice = new Set(slice);
   for (const line of log.split("\n")) {
     const span = document.createElement("span");
     span.textContent = line + "\n";
-    if (failingPc !== null && line.startsWith(`${failingPc}: (`)) span.className = "failing";
+    const m = /^(\d+): \(/.exec(line);
+    if (m !== null && failingPc !== null && Number(m[1]) === failingPc) span.className = "failing";
+    else if (m !== null && inSlice.has(Number(m[1]))) span.className = "slice";
     pre.appendChild(span);
   }
 }
@@ -55,8 +59,7 @@ async function doVerify() {
     $("verdict").className = `verdict ${r.accepted ? "accepted" : "rejected"}`;
     $("verdict").textContent = r.accepted ? `accepted (${r.insnsProcessed} instructions processed, ${r.ms.toFixed(1)} ms)` : `rejected (errno ${r.errno}): ${r.error}`;
     $("explanation").textContent = r.explanation ?? "";
-    const m = r.explanation && /at (\d+):/.exec(r.explanation);
-    showLog(r.log, m ? Number(m[1]) : null);
+    showLog(r.log, r.failingPc, r.slice);
   } catch (e) {
     $("verdict").className = "verdict rejected";
     $("verdict").textContent = String(e.message ?? e);

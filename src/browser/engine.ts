@@ -40,6 +40,10 @@ export interface VerifyReply {
   readonly insnsProcessed: number;
   readonly log: string;
   readonly explanation: string | null;
+  /** the instructions the offending value came from (highlighted in the log) */
+  readonly slice: readonly number[];
+  /** the instruction the verifier refused */
+  readonly failingPc: number | null;
   readonly ms: number;
 }
 
@@ -93,7 +97,7 @@ export function verifyRequest(req: VerifyRequest): VerifyReply {
   }
   const ms = now() - t0;
   const ex = r.accepted ? null : explain(logged, r);
-  return { accepted: r.accepted, errno: r.errno, error: r.error, insnsProcessed: r.insnsProcessed, log: r.log, explanation: ex?.text ?? null, ms };
+  return { accepted: r.accepted, errno: r.errno, error: r.error, insnsProcessed: r.insnsProcessed, log: r.log, explanation: ex?.text ?? null, slice: ex?.slice ?? [], failingPc: ex?.pc ?? null, ms };
 }
 
 export async function runRequest(req: RunRequest): Promise<RunReply> {

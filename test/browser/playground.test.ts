@@ -68,6 +68,8 @@ describe.skipIf(why !== null)("the playground in Chromium", () => {
     expect(await page.textContent("#verdict")).toBe("rejected (errno 13): invalid access to map value, value_size=4 off=8 size=8");
     expect(await page.textContent("#explanation")).toMatch(/^explanation: invalid access to map value/);
     expect(await page.textContent("#log .failing")).toMatch(/^8: \(79\) r0 = \*\(u64 \*\)\(r1 \+8\)/);
+    // the explanation slice: where r1 came from (the harness's map value load)
+    expect((await page.locator("#log .slice").allTextContents()).some((l) => /^0: \(18\) r1 = /.test(l))).toBe(true);
     // the state is in the URL: a reload shows the same program
     await page.reload();
     await page.waitForFunction(() => document.body.dataset["ready"] !== undefined);
