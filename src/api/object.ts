@@ -1,12 +1,13 @@
 // BpfObject: libbpf's bpf_object__open / __load (cilium-ebpf's CollectionSpec / Collection)
 // on wabpf's simulated machine. open() parses; load() creates the maps (global data written
 // and .rodata frozen), applies CO-RE, verifies every program as Linux would and compiles it.
-import { EbpfError, LoaderError, type Errno } from "../errors.js";
+import { EbpfError, LoaderError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
 import { runInterp } from "../interp/index.js";
 import { compileProgram, type JitProgram } from "../jit/index.js";
 import { verify, PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../verifier/index.js";
+import { verdictCode } from "../verifier/types.js";
 import { createMachine, type Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
 import { mapTypeName } from "../runtime/map-types.js";
@@ -50,7 +51,6 @@ const le32 = (n: number): Uint8Array => {
   return b;
 };
 
-const ERRNO_NAME: Record<number, Errno> = { 1: "EPERM", 7: "E2BIG", 13: "EACCES", 22: "EINVAL", 95: "EOPNOTSUPP" };
 
 /** A program the verifier refused at load: the kernel's errno, first error line and log. */
 export class ProgramLoadError extends EbpfError {
@@ -59,7 +59,7 @@ export class ProgramLoadError extends EbpfError {
     readonly program: string,
     readonly result: VerifyResult,
   ) {
-    super(ERRNO_NAME[result.errno ?? 22] ?? "EINVAL", `program '${program}': ${result.error ?? "rejected"}`);
+    super(verdictCode(result), `program '${program}': ${result.error ?? "rejected"}`);
   }
 }
 

@@ -1,9 +1,9 @@
 import type { Insn } from "../isa/insn.js";
 import { runInterp } from "../interp/index.js";
 import type { RunOptions, RunResult } from "../exec/run.js";
-import { EbpfError, NotSupportedError, type Errno } from "../errors.js";
+import { EbpfError, NotSupportedError } from "../errors.js";
 import { verifyRawHarness } from "../verifier/raw-harness.js";
-import type { VerifyResult } from "../verifier/types.js";
+import { verdictCode, type VerifyResult } from "../verifier/types.js";
 import type { VerifierFacts } from "../jit/facts.js";
 
 export type EngineName = "interp" | "jit";
@@ -40,13 +40,11 @@ export async function prepare(insns: readonly Insn[], engine: EngineName, verifi
   return { engine, run: (opts) => prog.run(opts), prepare: (opts) => prog.prepare(opts) };
 }
 
-const ERRNO_NAME: Record<number, Errno> = { 7: "E2BIG", 13: "EACCES", 22: "EINVAL", 95: "EOPNOTSUPP" };
-
 /** The verifier refused the program (the kernel's errno and first error line). */
 export class RejectedError extends EbpfError {
   override readonly name = "RejectedError";
   constructor(readonly result: VerifyResult) {
-    super(ERRNO_NAME[result.errno ?? 22] ?? "EINVAL", `rejected by the verifier: ${result.error ?? "?"}`);
+    super(verdictCode(result), `rejected by the verifier: ${result.error ?? "?"}`);
   }
 }
 

@@ -1,5 +1,5 @@
 // Public types of the kernel-faithful verifier (src/verifier/verifier.ts).
-import { EbpfError, type Errno } from "../errors.js";
+import { EbpfError, ERRNO, errnoName, type Errno } from "../errors.js";
 
 /** Program types whose context, helpers and return codes the verifier models. */
 export const PROG_TYPES = [
@@ -68,14 +68,21 @@ export interface VerifyResult {
   readonly facts: VerifierFacts;
 }
 
-const CODE_OF: Record<number, Errno> = { 7: "E2BIG", 9: "EBADF", 13: "EACCES", 22: "EINVAL", 71: "EPROTO", 95: "ENOTSUP" };
+/** The errno name of a refusal (EINVAL for a number outside the table: the verifier's default). */
+export function verdictCode(result: VerifyResult): Errno {
+  try {
+    return errnoName(result.errno ?? ERRNO.EINVAL);
+  } catch {
+    return "EINVAL";
+  }
+}
 
 /** A rejected program, for callers that prefer exceptions (see verifyOrThrow). */
 export class VerifierError extends EbpfError {
   override readonly name = "VerifierError";
   readonly result: VerifyResult;
   constructor(result: VerifyResult) {
-    super(CODE_OF[result.errno ?? 22] ?? "EINVAL", result.error ?? "verification failed");
+    super(verdictCode(result), result.error ?? "verification failed");
     this.result = result;
   }
 }
