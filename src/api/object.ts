@@ -7,7 +7,7 @@ import type { RunResult } from "../exec/run.js";
 import { runInterp } from "../interp/index.js";
 import { compileProgram, type JitProgram } from "../jit/index.js";
 import { verify, PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../verifier/index.js";
-import { verdictCode } from "../verifier/types.js";
+import { refusedResult, verdictCode } from "../verifier/types.js";
 import { createMachine, type Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
 import { mapTypeName } from "../runtime/map-types.js";
@@ -91,30 +91,31 @@ export class BpfProgram {
     return this.loadedInsns ?? this.spec.insns;
   }
 
-  /** Verify (and compile) this program; throws ProgramLoadError when the verifier refuses it. */
   /**
    * What the verifier says about this program (CO-RE applied, the object's map definitions,
    * license and func_info), without creating maps or compiling: `wabpf verify prog.o`.
    */
   verify(opts: { logLevel?: 0 | 1 | 2 } = {}): VerifyResult {
-    let insns: Insn[];
     try {
-      insns = this.obj.coreApply(this);
+      return this.relocateAndVerify(opts.logLevel ?? 0).result;
     } catch (e) {
       // a CO-RE relocation libbpf cannot resolve fails this program's load, not the others'
       if (!(e instanceof LoaderError)) throw e;
-      const error = `CO-RE relocation failed: ${e.message}`;
-      return { accepted: false, errno: e.errno, error, insnsProcessed: 0, log: opts.logLevel ? `${error}\n` : "", maxStackDepth: 0, facts: { maxStackDepth: 0, insn: [] } };
+      return refusedResult(e.errno, `CO-RE relocation failed: ${e.message}`, (opts.logLevel ?? 0) > 0);
     }
-    const raw = verifyProgram(this.spec, insns, this.obj, opts.logLevel ?? 0);
-    return raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, this.obj.lineInfo(this)) };
   }
 
-  async load(opts: ObjectLoadOptions = {}): Promise<VerifyResult> {
+  /** CO-RE, then the verifier; the log gets the C source lines. */
+  private relocateAndVerify(logLevel: 0 | 1 | 2): { insns: Insn[]; result: VerifyResult } {
     const insns = this.obj.coreApply(this);
+    const raw = verifyProgram(this.spec, insns, this.obj, logLevel);
+    return { insns, result: raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, this.obj.lineInfo(this)) } };
+  }
+
+  /** Verify and compile this program; throws ProgramLoadError when the verifier refuses it. */
+  async load(opts: ObjectLoadOptions = {}): Promise<VerifyResult> {
+    const { insns, result: v } = this.relocateAndVerify(opts.logLevel ?? 0);
     this.loadedInsns = insns;
-    const raw = verifyProgram(this.spec, insns, this.obj, opts.logLevel ?? 0);
-    const v = raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, this.obj.lineInfo(this)) };
     this.verdict = v;
     if (!v.accepted) throw new ProgramLoadError(this.name, v);
     const m = this.obj.machine;
@@ -168,8 +169,7 @@ export function withSourceLines(log: string, linfo: ReadonlyArray<{ readonly slo
 
 function verifyProgram(spec: ProgramSpecOfObject, insns: readonly Insn[], obj: BpfObject, logLevel: 0 | 1 | 2): VerifyResult {
   if (!(PROG_TYPES as readonly string[]).includes(spec.progType)) {
-    const error = `program type ${spec.progType} is not supported by wabpf's verifier yet`;
-    return { accepted: false, errno: 95, error, insnsProcessed: 0, log: logLevel > 0 ? `${error}\n` : "", maxStackDepth: 0, facts: { maxStackDepth: 0, insn: [] } };
+    return refusedResult(95, `program type ${spec.progType} is not supported by wabpf's verifier yet`, logLevel > 0);
   }
   const maps: MapDef[] = obj.spec.maps.map((m) => ({ type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name }));
   return verify(insns, { progType: spec.progType as ProgType, maps, logLevel, license: obj.spec.license, expectedAttachType: spec.expectedAttachType, funcInfo: obj.spec.btfExt !== null && obj.spec.btfExt.funcInfo.sections.length > 0 });

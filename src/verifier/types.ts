@@ -68,6 +68,14 @@ export interface VerifyResult {
   readonly facts: VerifierFacts;
 }
 
+/**
+ * A refusal decided outside do_check (an unsupported program type, a failed CO-RE relocation,
+ * a map the kernel would not create), shaped as the verifier's result; `log` adds its line.
+ */
+export function refusedResult(errno: number, error: string, log: boolean): VerifyResult {
+  return { accepted: false, errno, error, insnsProcessed: 0, log: log ? `${error}\n` : "", maxStackDepth: 0, facts: { maxStackDepth: 0, insn: [] } };
+}
+
 /** The errno name of a refusal (EINVAL for a number outside the table: the verifier's default). */
 export function verdictCode(result: VerifyResult): Errno {
   try {

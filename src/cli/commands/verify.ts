@@ -11,7 +11,7 @@ import { BpfError } from "../../errors.js";
 import { libbpfMaxEntries, type BpfObject } from "../../api/object.js";
 import { parseBtf, type Btf } from "../../loader/btf.js";
 import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js";
-import { PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
+import { PROG_TYPES, refusedResult, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
 import type { Insn } from "../../isa/insn.js";
 
 export const VERIFY_USAGE = `wabpf verify FILE [--section S] [--btf VMLINUX] [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--explain] [--json] [--mem-size N]
@@ -156,8 +156,7 @@ function firstMapCreateFailure(obj: BpfObject): VerifyResult | null {
       else if (libbpfMaxEntries(m.type, m.maxEntries, obj.machine.ncpus) === 0) [errno, why] = [22, "max_entries is 0"];
     }
     if (errno !== null) {
-      const error = `map '${m.name}': failed to create: ${errnoText(errno)}(-${errno}) (${why})`;
-      return { accepted: false, errno, error, insnsProcessed: 0, log: `${error}\n`, maxStackDepth: 0, facts: { maxStackDepth: 0, insn: [] } };
+      return refusedResult(errno, `map '${m.name}': failed to create: ${errnoText(errno)}(-${errno}) (${why})`, true);
     }
   }
   return null;
