@@ -1775,7 +1775,7 @@ export function computeLiveRegs(insns: readonly Insn[]): Uint16Array {
       }
     }
     use[i] = u;
-    def[i] = d & ~u ? d : d;
+    def[i] = d;
     succ.push(next.filter((t) => t >= 0 && t < n));
   }
   const liveIn = new Uint16Array(n);
