@@ -1,6 +1,5 @@
 // ELF objects on the command line: `wabpf verify/run/show prog.o`.
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { closeSync, openSync, readSync } from "node:fs";
 import { isElf } from "../loader/elf.js";
 import { BpfObject, type BpfProgram } from "../api/object.js";
 import type { Btf } from "../loader/btf.js";
@@ -8,21 +7,24 @@ import { InputError } from "./program-file.js";
 
 /** Whether `path` names an ELF object (by its magic, whatever the extension). */
 export function isObjectFile(path: string): boolean {
+  // the magic only: the file is read once, by whoever opens it
+  const magic = new Uint8Array(4);
   try {
-    return isElf(readFileSync(path).subarray(0, 4));
+    const fd = openSync(path, "r");
+    try {
+      readSync(fd, magic, 0, 4, 0);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return false;
   }
+  return isElf(magic);
 }
 
+/** BpfObject.open(path): the object's name is the file's, as libbpf names it. */
 export async function openObjectFile(path: string, targetBtf?: Btf): Promise<BpfObject> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  return BpfObject.open(bytes, { name: basename(path).replace(/\.o$/, "").replace(/\.bpf$/, ""), ...(targetBtf !== undefined ? { targetBtf } : {}) });
+  return BpfObject.open(path, targetBtf !== undefined ? { targetBtf } : {});
 }
 
 /** The programs of `section` (a section name or a program name), or all of them. */
