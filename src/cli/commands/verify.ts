@@ -59,6 +59,8 @@ const jsonResult = (r: VerifyResult): Record<string, unknown> => ({
   log: r.log,
 });
 
+const verdictLine = (r: VerifyResult): string => (r.accepted ? "accepted" : `rejected (errno ${r.errno}): ${r.error}`);
+
 export async function verifyCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -92,29 +94,24 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     const file = readProgramFile(positionals[0]!, { lenient: true });
     const flags = values["prog-flags"] === undefined ? 0 : Number(values["prog-flags"]);
     if (!Number.isInteger(flags)) throw new InputError(`bad --prog-flags "${values["prog-flags"]}"`);
+    const maps = (values.map ?? []).map(parseMap);
+    // the explanation reads the failing path from a level-1 log
+    const asked = logLevel(values["log-level"]);
+    const level = values.explain === true ? (Math.max(1, asked) as 1 | 2) : asked;
     let r: VerifyResult;
     // what the log numbers: the raw type's body comes after the harness's 8 instructions
     let logged: readonly Insn[] = file.insns;
     if (values["prog-type"] === "raw") {
       const memSize = values["mem-size"] === undefined ? (file.input?.length ?? 0) : Number(values["mem-size"]);
       if (!Number.isInteger(memSize) || memSize < 0 || memSize > 1 << 20) throw new InputError(`bad --mem-size "${values["mem-size"]}"`);
-      // the explanation reads the failing path from a level-1 log
-      const level = values.explain === true ? Math.max(1, logLevel(values["log-level"])) as 1 | 2 : logLevel(values["log-level"]);
-      const maps = (values.map ?? []).map(parseMap);
       r = verifyRawHarness(file.insns, { memSize, maps, logLevel: level });
       logged = [...rawHarnessPrefix(memSize, maps.length), ...file.insns];
     } else {
-      r = verify(file.insns, {
-        progType: progType(values["prog-type"]),
-        progFlags: flags,
-        maps: (values.map ?? []).map(parseMap),
-        logLevel: values.explain === true ? (Math.max(1, logLevel(values["log-level"])) as 1 | 2) : logLevel(values["log-level"]),
-        license: values.license ?? "GPL",
-      });
+      r = verify(file.insns, { progType: progType(values["prog-type"]), progFlags: flags, maps, logLevel: level, license: values.license ?? "GPL" });
     }
     const ex = values.explain === true && !r.accepted ? explain(logged, r) : null;
     if (values.json === true) process.stdout.write(`${JSON.stringify({ ...jsonResult(r), ...(ex !== null ? { explanation: { pc: ex.pc, reg: ex.reg, path: ex.path, slice: ex.slice } } : {}) })}\n`);
-    else process.stdout.write(`${r.log}${r.accepted ? "accepted" : `rejected (errno ${r.errno}): ${r.error}`}\n${ex !== null ? `${ex.text}\n` : ""}`);
+    else process.stdout.write(`${r.log}${verdictLine(r)}\n${ex !== null ? `${ex.text}\n` : ""}`);
     return r.accepted ? 0 : 1;
   } catch (e) {
     process.stderr.write(`wabpf verify: ${(e as Error).message}\n`);
@@ -136,7 +133,7 @@ async function verifyObject(path: string, section: string | undefined, json: boo
       const line = { section: p.section, name: p.name, prog_type: p.progType, accepted: r.accepted, errno: r.errno, error: r.error };
       process.stdout.write(`${JSON.stringify(line)}\n`);
     } else {
-      process.stdout.write(`${p.section} (${p.name}, ${p.progType}):\n${r.log}${r.accepted ? "accepted" : `rejected (errno ${r.errno}): ${r.error}`}\n`);
+      process.stdout.write(`${p.section} (${p.name}, ${p.progType}):\n${r.log}${verdictLine(r)}\n`);
     }
   }
   for (const s of obj.spec.ignored) process.stderr.write(`wabpf verify: section ${s.section} skipped: ${s.reason}\n`);
