@@ -24,3 +24,15 @@ export function toImm64(v: bigint): bigint | null {
   if (v < -(1n << 63n) || v > 0xffffffffffffffffn) return null;
   return BigInt.asUintN(64, v);
 }
+
+/**
+ * Hex bytes as the conformance plugin protocol, `--mem-hex` and the playground give them
+ * ("aa bb", "aabb", "0xaa", commas allowed); null when the text is not whole hex bytes.
+ */
+export function parseHexBytes(text: string): Uint8Array | null {
+  const clean = text.replace(/0x/gi, "").replace(/[\s,]/g, "");
+  if (clean.length % 2 !== 0 || /[^0-9a-f]/i.test(clean)) return null;
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}

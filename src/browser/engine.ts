@@ -2,6 +2,7 @@
 // in a Worker (the page's default: verification and JIT compilation off the main thread) or
 // directly (Node tests, pages without workers).
 import { assemble } from "../asm/assemble.js";
+import { parseHexBytes } from "../asm/numbers.js";
 import { parseDataFile } from "../asm/data-file.js";
 import { decodeRaw } from "../isa/decode.js";
 import type { Insn } from "../isa/insn.js";
@@ -67,10 +68,11 @@ export interface ObjectReply {
   readonly maps: Array<{ name: string; type: string; keySize: number; valueSize: number; maxEntries: number }>;
 }
 
+// the CLI's rules (--mem-hex): characters other than hex digits, "0x", spaces and commas are an error
 const hexToBytes = (h: string | undefined): Uint8Array => {
-  const clean = (h ?? "").replace(/[^0-9a-fA-F]/g, "");
-  if (clean.length % 2 !== 0) throw new Error("memory hex has an odd number of digits");
-  return Uint8Array.from(clean.match(/../g) ?? [], (x) => parseInt(x, 16));
+  const bytes = parseHexBytes(h ?? "");
+  if (bytes === null) throw new Error(`not a string of hex bytes: "${h ?? ""}"`);
+  return bytes;
 };
 const bytesToHex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, "0")).join(" ");
 

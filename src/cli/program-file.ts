@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { assemble, parseDataFile, parseHexProgram } from "../asm/index.js";
+import { parseHexBytes } from "../asm/numbers.js";
 import type { Insn } from "../isa/insn.js";
 import { decodeProgram, decodeRaw } from "../isa/decode.js";
 import { firstProgramSection, isElf, readElf } from "../loader/elf.js";
@@ -70,9 +71,7 @@ export function readProgramFile(path: string, opts: ReadOptions = {}): ProgramFi
 
 /** Hex bytes as the conformance plugin protocol and `--mem-hex` give them ("aa bb", "aabb", "0xaa"). */
 export function hexBytes(text: string, what: string): Uint8Array {
-  const clean = text.replace(/0x/gi, "").replace(/[\s,]/g, "");
-  if (clean.length % 2 !== 0 || /[^0-9a-f]/i.test(clean)) throw new InputError(`${what}: not a string of hex bytes`);
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
+  const bytes = parseHexBytes(text);
+  if (bytes === null) throw new InputError(`${what}: not a string of hex bytes`);
+  return bytes;
 }
