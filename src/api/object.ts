@@ -325,7 +325,7 @@ export class BpfObject {
       const part = insns.slice(first, first + count);
       const r = applyCoreRelos(part, relos, btf, this.targetBtf ?? btf, { section, progName: p.name, sectionInsnOff: p.spec.origin[first]!.offset });
       insns = [...insns.slice(0, first), ...r.insns, ...insns.slice(first + count)];
-      applied.push(...r.applied.map((a) => ({ ...a, insnIdx: a.insnIdx + first })));
+      for (const a of r.applied) applied.push({ ...a, insnIdx: a.insnIdx + first });
     }
     p.core = applied;
     return insns;

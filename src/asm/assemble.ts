@@ -49,7 +49,7 @@ export function assemble(text: string): Insn[] {
   const out: Insn[] = [];
   for (const s of stmts) {
     if (s.ref !== undefined) resolve(s, labels);
-    out.push(...s.insns);
+    for (const i of s.insns) out.push(i);
   }
   return out;
 }

@@ -119,7 +119,41 @@ export function structure(insns: readonly Insn[], fn: FunctionRange): Structure 
     blocksAt.set(scope, list);
   }
   for (const list of blocksAt.values()) list.sort((a, b) => b - a); // outermost (farthest) first
+  // binaryen walks expressions recursively: nesting this deep overflows its stack
+  if (nestingDepth(n, loopEnd, blocksAt) > MAX_NESTING) {
+    return { leaders, mode: "dispatch", loopEnd: new Map(), blocksAt: new Map(), blockOf };
+  }
   return { leaders, mode: "structured", loopEnd, blocksAt, blockOf };
+}
+
+/**
+ * The deepest nesting of wasm blocks and loops a structured lowering opens (binaryen handles
+ * 40,000 in tests; well-formed compiler output stays far below this). Deeper functions are
+ * lowered through the dispatch loop, whose nesting is bounded by {@link DISPATCH_GROUP}.
+ */
+export const MAX_NESTING = 20_000;
+/** Blocks per group of a two-level dispatch: nesting ≈ groups + DISPATCH_GROUP. */
+export const DISPATCH_GROUP = 1_000;
+
+/** Mirrors the frame stack of the structured lowering (codegen's `structured`) without building it. */
+function nestingDepth(n: number, loopEnd: Map<number, number>, blocksAt: Map<number, number[]>): number {
+  const close: number[] = [];
+  let max = 0;
+  const open = (scope: number): void => {
+    for (const t of blocksAt.get(scope) ?? []) close.push(t);
+  };
+  open(-1);
+  max = close.length;
+  for (let p = 0; p < n; p++) {
+    while (close.length > 0 && close[close.length - 1] === p) close.pop();
+    const end = loopEnd.get(p);
+    if (end !== undefined) {
+      close.push(end);
+      open(p);
+    }
+    if (close.length > max) max = close.length;
+  }
+  return max;
 }
 
 /** The last instruction slot of a basic block [start, end) (the first slot of a trailing lddw). */

@@ -27,7 +27,7 @@ import {
   opSource,
   sizeBytes,
 } from "../isa/opcode.js";
-import { isExit, isUncondJump, jumpTarget, lastInsn, splitFunctions, structure, type FunctionRange, type Structure } from "./cfg.js";
+import { DISPATCH_GROUP, MAX_NESTING, isExit, isUncondJump, jumpTarget, lastInsn, splitFunctions, structure, type FunctionRange, type Structure } from "./cfg.js";
 import type { VerifierFacts } from "./facts.js";
 import type { InlineArrayLookup, PseudoResolver } from "../exec/run.js";
 import { pseudoFuncValue } from "../exec/callbacks.js";
@@ -344,17 +344,38 @@ class Lowering {
   dispatch(fn: FunctionRange, st: Structure): Expr {
     const { m, b } = this;
     const n = st.leaders.length;
-    const names = Array.from({ length: n }, (_, k) => `x${k}`);
-    let cur = m.block("x0", [m.switch(names, "x0", m.local.get(L_LABEL, this.i32))], b.none);
-    for (let k = 0; k < n; k++) {
-      const code: Expr[] = [cur];
-      this.basicBlock(fn, st, k, code, (tb, cond) => {
-        const go = m.block(null, [m.local.set(L_LABEL, m.i32.const(tb)), m.br("d")], b.none);
-        return [cond === null ? go : m.if(cond, go)];
-      });
-      cur = m.block(k + 1 < n ? `x${k + 1}` : null, code, b.none);
+    const label = (): Expr => m.local.get(L_LABEL, this.i32);
+    const jump = (tb: number, cond: Expr | null): Expr[] => {
+      const go = m.block(null, [m.local.set(L_LABEL, m.i32.const(tb)), m.br("d")], b.none);
+      return [cond === null ? go : m.if(cond, go)];
+    };
+    // blocks [from, to) as a chain: a br_table on `index` enters block k at the end of x<k>
+    const chain = (from: number, to: number, index: Expr, tail: Expr[]): Expr => {
+      const names = Array.from({ length: to - from }, (_, k) => `x${from + k}`);
+      let cur = m.block(`x${from}`, [m.switch(names, `x${from}`, index)], b.none);
+      for (let k = from; k < to; k++) {
+        const code: Expr[] = [cur];
+        this.basicBlock(fn, st, k, code, jump);
+        if (k + 1 === to) for (const e of tail) code.push(e);
+        cur = m.block(k + 1 < to ? `x${k + 1}` : null, code, b.none);
+      }
+      return cur;
+    };
+    if (n <= MAX_NESTING) return m.block(null, [m.local.set(L_LABEL, m.i32.const(0)), m.loop("d", chain(0, n, label(), []))], b.none);
+    // two levels, so that nesting stays near groups + DISPATCH_GROUP: a br_table on
+    // label / DISPATCH_GROUP picks the group, a second one inside it the block. Falling off a
+    // group's last block re-enters the dispatch at the next group's first block.
+    const groups = Math.ceil(n / DISPATCH_GROUP);
+    const gnames = Array.from({ length: groups }, (_, j) => `g${j}`);
+    let outer = m.block("g0", [m.switch(gnames, "g0", m.i32.div_u(label(), m.i32.const(DISPATCH_GROUP)))], b.none);
+    for (let j = 0; j < groups; j++) {
+      const from = j * DISPATCH_GROUP;
+      const to = Math.min(n, from + DISPATCH_GROUP);
+      const next = to < n ? jump(to, null) : [];
+      const inner = chain(from, to, m.i32.sub(label(), m.i32.const(from)), next);
+      outer = m.block(j + 1 < groups ? `g${j + 1}` : null, [outer, inner], b.none);
     }
-    return m.block(null, [m.local.set(L_LABEL, m.i32.const(0)), m.loop("d", cur)], b.none);
+    return m.block(null, [m.local.set(L_LABEL, m.i32.const(0)), m.loop("d", outer)], b.none);
   }
 
   /** Lower basic block k into `out`; `jump(targetBlock, cond|null)` lowers a taken edge. */
@@ -368,8 +389,9 @@ class Lowering {
     let seg: Expr[] = [];
     const flush = (): void => {
       if (segCount === 0) return;
-      if (metered) out.push(...this.charge(segStart, segCount));
-      out.push(...seg);
+      if (metered) for (const e of this.charge(segStart, segCount)) out.push(e);
+      // a loop, not a spread: a straight-line block may hold a million expressions
+      for (const e of seg) out.push(e);
       seg = [];
       segCount = 0;
     };
@@ -382,9 +404,9 @@ class Lowering {
         // an invalid encoding traps when reached, exactly where the interpreter traps
         seg.push(this.trap(TrapKind.Unsupported, pc));
       } else if (pc === last) {
-        seg.push(...this.terminator(ins, pc, fn, st, k, jump));
+        for (const e of this.terminator(ins, pc, fn, st, k, jump)) seg.push(e);
       } else {
-        seg.push(...this.lower(ins, pc));
+        for (const e of this.lower(ins, pc)) seg.push(e);
         ends = this.observable(ins);
       }
       if (pc === last) break;

@@ -202,7 +202,8 @@ export class BtfBuilder {
     const known = this.strOffsets.get(s);
     if (known !== undefined) return known;
     const off = this.strBase + this.strBytes.length;
-    this.strBytes.push(...new TextEncoder().encode(s), 0);
+    for (const b of new TextEncoder().encode(s)) this.strBytes.push(b);
+    this.strBytes.push(0);
     this.strOffsets.set(s, off);
     return off;
   }

@@ -729,7 +729,7 @@ function resolveInner(relo: CoreRelo, local: Btf, targ: Btf, opts: CoreTargetOpt
   let cands = relo.kind === K.TYPE_ID_LOCAL ? [] : opts.cache?.get(relo.typeId);
   if (cands === undefined) {
     cands = findCoreCandidates(local, relo.typeId, targ);
-    if (cands.length === 0) for (const m of opts.modules ?? []) cands.push(...findCoreCandidates(local, relo.typeId, m, m.startId));
+    if (cands.length === 0) for (const m of opts.modules ?? []) for (const c of findCoreCandidates(local, relo.typeId, m, m.startId)) cands.push(c);
     opts.cache?.set(relo.typeId, cands);
     for (const c of cands) {
       const ct = c.btf.typeById(c.id);

@@ -601,8 +601,11 @@ class Linker {
       base = this.insns.length;
       this.appended.set(f.start, base);
       const body = decodeRaw(text.data.subarray(f.start, f.end));
-      this.insns.push(...body);
-      this.origin.push(...body.map((_, i) => ({ section: ".text", offset: f.start + i * 8 })));
+      // loops, not spreads: a function may hold up to a million instructions
+      for (let i = 0; i < body.length; i++) {
+        this.insns.push(body[i]!);
+        this.origin.push({ section: ".text", offset: f.start + i * 8 });
+      }
       this.apply(text, this.textRelocs, f.start, base, base + body.length);
       // calls and callback references inside .text that clang resolved itself (no relocation):
       // pc-relative in the section's layout, as libbpf reads them

@@ -9,6 +9,7 @@ import { checkInsn } from "../isa/decode.js";
 import { kernelText } from "../asm/disassemble.js";
 import { AluOp, AtomicOp, Class, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Source, opAlu, opClass, opJmp, opMode, opSize, opSource, sizeBytes } from "../isa/opcode.js";
 import { ERRNO } from "../errors.js";
+import { BPF_COMPLEXITY_LIMIT_INSNS, MAX_BPF_STACK, MAX_CALL_FRAMES } from "../isa/limits.js";
 import { checkStructure } from "./structure.js";
 import * as S from "./scalar.js";
 import type { Scalar } from "./scalar.js";
@@ -22,9 +23,7 @@ import {
 } from "./state.js";
 import type { MapDef, VerifyOptions, VerifyResult } from "./types.js";
 
-const MAX_BPF_STACK = 512;
-const COMPLEXITY_LIMIT = 1_000_000;
-const MAX_CALL_FRAMES = 8;
+const COMPLEXITY_LIMIT = BPF_COMPLEXITY_LIMIT_INSNS;
 const MAX_VAR_OFF = 1n << 29n;
 const MAX_PACKET_OFF = 0xffff;
 const MAX_PRUNE_COMPARE = 256;
@@ -162,6 +161,11 @@ class Verifier {
     // bpf_prog_load refuses unknown flags before the verifier runs (no log)
     if (((this.opts.progFlags ?? 0) & ~KNOWN_PROG_FLAGS) !== 0) {
       const r = this.result(false, ERRNO.EINVAL, "");
+      return { ...r, log: "" };
+    }
+    // bpf_prog_load: an empty program or one over the privileged limit is E2BIG, no log
+    if (this.insns.length === 0 || this.insns.length > BPF_COMPLEXITY_LIMIT_INSNS) {
+      const r = this.result(false, ERRNO.E2BIG, "");
       return { ...r, log: "" };
     }
     const st = checkStructure(this.insns, { mapCount: this.maps.length });
