@@ -39,17 +39,18 @@ export function wabpf_alloc(size: u32): u32 {
   let block = load<u32>(slot);
   if (block != 0) {
     store<u32>(slot, load<u32>(block + HEADER));
+    memory.fill(block + HEADER, 0, (<u32>1 << cls) - HEADER);
   } else {
     const bytes = <u32>1 << cls;
-    if (!ensureMemory(top + bytes)) return 0;
+    // past 4 GiB the sum wraps: that is out of memory, not a small request
+    if (bytes > 0xffffffff - top || !ensureMemory(top + bytes)) return 0;
     block = top;
     top += bytes;
     store<u32>(block, cls);
+    // memory above `top` was never handed out, and memory.grow gives zeroed pages
   }
-  const ptr = block + HEADER;
-  memory.fill(ptr, 0, (<u32>1 << cls) - HEADER);
   allocated += <u32>1 << cls;
-  return ptr;
+  return block + HEADER;
 }
 
 /** Return a block from {@link wabpf_alloc} to its free list. Freeing 0 does nothing. */

@@ -9,13 +9,16 @@ import { SimKernel } from "../kernel/kernel.js";
 import type { KernelProgram } from "../kernel/program.js";
 import { prepareWorkloads, runWorkload, type WorkloadResult } from "../kernel/workloads.js";
 import { PerfBuffer, RingBuffer } from "../runtime/output.js";
-import { bpftoolHex, formatMapDump, formatMapDumpJson } from "../runtime/map-dump.js";
+import { bpftoolHexCapped, formatMapDump, formatMapDumpJson } from "../runtime/map-dump.js";
 import type { BpfMap } from "../runtime/maps.js";
 import type { BpfObject } from "./object.js";
 import type { Btf, BtfType } from "../loader/btf.js";
 import { formatTraceLine } from "../runtime/machine.js";
 
 const RINGBUF = 27;
+/** Bytes of a sample or map value a session prints (the rest is counted, not shown). */
+const SHOW_BYTES = 4096;
+const bpftoolHex = (b: Uint8Array): string => bpftoolHexCapped(b, SHOW_BYTES);
 const PERF_EVENT_ARRAY = 4;
 
 /** What happened to one program of the object. */
@@ -80,11 +83,14 @@ export function sampleStruct(btf: Btf | null, len: number, valueTypeId = 0): num
 }
 
 type Value = bigint | string | Value[] | { [k: string]: Value };
+/** Struct/array nesting a sample is decoded through (the kernel's MAX_RESOLVE_DEPTH is 32). */
+const MAX_DECODE_DEPTH = 32;
 
 /** Decode `bytes` as BTF type `id` (ints, enums, char arrays as strings, arrays, structs, pointers). */
-export function decodeBtf(btf: Btf, id: number, bytes: Uint8Array, off = 0): Value {
+export function decodeBtf(btf: Btf, id: number, bytes: Uint8Array, off = 0, depth = 0): Value {
   const r = btf.skipModsAndTypedefs(id);
-  if (r === undefined) return "?";
+  // a corrupted BTF may nest types in a cycle: stop where the kernel's BTF checks would
+  if (r === undefined || depth > MAX_DECODE_DEPTH || off >= bytes.length) return "?";
   const t: BtfType = r.type;
   const int = (size: number, signed: boolean): bigint => {
     if (off + size > bytes.length) return 0n;
@@ -110,7 +116,9 @@ export function decodeBtf(btf: Btf, id: number, bytes: Uint8Array, off = 0): Val
         return new TextDecoder().decode(end < 0 ? s : s.subarray(0, end));
       }
       const esize = btf.resolveSize(t.type) ?? 0;
-      return Array.from({ length: t.nelems }, (_, i) => decodeBtf(btf, t.type, bytes, off + i * esize));
+      // only the elements inside the sample (nelems comes from the object)
+      const n = esize <= 0 ? 0 : Math.min(t.nelems, Math.ceil((bytes.length - off) / esize));
+      return Array.from({ length: n }, (_, i) => decodeBtf(btf, t.type, bytes, off + i * esize, depth + 1));
     }
     case "STRUCT":
     case "UNION": {
@@ -121,7 +129,7 @@ export function decodeBtf(btf: Btf, id: number, bytes: Uint8Array, off = 0): Val
           o[m.name] = word & ((1n << BigInt(m.bitfieldSize)) - 1n);
           continue;
         }
-        o[m.name === "" ? `_${m.bitOffset / 8}` : m.name] = decodeBtf(btf, m.type, bytes, off + m.bitOffset / 8);
+        o[m.name === "" ? `_${m.bitOffset / 8}` : m.name] = decodeBtf(btf, m.type, bytes, off + m.bitOffset / 8, depth + 1);
       }
       return o;
     }
@@ -202,11 +210,11 @@ export async function trace(src: string | Uint8Array, o: TraceOptions): Promise<
   const dataMaps = obj.mapList().filter((m) => m.type !== RINGBUF && m.type !== PERF_EVENT_ARRAY);
   const dumpMaps = (label: string): void => {
     if (o.json) {
-      write(`${JSON.stringify({ type: "maps", at: label, ns: Number(machine.clockNs), maps: Object.fromEntries(dataMaps.map((m) => [m.name, JSON.parse(formatMapDumpJson(m)) as unknown])) })}\n`);
+      write(`${JSON.stringify({ type: "maps", at: label, ns: Number(machine.clockNs), maps: Object.fromEntries(dataMaps.map((m) => [m.name, JSON.parse(formatMapDumpJson(m, { maxValueBytes: SHOW_BYTES })) as unknown])) })}\n`);
       return;
     }
     write(`--- maps (${label}) ---\n`);
-    write(dataMaps.map((m) => `${m.id}: ${m.typeName}  name ${m.name}  flags 0x${m.flags.toString(16)}\n${formatMapDump(m)}`).join("\n"));
+    write(dataMaps.map((m) => `${m.id}: ${m.typeName}  name ${m.name}  flags 0x${m.flags.toString(16)}\n${formatMapDump(m, { maxValueBytes: SHOW_BYTES })}`).join("\n"));
   };
 
   let nextDump = o.intervalMs !== undefined ? BigInt(o.intervalMs) * 1_000_000n : null;

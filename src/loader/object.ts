@@ -11,6 +11,11 @@ import { parseBtf, type Btf, type BtfComposite } from "./btf.js";
 import { parseBtfExt, type BtfExt } from "./btf-ext.js";
 import { matchSection, type SectionDef } from "./sections.js";
 
+/** The largest map value Linux creates (value_size is checked against INT_MAX). */
+const MAX_VALUE_SIZE = 0x7fffffff;
+/** A `__kconfig` char array larger than this is not a configuration string. */
+const MAX_KCONFIG_STRING = 4096;
+
 /** enum bpf_map_type numbers the loader needs to name (the runtime has the full table). */
 const MAP_TYPE = { hash: 1, array: 2, prog_array: 3, array_of_maps: 12, hash_of_maps: 13 } as const;
 const BPF_F_RDONLY_PROG = 1 << 7;
@@ -327,6 +332,7 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
       const dv = new DataView(legacy.data.buffer, legacy.data.byteOffset, legacy.data.byteLength);
       for (const s of defs) {
         const at = s.value;
+        if (at + 20 > legacy.data.length) throw new LoaderError(`legacy map '${s.name}' at ${at} is past the end of the section (${legacy.data.length} bytes)`, { section: "maps", offset: at });
         mapBySym.set(`${legacy.index}:${at}`, maps.length);
         maps.push({
           name: s.name, kind: "legacy", section: "maps",
@@ -342,13 +348,16 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
     const kind = dataKind(s.name);
     if (kind === null || kind === "kconfig" || (s.type !== SHT_PROGBITS && s.type !== SHT_NOBITS) || (s.flags & BigInt(SHF_EXECINSTR)) !== 0n) continue;
     if (s.size === 0) continue;
+    // one array value holds the section: Linux refuses value sizes past INT_MAX (E2BIG)
+    if (s.size > MAX_VALUE_SIZE) throw new LoaderError(`global data of ${s.size} bytes is larger than a map value can be (${MAX_VALUE_SIZE})`, { section: s.name }, "E2BIG");
     dataMapOfSection.set(s.index, maps.length);
     maps.push({
       name: internalMapName(objName, s.name), kind, section: s.name,
       type: MAP_TYPE.array, keySize: 4, valueSize: s.size, maxEntries: 1,
       flags: (kind === "rodata" ? BPF_F_RDONLY_PROG : 0) | BPF_F_MMAPABLE, mapExtra: 0n,
       keyTypeId: 0, valueTypeId: 0, inner: null,
-      initial: s.type === SHT_NOBITS ? new Uint8Array(s.size) : s.data.slice(),
+      // .bss: the new map is already zero
+      initial: s.type === SHT_NOBITS ? null : s.data.slice(),
       frozen: kind === "rodata", initSlots: [],
     });
   }
@@ -371,7 +380,13 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
   const textFuncs = text === null ? [] : syms
     .filter((x) => x.shndx === text.index && x.type === STT_FUNC)
     .sort((a, b) => a.value - b.value)
-    .map((x, i, all) => ({ start: x.value, end: x.size > 0 ? x.value + x.size : (all[i + 1]?.value ?? text.size) }));
+    .map((x, i, all) => {
+      const end = x.size > 0 ? x.value + x.size : (all[i + 1]?.value ?? text.size);
+      if (x.value % 8 !== 0 || end % 8 !== 0 || end <= x.value || end > text.size) {
+        throw new LoaderError(`function '${x.name}' (offset ${x.value}, ${end - x.value} bytes) is not whole instructions inside .text (${text.size} bytes)`, { section: ".text", offset: x.value });
+      }
+      return { start: x.value, end };
+    });
   const programs: ProgramSpecOfObject[] = [];
   for (const sec of elf.sections) {
     if (sec.type !== SHT_PROGBITS || (sec.flags & BigInt(SHF_EXECINSTR)) === 0n || sec.size === 0 || sec === text) continue;
@@ -386,8 +401,13 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
     const funcs = syms.filter((s) => s.shndx === sec.index && s.type === STT_FUNC).sort((a, b) => a.value - b.value);
     if (funcs.length === 0) funcs.push({ index: -1, name: sec.name.replace(/[^A-Za-z0-9_]/g, "_"), value: 0, size: sec.size, type: STT_FUNC, bind: 1, shndx: sec.index });
     for (const f of funcs) {
+      const size = f.size > 0 ? f.size : sec.size - f.value;
+      // libbpf: a program must be instruction-aligned, non-empty and inside its section
+      if (f.value % 8 !== 0 || size % 8 !== 0 || size <= 0 || f.value + size > sec.size) {
+        throw new LoaderError(`program '${f.name}' (offset ${f.value}, ${size} bytes) is not whole instructions inside the section (${sec.size} bytes)`, { section: sec.name, offset: f.value });
+      }
       const start = f.value / 8;
-      const end = (f.value + (f.size > 0 ? f.size : sec.size - f.value)) / 8;
+      const end = (f.value + size) / 8;
       const insns = all.slice(start, end);
       const origin = insns.map((_, i) => ({ section: sec.name, offset: f.value + i * 8 }));
       const linker = new Linker(insns, origin, { sec, relocs, base: f.value }, text, textFuncs, textRelocs, maps, mapBySym, dataMapOfSection, externAt, ksymAddr, secByIdx);
@@ -415,6 +435,10 @@ function kconfigMap(btf: Btf | null, syms: readonly ElfSymbol[], objName: string
     const size = btf.resolveSize(vt.type);
     const t = btf.skipModsAndTypedefs(vt.type)?.type;
     if (size === undefined || t === undefined) throw new LoaderError(`extern (kcfg) '${vt.name}': type has no size`, { section: ".kconfig" });
+    // libbpf's kcfg types: ints/enums of 1, 2, 4 or 8 bytes, bools, char arrays
+    if (t.kind === "ARRAY" ? size > MAX_KCONFIG_STRING : ![1, 2, 4, 8].includes(size)) {
+      throw new LoaderError(`extern (kcfg) '${vt.name}': unsupported type of ${size} bytes`, { section: ".kconfig" });
+    }
     const align = t.kind === "ARRAY" ? 1 : Math.min(size, 8);
     const sym = syms.find((x) => x.name === vt.name && x.shndx === SHN_UNDEF);
     return { name: vt.name, size, align, weak: sym?.bind === STB_WEAK, isChar: t.kind === "ARRAY", isBool: t.kind === "INT" && (t.encoding & 4) !== 0 };

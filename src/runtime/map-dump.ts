@@ -5,15 +5,26 @@ import type { BpfMap } from "./maps.js";
 
 /** bpftool's fprint_hex: bytes as %02x, a double space after every 8, a new line after every 16. */
 export function bpftoolHex(b: Uint8Array): string {
-  let s = "";
-  b.forEach((x, i) => {
-    s += i === 0 ? "" : i % 16 === 0 ? "\n" : i % 8 === 0 ? "  " : " ";
-    s += x.toString(16).padStart(2, "0");
-  });
-  return s;
+  const lines: string[] = [];
+  for (let i = 0; i < b.length; i += 16) {
+    const row: string[] = [];
+    for (let j = i; j < Math.min(i + 16, b.length); j++) row.push((j % 16 === 8 ? " " : "") + b[j]!.toString(16).padStart(2, "0"));
+    lines.push(row.join(" "));
+  }
+  return lines.join("\n");
 }
 
-const jsonBytes = (b: Uint8Array): string[] => [...b].map((x) => `0x${x.toString(16).padStart(2, "0")}`);
+/**
+ * At most `max` bytes of `b` as {@link bpftoolHex}, then how many were left out: summaries
+ * (`wabpf trace`) print values of any size without building a string per byte of a 128 MiB
+ * `.bss`.
+ */
+export function bpftoolHexCapped(b: Uint8Array, max: number): string {
+  if (b.length <= max) return bpftoolHex(b);
+  return `${bpftoolHex(b.subarray(0, max))}\n... (${b.length - max} more bytes)`;
+}
+
+const jsonBytesAll = (b: Uint8Array): string[] => Array.from(b, (x) => `0x${x.toString(16).padStart(2, "0")}`);
 
 /** A lookup that failed with something other than ENOENT (e.g. ENOTSUPP on a perf event array): bpftool prints strerror. */
 interface LookupError {
@@ -52,8 +63,16 @@ function walk(map: BpfMap): Array<[Uint8Array, Uint8Array | null | LookupError]>
   return out;
 }
 
+/** What a dump may leave out. */
+export interface MapDumpOptions {
+  /** bytes of each key and value printed (default: all, as bpftool) */
+  readonly maxValueBytes?: number;
+}
+
 /** `bpftool map dump` (plain): one entry per element, then "Found N elements". */
-export function formatMapDump(map: BpfMap): string {
+export function formatMapDump(map: BpfMap, opts: MapDumpOptions = {}): string {
+  const max = opts.maxValueBytes ?? Infinity;
+  const bpftoolHex = (b: Uint8Array): string => bpftoolHexCapped(b, max);
   const lines: string[] = [];
   const ks = map.keySize;
   const vs = map.valueSize;
@@ -87,7 +106,9 @@ export function formatMapDump(map: BpfMap): string {
 }
 
 /** `bpftool -j map dump`: [{"key":[...],"value":[...]}], per-CPU maps as "values":[{"cpu","value"}]. */
-export function formatMapDumpJson(map: BpfMap): string {
+export function formatMapDumpJson(map: BpfMap, opts: MapDumpOptions = {}): string {
+  const max = opts.maxValueBytes ?? Infinity;
+  const jsonBytes = (b: Uint8Array): string[] => jsonBytesAll(b.subarray(0, Math.min(b.length, max)));
   const vs = map.valueSize;
   const step = Math.ceil(vs / 8) * 8;
   const items = walk(map).map(([k, v]) => {
