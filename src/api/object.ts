@@ -1,6 +1,7 @@
 // BpfObject: libbpf's bpf_object__open / __load (cilium-ebpf's CollectionSpec / Collection)
 // on wabpf's simulated machine. open() parses; load() creates the maps (global data written
 // and .rodata frozen), applies CO-RE, verifies every program as Linux would and compiles it.
+import { readInput } from "../exec/read-input.js";
 import { EbpfError, LoaderError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
@@ -21,6 +22,8 @@ export interface ObjectOpenOptions {
   readonly name?: string;
   /** the machine to load into; a fresh one-CPU machine when omitted */
   readonly machine?: Machine;
+  /** the most bytes read from a path (default 256 MiB): /dev/zero or a huge file is E2BIG */
+  readonly maxInputBytes?: number;
   /** BTF that CO-RE relocations resolve against (the simulated kernel's); default: the object's own */
   readonly targetBtf?: Btf;
   /** values of `__kconfig` externs (see OpenOptions.kconfig) */
@@ -204,12 +207,8 @@ export class BpfObject {
     let name = opts.name;
     if (typeof src === "string") {
       // a path: Node only (fs is loaded on demand so that the module also runs in browsers)
-      const { readFile } = await import("node:fs/promises");
-      try {
-        bytes = await readFile(src);
-      } catch (e) {
-        throw new LoaderError(`cannot read ${src}: ${(e as Error).message}`);
-      }
+      const fs = await import("node:fs");
+      bytes = readInput(fs, src, opts.maxInputBytes !== undefined ? { maxBytes: opts.maxInputBytes } : {});
       name ??= src.slice(src.lastIndexOf("/") + 1).replace(/\.o$/, "").replace(/\.bpf$/, "");
     } else bytes = src;
     const spec = openObject(bytes, { name: name ?? "obj", ...(opts.kconfig !== undefined ? { kconfig: opts.kconfig } : {}), ...(opts.ksyms !== undefined ? { ksyms: opts.ksyms } : {}) });

@@ -1,6 +1,7 @@
 // What the playground asks of wabpf, as plain data in and out: the same calls whether they run
 // in a Worker (the page's default: verification and JIT compilation off the main thread) or
 // directly (Node tests, pages without workers).
+import { EbpfError } from "../errors.js";
 import { assemble } from "../asm/assemble.js";
 import { parseHexBytes } from "../asm/numbers.js";
 import { parseDataFile } from "../asm/data-file.js";
@@ -71,7 +72,7 @@ export interface ObjectReply {
 // the CLI's rules (--mem-hex): characters other than hex digits, "0x", spaces and commas are an error
 const hexToBytes = (h: string | undefined): Uint8Array => {
   const bytes = parseHexBytes(h ?? "");
-  if (bytes === null) throw new Error(`not a string of hex bytes: "${h ?? ""}"`);
+  if (bytes === null) throw new EbpfError("EINVAL", `not a string of hex bytes: "${h ?? ""}"`);
   return bytes;
 };
 const bytesToHex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, "0")).join(" ");
@@ -94,7 +95,7 @@ export function verifyRequest(req: VerifyRequest): VerifyReply {
     r = verifyRawHarness(insns, { memSize, logLevel });
     logged = [...rawHarnessPrefix(memSize), ...insns];
   } else {
-    if (!(PROG_TYPES as readonly string[]).includes(req.progType)) throw new Error(`unknown program type ${req.progType}`);
+    if (!(PROG_TYPES as readonly string[]).includes(req.progType)) throw new EbpfError("EINVAL", `unknown program type ${req.progType}`);
     r = verify(insns, { progType: req.progType as ProgType, logLevel });
   }
   const ms = now() - t0;
@@ -108,7 +109,7 @@ export async function runRequest(req: RunRequest): Promise<RunReply> {
   let facts = null;
   if (req.verify) {
     const v = verifyRawHarness(insns, { memSize: input.length });
-    if (!v.accepted) throw new Error(`rejected by the verifier (errno ${v.errno}): ${v.error}`);
+    if (!v.accepted) throw new EbpfError("EINVAL", `rejected by the verifier (errno ${v.errno}): ${v.error}`);
     facts = v.facts;
   }
   const mem = new GuestMemory();
@@ -192,7 +193,7 @@ export interface MapRequest {
 
 /** Inspect or edit a map of the last opened object; returns the map as bpftool dumps it. */
 export function mapRequest(req: MapRequest): string {
-  if (current === null) throw new Error("open an object first");
+  if (current === null) throw new EbpfError("EINVAL", "open an object first");
   const m = current.map(req.name);
   if (req.op === "update") m.update(hexToBytes(req.keyHex), hexToBytes(req.valueHex));
   if (req.op === "delete") m.delete(hexToBytes(req.keyHex));
@@ -210,12 +211,12 @@ export interface TraceRequest {
 
 /** `wabpf trace` in the page: attach the object's programs to a fresh simulated kernel, run a workload, return the output. */
 export async function traceRequest(req: TraceRequest): Promise<string> {
-  if (!(WORKLOAD_NAMES as readonly string[]).includes(req.workload)) throw new Error(`unknown workload ${req.workload}`);
+  if (!(WORKLOAD_NAMES as readonly string[]).includes(req.workload)) throw new EbpfError("EINVAL", `unknown workload ${req.workload}`);
   let bytes = req.bytes;
   if (bytes === undefined) {
-    if (req.url === undefined) throw new Error("no object");
+    if (req.url === undefined) throw new EbpfError("EINVAL", "no object");
     const res = await fetch(req.url);
-    if (!res.ok) throw new Error(`${req.url}: HTTP ${res.status}`);
+    if (!res.ok) throw new EbpfError("EINVAL", `${req.url}: HTTP ${res.status}`);
     bytes = new Uint8Array(await res.arrayBuffer());
   }
   let out = "";

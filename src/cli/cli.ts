@@ -9,7 +9,8 @@ import { mapCommand, MAP_USAGE } from "./commands/map.js";
 import { serveCommand, SERVE_USAGE } from "./commands/serve.js";
 import { benchCommand, BENCH_USAGE } from "./commands/bench.js";
 import { traceCommand, TRACE_USAGE } from "./commands/trace.js";
-import { InputError } from "./program-file.js";
+import { LIMIT_OPTION, setMaxInputBytes } from "./input.js";
+import { DEFAULT_MAX_INPUT_BYTES } from "../exec/read-input.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
   run: { run: runCommand, usage: RUN_USAGE, about: "verify, then run a program (.data, .bin, .hex, .s, or a program of a .o) and print r0" },
@@ -32,32 +33,77 @@ function help(): string {
     "usage:",
     ...Object.values(COMMANDS).flatMap((c) => [`  ${c.usage}`, `      ${c.about}`]),
     "",
-    "Exit status: 0 success, 1 the program was rejected or a test failed, 2 bad usage or unreadable input.",
+    `Every command takes ${LIMIT_OPTION} N: the most bytes read from a file or standard input (default ${DEFAULT_MAX_INPUT_BYTES}).`,
+    "Exit status: 0 success, 1 the program was refused, a run trapped or a test failed, 2 bad usage or input, 3 an internal error (a bug in wabpf).",
   ].join("\n");
 }
 
-/** Exit status: 0 ok, 1 a run or test failed, 2 bad usage or unreadable input. */
+/** Exit statuses. */
+export const EXIT = { ok: 0, refused: 1, badInput: 2, internal: 3 } as const;
+
+/** Errors that mean the user's input (arguments, files, objects) is wrong, not the program. */
+const BAD_INPUT = new Set(["InputError", "InputReadError", "AsmError", "DecodeError", "LoaderError"]);
+
+/**
+ * The command line's error boundary: a typed error prints its message and errno name; anything
+ * else is a bug in wabpf, reported as one (with the command and its input) with status 3.
+ */
+export function reportError(command: string, argv: readonly string[], e: unknown): number {
+  if (isEbpfError(e)) {
+    process.stderr.write(`wabpf ${command}: ${e.message} (${e.code})\n`);
+    return BAD_INPUT.has(e.name) ? EXIT.badInput : EXIT.refused;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  const input = argv.find((a) => !a.startsWith("-"));
+  process.stderr.write(
+    `wabpf ${command}: internal error (a bug in wabpf, please report it with the input)${input !== undefined ? ` while handling ${input}` : ""}: ${err.name}: ${err.message}\n`,
+  );
+  if (process.env["WABPF_DEBUG"] !== undefined) process.stderr.write(`${err.stack ?? ""}\n`);
+  return EXIT.internal;
+}
+
+/** Take `--max-input-size N` (any command) out of argv. */
+function takeInputLimit(argv: string[]): string[] | string {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.startsWith(`${LIMIT_OPTION}=`) ? a.slice(LIMIT_OPTION.length + 1) : null;
+    if (a !== LIMIT_OPTION && eq === null) {
+      out.push(a);
+      continue;
+    }
+    const v = eq ?? argv[++i];
+    const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || n <= 0) return `${LIMIT_OPTION} takes a positive number of bytes`;
+    setMaxInputBytes(n);
+  }
+  return out;
+}
+
+/** Exit status: see {@link EXIT}. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...given] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${help()}\n`);
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EXIT.badInput : EXIT.ok;
   }
   const cmd = COMMANDS[name];
   if (cmd === undefined) {
     process.stderr.write(`wabpf: unknown command "${name}"\n${help()}\n`);
-    return 2;
+    return EXIT.badInput;
   }
-  if (rest.includes("--help") || rest.includes("-h")) {
+  if (given.includes("--help") || given.includes("-h")) {
     process.stdout.write(`usage: ${cmd.usage}\n`);
-    return 0;
+    return EXIT.ok;
+  }
+  const rest = takeInputLimit(given);
+  if (typeof rest === "string") {
+    process.stderr.write(`wabpf ${name}: ${rest}\n`);
+    return EXIT.badInput;
   }
   try {
     return await cmd.run(rest);
   } catch (e) {
-    const err = e as Error;
-    const label = isEbpfError(e) ? `${err.name} (${e.code})` : err.name;
-    process.stderr.write(`wabpf ${name}: ${label}: ${err.message}\n`);
-    return e instanceof InputError || (isEbpfError(e) && (err.name === "AsmError" || err.name === "DecodeError" || err.name === "LoaderError")) ? 2 : 1;
+    return reportError(name, rest, e);
   }
 }

@@ -4,6 +4,7 @@ import { isElf } from "../loader/elf.js";
 import { BpfObject, type BpfProgram } from "../api/object.js";
 import type { Btf } from "../loader/btf.js";
 import { InputError } from "./program-file.js";
+import { maxInputBytes } from "./input.js";
 
 /** Whether `path` names an ELF object (by its magic, whatever the extension). */
 export function isObjectFile(path: string): boolean {
@@ -24,7 +25,7 @@ export function isObjectFile(path: string): boolean {
 
 /** BpfObject.open(path): the object's name is the file's, as libbpf names it. */
 export async function openObjectFile(path: string, targetBtf?: Btf): Promise<BpfObject> {
-  return BpfObject.open(path, targetBtf !== undefined ? { targetBtf } : {});
+  return BpfObject.open(path, { maxInputBytes: maxInputBytes(), ...(targetBtf !== undefined ? { targetBtf } : {}) });
 }
 
 /** The programs of `section` (a section name or a program name), or all of them. */

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { assemble, parseDataFile, parseHexProgram } from "../asm/index.js";
 import { parseHexBytes } from "../asm/numbers.js";
@@ -6,6 +5,7 @@ import type { Insn } from "../isa/insn.js";
 import { decodeProgram, decodeRaw } from "../isa/decode.js";
 import { firstProgramSection, isElf, readElf } from "../loader/elf.js";
 import { EbpfError } from "../errors.js";
+import { readCliInput } from "./input.js";
 
 /** A program read from a file, with the input memory and expected result a `.data` file carries. */
 export interface ProgramFile {
@@ -40,13 +40,14 @@ export interface ReadOptions {
 
 /** Read `.data` (bpf_conformance), `.bin`/`.o` (bytecode or ELF), `.hex`, or `.s`/`.asm` text. */
 export function readProgramFile(path: string, opts: ReadOptions = {}): ProgramFile {
-  const decode = opts.lenient === true ? decodeRaw : decodeProgram;
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
+  const file = parseProgramFile(path, readCliInput(path), opts.lenient === true);
+  if (file.insns.length === 0) throw new InputError(`${path}: no instructions`);
+  return file;
+}
+
+function parseProgramFile(path: string, bytes: Uint8Array, lenient: boolean): ProgramFile {
+  const decode = lenient ? decodeRaw : decodeProgram;
+  if (bytes.length === 0) throw new InputError(`${path}: empty input`);
   const none = { input: null, expected: null, expectedError: null };
   switch (extname(path).toLowerCase()) {
     case ".data": {
@@ -65,7 +66,7 @@ export function readProgramFile(path: string, opts: ReadOptions = {}): ProgramFi
     case ".txt":
       return { insns: assemble(new TextDecoder().decode(bytes)), ...none };
     default:
-      return { insns: programFromBytes(bytes, opts.lenient === true), ...none };
+      return { insns: programFromBytes(bytes, lenient), ...none };
   }
 }
 

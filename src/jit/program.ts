@@ -1,4 +1,4 @@
-import { RuntimeTrap, TrapKind } from "../errors.js";
+import { RuntimeTrap, TrapKind, EbpfError } from "../errors.js";
 import { callbackTargets, MAX_TAIL_CALL_CNT, pseudoFuncTarget } from "../exec/callbacks.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
 import { STACK_FRAME_SIZE } from "../isa/layout.js";
@@ -103,13 +103,13 @@ export class JitProgram {
   prepare(opts: RunOptions = {}): () => RunResult {
     const mem = opts.mem ?? new GuestMemory();
     const cpu = opts.cpu ?? 0;
-    if (cpu < 0 || cpu >= MAX_CPUS) throw new RangeError(`cpu ${cpu} outside 0..${MAX_CPUS - 1}`);
+    if (cpu < 0 || cpu >= MAX_CPUS) throw new EbpfError("EINVAL", `cpu ${cpu} outside 0..${MAX_CPUS - 1}`);
     const args = [0n, 0n, 0n, 0n, 0n];
     const input = opts.input;
     const others = mem.getRegions().filter((r) => r.name !== "input" && r.name !== "stack");
     let ctxEnd = CTX_BASE;
     if (input !== undefined && input.length > 0) {
-      if (input.length > CTX_SIZE) throw new RangeError(`input of ${input.length} bytes exceeds the ${CTX_SIZE}-byte context area`);
+      if (input.length > CTX_SIZE) throw new EbpfError("EINVAL", `input of ${input.length} bytes exceeds the ${CTX_SIZE}-byte context area`);
       if (opts.preserveInput !== true) mem.write(CTX_BASE, input);
       args[0] = BigInt(CTX_BASE);
       args[1] = BigInt(input.length);

@@ -124,7 +124,7 @@ export class Machine {
 
   static async create(opts: MachineOptions = {}): Promise<Machine> {
     const n = opts.ncpus ?? 1;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_CPUS) throw new RangeError(`ncpus ${n} outside 1..${MAX_CPUS}`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_CPUS) throw new EbpfError("EINVAL", `ncpus ${n} outside 1..${MAX_CPUS}`);
     const mem = opts.mem ?? new GuestMemory();
     // two runtimes over one memory would hand out the same heap twice
     if (MACHINES.has(mem)) throw new EbpfError("EBUSY", "this guest memory already has a machine (Machine.of(mem) finds it)");
@@ -195,7 +195,7 @@ export class Machine {
    * (pid 0, "swapper/N"). The simulated kernel (src/kernel) sets it through this.
    */
   setCurrentTask(task: TaskSpec | null, cpu?: number): void {
-    if (cpu !== undefined && (!Number.isInteger(cpu) || cpu < 0 || cpu >= MAX_CPUS)) throw new RangeError(`cpu ${cpu} outside 0..${MAX_CPUS - 1}`);
+    if (cpu !== undefined && (!Number.isInteger(cpu) || cpu < 0 || cpu >= MAX_CPUS)) throw new EbpfError("EINVAL", `cpu ${cpu} outside 0..${MAX_CPUS - 1}`);
     const full = task === null ? null : { pid: task.pid, tgid: task.tgid ?? task.pid, uid: task.uid ?? 0, gid: task.gid ?? 0, comm: task.comm ?? "" };
     for (const c of cpu === undefined ? Array.from({ length: MAX_CPUS }, (_, k) => k) : [cpu]) this.writeTask(c, full);
   }

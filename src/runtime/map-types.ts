@@ -100,7 +100,7 @@ export function checkCreate(a: MapAttrs, ncpus: number): number {
   // map_create: map_extra only for bloom filters (and arenas), then the file mode flags
   if (t !== MAP_TYPES.bloom_filter && t !== MAP_TYPES.arena && a.mapExtra !== 0n) fail("EINVAL", "map_extra is only for bloom filters");
   if ((a.flags & F.RDONLY) !== 0 && (a.flags & F.WRONLY) !== 0) fail("EINVAL", "BPF_F_RDONLY and BPF_F_WRONLY together");
-  if (t < 0 || t >= MAX_MAP_TYPE || t === 0) fail("EINVAL", `no map type ${t}`);
+  if (!Number.isInteger(t) || t <= 0 || t >= MAX_MAP_TYPE) fail("EINVAL", `no map type ${t}`);
   const name = mapTypeName(t) as MapTypeName;
   if (!IMPLEMENTED_MAP_TYPES.includes(name)) throw new NotSupportedError(`map type ${name} is not implemented yet`);
   const { keySize: ks, valueSize: vs, maxEntries: max, flags } = a;

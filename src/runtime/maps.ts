@@ -3,7 +3,7 @@
 // the map's file mode, a frozen map, BPF_F_LOCK without a lock, key pointers, fd
 // translation for map-in-map and program arrays) are here, in the kernel's order; the map
 // operations themselves run in the AssemblyScript runtime (assembly/maps).
-import { BpfError, type Errno } from "../errors.js";
+import { BpfError, type Errno, EbpfError } from "../errors.js";
 import type { Machine } from "./machine.js";
 import {
   MAP_FLAGS, MAP_TYPES, UPDATE_FLAGS, checkCreate, isFdArray, isHashType, isMapInMap, isPercpuType, isQueueStack, mapTypeName,
@@ -78,7 +78,8 @@ export class BpfMap {
   static create(machine: Machine, spec: MapSpec, id: number): BpfMap {
     const type = mapTypeNumber(spec.type);
     const u32 = (x: number, what: string): number => {
-      if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`${what} ${x} is not a u32`);
+      // bpf_attr fields are u32: libbpf and the kernel can only see EINVAL for anything else
+      if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new BpfError("EINVAL", "create", `${what} ${x} is not a u32`);
       return x;
     };
     const attrs = {
@@ -137,7 +138,7 @@ export class BpfMap {
 
   /** Bloom filter membership (BPF_MAP_LOOKUP_ELEM with the value): false is a definite no. */
   has(value: Uint8Array): boolean {
-    if (this.type !== MAP_TYPES.bloom_filter) throw new TypeError("has() is for bloom filters; use lookup()");
+    if (this.type !== MAP_TYPES.bloom_filter) throw new EbpfError("EINVAL", "has() is for bloom filters; use lookup()");
     this.needRead("lookup");
     return this.sys("lookup", null, value, (k, v) => this.machine.rt.exports.wabpf_map_sys_lookup(this.ptr, k, v), false) !== null;
   }
@@ -149,7 +150,7 @@ export class BpfMap {
     const ex = this.machine.rt.exports;
     if (isFdArray(this.type) || this.type === MAP_TYPES.hash_of_maps) {
       this.checkKey("update", key);
-      if (value.length < 4) throw new RangeError("the value of an fd map is a 4-byte id");
+      if (value.length < 4) throw new EbpfError("EINVAL", "the value of an fd map is a 4-byte id");
       const fdArray = isFdArray(this.type);
       if (fdArray) {
         if (flags !== 0) this.fail("EINVAL", "update", "fd arrays take BPF_ANY only");
@@ -161,7 +162,8 @@ export class BpfMap {
       this.sys("update", key, v, (k, vp) => ex.wabpf_map_sys_update(this.ptr, k, vp, BigInt(flags)), false, true);
       return;
     }
-    if (value.length !== this.userValueSize) throw new RangeError(`value of ${value.length} bytes; this map takes ${this.userValueSize}`);
+    // libbpf's bpf_map__update_elem: a buffer of the wrong size is EINVAL
+    if (value.length !== this.userValueSize) this.fail("EINVAL", "update", `value of ${value.length} bytes; this map takes ${this.userValueSize}`);
     this.sys("update", key, value, (k, vp) => ex.wabpf_map_sys_update(this.ptr, k, vp, BigInt.asUintN(64, BigInt(flags))), false, true);
   }
 
@@ -245,7 +247,7 @@ export class BpfMap {
 
   /** BPF_MAP_UPDATE_BATCH: BPF_ANY updates in order, stopping at the first failure (BatchError.done). */
   updateBatch(keys: readonly Uint8Array[], values: readonly Uint8Array[], elemFlags = 0): number {
-    if (keys.length !== values.length) throw new RangeError("keys and values differ in length");
+    if (keys.length !== values.length) throw new EbpfError("EINVAL", "keys and values differ in length");
     this.needWrite("update_batch");
     const t = this.type;
     if (!isHashType(t) && t !== MAP_TYPES.array && t !== MAP_TYPES.percpu_array && t !== MAP_TYPES.array_of_maps) this.fail("ENOTSUPP", "update_batch", "no batch updates for this map type");
@@ -363,7 +365,7 @@ export class BpfMap {
       return;
     }
     if (key === null) this.fail("EFAULT", op, "a key is required");
-    if (key.length !== this.keySize) throw new RangeError(`key of ${key.length} bytes; this map takes ${this.keySize}`);
+    if (key.length !== this.keySize) this.fail("EINVAL", op, `key of ${key.length} bytes; this map takes ${this.keySize}`);
   }
 
   /** The header address of the map (map-in-map) or the id (program array) an fd value names. */

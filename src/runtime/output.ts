@@ -3,7 +3,7 @@
 // shared memory; this is the user-space side, shaped like libbpf's ring_buffer (ring_buffer__new,
 // __add, __poll, __consume, __consume_n) and perf_buffer (perf_buffer__new, __poll, __consume),
 // plus the helpers' interpreter entries and the map creation the syscall layer calls.
-import { BpfError, RuntimeTrap, TrapKind } from "../errors.js";
+import { BpfError, RuntimeTrap, TrapKind, EbpfError } from "../errors.js";
 import type { Helper, HelperCall } from "../exec/helpers.js";
 import type { Machine } from "./machine.js";
 import type { BpfMap } from "./maps.js";
@@ -249,7 +249,7 @@ export class RingBuffer {
   /** ring_buffer__ring(rb, idx)'s map. */
   map(idx: number): BpfMap {
     const r = this.rings[idx];
-    if (r === undefined) throw new RangeError(`no ring ${idx}`);
+    if (r === undefined) throw new EbpfError("EINVAL", `no ring ${idx}`);
     return r.map;
   }
 
@@ -517,21 +517,21 @@ export class PerfBuffer {
   /** The CPU of buffer `idx`. */
   bufferCpu(idx: number): number {
     const b = this.bufs[idx];
-    if (b === undefined) throw new RangeError(`no buffer ${idx}`);
+    if (b === undefined) throw new EbpfError("EINVAL", `no buffer ${idx}`);
     return b.cpu;
   }
 
   /** Samples dropped so far on a buffer (the event's lost_samples), whether reported yet or not. */
   lostSamples(idx: number): bigint {
     const b = this.bufs[idx];
-    if (b === undefined) throw new RangeError(`no buffer ${idx}`);
+    if (b === undefined) throw new EbpfError("EINVAL", `no buffer ${idx}`);
     return this.map.machine.mem.view.getBigUint64(b.state + P_LOST_TOTAL, true);
   }
 
   /** The data_head / data_tail of a buffer (perf_event_mmap_page). */
   positions(idx: number): { head: bigint; tail: bigint; size: number } {
     const b = this.bufs[idx];
-    if (b === undefined) throw new RangeError(`no buffer ${idx}`);
+    if (b === undefined) throw new EbpfError("EINVAL", `no buffer ${idx}`);
     const dv = this.map.machine.mem.view;
     return { head: dv.getBigUint64(b.state + P_HEAD, true), tail: dv.getBigUint64(b.state + P_TAIL, true), size: dv.getUint32(b.state + P_SIZE, true) };
   }
@@ -546,7 +546,7 @@ export class PerfBuffer {
   /** perf_buffer__consume_buffer */
   consumeBuffer(idx: number, sink: ((r: PerfEventRecord) => void) | null = null): number {
     const b = this.bufs[idx];
-    if (b === undefined) throw new RangeError(`no buffer ${idx}`);
+    if (b === undefined) throw new EbpfError("EINVAL", `no buffer ${idx}`);
     const mem = this.map.machine.mem;
     const st = b.state;
     let dv = mem.view;

@@ -11,6 +11,7 @@
 // Guest addresses are small numbers, below TASK_SIZE, although they stand for kernel
 // memory: the legacy helpers that pick the space by address (bpf_probe_read, _str, %s) treat
 // a guest range the program may access as kernel memory first.
+import { EbpfError } from "../errors.js";
 import type { GuestMemory } from "../exec/guest-memory.js";
 
 /** x86-64's TASK_SIZE_MAX with 4-level paging: the end of user space. */
@@ -37,11 +38,11 @@ export class SimAddressSpaces {
 
   map(space: AddressSpace, addr: bigint, bytes: Uint8Array): void {
     const end = addr + BigInt(bytes.length);
-    if (addr < 0n || end > 1n << 64n) throw new RangeError(`mapping [0x${addr.toString(16)}, 0x${end.toString(16)}) outside the 64-bit address space`);
-    if (space === "user" && end > TASK_SIZE_MAX) throw new RangeError(`user mapping ends at 0x${end.toString(16)}, past TASK_SIZE_MAX 0x${TASK_SIZE_MAX.toString(16)}`);
-    if (space === "kernel" && addr < TASK_SIZE_MAX + PAGE_SIZE) throw new RangeError(`kernel mapping at 0x${addr.toString(16)} is in the user half (guest memory: mapKernelGuestMemory)`);
+    if (addr < 0n || end > 1n << 64n) throw new EbpfError("EINVAL", `mapping [0x${addr.toString(16)}, 0x${end.toString(16)}) outside the 64-bit address space`);
+    if (space === "user" && end > TASK_SIZE_MAX) throw new EbpfError("EINVAL", `user mapping ends at 0x${end.toString(16)}, past TASK_SIZE_MAX 0x${TASK_SIZE_MAX.toString(16)}`);
+    if (space === "kernel" && addr < TASK_SIZE_MAX + PAGE_SIZE) throw new EbpfError("EINVAL", `kernel mapping at 0x${addr.toString(16)} is in the user half (guest memory: mapKernelGuestMemory)`);
     const list = this.spaces[space];
-    if (list.some((m) => addr < m.end && m.addr < end)) throw new RangeError(`mapping at 0x${addr.toString(16)} overlaps an existing ${space} mapping`);
+    if (list.some((m) => addr < m.end && m.addr < end)) throw new EbpfError("EINVAL", `mapping at 0x${addr.toString(16)} overlaps an existing ${space} mapping`);
     list.push({ addr, end, bytes });
   }
 

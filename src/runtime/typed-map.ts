@@ -1,6 +1,6 @@
 // Typed convenience over BpfMap: keys and values through codecs (u32, u64, bytes…), absence
 // as undefined, per-CPU values as arrays. The BpfMap underneath keeps the kernel's errnos.
-import { BpfError } from "../errors.js";
+import { BpfError, EbpfError } from "../errors.js";
 import type { BpfMap } from "./maps.js";
 
 /** Converts a JS value to the map's bytes and back. */
@@ -54,7 +54,7 @@ export const codecs = {
     return {
       size,
       encode: (v) => {
-        if (v.length !== size) throw new RangeError(`${v.length} bytes where ${size} are expected`);
+        if (v.length !== size) throw new EbpfError("EINVAL", `${v.length} bytes where ${size} are expected`);
         return v;
       },
       decode: (b) => b,
@@ -68,8 +68,8 @@ export class TypedMap<K, V> {
     private readonly key: Codec<K>,
     private readonly value: Codec<V>,
   ) {
-    if (key.size !== map.keySize) throw new RangeError(`key codec of ${key.size} bytes for a map with key_size ${map.keySize}`);
-    if (value.size !== map.valueSize) throw new RangeError(`value codec of ${value.size} bytes for a map with value_size ${map.valueSize}`);
+    if (key.size !== map.keySize) throw new EbpfError("EINVAL", `key codec of ${key.size} bytes for a map with key_size ${map.keySize}`);
+    if (value.size !== map.valueSize) throw new EbpfError("EINVAL", `value codec of ${value.size} bytes for a map with value_size ${map.valueSize}`);
   }
 
   get(k: K): V | undefined {
@@ -93,7 +93,7 @@ export class TypedMap<K, V> {
 
   setPerCpu(k: K, values: readonly V[], flags = 0): void {
     const step = Math.ceil(this.map.valueSize / 8) * 8;
-    if (values.length !== this.map.machine.ncpus) throw new RangeError(`${values.length} values for ${this.map.machine.ncpus} CPUs`);
+    if (values.length !== this.map.machine.ncpus) throw new EbpfError("EINVAL", `${values.length} values for ${this.map.machine.ncpus} CPUs`);
     const b = new Uint8Array(step * values.length);
     values.forEach((x, c) => b.set(this.value.encode(x), c * step));
     this.map.update(this.key.encode(k), b, flags);
@@ -124,6 +124,6 @@ export class TypedMap<K, V> {
   }
 
   private notPercpu(): void {
-    if (this.map.percpu) throw new TypeError("a per-CPU map has one value per CPU: use getPerCpu/setPerCpu");
+    if (this.map.percpu) throw new EbpfError("EINVAL", "a per-CPU map has one value per CPU: use getPerCpu/setPerCpu");
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BpfError } from "../../src/errors.js";
+import { BpfError, EbpfError } from "../../src/errors.js";
 import { createMachine, type Machine } from "../../src/runtime/machine.js";
 import { MAP_FLAGS, UPDATE_FLAGS } from "../../src/runtime/map-types.js";
 
@@ -97,7 +97,7 @@ describe("map operations", () => {
     a.update(u32(1), val);
     expect(a.lookup(u32(1))).toEqual(val);
     const h = m.createMap({ type: "percpu_hash", keySize: 4, valueSize: 12, maxEntries: 2 });
-    expect(() => h.update(u32(1), new Uint8Array(12))).toThrow(RangeError);
+    expect(() => h.update(u32(1), new Uint8Array(12))).toThrow(EbpfError);
     h.update(u32(1), new Uint8Array(48).fill(9));
     expect(h.lookup(u32(1))).toEqual(new Uint8Array(48).fill(9));
   });
@@ -210,7 +210,7 @@ describe("typed maps", () => {
     const p = new TypedMap(m.createMap({ type: "percpu_array", keySize: 4, valueSize: 4, maxEntries: 1 }), codecs.u32, codecs.i32);
     p.setPerCpu(0, [-1, 5]);
     expect(p.getPerCpu(0)).toEqual([-1, 5]);
-    expect(() => p.get(0)).toThrow(TypeError);
-    expect(() => new TypedMap(m.createMap({ type: "array", keySize: 4, valueSize: 8, maxEntries: 1 }), codecs.u32, codecs.u32)).toThrow(RangeError);
+    expect(() => p.get(0)).toThrow(EbpfError);
+    expect(() => new TypedMap(m.createMap({ type: "array", keySize: 4, valueSize: 8, maxEntries: 1 }), codecs.u32, codecs.u32)).toThrow(EbpfError);
   });
 });

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { readCliText } from "../input.js";
 import { parse } from "../args.js";
 import { InputError, readProgramFile } from "../program-file.js";
 import { assemble, disassemble } from "../../asm/index.js";
@@ -12,13 +13,8 @@ export async function asmCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { output: { type: "string", short: "o" } });
   if (positionals.length !== 1) throw new InputError(`usage: ${ASM_USAGE}`);
   const path = positionals[0]!;
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  const insns = assemble(text);
+  const insns = assemble(readCliText(path));
+  if (insns.length === 0) throw new InputError(`${path}: no instructions`);
   if (values.output !== undefined) writeFileSync(values.output, encodeProgram(insns));
   else process.stdout.write(insns.map((i) => `${insnHex(i)}\n`).join(""));
   return 0;

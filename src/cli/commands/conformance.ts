@@ -58,7 +58,9 @@ export function listVectors(dir: string): string[] {
   } catch (e) {
     throw new InputError(`cannot read test directory ${dir}: ${(e as Error).message}`, { cause: e });
   }
-  return entries.filter((f) => f.endsWith(".data")).sort().map((f) => join(dir, f));
+  const vectors = entries.filter((f) => f.endsWith(".data")).sort().map((f) => join(dir, f));
+  if (vectors.length === 0) throw new InputError(`no .data test vectors in ${dir}`);
+  return vectors;
 }
 
 export async function conformanceCommand(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { hex64, parse } from "../args.js";
 import { defaultEngine, parseEngine, prepare, verifyRawOrThrow } from "../engine.js";
-import { hexBytes, programFromBytes } from "../program-file.js";
+import { hexBytes, InputError, programFromBytes } from "../program-file.js";
+import { readCliText } from "../input.js";
 import { decodeProgram } from "../../isa/decode.js";
 import { firstProgramSection, readElf } from "../../loader/elf.js";
 
@@ -17,7 +17,8 @@ export const PLUGIN_USAGE = "wabpf plugin [MEMORY_HEX] [--engine interp|jit] [--
 export async function pluginCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { engine: { type: "string" }, elf: { type: "boolean" }, verify: { type: "boolean" } });
   const engine = parseEngine(values.engine, await defaultEngine());
-  const program = hexBytes(readFileSync(0, "utf8"), "program on stdin");
+  const program = hexBytes(readCliText(0), "program on stdin");
+  if (program.length === 0) throw new InputError("no program on standard input");
   const input = hexBytes(positionals.join(" "), "memory argument");
   const insns = values.elf === true ? decodeProgram(firstProgramSection(readElf(program)).data) : programFromBytes(program);
   const prog = await prepare(insns, engine, values.verify === true ? verifyRawOrThrow(insns, input.length) : null);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readCliInput } from "../input.js";
 import { hex64, parse, positiveInt } from "../args.js";
 import { defaultEngine, parseEngine, prepare, verifyRawOrThrow } from "../engine.js";
 import { hexBytes, InputError, readProgramFile } from "../program-file.js";
@@ -31,11 +31,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const file = object ? null : readProgramFile(path);
   let input = file?.input ?? new Uint8Array(0);
   if (values.mem !== undefined) {
-    try {
-      input = readFileSync(values.mem);
-    } catch (e) {
-      throw new InputError(`cannot read ${values.mem}: ${(e as Error).message}`, { cause: e });
-    }
+    input = readCliInput(values.mem);
   }
   if (values["mem-hex"] !== undefined) input = hexBytes(values["mem-hex"], "--mem-hex");
   const repeat = positiveInt(values.repeat, "--repeat", 1);

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, positiveInt } from "../args.js";
+import { InputError } from "../program-file.js";
 
 export const SERVE_USAGE = "wabpf serve [--port N] [--host H]";
 
@@ -29,7 +30,13 @@ export function playgroundServer(): Server {
       res.writeHead(302, { location: `/web/index.html${url.search}` }).end();
       return;
     }
-    const path = decodeURIComponent(url.pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      res.writeHead(400).end("bad request");
+      return;
+    }
     const rel = normalize(path).replace(/^[/\\]+/, "");
     if (req.method !== "GET" || rel.split(sep).includes("..") || !ALLOWED.some((a) => rel === a || rel.startsWith(a + sep))) {
       res.writeHead(404).end("not found");
@@ -45,9 +52,13 @@ export function playgroundServer(): Server {
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { port: { type: "string" }, host: { type: "string" } });
   const port = positiveInt(values.port, "--port", 8080);
+  if (port > 65535) throw new InputError(`--port ${port}: a TCP port is 1..65535`);
   const host = values.host ?? "127.0.0.1";
   const server = playgroundServer();
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) => reject(new InputError(`cannot listen on ${host}:${port}: ${e.code === "EADDRINUSE" ? "the port is in use" : e.message}`, { cause: e })));
+    server.listen(port, host, resolve);
+  });
   process.stdout.write(`wabpf playground: http://${host}:${port}/  (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => process.once("SIGINT", resolve));
   server.close();

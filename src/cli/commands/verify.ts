@@ -1,5 +1,5 @@
 // `wabpf verify`: what the Linux 6.18 verifier would say about a program (privileged load).
-import { createInterface } from "node:readline";
+import { stdinLines, readCliInput } from "../input.js";
 import { parseArgs } from "node:util";
 import { InputError, readProgramFile } from "../program-file.js";
 import { decodeRaw } from "../../isa/decode.js";
@@ -162,14 +162,7 @@ function firstMapCreateFailure(obj: BpfObject): VerifyResult | null {
 const errnoText = (n: number): string => ({ 1: "Operation not permitted", 7: "Argument list too long", 22: "Invalid argument", 95: "Operation not supported" })[n] ?? `errno ${n}`;
 
 async function readTargetBtf(path: string): Promise<Btf> {
-  const { readFile } = await import("node:fs/promises");
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  return parseBtf(bytes, { section: path });
+  return parseBtf(readCliInput(path), { section: path });
 }
 
 interface BatchIn {
@@ -213,8 +206,7 @@ export function verifyBatchLine(line: string): Record<string, unknown> {
 }
 
 async function batch(): Promise<number> {
-  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const line of rl) {
+  for await (const line of stdinLines()) {
     if (line.trim() === "") continue;
     process.stdout.write(`${JSON.stringify(verifyBatchLine(line))}\n`);
   }
