@@ -1,5 +1,6 @@
 // Public types of the kernel-faithful verifier (src/verifier/verifier.ts).
 import { EbpfError, ERRNO, errnoName, type Errno } from "../errors.js";
+import type { VerifierFacts } from "../exec/facts.js";
 
 /** Program types whose context, helpers and return codes the verifier models. */
 export const PROG_TYPES = [
@@ -42,18 +43,8 @@ export interface VerifyOptions {
   readonly funcInfo?: boolean;
 }
 
-/** Per-instruction facts proven on every explored path (only set when accepted). */
-export interface InsnFacts {
-  readonly safeAccess?: boolean;
-  readonly divisorNonZero?: boolean;
-  readonly branch?: "always" | "never";
-}
-
-/** Structurally the same as src/jit/facts.ts's VerifierFacts. */
-export interface VerifierFacts {
-  readonly maxStackDepth: number;
-  readonly insn: ReadonlyArray<InsnFacts | undefined>;
-}
+// The one declaration lives below both the verifier and the JIT.
+export type { VerifierFacts, InsnFacts } from "../exec/facts.js";
 
 export interface VerifyResult {
   readonly accepted: boolean;

@@ -1,0 +1,21 @@
+/**
+ * What the verifier proved about a program, which lets the JIT drop guards. Indexed by
+ * instruction slot. Absent facts mean "not proven": the JIT then keeps the guard.
+ * Declared here, below both, because the verifier produces it and the JIT reads it and
+ * those sibling layers must not import each other.
+ */
+export interface VerifierFacts {
+  /** largest stack depth any path uses, in bytes (per frame) */
+  readonly maxStackDepth: number;
+  readonly insn: ReadonlyArray<InsnFacts | undefined>;
+}
+
+/** Per-instruction facts proven on every explored path (only set when accepted). */
+export interface InsnFacts {
+  /** the load/store/atomic at this slot stays inside memory the program may touch */
+  readonly safeAccess?: boolean;
+  /** the divisor of this div/mod is never zero (and, for signed ops, never -1) */
+  readonly divisorNonZero?: boolean;
+  /** this conditional jump is always or never taken */
+  readonly branch?: "always" | "never";
+}
