@@ -2,7 +2,8 @@
 // on wabpf's simulated machine. open() parses; load() creates the maps (global data written
 // and .rodata frozen), applies CO-RE, verifies every program as Linux would and compiles it.
 import { readInput } from "../exec/read-input.js";
-import { EbpfError, LoaderError } from "../errors.js";
+import { EbpfError, LoaderError, NotSupportedError } from "../errors.js";
+import { LD_IMM64, PseudoLd } from "../isa/opcode.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
 import { runInterp } from "../interp/index.js";
@@ -118,11 +119,12 @@ export class BpfProgram {
   /** Verify and compile this program; throws ProgramLoadError when the verifier refuses it. */
   async load(opts: ObjectLoadOptions = {}): Promise<VerifyResult> {
     const { insns, result: v } = this.relocateAndVerify(opts.logLevel ?? 0);
+    this.obj.checkMapsOf(this, insns);
     this.loadedInsns = insns;
     this.verdict = v;
     if (!v.accepted) throw new ProgramLoadError(this.name, v);
     const m = this.obj.machine;
-    const pseudo = m.resolver(this.obj.mapList());
+    const pseudo = m.resolver(this.obj.mapSlots());
     if ((opts.engine ?? "jit") === "jit") this.jit = await compileProgram(insns, { helpers: m.helperRegistry(), pseudo, verified: v.facts });
     // a tail-call target: PROG_ARRAY slots hold this id
     this.progId = m.registerProgram(this.name, this.jit?.tableIndex(m.mem) ?? null, { name: this.name, insns, pseudo, ...(this.jit !== null ? { compiled: this.jit } : {}) });
@@ -136,7 +138,7 @@ export class BpfProgram {
     const ro = {
       mem: m.mem,
       helpers: m.helperRegistry(),
-      pseudo: m.resolver(this.obj.mapList()),
+      pseudo: m.resolver(this.obj.mapSlots()),
       cpu: opts.cpu ?? 0,
       ...(opts.ctx !== undefined ? { input: opts.ctx } : {}),
       ...(opts.args !== undefined ? { args: opts.args } : {}),
@@ -191,6 +193,7 @@ export function libbpfMaxEntries(type: number, max: number, ncpus: number): numb
 export class BpfObject {
   readonly programs: readonly BpfProgram[];
   private readonly maps = new Map<string, BpfMap>();
+  private readonly unsupported = new Map<string, EbpfError>();
   private loaded = false;
 
   private constructor(
@@ -229,9 +232,33 @@ export class BpfObject {
     return m;
   }
 
-  /** The object's maps in spec order (what map index i of a program refers to). */
+  /** The object's maps that exist, in spec order (a type wabpf lacks leaves its map out). */
   mapList(): BpfMap[] {
-    return this.spec.maps.map((m) => this.maps.get(m.name)!);
+    return this.spec.maps.flatMap((m) => this.maps.get(m.name) ?? []);
+  }
+
+  /**
+   * Map index i of a program's ld_imm64 → the map, for the engines' resolver; `undefined`
+   * where the map could not be created (no program that uses it loads, see checkMapsOf).
+   */
+  mapSlots(): ReadonlyArray<BpfMap | undefined> {
+    return this.spec.maps.map((m) => this.maps.get(m.name));
+  }
+
+  /** Maps of a type wabpf does not implement yet, with the reason (created by nothing). */
+  get unsupportedMaps(): ReadonlyMap<string, EbpfError> {
+    return this.unsupported;
+  }
+
+  /** A program that references a map wabpf could not create cannot load: say which map. */
+  checkMapsOf(p: BpfProgram, insns: readonly Insn[]): void {
+    if (this.unsupported.size === 0) return;
+    for (const ins of insns) {
+      if (ins.code !== LD_IMM64 || (ins.src !== PseudoLd.MAP_IDX && ins.src !== PseudoLd.MAP_IDX_VALUE && ins.src !== PseudoLd.MAP_FD && ins.src !== PseudoLd.MAP_VALUE)) continue;
+      const spec = this.spec.maps[ins.imm];
+      const why = spec === undefined ? undefined : this.unsupported.get(spec.name);
+      if (why !== undefined) throw new NotSupportedError(`program '${p.name}' uses map '${spec!.name}': ${why.message}`);
+    }
   }
 
   /** Create the maps and load every program; the first refusal throws (as libbpf's load fails). */
@@ -267,7 +294,16 @@ export class BpfObject {
       });
     };
     for (const m of this.spec.maps) {
-      const map = make(m);
+      let map: BpfMap;
+      try {
+        map = make(m);
+      } catch (e) {
+        // a type wabpf lacks fails the programs that use it, not the object (unlike libbpf,
+        // whose kernel has every type: the rest of the object still runs)
+        if (!(e instanceof NotSupportedError)) throw e;
+        this.unsupported.set(m.name, e);
+        continue;
+      }
       if (m.initial !== null) {
         map.update(new Uint8Array(4), m.initial);
         if (m.frozen) map.freeze();
@@ -278,12 +314,13 @@ export class BpfObject {
       if (m.type === PROG_ARRAY) continue; // filled with program ids after load
       for (const s of m.initSlots) {
         const target = created.get(s.target);
+        if (target === undefined && this.unsupported.has(s.target)) continue;
         if (target === undefined) throw new LoaderError(`map '${m.name}': slot ${s.index} names '${s.target}', which is not a map of this object`, { section: m.section });
         const key = new Uint8Array(4);
         new DataView(key.buffer).setUint32(0, s.index, true);
         const val = new Uint8Array(4);
         new DataView(val.buffer).setUint32(0, target.id, true);
-        created.get(m.name)!.update(key, val);
+        created.get(m.name)?.update(key, val);
       }
     }
     for (const [k, v] of created) this.maps.set(k, v);

@@ -256,6 +256,7 @@ export async function loadKernelProgram(kernel: SimKernel, obj: BpfObject, name:
   obj.createMaps();
   const p = obj.program(name);
   const insns = obj.coreApply(p);
+  obj.checkMapsOf(p, insns);
   const t = parseTracingSection(p.section);
   const probe = parseProbeSection(p.section);
   // tp_btf programs are BPF_PROG_TYPE_TRACING with the raw tracepoint's arguments
@@ -275,7 +276,7 @@ export async function loadKernelProgram(kernel: SimKernel, obj: BpfObject, name:
   const m = kernel.machine;
   const jit = await compileProgram(insns, {
     helpers: m.helperRegistry(kernel.helpers),
-    pseudo: m.resolver(obj.mapList()),
+    pseudo: m.resolver(obj.mapSlots()),
     verified: verdict.facts,
     inlineArrayLookup: (a) => m.inlineArrayLookup(a),
   });

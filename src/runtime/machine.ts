@@ -323,7 +323,7 @@ export class Machine {
    * src 2/6 loads the address of its value plus the second slot's imm (single-entry arrays
    * only, as the kernel's map_direct_value_addr).
    */
-  resolver(maps: readonly BpfMap[]): PseudoResolver {
+  resolver(maps: ReadonlyArray<BpfMap | undefined>): PseudoResolver {
     return (src, imm, nextImm) => {
       const m = maps[imm];
       if (m === undefined) return null;

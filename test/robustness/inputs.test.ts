@@ -176,3 +176,29 @@ describe("the command line: bad input is exit 2 with a one-line message", () => 
     expect(err).toMatch(/^wabpf run: internal error \(a bug in wabpf.*\) while handling prog\.o: TypeError: Cannot read properties/);
   });
 });
+
+describe("a map type wabpf lacks fails only the programs that use it", () => {
+  const obj = fileURLToPathSafe("../fixtures/object/unsupported_map.o");
+  it("BpfObject: the program using the map is NotSupportedError naming the map; the other loads", async () => {
+    const o = await BpfObject.open(obj);
+    o.createMaps();
+    expect([...o.unsupportedMaps.keys()]).toEqual(["stacks"]);
+    await expect(o.program("with_stack").load()).rejects.toThrow(/program 'with_stack' uses map 'stacks': map type stack_trace is not implemented yet/);
+    await o.program("count").load();
+    expect(o.mapList().map((m) => m.name)).toEqual(["calls"]);
+  });
+
+  it("wabpf trace attaches the rest and dumps the maps that exist (it crashed with a TypeError)", async () => {
+    const out: string[] = [];
+    const { trace } = await import("../../src/api/trace.js");
+    expect(await trace(obj, { workload: "mixed", iterations: 2, cpus: 1, json: false, write: (s) => out.push(s) })).toBe(0);
+    const text = out.join("");
+    expect(text).toMatch(/not attached: with_stack .*uses map 'stacks'/);
+    expect(text).toMatch(/attached count \(kprobe\/vfs_read\) to vfs_read/);
+    expect(text).toMatch(/name calls/);
+  });
+});
+
+function fileURLToPathSafe(rel: string): string {
+  return new URL(rel, import.meta.url).pathname;
+}

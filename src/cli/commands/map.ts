@@ -29,8 +29,9 @@ export async function mapCommand(argv: string[]): Promise<number> {
       for (let i = 0; i < repeat; i++) p.run({ ctx });
     }
   }
-  const names = values.map ?? obj.spec.maps.map((m) => m.name);
-  const maps = names.map((n) => obj.map(n));
+  // every map that exists (a type wabpf lacks is reported instead), or the ones asked for
+  if (values.map === undefined) for (const [name, why] of obj.unsupportedMaps) process.stderr.write(`wabpf map: ${name}: ${why.message}\n`);
+  const maps = values.map === undefined ? obj.mapList() : values.map.map((n) => obj.map(n));
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify(Object.fromEntries(maps.map((m) => [m.name, JSON.parse(formatMapDumpJson(m)) as unknown])))}\n`);
     return 0;
