@@ -157,3 +157,39 @@ export function errnoName(n: number): Errno {
   for (const [k, v] of Object.entries(ERRNO)) if (v === n) return k as Errno;
   throw new RangeError(`errno ${n} is not one the bpf() paths return`);
 }
+
+/**
+ * Something wabpf did not expect (a TypeError, a RangeError…) caught at a public entry point:
+ * a bug in wabpf, never the user's fault. EFAULT, as the kernel's verifier reports its own
+ * internal errors.
+ */
+export class InternalError extends EbpfError {
+  override readonly name = "InternalError";
+  /** the entry point, and the input when known ("BpfObject.open prog.o") */
+  readonly where: string;
+  constructor(where: string, cause: unknown) {
+    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super("EFAULT", `internal error in ${where} (a bug in wabpf, please report it with the input): ${what}`, { cause });
+    this.where = where;
+  }
+}
+
+/** `e` as an EbpfError: itself when typed, else an InternalError naming `where`. */
+export function asEbpfError(where: string, e: unknown): EbpfError {
+  return isEbpfError(e) ? e : new InternalError(where, e);
+}
+
+/**
+ * The error boundary of a public entry point: runs `f` (sync or async) and lets only
+ * EbpfErrors out, so callers can rely on `code` and never see a raw JS error.
+ */
+export function atBoundary<T>(where: string | (() => string), f: () => T): T {
+  const name = (): string => (typeof where === "string" ? where : where());
+  try {
+    const r = f();
+    if (r instanceof Promise) return r.catch((e: unknown) => Promise.reject(asEbpfError(name(), e))) as T;
+    return r;
+  } catch (e) {
+    throw asEbpfError(name(), e);
+  }
+}

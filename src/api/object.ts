@@ -2,7 +2,7 @@
 // on wabpf's simulated machine. open() parses; load() creates the maps (global data written
 // and .rodata frozen), applies CO-RE, verifies every program as Linux would and compiles it.
 import { readInput } from "../exec/read-input.js";
-import { EbpfError, LoaderError, NotSupportedError } from "../errors.js";
+import { EbpfError, LoaderError, NotSupportedError, atBoundary } from "../errors.js";
 import { LD_IMM64, PseudoLd } from "../isa/opcode.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
@@ -117,7 +117,11 @@ export class BpfProgram {
   }
 
   /** Verify and compile this program; throws ProgramLoadError when the verifier refuses it. */
-  async load(opts: ObjectLoadOptions = {}): Promise<VerifyResult> {
+  load(opts: ObjectLoadOptions = {}): Promise<VerifyResult> {
+    return atBoundary(() => `BpfProgram.load ${this.name} (${this.section})`, () => this.loadUnguarded(opts));
+  }
+
+  private async loadUnguarded(opts: ObjectLoadOptions): Promise<VerifyResult> {
     const { insns, result: v } = this.relocateAndVerify(opts.logLevel ?? 0);
     this.obj.checkMapsOf(this, insns);
     this.loadedInsns = insns;
@@ -205,7 +209,11 @@ export class BpfObject {
   }
 
   /** Parse an object (bytes, or a path read with fs). Nothing is created until load(). */
-  static async open(src: Uint8Array | string, opts: ObjectOpenOptions = {}): Promise<BpfObject> {
+  static open(src: Uint8Array | string, opts: ObjectOpenOptions = {}): Promise<BpfObject> {
+    return atBoundary(`BpfObject.open ${typeof src === "string" ? src : opts.name ?? "(bytes)"}`, () => BpfObject.openUnguarded(src, opts));
+  }
+
+  private static async openUnguarded(src: Uint8Array | string, opts: ObjectOpenOptions): Promise<BpfObject> {
     let bytes: Uint8Array;
     let name = opts.name;
     if (typeof src === "string") {
@@ -262,7 +270,11 @@ export class BpfObject {
   }
 
   /** Create the maps and load every program; the first refusal throws (as libbpf's load fails). */
-  async load(opts: ObjectLoadOptions = {}): Promise<this> {
+  load(opts: ObjectLoadOptions = {}): Promise<this> {
+    return atBoundary(`BpfObject.load ${this.spec.objName}`, () => this.loadUnguarded(opts));
+  }
+
+  private async loadUnguarded(opts: ObjectLoadOptions): Promise<this> {
     this.createMaps();
     for (const p of this.programs) await p.load(opts);
     this.fillProgArrays();

@@ -1,5 +1,6 @@
 // The playground's worker: verification, JIT compilation and runs happen here, off the page's
 // main thread. Messages: { id, kind, req } in; { id, ok, result | error } out.
+import { asEbpfError, atBoundary, InternalError } from "../errors.js";
 import { conformanceRequest, mapRequest, objectRequest, runRequest, traceRequest, triggerRequest, verifyRequest } from "./engine.js";
 
 interface Message {
@@ -33,9 +34,13 @@ scope.onmessage = (e: MessageEvent<Message>): void => {
       }
     }
   };
-  work().then(
+  // the worker's error boundary: typed errors as their message and errno, anything else as a bug
+  atBoundary(`playground ${kind}`, work).then(
     (result) => scope.postMessage({ id, ok: true, result }),
-    (err: unknown) => scope.postMessage({ id, ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
+    (err: unknown) => {
+      const e = asEbpfError(`playground ${kind}`, err);
+      scope.postMessage({ id, ok: false, error: `${e.message} (${e.code})`, code: e.code, internal: e instanceof InternalError });
+    },
   );
 };
 scope.postMessage({ id: 0, ok: true, result: "ready" });

@@ -1,4 +1,4 @@
-import { isEbpfError } from "../errors.js";
+import { InternalError, isEbpfError } from "../errors.js";
 import { asmCommand, ASM_USAGE, disasmCommand, DISASM_USAGE } from "./commands/asm.js";
 import { conformanceCommand, CONFORMANCE_USAGE } from "./commands/conformance.js";
 import { pluginCommand, PLUGIN_USAGE } from "./commands/plugin.js";
@@ -49,11 +49,11 @@ const BAD_INPUT = new Set(["InputError", "InputReadError", "AsmError", "DecodeEr
  * else is a bug in wabpf, reported as one (with the command and its input) with status 3.
  */
 export function reportError(command: string, argv: readonly string[], e: unknown): number {
-  if (isEbpfError(e)) {
+  if (isEbpfError(e) && !(e instanceof InternalError)) {
     process.stderr.write(`wabpf ${command}: ${e.message} (${e.code})\n`);
     return BAD_INPUT.has(e.name) ? EXIT.badInput : EXIT.refused;
   }
-  const err = e instanceof Error ? e : new Error(String(e));
+  const err = e instanceof InternalError && e.cause instanceof Error ? e.cause : e instanceof Error ? e : new Error(String(e));
   const input = argv.find((a) => !a.startsWith("-"));
   process.stderr.write(
     `wabpf ${command}: internal error (a bug in wabpf, please report it with the input)${input !== undefined ? ` while handling ${input}` : ""}: ${err.name}: ${err.message}\n`,

@@ -1,4 +1,4 @@
-import { RuntimeTrap, TrapKind, EbpfError } from "../errors.js";
+import { RuntimeTrap, TrapKind, EbpfError, atBoundary } from "../errors.js";
 import { callbackTargets, MAX_TAIL_CALL_CNT, pseudoFuncTarget } from "../exec/callbacks.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
 import { STACK_FRAME_SIZE } from "../isa/layout.js";
@@ -352,7 +352,11 @@ const TRAP_TEXT: Partial<Record<TrapKind, string>> = {
 };
 
 /** Compile a program (and its bpf-to-bpf subprograms) to one WebAssembly module. */
-export async function compileProgram(insns: readonly Insn[], opts: CompileOptions = {}): Promise<JitProgram> {
+export function compileProgram(insns: readonly Insn[], opts: CompileOptions = {}): Promise<JitProgram> {
+  return atBoundary("compileProgram", () => compile(insns, opts));
+}
+
+async function compile(insns: readonly Insn[], opts: CompileOptions): Promise<JitProgram> {
   const b = await loadBinaryen();
   const helpers = opts.helpers ?? DEFAULT_HELPERS;
   const t0 = performance.now();

@@ -19,7 +19,7 @@
 // link exists) and takes over again when the last regular link goes. The series instead
 // refuses a multi-link on a function with a regular fentry (-EEXIST):
 // `new SimKernel({ multiExclusive: true })` keeps that behaviour for fidelity tests.
-import { BpfError, EbpfError, type Errno } from "../errors.js";
+import { BpfError, EbpfError, atBoundary, type Errno } from "../errors.js";
 import type { Helper } from "../exec/helpers.js";
 import type { Machine } from "../runtime/machine.js";
 import { createMachine } from "../runtime/machine.js";
@@ -284,9 +284,8 @@ export class SimKernel {
   }
 
   /** Create a kernel (and a machine when none is given); loads binaryen once per process. */
-  static async create(opts: KernelOptions = {}): Promise<SimKernel> {
-    const machine = opts.machine ?? (await createMachine());
-    return new SimKernel(machine, await loadBinaryen(), opts);
+  static create(opts: KernelOptions = {}): Promise<SimKernel> {
+    return atBoundary("SimKernel.create", async () => new SimKernel(opts.machine ?? (await createMachine()), await loadBinaryen(), opts));
   }
 
   // ---------------------------------------------------------------- functions
@@ -487,7 +486,7 @@ export class SimKernel {
 
   /** Verify and compile one program of an object (tracing programs: see src/kernel/program.ts). */
   load(obj: BpfObject, name: string, logLevel: 0 | 1 | 2 = 0): Promise<KernelProgram> {
-    return loadKernelProgram(this, obj, name, logLevel);
+    return atBoundary(`SimKernel.load ${name}`, () => loadKernelProgram(this, obj, name, logLevel));
   }
 
   /** Turn run_cnt / run_time_ns accounting on or off (rebuilds the trampolines). */
@@ -510,6 +509,10 @@ export class SimKernel {
    * attachMulti.
    */
   attach(prog: KernelProgram, target?: string, opts: { cookie?: bigint } = {}): Link {
+    return atBoundary(() => `SimKernel.attach ${prog.name}${target !== undefined ? ` to ${target}` : ""}`, () => this.attachUnguarded(prog, target, opts));
+  }
+
+  private attachUnguarded(prog: KernelProgram, target: string | undefined, opts: { cookie?: bigint }): Link {
     const cookie = BigInt.asUintN(64, opts.cookie ?? 0n);
     const probe = prog.probe;
     if (probe !== null) {
@@ -545,6 +548,10 @@ export class SimKernel {
    * reads must have the same types (src/kernel/multi.ts).
    */
   attachMulti(prog: KernelProgram, targets?: readonly string[] | string, opts: MultiAttachOptions = {}): MultiLink {
+    return atBoundary(() => `SimKernel.attachMulti ${prog.name}`, () => this.attachMultiUnguarded(prog, targets, opts));
+  }
+
+  private attachMultiUnguarded(prog: KernelProgram, targets: readonly string[] | string | undefined, opts: MultiAttachOptions): MultiLink {
     const probe = prog.probe;
     const isProbeMulti = probe !== null && probe.multi;
     if (!isProbeMulti && (prog.kind === null || !prog.multi)) throw linkError("EINVAL", `program '${prog.name}' (${prog.section}) is not a multi program (fentry/fexit/fmod_ret.multi, kprobe/kretprobe.multi)`);

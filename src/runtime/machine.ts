@@ -1,7 +1,7 @@
 // The simulated machine: one guest memory with its AssemblyScript runtime, a number of
 // possible CPUs, the maps and program ids that live in it, a host-controlled clock and a
 // seedable random state. Maps, helpers and map references of programs all go through it.
-import { BpfError, EbpfError } from "../errors.js";
+import { BpfError, EbpfError, atBoundary } from "../errors.js";
 import { GuestMemory } from "../exec/guest-memory.js";
 import { helperRegistry, type Helper, type HelperRegistry } from "../exec/helpers.js";
 import type { InlineArrayLookup, PseudoResolver, TailCallTarget } from "../exec/run.js";
@@ -141,7 +141,7 @@ export class Machine {
   // ---------------------------------------------------------------- maps
   /** BPF_MAP_CREATE: throws a BpfError with the kernel's errno for a request Linux rejects. */
   createMap(spec: MapSpec): BpfMap {
-    const map = BpfMap.create(this, spec, this.nextMapId);
+    const map = atBoundary("createMap", () => BpfMap.create(this, spec, this.nextMapId));
     this.nextMapId++;
     this.byPtr.set(map.ptr, map);
     this.byId.set(map.id, map);

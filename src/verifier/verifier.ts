@@ -8,7 +8,7 @@ import { ldImm64Value } from "../isa/insn.js";
 import { checkInsn } from "../isa/decode.js";
 import { kernelText } from "../asm/disassemble.js";
 import { AluOp, AtomicOp, Class, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Source, opAlu, opClass, opJmp, opMode, opSize, opSource, sizeBytes } from "../isa/opcode.js";
-import { ERRNO } from "../errors.js";
+import { ERRNO, atBoundary } from "../errors.js";
 import { BPF_COMPLEXITY_LIMIT_INSNS, MAX_BPF_STACK, MAX_CALL_FRAMES } from "../isa/limits.js";
 import { checkStructure } from "./structure.js";
 import * as S from "./scalar.js";
@@ -108,7 +108,7 @@ interface CallMeta {
 type Facts = { safeAccess?: boolean; zeroSeen?: boolean; divSeen?: boolean; taken?: boolean; fallen?: boolean };
 
 export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResult {
-  return new Verifier(insns, opts).run();
+  return atBoundary("verify", () => new Verifier(insns, opts).run());
 }
 
 class Verifier {

@@ -202,3 +202,23 @@ describe("a map type wabpf lacks fails only the programs that use it", () => {
 function fileURLToPathSafe(rel: string): string {
   return new URL(rel, import.meta.url).pathname;
 }
+
+describe("library entry points let only typed errors out", () => {
+  it("verify(): a malformed instruction array is an InternalError (EFAULT) naming verify, not a TypeError", async () => {
+    const { verify } = await import("../../src/verifier/index.js");
+    const { InternalError } = await import("../../src/errors.js");
+    const bad = [null] as unknown as Parameters<typeof verify>[0];
+    expect(() => verify(bad, { progType: "socket_filter" })).toThrow(InternalError);
+    expect(() => verify(bad, { progType: "socket_filter" })).toThrow(/internal error in verify \(a bug in wabpf/);
+  });
+  it("compileProgram(): the same, asynchronously", async () => {
+    const { compileProgram } = await import("../../src/jit/index.js");
+    const { InternalError } = await import("../../src/errors.js");
+    await expect(compileProgram([null] as unknown as Parameters<typeof compileProgram>[0])).rejects.toBeInstanceOf(InternalError);
+  });
+  it("the CLI reports an InternalError as exit 3", () => {
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    expect(reportError("verify", ["x.o"], new (class extends Error {})("boom"))).toBe(3);
+    vi.restoreAllMocks();
+  });
+});
