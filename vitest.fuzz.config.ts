@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 import { SummaryReporter } from "./test/support/summary-reporter.js";
 
 // `npm run fuzz`: the whole suite with the generated-program tests turned up (JIT vs
-// interpreter, interpreter vs the kernel). Override the counts through the environment.
+// interpreter, interpreter vs the kernel, mutated objects through the whole pipeline, with
+// reproducers in fuzz-out/). Override the counts through the environment.
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
@@ -12,6 +13,8 @@ export default defineConfig({
     env: {
       WABPF_FUZZ_ITERATIONS: process.env["WABPF_FUZZ_ITERATIONS"] ?? "20000",
       WABPF_KERNEL_DIFF_COUNT: process.env["WABPF_KERNEL_DIFF_COUNT"] ?? "1500",
+      WABPF_FUZZ_OBJECTS: process.env["WABPF_FUZZ_OBJECTS"] ?? "20000",
+      WABPF_FUZZ_OUT: process.env["WABPF_FUZZ_OUT"] ?? "fuzz-out",
     },
   },
 });

@@ -13,3 +13,5 @@ export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 export const INSN_SIZE = 8;
 /** Instructions the kernel allows for unprivileged/classic programs (BPF_MAXINSNS). */
 export const BPF_MAXINSNS = 4096;
+/** bpf_loop's largest nr_loops (BPF_MAX_LOOPS). */
+export const BPF_MAX_LOOPS = 8 * 1024 * 1024;

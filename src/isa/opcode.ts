@@ -168,3 +168,5 @@ export const isMemClass = (cls: number): boolean => cls === Class.LDX || cls ===
 
 /** The LD | IMM | DW opcode (0x18), the only two-slot instruction. */
 export const LD_IMM64 = Class.LD | Mode.IMM | Size.DW;
+/** The call instruction's opcode byte (helpers, bpf-to-bpf calls and kfuncs differ in src_reg). */
+export const CALL = Class.JMP | JmpOp.CALL;

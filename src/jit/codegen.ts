@@ -7,7 +7,7 @@ import type { Insn } from "../isa/insn.js";
 import { ldImm64Value } from "../isa/insn.js";
 import { checkInsn } from "../isa/decode.js";
 import { CPU_ID_ADDR, STACK_FRAME_SIZE } from "../isa/layout.js";
-import { MAX_CALL_FRAMES } from "../isa/limits.js";
+import { BPF_MAX_LOOPS, MAX_CALL_FRAMES } from "../isa/limits.js";
 import {
   AluOp,
   AtomicOp,
@@ -864,9 +864,8 @@ function writesRegister(ins: Insn, r: number): boolean {
   return false;
 }
 
-/** bpf_loop's helper id and its nr_loops limit (BPF_MAX_LOOPS). */
+/** bpf_loop's helper id. */
 const BPF_FUNC_LOOP = 181;
-const BPF_MAX_LOOPS = 1 << 23;
 
 /**
  * bpf_loop calls whose r2 was set by an ld_imm64 src 4 earlier in the same basic block (no

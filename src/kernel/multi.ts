@@ -7,12 +7,12 @@
 // finds the slot through ctx[-1]) needs the same return type only.
 import { BpfError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
+import { CALL } from "../isa/opcode.js";
 import type { KernelFunction } from "./kernel.js";
 import type { TracingKind } from "./program.js";
 
 const MOV64_X = 0xbf;
 const MOV64_K = 0xb7;
-const CALL = 0x85;
 
 export interface AccessedArgs {
   /** ctx slots read directly (slot index) */

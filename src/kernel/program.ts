@@ -12,6 +12,7 @@
 // uninitialised stack anyway). The JIT still gets the verifier's facts for every instruction.
 import { EbpfError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
+import { CALL } from "../isa/opcode.js";
 import type { RunResult } from "../exec/run.js";
 import { compileProgram, type JitProgram } from "../jit/index.js";
 import { verify, PROG_TYPES, VerifierError, type MapDef, type ProgType, type VerifyResult } from "../verifier/index.js";
@@ -27,7 +28,6 @@ export type TracingKind = "fentry" | "fexit" | "fmod_ret";
 /** Helpers only tracing programs may call: their numbers in enum bpf_func_id. */
 export const TRACING_HELPER_IDS = { get_func_ip: 173, get_attach_cookie: 174, get_func_arg: 183, get_func_ret: 184, get_func_arg_cnt: 185 } as const;
 const TRACING_ONLY = new Set<number>(Object.values(TRACING_HELPER_IDS));
-const CALL = 0x85;
 const STAND_IN_HELPER = 7; // bpf_get_prandom_u32
 /** bpf_override_return */
 export const OVERRIDE_RETURN = 58;

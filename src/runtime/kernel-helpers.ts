@@ -6,6 +6,7 @@
 // the formatting ones are JS only.
 import { RuntimeTrap, TrapKind } from "../errors.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
+import { BPF_MAX_LOOPS } from "../isa/limits.js";
 import type { Helper, HelperCall } from "../exec/helpers.js";
 import type { Region } from "../exec/guest-memory.js";
 import type { Machine } from "./machine.js";
@@ -54,8 +55,7 @@ export const KERNEL_HELPER_IDS = {
   ringbuf_query: 134,
 } as const;
 
-/** BPF_MAX_LOOPS: bpf_loop's largest nr_loops. */
-export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
+export { BPF_MAX_LOOPS };
 
 const EINVAL = 22n;
 const E2BIG = 7n;
