@@ -15,7 +15,7 @@ export { BtfBuilder } from "./loader/btf-builder.js";
 export { applyCoreRelos, BPF_CORE_POISON_HELPER_ID, CoreReloKind, type AppliedCoreRelo } from "./loader/core.js";
 export { verify, PROG_TYPES, VerifierError, type ProgType, type MapDef, type VerifyOptions, type VerifyResult } from "./verifier/index.js";
 export { verifyRawHarness } from "./verifier/raw-harness.js";
-export { BpfObject, BpfProgram, ProgramLoadError, type ObjectOpenOptions, type ObjectLoadOptions, type ProgramRunOptions } from "./api/object.js";
+export { BpfObject, BpfProgram, ProgramLoadError, type ObjectOpenOptions, type ObjectLoadOptions, type ProgramRunOptions } from "./object/bpf-object.js";
 export * from "./kernel/index.js";
 // both the machine and the simulated kernel name a task description TaskSpec: the machine's is the package's
 export type { TaskSpec } from "./runtime/index.js";

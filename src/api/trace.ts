@@ -11,7 +11,7 @@ import { prepareWorkloads, runWorkload, type WorkloadResult } from "../kernel/wo
 import { PerfBuffer, RingBuffer } from "../runtime/output.js";
 import { bpftoolHexCapped, formatMapDump, formatMapDumpJson } from "../runtime/map-dump.js";
 import type { BpfMap } from "../runtime/maps.js";
-import type { BpfObject } from "./object.js";
+import type { BpfObject } from "../object/bpf-object.js";
 import type { Btf, BtfType } from "../loader/btf.js";
 import { formatTraceLine } from "../runtime/machine.js";
 

@@ -14,7 +14,7 @@ import { explain } from "../verifier/explain.js";
 import { runInterp } from "../interp/interpreter.js";
 import { compileProgram } from "../jit/program.js";
 import { GuestMemory } from "../exec/guest-memory.js";
-import { BpfObject } from "../api/object.js";
+import { BpfObject } from "../object/bpf-object.js";
 import { trace } from "../api/trace.js";
 import { WORKLOAD_NAMES } from "../kernel/workloads.js";
 import { runTriggerBench, TRIGGER_VARIANTS, SERIES_MPS, type TriggerResult, type TriggerVariant } from "../kernel/bench-trigger.js";

@@ -1,7 +1,7 @@
 // ELF objects on the command line: `wabpf verify/run/show prog.o`.
 import { closeSync, openSync, readSync } from "node:fs";
 import { isElf } from "../loader/elf.js";
-import { BpfObject, type BpfProgram } from "../api/object.js";
+import { BpfObject, type BpfProgram } from "../object/bpf-object.js";
 import type { Btf } from "../loader/btf.js";
 import { InputError } from "./program-file.js";
 import { maxInputBytes } from "./input.js";

@@ -25,7 +25,7 @@ import type { Machine } from "../runtime/machine.js";
 import { createMachine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
 import { loadBinaryen, type Binaryen } from "../jit/binaryen-loader.js";
-import { BpfObject } from "../api/object.js";
+import { BpfObject } from "../object/bpf-object.js";
 import type { Btf } from "../loader/btf.js";
 import { BUILTIN_FUNCTIONS, generatedFunctions, modifyReturnAllowed, type KernelFunctionSpec } from "./functions.js";
 import { buildVmlinuxBtf } from "./vmlinux-btf.js";

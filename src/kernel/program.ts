@@ -17,7 +17,7 @@ import type { RunResult } from "../exec/run.js";
 import { compileProgram, type JitProgram } from "../jit/index.js";
 import { verify, PROG_TYPES, VerifierError, type MapDef, type ProgType, type VerifyResult } from "../verifier/index.js";
 import { mapTypeName } from "../runtime/map-types.js";
-import type { BpfObject } from "../api/object.js";
+import type { BpfObject } from "../object/bpf-object.js";
 import type { SimKernel } from "./kernel.js";
 import { PROG_STATE_SIZE, PS_MISSES, PS_RUN_CNT, PS_RUN_TIME } from "./trampoline.js";
 import { ctxNeeds, type CtxNeeds } from "./multi.js";

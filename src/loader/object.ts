@@ -1,7 +1,7 @@
 // A libbpf-style BPF object (clang -target bpf -c) turned into an ObjectSpec: programs with
 // their subprograms linked in and map references rewritten, and the maps they need (BTF-defined
 // `.maps`, the legacy `maps` section, global data). Pure parsing: creating maps and loading
-// programs is the API's job (src/api/object.ts). Follows libbpf's bpf_object__open.
+// programs is the API's job (src/object/bpf-object.ts). Follows libbpf's bpf_object__open.
 import { LoaderError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { decodeRaw } from "../isa/decode.js";

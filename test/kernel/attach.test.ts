@@ -2,7 +2,7 @@
 // (test/fixtures/kernel/tracing.c) on the simulated kernel, results read back from maps.
 import { beforeEach, describe, expect, it } from "vitest";
 import { MAX_TRAMP_LINKS, SimKernel, type KernelProgram } from "../../src/kernel/index.js";
-import type { BpfObject } from "../../src/api/object.js";
+import type { BpfObject } from "../../src/object/bpf-object.js";
 import { BpfError } from "../../src/errors.js";
 import type { BpfMap } from "../../src/runtime/maps.js";
 import { clearLog, FIXTURES, runLog, setSlot, slot } from "./support.js";

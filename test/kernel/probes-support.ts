@@ -1,7 +1,7 @@
 // Shared set-up of the probe tests (test/fixtures/probes/probes.c on a SimKernel).
 import { fileURLToPath } from "node:url";
 import { SimKernel, type KernelProgram } from "../../src/kernel/index.js";
-import type { BpfObject } from "../../src/api/object.js";
+import type { BpfObject } from "../../src/object/bpf-object.js";
 import { EbpfError } from "../../src/errors.js";
 import type { BpfMap } from "../../src/runtime/maps.js";
 

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BpfObject, ProgramLoadError } from "../../src/api/object.js";
+import { BpfObject, ProgramLoadError } from "../../src/object/bpf-object.js";
 import { openObject } from "../../src/loader/object.js";
 import { matchSection } from "../../src/loader/sections.js";
 import { KBPF, kernelUnavailableReason } from "../support/kbpf.js";

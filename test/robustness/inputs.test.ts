@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
-import { BpfObject } from "../../src/api/object.js";
+import { BpfObject } from "../../src/object/bpf-object.js";
 import { createMachine } from "../../src/runtime/machine.js";
 import { BpfError, EbpfError, LoaderError } from "../../src/errors.js";
 import { main, reportError } from "../../src/cli/cli.js";

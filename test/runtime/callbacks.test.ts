@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BpfObject } from "../../src/api/object.js";
+import { BpfObject } from "../../src/object/bpf-object.js";
 import { assemble } from "../../src/asm/index.js";
 import { RuntimeTrap, TrapKind } from "../../src/errors.js";
 import { pseudoFuncValue } from "../../src/exec/callbacks.js";

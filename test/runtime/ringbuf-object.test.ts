@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BpfObject } from "../../src/api/object.js";
+import { BpfObject } from "../../src/object/bpf-object.js";
 import { createMachine } from "../../src/runtime/machine.js";
 import { formatMapDump, formatMapDumpJson } from "../../src/runtime/map-dump.js";
 import { PerfBuffer, RingBuffer, positions } from "../../src/runtime/output.js";

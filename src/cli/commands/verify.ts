@@ -8,7 +8,7 @@ import { rawHarnessPrefix, verifyRawHarness } from "../../verifier/raw-harness.j
 import { explain } from "../../verifier/explain.js";
 import { checkCreate, mapTypeName } from "../../runtime/map-types.js";
 import { BpfError } from "../../errors.js";
-import { libbpfMaxEntries, type BpfObject } from "../../api/object.js";
+import { libbpfMaxEntries, type BpfObject } from "../../object/bpf-object.js";
 import { parseBtf, type Btf } from "../../loader/btf.js";
 import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js";
 import { PROG_TYPES, refusedResult, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
