@@ -70,14 +70,15 @@ export class WasmModule {
   }
 
   // ------------------------------------------------------------ imports, functions, exports
-  /** Imports the linear memory `module`.`base` (declared first: the other order drops the import). */
-  importMemory(module: string, base: string): void {
-    this.m.setMemory(1, 65536, null, [], false, false, "0");
+  /** Imports the linear memory `module`.`base` of at least `initialPages` 64 KiB pages. */
+  importMemory(module: string, base: string, initialPages = 1): void {
+    // declared first, then turned into the import: the other order drops the import
+    this.m.setMemory(initialPages, 65536, null, [], false, false, "0");
     this.m.addMemoryImport("0", module, base);
   }
-  /** Imports the table `module`.`base` as `name`. */
-  importTable(name: string, module: string, base: string): void {
-    this.m.addTable(name, 1, -1);
+  /** Imports the funcref table `module`.`base` as `name`, of at least `initialSize` entries. */
+  importTable(name: string, module: string, base: string, initialSize = 1): void {
+    this.m.addTable(name, initialSize, -1);
     this.m.addTableImport(name, module, base);
   }
   importGlobal(name: string, module: string, base: string, type: TypeRef, mutable: boolean): void {
