@@ -1,7 +1,6 @@
 // eBPF → WebAssembly lowering with binaryen. Registers are i64 locals; every subprogram is
 // one wasm function (r6-r9 are callee-saved for free: they are the callee's own locals);
 // memory is the shared guest memory imported as "env"."memory", addresses are i32 offsets.
-import type binaryenNs from "binaryen";
 import { TrapKind } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { ldImm64Value } from "../isa/insn.js";
@@ -31,13 +30,13 @@ import { DISPATCH_GROUP, MAX_NESTING, isExit, isUncondJump, jumpTarget, lastInsn
 import type { VerifierFacts } from "./facts.js";
 import type { InlineArrayLookup, PseudoResolver } from "../exec/run.js";
 import { pseudoFuncValue } from "../exec/callbacks.js";
+import type { Binaryen } from "./binaryen-loader.js";
+import { WasmModule, type ExpressionRef, type WasmOps } from "./wasm-module.js";
 
-type B = typeof binaryenNs;
-type Module = binaryenNs.Module;
-type Expr = number;
+type Expr = ExpressionRef;
 
 export interface CodegenResult {
-  readonly module: Module;
+  readonly module: WasmModule;
   /** helper ids the module imports as "helpers"."h<id>" */
   readonly helperIds: number[];
   /** per-function structuring mode, for tests and diagnostics */
@@ -75,7 +74,7 @@ const BPF_FUNC_GET_SMP_PROCESSOR_ID = 8;
  * `registered`: the helper ids of the registry; a `call` of any other id traps at its pc.
  */
 export function generate(
-  b: B,
+  b: Binaryen,
   insns: readonly Insn[],
   facts: VerifierFacts | null,
   registered: ReadonlySet<number>,
@@ -85,50 +84,47 @@ export function generate(
   inlineLoop = false,
   inlineCpuId = false,
 ): CodegenResult {
-  const m = new b.Module();
-  m.setFeatures(b.Features.MVP | b.Features.SignExt | b.Features.MutableGlobals | b.Features.BulkMemory);
-  // declare the memory, then turn it into the import (the other order drops the import)
-  m.setMemory(1, 65536, null, [], false, false, "0");
-  m.addMemoryImport("0", "env", "memory");
-  const i64 = b.i64;
-  const i32 = b.i32;
-  m.addTable("table", 1, -1);
-  m.addTableImport("table", "env", "table");
-  m.addGlobalImport("tableBase", "env", "tableBase", i32, false);
-  m.addGlobalImport("fp0", "env", "fp0", i64, true);
-  for (const a of ["a1", "a2", "a3", "a4", "a5"]) m.addGlobalImport(a, "env", a, i64, true);
-  m.addGlobalImport("ctxLo", "env", "ctxLo", i64, true);
-  m.addGlobalImport("ctxEnd", "env", "ctxEnd", i64, true);
-  m.addGlobalImport("fuel", "env", "fuel", i32, true);
-  m.addGlobalImport("depth", "env", "depth", i32, true);
+  const w = new WasmModule(b, ["signExt", "mutableGlobals", "bulkMemory"]);
+  const m = w.ops;
+  w.importMemory("env", "memory");
+  const i64 = w.i64;
+  const i32 = w.i32;
+  w.importTable("table", "env", "table");
+  w.importGlobal("tableBase", "env", "tableBase", i32, false);
+  w.importGlobal("fp0", "env", "fp0", i64, true);
+  for (const a of ["a1", "a2", "a3", "a4", "a5"]) w.importGlobal(a, "env", a, i64, true);
+  w.importGlobal("ctxLo", "env", "ctxLo", i64, true);
+  w.importGlobal("ctxEnd", "env", "ctxEnd", i64, true);
+  w.importGlobal("fuel", "env", "fuel", i32, true);
+  w.importGlobal("depth", "env", "depth", i32, true);
   // pc of the helper call in progress, for the traps a JS helper raises (memory checks)
-  m.addGlobalImport("hpc", "env", "hpc", i32, true);
-  m.addFunctionImport("trap", "env", "trap", b.createType([i32, i32]), b.none);
+  w.importGlobal("hpc", "env", "hpc", i32, true);
+  w.importFunction("trap", "env", "trap", [i32, i32], w.none);
   // (first slot of the metered segment, fuel left): the budget ran out inside the segment
-  m.addFunctionImport("budget", "env", "budget", b.createType([i32, i32]), b.none);
-  m.addFunctionImport("check", "env", "check", b.createType([i64, i32, i32, i32]), i32);
+  w.importFunction("budget", "env", "budget", [i32, i32], w.none);
+  w.importFunction("check", "env", "check", [i64, i32, i32, i32], i32);
   // callx to a helper id outside the in-module dispatch table (or to no helper: it traps)
-  m.addFunctionImport("callxSlow", "env", "callx", b.createType([i64, i64, i64, i64, i64, i64, i32]), i64);
-  const helperSig = b.createType([i64, i64, i64, i64, i64]);
+  w.importFunction("callxSlow", "env", "callx", [i64, i64, i64, i64, i64, i64, i32], i64);
+  const helperSig = [i64, i64, i64, i64, i64];
   // (r1..r5, r10, r0, r6..r9): the callee starts with the caller's registers, as in the
   // interpreter; r6-r9 stay callee-saved because the callee's copies are its own locals
-  const fnSig = b.createType([i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64]);
+  const fnSig = Array<number>(11).fill(i64);
 
   const fns = splitFunctions(insns);
   const fnIndex = new Map(fns.map((f, k) => [f.start, k]));
   const helperIds = new Set<number>();
   const modes: Array<"structured" | "dispatch"> = [];
 
-  const g = new Lowering(b, m, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray, reentrant, inlineLoop, inlineCpuId);
+  const g = new Lowering(w, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray, reentrant, inlineLoop, inlineCpuId);
   // a tail call: the helper sets "tail" when the jump is to happen; "tailcall" (JS) runs the
   // target with the caller's registers and frame, and its r0 is the caller's
   const usesTail = insns.some((ins) => ins.code === (Class.JMP | JmpOp.CALL) && ins.src === PseudoCall.HELPER && reentrant.get(ins.imm) === "tail_call");
   // the frame pointer at a helper call that runs BPF code: callbacks get the next frame down
   const usesReentrant = insns.some((ins) => ins.code === (Class.JMP | JmpOp.CALL) && ins.src === PseudoCall.HELPER && reentrant.has(ins.imm));
-  if (usesReentrant) m.addGlobalImport("hfp", "env", "hfp", i64, true);
+  if (usesReentrant) w.importGlobal("hfp", "env", "hfp", i64, true);
   if (usesTail) {
-    m.addGlobalImport("tail", "env", "tail", i32, true);
-    m.addFunctionImport("tailcall", "env", "tailcall", b.createType([i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64]), i64);
+    w.importGlobal("tail", "env", "tail", i32, true);
+    w.importFunction("tailcall", "env", "tailcall", [i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64], i64);
   }
   fns.forEach((fn, k) => {
     const st = structure(insns, fn);
@@ -137,30 +133,31 @@ export function generate(
     // running off the end of a subprogram continues in the next one, in the same frame (as
     // the interpreter does; the kernel's verifier rejects such programs); off the last one traps
     const off = k + 1 < fns.length ? g.fallInto(k + 1) : [g.trap(TrapKind.BadJump, fn.end), m.unreachable()];
-    const main = m.block(null, [...g.prologue(), body, ...off], b.none);
+    const main = m.block(null, [...g.prologue(), body, ...off], w.none);
     // unverified code leaves through one out-of-line exit when the fuel runs out
-    const entry = facts !== null ? main : m.block(null, [m.block("budget", [main]), g.budgetExit(), m.unreachable()], b.none);
-    m.addFunction(`f${k}`, fnSig, i64, [i64, i64, i32, i64, i32, i32, i64, i64, i64, i32], entry);
+    const entry = facts !== null ? main : m.block(null, [m.block("budget", [main]), g.budgetExit(), m.unreachable()], w.none);
+    w.addFunction(`f${k}`, fnSig, i64, [i64, i64, i32, i64, i32, i32, i64, i64, i64, i32], entry);
   });
   if (g.usesCallx) {
     const ids = [...registered].filter((id) => id >= 0 && id < CALLX_TABLE_LIMIT).sort((a, c) => a - c);
     for (const id of ids) helperIds.add(id);
-    m.addFunction("callx", b.createType([i64, i64, i64, i64, i64, i64, i32]), i64, [], g.callxDispatch(ids));
+    w.addFunction("callx", [i64, i64, i64, i64, i64, i64, i32], i64, [], g.callxDispatch(ids));
   }
-  for (const id of [...helperIds].sort((a, c) => a - c)) m.addFunctionImport(`h${id}`, "helpers", `h${id}`, helperSig, i64);
+  for (const id of [...helperIds].sort((a, c) => a - c)) w.importFunction(`h${id}`, "helpers", `h${id}`, helperSig, i64);
   // `run()` takes r1..r5 and r10 from globals the host sets once per set-up, so a repeated
   // run crosses the JS boundary with no arguments (BigInt conversions cost ~5 ns each)
   const gi = (n: string): number => m.global.get(n, i64);
   const zeros = [0, 6, 7, 8, 9].map(() => g.k64(0n)); // r0, r6..r9 start at 0
-  m.addFunction("run", b.none, i64, [], m.call("f0", [gi("a1"), gi("a2"), gi("a3"), gi("a4"), gi("a5"), gi("fp0"), ...zeros], i64));
-  m.addFunctionExport("run", "run");
+  w.addFunction("run", [], i64, [], m.call("f0", [gi("a1"), gi("a2"), gi("a3"), gi("a4"), gi("a5"), gi("fp0"), ...zeros], i64));
+  w.exportFunction("run");
   // every function of the program goes into the shared table at tableBase + k, so other
   // modules (trampolines, tail calls, AssemblyScript callbacks) reach them with call_indirect
-  m.addActiveElementSegment("table", "fns", fns.map((_, k) => `f${k}`), m.global.get("tableBase", i32));
-  return { module: m, helperIds: [...helperIds], modes };
+  w.addElements("table", "fns", fns.map((_, k) => `f${k}`), m.global.get("tableBase", i32));
+  return { module: w, helperIds: [...helperIds], modes };
 }
 
 class Lowering {
+  private readonly m: WasmOps;
   private readonly i64: number;
   private readonly i32: number;
   private readonly r10Intact: boolean;
@@ -171,8 +168,7 @@ class Lowering {
   /** bpf_loop calls whose callback (r2) is a known subprogram: slot of the call → function index */
   private readonly loopCallback: Map<number, number>;
   constructor(
-    private readonly b: B,
-    private readonly m: Module,
+    private readonly mod: WasmModule,
     private readonly insns: readonly Insn[],
     private readonly facts: VerifierFacts | null,
     private readonly fnIndex: Map<number, number>,
@@ -185,8 +181,9 @@ class Lowering {
     /** helper 8 is the machine's bpf_get_smp_processor_id: load the CPU id inline, as Linux's JIT does */
     private readonly inlineCpuId: boolean,
   ) {
-    this.i64 = b.i64;
-    this.i32 = b.i32;
+    this.m = mod.ops;
+    this.i64 = mod.i64;
+    this.i32 = mod.i32;
     this.r1AtCall = facts !== null && pseudo !== null && inlineArray !== null ? mapInR1AtCalls(insns, pseudo) : new Map();
     this.loopCallback = new Map();
     if (inlineLoop) {
@@ -206,8 +203,7 @@ class Lowering {
     return this.m.local.set(localOf(r), v);
   }
   k64(v: bigint): Expr {
-    // binaryen >= 12x takes one bigint (signed range) for an i64 constant
-    return (this.m.i64.const as unknown as (v: bigint) => Expr)(BigInt.asIntN(64, v));
+    return this.mod.i64Const(v);
   }
   private w(x: Expr): Expr {
     return this.m.i32.wrap(x);
@@ -216,7 +212,7 @@ class Lowering {
     return this.m.i64.extend_u(x);
   }
   trap(kind: TrapKind, pc: number): Expr {
-    return this.m.call("trap", [this.m.i32.const(kind), this.m.i32.const(pc)], this.b.none);
+    return this.m.call("trap", [this.m.i32.const(kind), this.m.i32.const(pc)], this.mod.none);
   }
   prologue(): Expr[] {
     const m = this.m;
@@ -241,7 +237,7 @@ class Lowering {
     const m = this.m;
     const fuel = (): Expr => m.local.get(L_FUEL, this.i32);
     return [
-      m.if(m.i32.lt_u(fuel(), m.i32.const(count)), m.block(null, [m.local.set(L_BUDGET_PC, m.i32.const(pc)), m.br("budget")], this.b.none)),
+      m.if(m.i32.lt_u(fuel(), m.i32.const(count)), m.block(null, [m.local.set(L_BUDGET_PC, m.i32.const(pc)), m.br("budget")], this.mod.none)),
       m.local.set(L_FUEL, m.i32.sub(fuel(), m.i32.const(count))),
     ];
   }
@@ -257,7 +253,7 @@ class Lowering {
   /** The function's budget exit: the segment at L_BUDGET_PC could not be paid for. */
   budgetExit(): Expr {
     const m = this.m;
-    return m.call("budget", [m.local.get(L_BUDGET_PC, this.i32), m.local.get(L_FUEL, this.i32)], this.b.none);
+    return m.call("budget", [m.local.get(L_BUDGET_PC, this.i32), m.local.get(L_FUEL, this.i32)], this.mod.none);
   }
 
   /** Whether [r10 + off, size) is inside the frame of an r10 no instruction writes: no check needed. */
@@ -287,7 +283,7 @@ class Lowering {
 
   // ------------------------------------------------------------ function bodies
   structured(fn: FunctionRange, st: Structure): Expr {
-    const { m, b } = this;
+    const { m, mod } = this;
     const n = st.leaders.length;
     interface Frame {
       kind: "fn" | "loop" | "block";
@@ -301,7 +297,7 @@ class Lowering {
     };
     const pop = (): void => {
       const f = stack.pop()!;
-      const body = m.block(f.kind === "block" ? f.label : null, f.children, b.none);
+      const body = m.block(f.kind === "block" ? f.label : null, f.children, mod.none);
       stack[stack.length - 1]!.children.push(f.kind === "loop" ? m.loop(f.label, body) : body);
     };
     pushBlocks(-1);
@@ -316,7 +312,7 @@ class Lowering {
         const once: Expr[] = [];
         this.basicBlock(fn, st, p, once, (tb, cond) => (tb === p && cond !== null ? [m.br(`u${p}`, m.i32.eqz(cond))] : jump(tb, cond)));
         this.basicBlock(fn, st, p, once, jump);
-        stack[stack.length - 1]!.children.push(m.block(`u${p}`, [m.loop(`l${p}`, m.block(null, once, b.none))], b.none));
+        stack[stack.length - 1]!.children.push(m.block(`u${p}`, [m.loop(`l${p}`, m.block(null, once, mod.none))], mod.none));
         continue;
       }
       if (end !== undefined) {
@@ -326,7 +322,7 @@ class Lowering {
       this.basicBlock(fn, st, p, stack[stack.length - 1]!.children, jump);
     }
     while (stack.length > 1) pop();
-    return m.block(null, stack[0]!.children, b.none);
+    return m.block(null, stack[0]!.children, mod.none);
   }
 
   /** Whether loop block p is a small single block whose last instruction is the conditional jump back to p. */
@@ -342,40 +338,40 @@ class Lowering {
   }
 
   dispatch(fn: FunctionRange, st: Structure): Expr {
-    const { m, b } = this;
+    const { m, mod } = this;
     const n = st.leaders.length;
     const label = (): Expr => m.local.get(L_LABEL, this.i32);
     const jump = (tb: number, cond: Expr | null): Expr[] => {
-      const go = m.block(null, [m.local.set(L_LABEL, m.i32.const(tb)), m.br("d")], b.none);
+      const go = m.block(null, [m.local.set(L_LABEL, m.i32.const(tb)), m.br("d")], mod.none);
       return [cond === null ? go : m.if(cond, go)];
     };
     // blocks [from, to) as a chain: a br_table on `index` enters block k at the end of x<k>
     const chain = (from: number, to: number, index: Expr, tail: Expr[]): Expr => {
       const names = Array.from({ length: to - from }, (_, k) => `x${from + k}`);
-      let cur = m.block(`x${from}`, [m.switch(names, `x${from}`, index)], b.none);
+      let cur = m.block(`x${from}`, [m.switch(names, `x${from}`, index)], mod.none);
       for (let k = from; k < to; k++) {
         const code: Expr[] = [cur];
         this.basicBlock(fn, st, k, code, jump);
         if (k + 1 === to) for (const e of tail) code.push(e);
-        cur = m.block(k + 1 < to ? `x${k + 1}` : null, code, b.none);
+        cur = m.block(k + 1 < to ? `x${k + 1}` : null, code, mod.none);
       }
       return cur;
     };
-    if (n <= MAX_NESTING) return m.block(null, [m.local.set(L_LABEL, m.i32.const(0)), m.loop("d", chain(0, n, label(), []))], b.none);
+    if (n <= MAX_NESTING) return m.block(null, [m.local.set(L_LABEL, m.i32.const(0)), m.loop("d", chain(0, n, label(), []))], mod.none);
     // two levels, so that nesting stays near groups + DISPATCH_GROUP: a br_table on
     // label / DISPATCH_GROUP picks the group, a second one inside it the block. Falling off a
     // group's last block re-enters the dispatch at the next group's first block.
     const groups = Math.ceil(n / DISPATCH_GROUP);
     const gnames = Array.from({ length: groups }, (_, j) => `g${j}`);
-    let outer = m.block("g0", [m.switch(gnames, "g0", m.i32.div_u(label(), m.i32.const(DISPATCH_GROUP)))], b.none);
+    let outer = m.block("g0", [m.switch(gnames, "g0", m.i32.div_u(label(), m.i32.const(DISPATCH_GROUP)))], mod.none);
     for (let j = 0; j < groups; j++) {
       const from = j * DISPATCH_GROUP;
       const to = Math.min(n, from + DISPATCH_GROUP);
       const next = to < n ? jump(to, null) : [];
       const inner = chain(from, to, m.i32.sub(label(), m.i32.const(from)), next);
-      outer = m.block(j + 1 < groups ? `g${j + 1}` : null, [outer, inner], b.none);
+      outer = m.block(j + 1 < groups ? `g${j + 1}` : null, [outer, inner], mod.none);
     }
-    return m.block(null, [m.local.set(L_LABEL, m.i32.const(0)), m.loop("d", outer)], b.none);
+    return m.block(null, [m.local.set(L_LABEL, m.i32.const(0)), m.loop("d", outer)], mod.none);
   }
 
   /** Lower basic block k into `out`; `jump(targetBlock, cond|null)` lowers a taken edge. */
@@ -749,7 +745,7 @@ class Lowering {
    * function directly, one frame deeper, as a bpf-to-bpf call; no JS on the way.
    */
   private inlineBpfLoop(pc: number, k: number): Expr {
-    const { m, b } = this;
+    const { m, mod } = this;
     const o = m.i64;
     const i = (): Expr => m.local.get(L_TMP, this.i64);
     // as the verifier's inlined form (the helper does the same for flags 0): all 64 bits of
@@ -762,7 +758,7 @@ class Lowering {
     const zero = (): Expr => this.k64(0n);
     const call = m.call(`f${k}`, [i(), this.get(3), zero(), zero(), zero(), o.sub(this.get(10), this.k64(BigInt(STACK_FRAME_SIZE))), zero(), zero(), zero(), zero(), zero()], this.i64);
     const body = m.block(null, [
-      m.if(o.ge_u(i(), nr()), m.block(null, [this.set(0, i()), m.br(done)], b.none)),
+      m.if(o.ge_u(i(), nr()), m.block(null, [this.set(0, i()), m.br(done)], mod.none)),
       m.if(m.i32.ge_s(depth(), m.i32.const(MAX_CALL_FRAMES - 1)), this.trap(TrapKind.CallDepth, pc)),
       ...fuelOut,
       m.global.set("depth", m.i32.add(depth(), m.i32.const(1))),
@@ -771,15 +767,15 @@ class Lowering {
       ...fuelIn,
       m.local.set(L_TMP, o.add(i(), this.k64(1n))),
       // 0: continue; anything else stops, returning the iterations done
-      m.if(o.ne(this.get(0), zero()), m.block(null, [this.set(0, i()), m.br(done)], b.none)),
+      m.if(o.ne(this.get(0), zero()), m.block(null, [this.set(0, i()), m.br(done)], mod.none)),
       m.br(`lpl${pc}`),
-    ], b.none);
+    ], mod.none);
     return m.block(done, [
-      m.if(o.ne(this.get(4), zero()), m.block(null, [this.set(0, this.k64(-22n)), m.br(done)], b.none)),
-      m.if(o.gt_u(nr(), this.k64(BigInt(BPF_MAX_LOOPS))), m.block(null, [this.set(0, this.k64(0xfffffff9n)), m.br(done)], b.none)),
+      m.if(o.ne(this.get(4), zero()), m.block(null, [this.set(0, this.k64(-22n)), m.br(done)], mod.none)),
+      m.if(o.gt_u(nr(), this.k64(BigInt(BPF_MAX_LOOPS))), m.block(null, [this.set(0, this.k64(0xfffffff9n)), m.br(done)], mod.none)),
       m.local.set(L_TMP, zero()),
       m.loop(`lpl${pc}`, body),
-    ], b.none);
+    ], mod.none);
   }
 
   /**
@@ -805,16 +801,16 @@ class Lowering {
    * which calls it or traps (BadCallTarget).
    */
   callxDispatch(ids: readonly number[]): Expr {
-    const { m, b } = this;
+    const { m, mod } = this;
     const p = (i: number): Expr => m.local.get(i, this.i64);
     const regs = [1, 2, 3, 4, 5].map(p);
     const slow = m.return(m.call("callxSlow", [p(0), ...[1, 2, 3, 4, 5].map(p), m.local.get(6, this.i32)], this.i64));
     if (ids.length === 0) return slow;
     const labels = Array.from({ length: ids[ids.length - 1]! + 1 }, () => "slow");
     ids.forEach((id, k) => (labels[id] = `c${k}`));
-    let cur = m.block("c0", [m.switch(labels, "slow", m.i32.wrap(p(0)))], b.none);
+    let cur = m.block("c0", [m.switch(labels, "slow", m.i32.wrap(p(0)))], mod.none);
     ids.forEach((id, k) => {
-      cur = m.block(k + 1 < ids.length ? `c${k + 1}` : "slow", [cur, m.return(m.call(`h${id}`, k === 0 ? regs : [1, 2, 3, 4, 5].map(p), this.i64))], b.none);
+      cur = m.block(k + 1 < ids.length ? `c${k + 1}` : "slow", [cur, m.return(m.call(`h${id}`, k === 0 ? regs : [1, 2, 3, 4, 5].map(p), this.i64))], mod.none);
     });
     return m.block(null, [cur, slow], this.i64);
   }

@@ -367,14 +367,12 @@ async function compile(insns: readonly Insn[], opts: CompileOptions): Promise<Ji
     helpers.get(8)?.name === "bpf_get_smp_processor_id" && helpers.get(8)?.native !== undefined);
   try {
     if (opts.optimize === true) {
-      b.setOptimizeLevel(2);
-      b.setShrinkLevel(0);
-      module.optimize();
+      module.optimize(2);
     }
     const text = opts.keepText === true ? module.emitText() : null;
     const wasm = module.emitBinary();
     // compile time includes V8's compilation of the module, not only code generation
-    const compiled = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
+    const compiled = new WebAssembly.Module(wasm);
     return new JitProgram(insns, (opts.verified ?? null) === null, compiled, wasm, text, helperIds, helpers, modes, performance.now() - t0);
   } finally {
     module.dispose();

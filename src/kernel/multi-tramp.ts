@@ -14,8 +14,9 @@
 // bodies of its arity (generated functions share one body per arity, so there are few), and a
 // br_table selects the direct call. A call in flight keeps running in the old module.
 import type { Binaryen } from "../jit/binaryen-loader.js";
+import { WasmModule } from "../jit/wasm-module.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
-import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK } from "./trampoline.js";
+import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK, TRAMP_FEATURES } from "./trampoline.js";
 
 export const MULTI_MAX_ARGS = 6;
 /** kfunc_md nodes carry (program index, state) of their list's first entries from offset 32. */
@@ -55,18 +56,18 @@ export function multiShapeKey(n: number, nF: number, nM: number, nX: number, fra
  * list's shape.
  */
 export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, table: WebAssembly.Table, spec: MultiTrampolineSpec): Map<string, Function> {
-  const m = new b.Module();
+  const w = new WasmModule(b, TRAMP_FEATURES);
+  const m = w.ops;
   try {
-    const { i32, i64, f64 } = b;
-    m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.BulkMemory | b.Features.TailCall);
-    m.addMemoryImport("0", "env", "memory");
-    m.addTableImport("table", "env", "table");
-    const progSig = b.createType(Array<number>(11).fill(i64));
-    spec.programs.forEach((_, i) => m.addFunctionImport(`p${i}`, "p", `p${i}`, progSig, i64));
-    if (spec.now !== null) m.addFunctionImport("now", "env", "now", b.none, f64);
-    spec.bodies.forEach((list, n) => list.forEach((_, i) => m.addFunctionImport(`o${n}_${i}`, "o", `o${n}_${i}`, b.createType(Array<number>(n + 1).fill(i64)), i64)));
-    const c32 = (v: number): number => m.i32.const(v);
-    const c64 = (v: bigint): number => (m.i64.const as unknown as (x: bigint) => number)(BigInt.asIntN(64, v));
+    const { i32, i64, f64 } = w;
+    w.importMemory("env", "memory", 0);
+    w.importTable("table", "env", "table", 0);
+    const progSig = Array<number>(11).fill(i64);
+    spec.programs.forEach((_, i) => w.importFunction(`p${i}`, "p", `p${i}`, progSig, i64));
+    if (spec.now !== null) w.importFunction("now", "env", "now", [], f64);
+    spec.bodies.forEach((list, n) => list.forEach((_, i) => w.importFunction(`o${n}_${i}`, "o", `o${n}_${i}`, Array<number>(n + 1).fill(i64), i64)));
+    const c32 = (v: number): number => w.i32Const(v);
+    const c64 = (v: bigint): number => w.i64Const(v);
     const ld32 = (addr: number, off = 0): number => m.i32.load(off, 4, addr);
     const ld64 = (addr: number, off = 0): number => m.i64.load(off, 8, addr);
     const nprogs = spec.programs.length;
@@ -78,7 +79,7 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
       const locals = [i32, i32, i32, i32, i32, i32, i32, i32, i32, i64, i64, f64, i32];
       const g = (k: keyof typeof L): number => m.local.get(L[k], k === "ret" || k === "r" ? i64 : k === "t0" ? f64 : i32);
       const s = (k: keyof typeof L, v: number): number => m.local.set(L[k], v);
-      const sig = b.createType(Array<number>(n + 1).fill(i64));
+      const sig = Array<number>(n + 1).fill(i64);
       const args = (): number[] => Array.from({ length: n + 1 }, (_, i) => m.local.get(i, i64));
       // the original: a br_table over the bodies of this arity, each a direct call
       const bodies = spec.bodies[n] ?? [];
@@ -92,7 +93,7 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
         }
         return m.block(`od${id}`, [cur]);
       };
-      const origTail = (): number => m.block(null, [origDispatch(true), m.unreachable()], b.none);
+      const origTail = (): number => m.block(null, [origDispatch(true), m.unreachable()], w.none);
       const ctx64 = (): number => m.i64.extend_u(g("ctx"));
       const frame = TRAMP_BPF_STACK + 24 + (n + 1) * 8;
       const inflight = (d: number): number => m.i32.store(8, 4, c32(spec.kmdState), m.i32.add(ld32(c32(spec.kmdState), 8), c32(d)));
@@ -118,8 +119,8 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
           s("r", c64(0n)),
           s("st", ld32(g("e"), 4)),
           s("act", m.i32.add(g("st"), g("cpu"))),
-          m.if(ld32(g("act")), m.i64.store(PS_MISSES, 8, g("st"), m.i64.add(ld64(g("st"), PS_MISSES), c64(1n))), m.block(null, run, b.none)),
-        ], b.none);
+          m.if(ld32(g("act")), m.i64.store(PS_MISSES, 8, g("st"), m.i64.add(ld64(g("st"), PS_MISSES), c64(1n))), m.block(null, run, w.none)),
+        ], w.none);
       };
       // run entries [e, end): fentry / fexit (results ignored)
       const loopAll = (label: string): number =>
@@ -129,8 +130,8 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
             runEntry(),
             s("e", m.i32.add(g("e"), c32(24))),
             m.br(`${label}_top`),
-          ], b.none)),
-        ], b.none);
+          ], w.none)),
+        ], w.none);
 
       const body: number[] = [];
       // kfunc_md lookup, inline: bucket = ((ip >> 4) * golden) >> 32 & (nbuckets - 1)
@@ -142,8 +143,8 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
           m.br("found", m.i64.eq(ld64(g("md"), 8), m.local.get(0, i64))),
           s("md", ld32(g("md"))),
           m.br("walk"),
-        ], b.none)),
-      ], b.none));
+        ], w.none)),
+      ], w.none));
       body.push(s("list", ld32(g("md"), 20)));
       body.push(m.if(m.i32.eqz(g("list")), origTail()));
       // a frame from the tracing stack (exhausted: the function runs without programs), unless
@@ -159,7 +160,7 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
       ];
       for (let i = 0; i < n; i++) frameSetup.push(m.i64.store(i * 8, 8, g("ctx"), m.local.get(i + 1, i64)));
       body.push(s("fr", m.i32.and(ld32(g("list"), 12), c32(1))));
-      body.push(m.if(g("fr"), m.block(null, frameSetup, b.none)));
+      body.push(m.if(g("fr"), m.block(null, frameSetup, w.none)));
       const restore = (): number => m.if(g("fr"), m.i32.store(0, 4, c32(spec.tspAddr), g("sp")));
       body.push(inflight(1));
       body.push(s("cpu", m.i32.shl(ld32(c32(CPU_ID_ADDR)), c32(2))));
@@ -172,7 +173,7 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
         restore(),
         inflight(-1),
         origTail(),
-      ], b.none)));
+      ], w.none)));
       // fmod_ret: e continues after the fentry entries
       body.push(s("end", m.i32.add(g("e"), m.i32.mul(ld32(g("list"), 4), c32(24)))));
       body.push(m.block("orig_done", [
@@ -183,13 +184,13 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
             runEntry(),
             m.if(g("fr"), m.i64.store(n * 8, 8, g("ctx"), g("r"))),
             s("e", m.i32.add(g("e"), c32(24))),
-            m.if(m.i64.ne(g("r"), c64(0n)), m.block(null, [s("ret", g("r")), m.br("orig_done")], b.none)),
+            m.if(m.i64.ne(g("r"), c64(0n)), m.block(null, [s("ret", g("r")), m.br("orig_done")], w.none)),
             m.br("mr_top"),
-          ], b.none)),
-        ], b.none),
+          ], w.none)),
+        ], w.none),
         origDispatch(false),
         m.if(g("fr"), m.i64.store(n * 8, 8, g("ctx"), g("ret"))),
-      ], b.none));
+      ], w.none));
       // fexit: the last nX entries
       body.push(s("e", m.i32.add(g("list"), m.i32.add(c32(16), m.i32.mul(m.i32.add(ld32(g("list")), ld32(g("list"), 4)), c32(24))))));
       body.push(s("end", m.i32.add(g("e"), m.i32.mul(ld32(g("list"), 8), c32(24)))));
@@ -197,8 +198,8 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
       body.push(restore());
       body.push(inflight(-1));
       body.push(m.return(g("ret")));
-      m.addFunction(`g${n}`, sig, i64, locals, m.block(null, body, b.none));
-      m.addFunctionExport(`g${n}`, `g${n}`);
+      w.addFunction(`g${n}`, sig, i64, locals, m.block(null, body, w.none));
+      w.exportFunction(`g${n}`, `g${n}`);
 
       // straight-line trampolines for the shapes asked for
       for (const key of spec.shapes.filter((k) => k.startsWith(`s${n}_`))) {
@@ -214,7 +215,7 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
         const sg = (k: keyof typeof S): number => m.local.get(S[k], k === "ret" || k === "r" ? i64 : k === "t0" ? f64 : i32);
         const ss = (k: keyof typeof S, v: number): number => m.local.set(S[k], v);
         const sctx64 = (): number => m.i64.extend_u(sg("ctx"));
-        const sTail = (): number => m.block(null, [origDispatch(true, () => sg("oi")), m.unreachable()], b.none);
+        const sTail = (): number => m.block(null, [origDispatch(true, () => sg("oi")), m.unreachable()], w.none);
         const run = (k: number): number => {
           const id = site++;
           const call = (i: number): number => m.call(`p${i}`, [sctx64(), c64(0n), c64(0n), c64(0n), c64(0n), m.i64.sub(sctx64(), c64(24n)), c64(0n), c64(0n), c64(0n), c64(0n), c64(0n)], i64);
@@ -236,12 +237,12 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
             ss("r", c64(0n)),
             ss("st", m.local.get(eIdx(k) + 1, i32)),
             ss("act", m.i32.add(sg("st"), sg("cpu"))),
-            m.if(ld32(sg("act")), m.i64.store(PS_MISSES, 8, sg("st"), m.i64.add(ld64(sg("st"), PS_MISSES), c64(1n))), m.block(null, body, b.none)),
-          ], b.none);
+            m.if(ld32(sg("act")), m.i64.store(PS_MISSES, 8, sg("st"), m.i64.add(ld64(sg("st"), PS_MISSES), c64(1n))), m.block(null, body, w.none)),
+          ], w.none);
         };
         const sb: number[] = [];
         sb.push(ss("md", ld32(m.i32.shl(h(), c32(2)), spec.buckets)));
-        sb.push(m.block("found", [m.loop("walk", m.block(null, [m.br("found", m.i64.eq(ld64(sg("md"), 8), m.local.get(0, i64))), ss("md", ld32(sg("md"))), m.br("walk")], b.none))], b.none));
+        sb.push(m.block("found", [m.loop("walk", m.block(null, [m.br("found", m.i64.eq(ld64(sg("md"), 8), m.local.get(0, i64))), ss("md", ld32(sg("md"))), m.br("walk")], w.none))], w.none));
         sb.push(ss("oi", ld32(sg("md"), 16)));
         // copy the entries: nothing below reads the list or the node again
         sb.push(ss("st", ld32(sg("md"), 20)));
@@ -272,29 +273,28 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
           for (; k < nF + nM; k++) {
             inner.push(run(k));
             if (fr) inner.push(m.i64.store(n * 8, 8, sg("ctx"), sg("r")));
-            inner.push(m.if(m.i64.ne(sg("r"), c64(0n)), m.block(null, [ss("ret", sg("r")), m.br("s_orig_done")], b.none)));
+            inner.push(m.if(m.i64.ne(sg("r"), c64(0n)), m.block(null, [ss("ret", sg("r")), m.br("s_orig_done")], w.none)));
           }
           inner.push(origDispatch(false, () => sg("oi"), (v) => ss("ret", v)));
           if (fr) inner.push(m.i64.store(n * 8, 8, sg("ctx"), sg("ret")));
-          sb.push(m.block("s_orig_done", inner, b.none));
+          sb.push(m.block("s_orig_done", inner, w.none));
           for (; k < total; k++) sb.push(run(k));
           sb.push(sRestore(), m.return(sg("ret")));
         }
-        m.addFunction(key, sig, i64, sl, m.block(null, sb, b.none));
-        m.addFunctionExport(key, key);
+        w.addFunction(key, sig, i64, sl, m.block(null, sb, w.none));
+        w.exportFunction(key, key);
       }
     }
 
-    const wasm = m.emitBinary();
     const env: Record<string, WebAssembly.ImportValue> = { memory: mem, table };
     if (spec.now !== null) env["now"] = spec.now;
     const p: Record<string, WebAssembly.ImportValue> = {};
     spec.programs.forEach((f, i) => (p[`p${i}`] = f as WebAssembly.ImportValue));
     const o: Record<string, WebAssembly.ImportValue> = {};
     spec.bodies.forEach((list, n) => list.forEach((f, i) => (o[`o${n}_${i}`] = f as WebAssembly.ImportValue)));
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { env, p, o });
+    const inst = w.instantiate({ env, p, o });
     return new Map(Object.entries(inst.exports).map(([k, v]) => [k, v as Function]));
   } finally {
-    m.dispose();
+    w.dispose();
   }
 }

@@ -25,10 +25,11 @@
 // A module is compiled once per shape (what the code depends on) and instantiated per hook
 // with the varying parts as imports: the inner function, the programs and the cookies.
 import type { Binaryen } from "../jit/binaryen-loader.js";
+import { WasmModule, type ExpressionRef, type WasmOps } from "../jit/wasm-module.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
 import type { ArchRegs } from "./arch.js";
 import { SIM_KERNEL_FP, SIM_KERNEL_SP } from "./arch.js";
-import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK } from "./trampoline.js";
+import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK, TRAMP_FEATURES } from "./trampoline.js";
 import { needsFrame, type CtxNeeds } from "./multi.js";
 
 export const PROBE_HDR = 40;
@@ -96,20 +97,14 @@ const needsKey = (n: CtxNeeds): string => `${n.ctx ? 1 : 0}${n.ip ? 1 : 0}${n.co
 const moduleCache = new Map<string, WebAssembly.Module>();
 
 interface Gen {
-  readonly b: Binaryen;
-  readonly m: InstanceType<Binaryen["Module"]>;
-  c32(v: number): number;
-  c64(v: bigint): number;
+  readonly w: WasmModule;
+  readonly m: WasmOps;
+  c32(v: number): ExpressionRef;
+  c64(v: bigint): ExpressionRef;
 }
 
-function gen(b: Binaryen, m: InstanceType<Binaryen["Module"]>): Gen {
-  return {
-    b,
-    m,
-    c32: (v) => m.i32.const(v),
-    // binaryen >= 12x takes one bigint (signed range) for an i64 constant
-    c64: (v) => (m.i64.const as unknown as (x: bigint) => number)(BigInt.asIntN(64, v)),
-  };
+function gen(w: WasmModule): Gen {
+  return { w, m: w.ops, c32: (v) => w.i32Const(v), c64: (v) => w.i64Const(v) };
 }
 
 /**
@@ -117,8 +112,8 @@ function gen(b: Binaryen, m: InstanceType<Binaryen["Module"]>): Gen {
  * the call (r1 = ctx, r10 = ctx - PROBE_HDR), stats. `k` indexes the imports p<k> / c<k>.
  */
 function runProg(g: Gen, k: number, p: ProbeProgram, ctx: () => number, cpu: () => number, actLocal: number, t0Local: number, global: number | null, stats: boolean): number {
-  const { b, m, c32, c64 } = g;
-  const { i32, i64, f64 } = b;
+  const { w, m, c32, c64 } = g;
+  const { i32, i64, f64 } = w;
   const ctx64 = (): number => m.i64.extend_u(ctx());
   const act = (): number => m.local.get(actLocal, i32);
   const call = m.drop(m.call(`p${k}`, [ctx64(), c64(0n), c64(0n), c64(0n), c64(0n), m.i64.sub(ctx64(), c64(BigInt(PROBE_HDR))), c64(0n), c64(0n), c64(0n), c64(0n), c64(0n)], i64));
@@ -138,15 +133,15 @@ function runProg(g: Gen, k: number, p: ProbeProgram, ctx: () => number, cpu: () 
     m.if(
       m.i32.load(0, 4, act()),
       miss,
-      m.block(null, [m.i32.store(0, 4, act(), c32(1)), ...body, m.i32.store(0, 4, act(), c32(0))], b.none),
+      m.block(null, [m.i32.store(0, 4, act(), c32(1)), ...body, m.i32.store(0, 4, act(), c32(0))], w.none),
     ),
-  ], b.none);
+  ], w.none);
 }
 
-function instantiate(key: string, build: () => Uint8Array, imports: WebAssembly.Imports): Function {
+function instantiate(key: string, build: () => Uint8Array<ArrayBuffer>, imports: WebAssembly.Imports): Function {
   let mod = moduleCache.get(key);
   if (mod === undefined) {
-    mod = new WebAssembly.Module(build() as Uint8Array<ArrayBuffer>);
+    mod = new WebAssembly.Module(build());
     moduleCache.set(key, mod);
   }
   return new WebAssembly.Instance(mod, imports).exports["hook"] as Function;
@@ -165,13 +160,13 @@ function imports(mem: WebAssembly.Memory, progs: readonly ProbeProgram[], now: (
 }
 
 function declareProgs(g: Gen, progs: readonly ProbeProgram[], stats: boolean): void {
-  const { b, m } = g;
-  const progSig = b.createType(Array<number>(11).fill(b.i64));
+  const { w } = g;
+  const progSig = Array<number>(11).fill(w.i64);
   progs.forEach((_, k) => {
-    m.addFunctionImport(`p${k}`, "p", `p${k}`, progSig, b.i64);
-    m.addGlobalImport(`c${k}`, "c", `c${k}`, b.i64, false);
+    w.importFunction(`p${k}`, "p", `p${k}`, progSig, w.i64);
+    w.importGlobal(`c${k}`, "c", `c${k}`, w.i64, false);
   });
-  if (stats) m.addFunctionImport("now", "env", "now", b.none, b.f64);
+  if (stats) w.importFunction("now", "env", "now", [], w.f64);
 }
 
 /** Build (or reuse) the kprobe layer; returns a wasm function `(i64 ip, i64 × nargs) -> i64`. */
@@ -184,18 +179,18 @@ export function buildKprobeLayer(b: Binaryen, mem: WebAssembly.Memory, spec: Kpr
     "kp", spec.nargs, spec.regs.arch, spec.sparse ? 1 : 0, spec.override ? 1 : 0, stats ? 1 : 0, spec.tspAddr, spec.tstackLo, spec.activeAddr,
     spec.kprobes.map((p) => `${p.state}:${needsKey(p.needs)}`).join(","), spec.kretprobes.map((p) => `${p.state}:${needsKey(p.needs)}`).join(","),
   ].join("|");
-  const build = (): Uint8Array => {
-    const m = new b.Module();
+  const build = (): Uint8Array<ArrayBuffer> => {
+    const w = new WasmModule(b, TRAMP_FEATURES);
+    const m = w.ops;
     try {
-      const g = gen(b, m);
+      const g = gen(w);
       const { c32, c64 } = g;
-      const { i32, i64, f64 } = b;
+      const { i32, i64, f64 } = w;
       const n = spec.nargs;
       const R = spec.regs;
-      m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.BulkMemory | b.Features.TailCall);
-      m.addMemoryImport("0", "env", "memory");
-      const sig = b.createType(Array<number>(n + 1).fill(i64));
-      m.addFunctionImport("inner", "k", "inner", sig, i64);
+      w.importMemory("env", "memory", 0);
+      const sig = Array<number>(n + 1).fill(i64);
+      w.importFunction("inner", "k", "inner", sig, i64);
       declareProgs(g, all, stats);
       const L_SP = n + 1;
       const L_CTX = n + 2;
@@ -245,11 +240,11 @@ export function buildKprobeLayer(b: Binaryen, mem: WebAssembly.Memory, spec: Kpr
         if (spec.override) body.push(m.if(m.i64.ne(m.i64.load(0, 8, m.i32.sub(ctx(), c32(32))), c64(0n)), m.local.set(L_RET, m.i64.load(0, 8, m.i32.sub(ctx(), c32(40))))));
       }
       body.push(restore, m.return(m.local.get(L_RET, i64)));
-      m.addFunction("hook", sig, i64, [i32, i32, i32, i32, i64, f64], m.block(null, body, b.none));
-      m.addFunctionExport("hook", "hook");
-      return m.emitBinary();
+      w.addFunction("hook", sig, i64, [i32, i32, i32, i32, i64, f64], m.block(null, body, w.none));
+      w.exportFunction("hook", "hook");
+      return w.emitBinary();
     } finally {
-      m.dispose();
+      w.dispose();
     }
   };
   return instantiate(key, build, imports(mem, all, spec.now, spec.inner));
@@ -264,17 +259,17 @@ export function buildTracepointHook(b: Binaryen, mem: WebAssembly.Memory, spec: 
     raw: spec.raw.map((p) => `${p.state}:${needsKey(p.needs)}`),
     classic: spec.classic.map((e) => ({ id: e.id, size: e.size, f: e.fields.map((f) => ({ ...f, value: f.kind === "const" ? f.value.toString() : undefined })), flt: e.filter === null ? null : [e.filter.arg, e.filter.at ?? -1, e.filter.value.toString()], p: e.progs.map((p) => `${p.state}:${needsKey(p.needs)}`) })),
   });
-  const build = (): Uint8Array => {
-    const m = new b.Module();
+  const build = (): Uint8Array<ArrayBuffer> => {
+    const w = new WasmModule(b, TRAMP_FEATURES);
+    const m = w.ops;
     try {
-      const g = gen(b, m);
+      const g = gen(w);
       const { c32, c64 } = g;
       const { i32, i64 } = b;
       const n = spec.nargs;
-      m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.BulkMemory | b.Features.TailCall);
-      m.addMemoryImport("0", "env", "memory");
+      w.importMemory("env", "memory", 0);
       declareProgs(g, progs, stats);
-      const sig = b.createType(Array<number>(n).fill(i64));
+      const sig = Array<number>(n).fill(i64);
       const L_SP = n;
       const L_CTX = n + 1;
       const L_CPU = n + 2;
@@ -310,7 +305,7 @@ export function buildTracepointHook(b: Binaryen, mem: WebAssembly.Memory, spec: 
         if (!e.progs.some((p) => needsFrame(p.needs))) {
           // nobody can read the record: it is not built
           const eb = e.progs.map((p) => runProg(g, k++, p, ctx, cpu, L_ACT, L_T0, spec.activeAddr, stats));
-          const blk = m.block(null, eb, b.none);
+          const blk = m.block(null, eb, w.none);
           const f = e.filter;
           body.push(f === null ? blk : m.if(m.i64.eq(f.at === undefined ? arg(f.arg) : m.i64.load(f.at, 8, argPtr(f.arg)), c64(f.value)), blk));
           continue;
@@ -330,15 +325,15 @@ export function buildTracepointHook(b: Binaryen, mem: WebAssembly.Memory, spec: 
         }
         for (const p of e.progs) eb.push(runProg(g, k++, p, ctx, cpu, L_ACT, L_T0, spec.activeAddr, stats));
         eb.push(pop());
-        const blk = m.block(null, eb, b.none);
+        const blk = m.block(null, eb, w.none);
         const f = e.filter;
         body.push(f === null ? blk : m.if(m.i64.eq(f.at === undefined ? arg(f.arg) : m.i64.load(f.at, 8, argPtr(f.arg)), c64(f.value)), blk));
       }
-      m.addFunction("hook", sig, b.none, [i32, i32, i32, i32, b.f64], m.block(null, body, b.none));
-      m.addFunctionExport("hook", "hook");
-      return m.emitBinary();
+      w.addFunction("hook", sig, w.none, [i32, i32, i32, i32, w.f64], m.block(null, body, w.none));
+      w.exportFunction("hook", "hook");
+      return w.emitBinary();
     } finally {
-      m.dispose();
+      w.dispose();
     }
   };
   return instantiate(key, build, imports(mem, progs, spec.now, null));

@@ -12,6 +12,7 @@
 // inside each kind the most recently attached first. Each program run is guarded by its
 // per-CPU active counter: a nested entry is skipped and counted in recursion_misses.
 import type { Binaryen } from "../jit/binaryen-loader.js";
+import { WasmModule, type WasmFeature } from "../jit/wasm-module.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
 import { needsFrame, type CtxNeeds } from "./multi.js";
 
@@ -23,6 +24,8 @@ export const PS_MISSES = 256;
 export const PS_RUN_CNT = 264;
 export const PS_RUN_TIME = 272;
 export const PROG_STATE_SIZE = 288;
+/** What every trampoline module uses: tail calls into the original, mutable imported globals. */
+export const TRAMP_FEATURES: readonly WasmFeature[] = ["mutableGlobals", "bulkMemory", "tailCall"];
 
 export interface TrampolineProgram {
   /** the program's entry (a wasm function from the shared table) */
@@ -50,18 +53,18 @@ export interface TrampolineSpec {
 
 /** Build the trampoline; returns its wasm function `(i64 ip, i64 × nargs) -> i64`. */
 export function buildTrampoline(b: Binaryen, mem: WebAssembly.Memory, spec: TrampolineSpec): Function {
-  const m = new b.Module();
+  const w = new WasmModule(b, TRAMP_FEATURES);
+  const m = w.ops;
   try {
-    const { i32, i64, f64 } = b;
+    const { i32, i64, f64 } = w;
     const n = spec.nargs;
-    m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.BulkMemory | b.Features.TailCall);
-    m.addMemoryImport("0", "env", "memory");
-    const origSig = b.createType(Array<number>(n + 1).fill(i64));
-    const progSig = b.createType(Array<number>(11).fill(i64));
-    m.addFunctionImport("orig", "k", "orig", origSig, i64);
+    w.importMemory("env", "memory", 0);
+    const origSig = Array<number>(n + 1).fill(i64);
+    const progSig = Array<number>(11).fill(i64);
+    w.importFunction("orig", "k", "orig", origSig, i64);
     const all = [...spec.fentry, ...spec.fmodRet, ...spec.fexit];
-    all.forEach((_, k) => m.addFunctionImport(`p${k}`, "p", `p${k}`, progSig, i64));
-    if (spec.now !== null) m.addFunctionImport("now", "env", "now", b.none, f64);
+    all.forEach((_, k) => w.importFunction(`p${k}`, "p", `p${k}`, progSig, i64));
+    if (spec.now !== null) w.importFunction("now", "env", "now", [], f64);
 
     // params: 0 = ip, 1..n = args; locals after them
     const L_SP = n + 1;
@@ -72,9 +75,8 @@ export function buildTrampoline(b: Binaryen, mem: WebAssembly.Memory, spec: Tram
     const L_R = n + 6;
     const L_T0 = n + 7;
     const locals = [i32, i32, i32, i32, i64, i64, f64];
-    const c32 = (v: number): number => m.i32.const(v);
-    // binaryen >= 12x takes one bigint (signed range) for an i64 constant
-    const c64 = (v: bigint): number => (m.i64.const as unknown as (x: bigint) => number)(BigInt.asIntN(64, v));
+    const c32 = (v: number): number => w.i32Const(v);
+    const c64 = (v: bigint): number => w.i64Const(v);
     const ctx = (): number => m.local.get(L_CTX, i32);
     const ctx64 = (): number => m.i64.extend_u(ctx());
     const args = (): number[] => [m.local.get(0, i64), ...Array.from({ length: n }, (_, i) => m.local.get(i + 1, i64))];
@@ -103,7 +105,7 @@ export function buildTrampoline(b: Binaryen, mem: WebAssembly.Memory, spec: Tram
       if (keep) miss.push(m.local.set(L_R, c64(0n)));
       return [
         m.local.set(L_ACT, m.i32.add(c32(p.state), m.local.get(L_CPU, i32))),
-        m.if(m.i32.load(0, 4, m.local.get(L_ACT, i32)), m.block(null, miss, b.none), m.block(null, body, b.none)),
+        m.if(m.i32.load(0, 4, m.local.get(L_ACT, i32)), m.block(null, miss, w.none), m.block(null, body, w.none)),
       ];
     };
 
@@ -136,45 +138,44 @@ export function buildTrampoline(b: Binaryen, mem: WebAssembly.Memory, spec: Tram
         for (const p of spec.fmodRet) {
           inner.push(...runProg(k++, p, true));
           if (anyCtx) inner.push(m.i64.store(retOff, 8, ctx(), m.local.get(L_R, i64)));
-          inner.push(m.if(m.i64.ne(m.local.get(L_R, i64), c64(0n)), m.block(null, [m.local.set(L_RET, m.local.get(L_R, i64)), m.br("orig_done")], b.none)));
+          inner.push(m.if(m.i64.ne(m.local.get(L_R, i64), c64(0n)), m.block(null, [m.local.set(L_RET, m.local.get(L_R, i64)), m.br("orig_done")], w.none)));
         }
       }
       inner.push(callOrig);
       if (spec.fexit.length > 0 && anyCtx) inner.push(m.i64.store(retOff, 8, ctx(), m.local.get(L_RET, i64)));
-      body.push(m.block("orig_done", inner, b.none));
+      body.push(m.block("orig_done", inner, w.none));
       for (const p of spec.fexit) body.push(...runProg(k++, p, false));
       body.push(restore, m.return(m.local.get(L_RET, i64)));
     }
-    m.addFunction("tramp", origSig, i64, locals, m.block(null, body, b.none));
-    m.addFunctionExport("tramp", "tramp");
-    const wasm = m.emitBinary();
+    w.addFunction("tramp", origSig, i64, locals, m.block(null, body, w.none));
+    w.exportFunction("tramp", "tramp");
     const progs: Record<string, Function> = {};
     all.forEach((p, i) => (progs[`p${i}`] = p.fn));
     const env: Record<string, WebAssembly.ImportValue> = { memory: mem };
     if (spec.now !== null) env["now"] = spec.now;
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), {
+    const inst = w.instantiate({
       env,
       k: { orig: spec.orig as WebAssembly.ImportValue },
       p: progs as Record<string, WebAssembly.ImportValue>,
     });
     return inst.exports["tramp"] as Function;
   } finally {
-    m.dispose();
+    w.dispose();
   }
 }
 
 /** A wasm function `(i64 ip, i64 × nargs) -> i64` calling a host implementation (BigInt path). */
 export function buildHostFunction(b: Binaryen, nargs: number, impl: (...args: bigint[]) => bigint): Function {
-  const m = new b.Module();
+  const w = new WasmModule(b, TRAMP_FEATURES);
+  const m = w.ops;
   try {
-    const sig = b.createType(Array<number>(nargs + 1).fill(b.i64));
-    m.addFunctionImport("impl", "js", "impl", sig, b.i64);
-    m.addFunction("f", sig, b.i64, [], m.call("impl", Array.from({ length: nargs + 1 }, (_, i) => m.local.get(i, b.i64)), b.i64));
-    m.addFunctionExport("f", "f");
-    const wasm = m.emitBinary();
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { js: { impl } });
+    const sig = Array<number>(nargs + 1).fill(w.i64);
+    w.importFunction("impl", "js", "impl", sig, w.i64);
+    w.addFunction("f", sig, w.i64, [], m.call("impl", Array.from({ length: nargs + 1 }, (_, i) => m.local.get(i, w.i64)), w.i64));
+    w.exportFunction("f", "f");
+    const inst = w.instantiate({ js: { impl } });
     return inst.exports["f"] as Function;
   } finally {
-    m.dispose();
+    w.dispose();
   }
 }

@@ -61,6 +61,30 @@ describe("JIT robustness", () => {
     expect(prog.run().r0).toBe(999_998n);
   }, 120_000);
 
+  it("compiles and runs a verified 1,000,000-instruction straight-line block (no metering)", async () => {
+    const insns = [MOV64_K(0, 0), ...Array.from({ length: 999_997 }, () => ADD64_K(0, 1)), EXIT];
+    const v = verify(insns, { progType: "socket_filter" });
+    expect(v.accepted).toBe(true);
+    const prog = await compileProgram(insns, { verified: v.facts });
+    expect(prog.run().r0).toBe(999_997n);
+  }, 120_000);
+
+  // n loops nested inside each other: n heads, then n back-edges innermost first (each
+  // `r1 -= 1; if r1 == 2 goto head`): the innermost back-edge is taken once, the others fall
+  // through. The wasm nests n loops; past MAX_NESTING the JIT uses its dispatch loop.
+  it.each([[2_000], [60_000]])("%i nested loops give the interpreter's r0", async (n) => {
+    const insns: Insn[] = [MOV64_K(0, 0), MOV64_K(1, 3)];
+    for (let i = 0; i < n; i++) insns.push(ADD64_K(0, 1));
+    for (let i = n - 1; i >= 0; i--) {
+      const at = insns.length;
+      insns.push(ADD64_K(1, -1), JEQ_K(1, 2, 2 + i - (at + 2)));
+    }
+    insns.push(EXIT);
+    const prog = await compileProgram(insns);
+    expect(prog.modes).toEqual([n > 20_000 ? "dispatch" : "structured"]);
+    expect(prog.run().r0).toBe(runInterp(insns).r0);
+  }, 120_000);
+
   // a forward branch over one add, n times: each target opens a wasm block at the function
   // scope, so a structured lowering nests n blocks; past what binaryen can walk, the JIT
   // uses its two-level dispatch
