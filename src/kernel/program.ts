@@ -18,12 +18,14 @@ import { compileProgram, type JitProgram } from "../jit/index.js";
 import { verify, PROG_TYPES, VerifierError, type MapDef, type ProgType, type VerifyResult } from "../verifier/index.js";
 import { mapTypeName } from "../runtime/map-types.js";
 import type { BpfObject } from "../object/bpf-object.js";
+import { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind } from "../loader/sections.js";
+
+export { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind };
 import type { SimKernel } from "./kernel.js";
 import { PROG_STATE_SIZE, PS_MISSES, PS_RUN_CNT, PS_RUN_TIME } from "./trampoline.js";
 import { ctxNeeds, type CtxNeeds } from "./multi.js";
 import { archRegs, type ArchRegs } from "./arch.js";
 
-export type TracingKind = "fentry" | "fexit" | "fmod_ret";
 
 /** Helpers only tracing programs may call: their numbers in enum bpf_func_id. */
 export const TRACING_HELPER_IDS = { get_func_ip: 173, get_attach_cookie: 174, get_func_arg: 183, get_func_ret: 184, get_func_arg_cnt: 185 } as const;
@@ -31,39 +33,6 @@ const TRACING_ONLY = new Set<number>(Object.values(TRACING_HELPER_IDS));
 const STAND_IN_HELPER = 7; // bpf_get_prandom_u32
 /** bpf_override_return */
 export const OVERRIDE_RETURN = 58;
-
-/** What a section name says about a program: its tracing kind, multi or not, and its target. */
-export function parseTracingSection(section: string): { kind: TracingKind; multi: boolean; target: string } | null {
-  const m = /^(fentry|fexit|fmod_ret)(\.multi)?(\.s)?\/(.*)$/.exec(section);
-  if (m === null) return null;
-  return { kind: m[1] as TracingKind, multi: m[2] !== undefined, target: m[4]! };
-}
-
-export type ProbeKind = "kprobe" | "kretprobe" | "raw_tp" | "tp_btf" | "tp";
-
-export interface ProbeSection {
-  readonly kind: ProbeKind;
-  /** kprobe.multi / kretprobe.multi */
-  readonly multi: boolean;
-  /** function (or glob), raw tracepoint name, or "system/event" */
-  readonly target: string;
-}
-
-/** Probe and tracepoint sections, as libbpf's attach functions read them. */
-export function parseProbeSection(section: string): ProbeSection | null {
-  let m = /^(kprobe|kretprobe)(\.multi)?\/(.*)$/.exec(section);
-  if (m !== null) return { kind: m[1] as ProbeKind, multi: m[2] !== undefined, target: m[3]! };
-  // ksyscall/<name>: a kprobe on the syscall's wrapper (__x64_sys_<name> on every simulated arch)
-  m = /^(ksyscall|kretsyscall)\/(.*)$/.exec(section);
-  if (m !== null) return { kind: m[1] === "ksyscall" ? "kprobe" : "kretprobe", multi: false, target: `__x64_sys_${m[2]!}` };
-  m = /^(raw_tp|raw_tracepoint)(\.w)?(?:\/(.*))?$/.exec(section);
-  if (m !== null) return { kind: "raw_tp", multi: false, target: m[3] ?? "" };
-  m = /^tp_btf\/(.*)$/.exec(section);
-  if (m !== null) return { kind: "tp_btf", multi: false, target: m[1]! };
-  m = /^(tp|tracepoint)(?:\/(.*))?$/.exec(section);
-  if (m !== null) return { kind: "tp", multi: false, target: m[2] ?? "" };
-  return null;
-}
 
 const LDX_MEM = 0x61 & 0xe7; // class LDX, mode MEM (size bits masked)
 const SIZE_BYTES: Record<number, number> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };

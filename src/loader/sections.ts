@@ -147,3 +147,42 @@ export function matchSection(name: string): SectionMatch | null {
   }
   return null;
 }
+
+// ------------------------------------------------------------------ attach targets
+// What libbpf's attach functions read from a section name once the table above has given the
+// program type: the tracing kind and target, the probe kind and function or tracepoint.
+
+export type TracingKind = "fentry" | "fexit" | "fmod_ret";
+
+/** What a section name says about a program: its tracing kind, multi or not, and its target. */
+export function parseTracingSection(section: string): { kind: TracingKind; multi: boolean; target: string } | null {
+  const m = /^(fentry|fexit|fmod_ret)(\.multi)?(\.s)?\/(.*)$/.exec(section);
+  if (m === null) return null;
+  return { kind: m[1] as TracingKind, multi: m[2] !== undefined, target: m[4]! };
+}
+
+export type ProbeKind = "kprobe" | "kretprobe" | "raw_tp" | "tp_btf" | "tp";
+
+export interface ProbeSection {
+  readonly kind: ProbeKind;
+  /** kprobe.multi / kretprobe.multi */
+  readonly multi: boolean;
+  /** function (or glob), raw tracepoint name, or "system/event" */
+  readonly target: string;
+}
+
+/** Probe and tracepoint sections, as libbpf's attach functions read them. */
+export function parseProbeSection(section: string): ProbeSection | null {
+  let m = /^(kprobe|kretprobe)(\.multi)?\/(.*)$/.exec(section);
+  if (m !== null) return { kind: m[1] as ProbeKind, multi: m[2] !== undefined, target: m[3]! };
+  // ksyscall/<name>: a kprobe on the syscall's wrapper (__x64_sys_<name> on every simulated arch)
+  m = /^(ksyscall|kretsyscall)\/(.*)$/.exec(section);
+  if (m !== null) return { kind: m[1] === "ksyscall" ? "kprobe" : "kretprobe", multi: false, target: `__x64_sys_${m[2]!}` };
+  m = /^(raw_tp|raw_tracepoint)(\.w)?(?:\/(.*))?$/.exec(section);
+  if (m !== null) return { kind: "raw_tp", multi: false, target: m[3] ?? "" };
+  m = /^tp_btf\/(.*)$/.exec(section);
+  if (m !== null) return { kind: "tp_btf", multi: false, target: m[1]! };
+  m = /^(tp|tracepoint)(?:\/(.*))?$/.exec(section);
+  if (m !== null) return { kind: "tp", multi: false, target: m[2] ?? "" };
+  return null;
+}
