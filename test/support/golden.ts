@@ -44,3 +44,27 @@ export function readCorpusGolden(dir: URL = CORPUS_GOLDEN): { kernel: string; ro
   });
   return { kernel: (JSON.parse(head) as { kernel: string }).kernel, rows };
 }
+
+/** One instruction as the kernel prints it at log level 2, with its slot bytes. */
+export interface DisasmRow {
+  /** 16 hex digits, 32 for a two-slot ld_imm64 */
+  hex: string;
+  /** the kernel's line without the instruction index */
+  text: string;
+}
+
+/**
+ * test/asm/golden/kernel-disasm.tsv (written by scripts/asm/record-disasm-golden.py): a
+ * "# kernel <release>" line, then "<hex>\t<text>" per instruction.
+ */
+export function readDisasmGolden(file: URL = new URL("../asm/golden/kernel-disasm.tsv", import.meta.url)): { kernel: string; rows: DisasmRow[] } {
+  const [head, ...lines] = readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+  const kernel = /^# kernel (\S+)$/.exec(head ?? "")?.[1];
+  if (kernel === undefined) throw new Error(`${file.pathname}: no "# kernel <release>" line first`);
+  const rows = lines.map((l): DisasmRow => {
+    const tab = l.indexOf("\t");
+    if (tab < 0) throw new Error(`${file.pathname}: no tab in ${JSON.stringify(l)}`);
+    return { hex: l.slice(0, tab), text: l.slice(tab + 1) };
+  });
+  return { kernel, rows };
+}
