@@ -2,15 +2,16 @@
 """Record how the real kernel prints instructions (verifier log level 2) as golden data.
 
 Builds programs that the verifier accepts and that cover every printable opcode group,
-loads them through ../shared/tools/kbpf.py, and writes test/asm/golden/kernel-disasm.json:
-a list of {"hex": <slot bytes, 16 or 32 hex digits>, "text": "<line without the index>"}.
+loads them through ../shared/tools/kbpf.py, and writes test/asm/golden/kernel-disasm.tsv:
+a "# kernel <release>" line, then one instruction per line, "<slot bytes, 16 or 32 hex
+digits><TAB><line without the index>" (read by test/support/golden.ts).
 Run from the repository root: python3 scripts/asm/record-disasm-golden.py
 """
-import json, os, re, struct, subprocess, sys
+import os, re, struct, subprocess, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KBPF = os.path.join(ROOT, "..", "shared", "tools", "kbpf.py")
-OUT = os.path.join(ROOT, "test", "asm", "golden", "kernel-disasm.json")
+OUT = os.path.join(ROOT, "test", "asm", "golden", "kernel-disasm.tsv")
 
 
 def I(code, dst=0, src=0, off=0, imm=0):
@@ -64,8 +65,11 @@ def main():
         seen[idx] = {"hex": code[idx * 8: idx * 8 + width].hex(), "text": "(%s) %s" % (m.group(2), m.group(3).rstrip())}
     rows = [seen[k] for k in sorted(seen)]
     with open(OUT, "w") as f:
-        json.dump({"kernel": os.uname().release, "rows": rows}, f, indent=1)
-        f.write("\n")
+        f.write("# kernel %s\n" % os.uname().release)
+        for r in rows:
+            if "\t" in r["text"]:
+                sys.exit("a tab in the kernel's line breaks the TSV: %r" % r["text"])
+            f.write("%s\t%s\n" % (r["hex"], r["text"]))
     print("wrote %d rows to %s" % (len(rows), OUT))
 
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Development aid: runs wabpf's verifier over test/verifier/golden/corpus.json and prints every
+// Development aid: runs wabpf's verifier over test/verifier/golden/corpus/ and prints every
 // program whose verdict, errno or first error line differs from the kernel's (the same
 // comparison as test/verifier/golden.test.ts, without vitest). Optional arguments: name
 // filters (substrings). Run from the repository root: node scripts/verifier/compare-golden.mjs
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CORPUS_GOLDEN_DIR, readCorpusGolden } from "./corpus-golden.mjs";
 
 const ROOT = process.cwd();
 const tmp = mkdtempSync(join(tmpdir(), "wabpf-cmp-"));
@@ -16,7 +17,7 @@ await import("node:fs").then((fs) => fs.writeFileSync(entry, `export { verify } 
 const rd = spawnSync(join(ROOT, "node_modules/.bin/rolldown"), [entry, "--format", "esm", "--file", bundle], { encoding: "utf8" });
 if (rd.status !== 0) throw new Error(rd.stderr || rd.stdout);
 const { verify, decodeRaw } = await import(bundle);
-const g = JSON.parse(readFileSync(join(ROOT, "test/verifier/golden/corpus.json"), "utf8"));
+const g = readCorpusGolden(join(ROOT, CORPUS_GOLDEN_DIR));
 const filters = process.argv.slice(2);
 let verdictOk = 0;
 let msgOk = 0;

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Differential check of wabpf's verifier against the running kernel on mutants of the corpus:
-// every program of test/verifier/golden/corpus.json is mutated (an immediate, an offset, a
+// every program of test/verifier/golden/corpus/ is mutated (an immediate, an offset, a
 // size, a register or a jump changed; seeded), the kernel's verdict is taken with
 // scripts/verifier/kernel_verify.py and compared with wabpf's. Prints the unsound cases first
 // (wabpf accepts what Linux rejects), then verdict and message differences. Needs root and
 // bpf(). Run from the repository root:
 //   node scripts/verifier/mutate-diff.mjs [MUTANTS_PER_PROGRAM] [SEED]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CORPUS_GOLDEN_DIR, readCorpusGolden } from "./corpus-golden.mjs";
 
 const ROOT = process.cwd();
 const PER = Number(process.argv[2] ?? 3);
@@ -25,7 +26,7 @@ const bundle = join(tmp, "v.mjs");
 const rd = spawnSync(join(ROOT, "node_modules/.bin/rolldown"), [entry, "--format", "esm", "--file", bundle], { encoding: "utf8" });
 if (rd.status !== 0) throw new Error(rd.stderr || rd.stdout);
 const { verify, decodeRaw } = await import(bundle);
-const g = JSON.parse(readFileSync(join(ROOT, "test/verifier/golden/corpus.json"), "utf8"));
+const g = readCorpusGolden(join(ROOT, CORPUS_GOLDEN_DIR));
 
 const HELPERS = [1, 2, 3, 5, 6, 7, 8, 12, 14, 16, 26, 44, 87, 88, 93, 94, 113, 130, 131, 132, 133, 164, 181];
 const TYPES = ["socket_filter", "sched_cls", "xdp", "kprobe", "tracepoint", "cgroup_skb", "raw_tracepoint", "perf_event", "syscall"];

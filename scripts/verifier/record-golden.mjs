@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Records what the running kernel's verifier says about every program of
-// test/verifier/corpus/*.s into test/verifier/golden/corpus.json: verdict, errno, the first
-// line of the error, all error lines, the processed-instruction count, and the level-1 log.
+// test/verifier/corpus/*.s into test/verifier/golden/corpus/ (layout in corpus-golden.mjs):
+// verdict, errno, the first line of the error, all error lines, the processed-instruction
+// count in index.jsonl, and the level-1 log verbatim in <name>.log.
 // Needs root and bpf() (the loading is done by scripts/verifier/kernel_verify.py with
 // ../shared/tools/kbpf.py; nothing is attached or pinned). Run from the repository root:
 //   node scripts/verifier/record-golden.mjs
@@ -12,9 +13,10 @@
 // subprogram), which callbacks need.
 // A map reference is written `rX = map[id:I]` (I indexes the program's maps).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir, release } from "node:os";
 import { join } from "node:path";
+import { CORPUS_GOLDEN_DIR, writeCorpusGolden } from "./corpus-golden.mjs";
 
 const ROOT = process.cwd();
 const CORPUS = join(ROOT, "test/verifier/corpus");
@@ -124,6 +126,5 @@ progs.forEach((p, i) => {
     log: o.log.length > 4000 ? o.log.slice(0, 4000) + "…\n" : o.log,
   });
 });
-mkdirSync(join(ROOT, "test/verifier/golden"), { recursive: true });
-writeFileSync(join(ROOT, "test/verifier/golden/corpus.json"), JSON.stringify({ kernel: release(), rows }, null, 1) + "\n");
+writeCorpusGolden(join(ROOT, CORPUS_GOLDEN_DIR), { kernel: release(), rows });
 console.log(`recorded ${rows.length} programs (${rows.filter((r) => r.accepted).length} accepted)`);

@@ -6,6 +6,7 @@ import { assemble, disassemble, formatInsn, parseDataFile } from "../../src/asm/
 import { decodeProgram, decodeRaw } from "../../src/isa/decode.js";
 import { encodeProgram } from "../../src/isa/encode.js";
 import { AsmError } from "../../src/errors.js";
+import { readDisasmGolden } from "../support/golden.js";
 
 const DIR = fileURLToPath(new URL("../../../shared/conformance", import.meta.url));
 const vectors = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith(".data")).sort() : [];
@@ -26,11 +27,7 @@ describe.skipIf(vectors.length === 0)("every bpf_conformance program", () => {
   });
 });
 
-interface GoldenRow {
-  hex: string;
-  text: string;
-}
-const golden = JSON.parse(readFileSync(new URL("./golden/kernel-disasm.json", import.meta.url), "utf8")) as { kernel: string; rows: GoldenRow[] };
+const golden = readDisasmGolden();
 
 describe(`kernel disassembly (golden from Linux ${golden.kernel})`, () => {
   it.each(golden.rows.map((r) => [r.text, r.hex] as const))("%s", (text, h) => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { verify } from "../../src/verifier/index.js";
 import type { MapDef, ProgType } from "../../src/verifier/index.js";
 import { decodeRaw } from "../../src/isa/decode.js";
+import { readCorpusGolden } from "../support/golden.js";
 
 interface Row {
   name: string;
@@ -23,7 +24,7 @@ interface Row {
   processed: number | null;
 }
 const load = (f: string): { kernel: string; rows: Row[] } => JSON.parse(readFileSync(new URL(`./golden/${f}`, import.meta.url), "utf8"));
-const corpus = load("corpus.json");
+const corpus = readCorpusGolden();
 const structure = load("structure.json");
 
 /**
@@ -73,7 +74,7 @@ for (const [title, g] of [["corpus", corpus], ["structure", structure]] as const
       }
       expect({ accepted: v.accepted }).toEqual({ accepted: row.accepted });
       if (row.accepted || MESSAGE_GAPS[name] !== undefined) return;
-      // structure.json kept the kernel's last error line, corpus.json its first
+      // structure.json kept the kernel's last error line, the corpus golden its first
       const ours = title === "structure" && v.log !== "" ? errorLines(v.log).at(-1) : v.error;
       expect({ errno: v.errno, error: ours }).toEqual({ errno: row.errno, error: row.error });
       if (title === "corpus" && row.error_lines !== undefined && v.log !== "") expect(errorLines(v.log)).toEqual(row.error_lines.filter((l) => !/^(cur|old) state:/.test(l)).concat(errorLines(v.log).filter((l) => /^(cur|old) state:/.test(l))));
