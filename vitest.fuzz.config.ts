@@ -15,6 +15,7 @@ export default defineConfig({
       WABPF_KERNEL_DIFF_COUNT: process.env["WABPF_KERNEL_DIFF_COUNT"] ?? "1500",
       WABPF_FUZZ_OBJECTS: process.env["WABPF_FUZZ_OBJECTS"] ?? "20000",
       WABPF_FUZZ_BTF: process.env["WABPF_FUZZ_BTF"] ?? "200000",
+      WABPF_FUZZ_BYTECODE: process.env["WABPF_FUZZ_BYTECODE"] ?? "20000",
       WABPF_FUZZ_OUT: process.env["WABPF_FUZZ_OUT"] ?? "fuzz-out",
     },
   },
