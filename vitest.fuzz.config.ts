@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 import { SummaryReporter } from "./test/support/summary-reporter.js";
 
 // `npm run fuzz`: the whole suite with the generated-program tests turned up (JIT vs
-// interpreter, interpreter vs the kernel, mutated objects through the whole pipeline, with
+// interpreter, interpreter vs the kernel, mutated objects through the whole pipeline, mutated
+// .BTF through parseBtf, mutated conformance programs through verify → interpreter vs JIT, with
 // reproducers in fuzz-out/). Override the counts through the environment.
 export default defineConfig({
   test: {
