@@ -14,14 +14,16 @@ import { EbpfError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { CALL } from "../isa/opcode.js";
 import type { RunResult } from "../exec/run.js";
-import { compileProgram, type JitProgram } from "../jit/index.js";
-import { verify, PROG_TYPES, VerifierError, type MapDef, type ProgType, type VerifyResult } from "../verifier/index.js";
-import { mapTypeName } from "../runtime/map-types.js";
+import type { Helper } from "../exec/helpers.js";
+import type { JitProgram } from "../jit/index.js";
+import { verify, PROG_TYPES, VerifierError, type ProgType, type VerifyResult } from "../verifier/index.js";
+import type { Machine } from "../runtime/machine.js";
+import type { ObjectSpec } from "../loader/object.js";
 import type { BpfObject } from "../object/bpf-object.js";
+import { loadObjectProgram, objectVerifyOptions } from "../object/program-load.js";
 import { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind } from "../loader/sections.js";
 
 export { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind };
-import type { SimKernel } from "./kernel.js";
 import { PROG_STATE_SIZE, PS_MISSES, PS_RUN_CNT, PS_RUN_TIME } from "./trampoline.js";
 import { ctxNeeds, type CtxNeeds } from "./multi.js";
 import { archRegs, type ArchRegs } from "./arch.js";
@@ -100,7 +102,7 @@ export function sparseRegsViolation(insns: readonly Insn[], regs: ArchRegs, sect
 }
 
 /** Verify as raw_tracepoint (see the top of this file); other program types as themselves. */
-export function verifyForKernel(insns: readonly Insn[], progType: string, obj: BpfObject | null, tracing: boolean, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86"), attachType: string | null = null): VerifyResult {
+export function verifyForKernel(insns: readonly Insn[], progType: string, obj: { readonly spec: ObjectSpec } | null, tracing: boolean, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86"), attachType: string | null = null): VerifyResult {
   const type = tracing ? "raw_tracepoint" : progType;
   if (!(PROG_TYPES as readonly string[]).includes(type)) {
     throw new EbpfError("EOPNOTSUPP", `program type ${progType} is not supported by wabpf's verifier yet`);
@@ -124,16 +126,28 @@ export function verifyForKernel(insns: readonly Insn[], progType: string, obj: B
       adapted = adapted.map((i, pc) => (moved.has(pc) ? { ...i, off: moved.get(pc)! } : i));
     }
   }
-  const maps: MapDef[] = obj === null ? [] : obj.spec.maps.map((m) => ({ type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name }));
   return verify(adapted, {
     progType: type as ProgType,
-    maps,
     logLevel,
-    license: obj?.spec.license ?? "GPL",
-    funcInfo: obj !== null && obj.spec.btfExt !== null && obj.spec.btfExt.funcInfo.sections.length > 0,
+    ...(obj === null ? { maps: [], license: "GPL", funcInfo: false } : objectVerifyOptions(obj.spec)),
     // fentry/fexit must return 0 (check_return_code); the stand-in type has no range of its own
     expectedAttachType: attachType,
   });
+}
+
+/**
+ * What a loaded program needs of its kernel: the machine it lives in (its state block, the
+ * table holding its code) and the CPU runs default to.
+ */
+export interface ProgramHost {
+  readonly machine: Pick<Machine, "mem" | "rt">;
+  readonly cpu: number;
+}
+
+/** What loading a program needs of a kernel: its register file and its helpers. */
+export interface LoadHost extends ProgramHost {
+  readonly regs: ArchRegs;
+  readonly helpers: readonly Helper[];
 }
 
 export interface KernelProgramInit {
@@ -174,7 +188,7 @@ export class KernelProgram {
   readonly maxCtxOffset: number;
 
   constructor(
-    private readonly kernel: SimKernel,
+    private readonly kernel: ProgramHost,
     init: KernelProgramInit,
   ) {
     this.name = init.name;
@@ -220,34 +234,36 @@ export class KernelProgram {
   }
 }
 
-/** Load one program of an object into the kernel: CO-RE, verification (see above), JIT. */
-export async function loadKernelProgram(kernel: SimKernel, obj: BpfObject, name: string, logLevel: 0 | 1 | 2 = 0): Promise<KernelProgram> {
-  obj.createMaps();
+/**
+ * Load one program of an object into the kernel through the object layer's pipeline (CO-RE,
+ * source lines, registration); what differs is the verification context (see above), the
+ * attach-type checks before it, and the kernel's helpers.
+ */
+export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: string, logLevel: 0 | 1 | 2 = 0): Promise<KernelProgram> {
   const p = obj.program(name);
-  const insns = obj.coreApply(p);
-  obj.checkMapsOf(p, insns);
   const t = parseTracingSection(p.section);
   const probe = parseProbeSection(p.section);
   // tp_btf programs are BPF_PROG_TYPE_TRACING with the raw tracepoint's arguments
   const tracing = t !== null || probe?.kind === "tp_btf";
-  if (probe !== null && probe.multi) {
-    const why = sparseRegsViolation(insns, kernel.regs, p.section.slice(0, p.section.indexOf("/")));
-    if (why !== null) throw new EbpfError("EACCES", `program '${name}': ${why}`);
-  }
-  // bpf_get_func_ret exists only for fexit and fmod_ret programs (bpf_tracing_func_proto)
-  if (t?.kind === "fentry") {
-    const pc = insns.findIndex((i) => i.code === CALL && i.src === 0 && i.imm === TRACING_HELPER_IDS.get_func_ret);
-    if (pc >= 0) throw new EbpfError("EINVAL", `program '${name}': unknown func bpf_get_func_ret#184 (insn ${pc}): fentry programs have no return value`);
-  }
   const attachType = t === null ? null : t.kind === "fentry" ? "trace_fentry" : t.kind === "fexit" ? "trace_fexit" : "modify_return";
-  const verdict = verifyForKernel(insns, p.progType, obj, tracing, logLevel, kernel.regs, attachType);
-  if (!verdict.accepted) throw new VerifierError(verdict);
-  const m = kernel.machine;
-  const jit = await compileProgram(insns, {
-    helpers: m.helperRegistry(kernel.helpers),
-    pseudo: m.resolver(obj.mapSlots()),
-    verified: verdict.facts,
-    inlineArrayLookup: (a) => m.inlineArrayLookup(a),
+  const check = (insns: readonly Insn[]): void => {
+    if (probe !== null && probe.multi) {
+      const why = sparseRegsViolation(insns, kernel.regs, p.section.slice(0, p.section.indexOf("/")));
+      if (why !== null) throw new EbpfError("EACCES", `program '${name}': ${why}`);
+    }
+    // bpf_get_func_ret exists only for fexit and fmod_ret programs (bpf_tracing_func_proto)
+    if (t?.kind === "fentry") {
+      const pc = insns.findIndex((i) => i.code === CALL && i.src === 0 && i.imm === TRACING_HELPER_IDS.get_func_ret);
+      if (pc >= 0) throw new EbpfError("EINVAL", `program '${name}': unknown func bpf_get_func_ret#184 (insn ${pc}): fentry programs have no return value`);
+    }
+  };
+  const loaded = await loadObjectProgram(obj, p, {
+    logLevel,
+    check,
+    verifier: (insns, level) => verifyForKernel(insns, p.progType, obj, tracing, level, kernel.regs, attachType),
+    helpers: kernel.helpers,
+    inlineArrayLookup: true,
   });
-  return new KernelProgram(kernel, { name, section: p.section, progType: tracing ? "tracing" : p.progType, insns, verdict, jit });
+  if (!loaded.verdict.accepted || loaded.jit === null) throw new VerifierError(loaded.verdict);
+  return new KernelProgram(kernel, { name, section: p.section, progType: tracing ? "tracing" : p.progType, insns: loaded.insns, verdict: loaded.verdict, jit: loaded.jit });
 }

@@ -7,15 +7,18 @@ import { LD_IMM64, PseudoLd } from "../isa/opcode.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
 import { runInterp } from "../interp/index.js";
-import { compileProgram, type JitProgram } from "../jit/index.js";
-import { verify, PROG_TYPES, type MapDef, type ProgType, type VerifyResult } from "../verifier/index.js";
+import type { JitProgram } from "../jit/index.js";
+import type { VerifyResult } from "../verifier/index.js";
 import { refusedResult, verdictCode } from "../verifier/types.js";
 import { createMachine, type Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
-import { mapTypeName } from "../runtime/map-types.js";
 import { openObject, type MapSpecOfObject, type ObjectSpec, type ProgramSpecOfObject } from "../loader/object.js";
 import { applyCoreRelos, type AppliedCoreRelo } from "../loader/core.js";
 import { extRecordsFor } from "../loader/btf-ext.js";
+import { programLineInfo, type SourceLine } from "./source-lines.js";
+import { loadObjectProgram, verifyWithSourceLines } from "./program-load.js";
+
+export { withSourceLines } from "./source-lines.js";
 import type { Btf } from "../loader/btf.js";
 
 export interface ObjectOpenOptions {
@@ -101,19 +104,12 @@ export class BpfProgram {
    */
   verify(opts: { logLevel?: 0 | 1 | 2 } = {}): VerifyResult {
     try {
-      return this.relocateAndVerify(opts.logLevel ?? 0).result;
+      return verifyWithSourceLines(this.obj, this, this.obj.coreApply(this), opts.logLevel ?? 0);
     } catch (e) {
       // a CO-RE relocation libbpf cannot resolve fails this program's load, not the others'
       if (!(e instanceof LoaderError)) throw e;
       return refusedResult(e.errno, `CO-RE relocation failed: ${e.message}`, (opts.logLevel ?? 0) > 0);
     }
-  }
-
-  /** CO-RE, then the verifier; the log gets the C source lines. */
-  private relocateAndVerify(logLevel: 0 | 1 | 2): { insns: Insn[]; result: VerifyResult } {
-    const insns = this.obj.coreApply(this);
-    const raw = verifyProgram(this.spec, insns, this.obj, logLevel);
-    return { insns, result: raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, this.obj.lineInfo(this)) } };
   }
 
   /** Verify and compile this program; throws ProgramLoadError when the verifier refuses it. */
@@ -122,17 +118,13 @@ export class BpfProgram {
   }
 
   private async loadUnguarded(opts: ObjectLoadOptions): Promise<VerifyResult> {
-    const { insns, result: v } = this.relocateAndVerify(opts.logLevel ?? 0);
-    this.obj.checkMapsOf(this, insns);
-    this.loadedInsns = insns;
-    this.verdict = v;
-    if (!v.accepted) throw new ProgramLoadError(this.name, v);
-    const m = this.obj.machine;
-    const pseudo = m.resolver(this.obj.mapSlots());
-    if ((opts.engine ?? "jit") === "jit") this.jit = await compileProgram(insns, { helpers: m.helperRegistry(), pseudo, verified: v.facts });
-    // a tail-call target: PROG_ARRAY slots hold this id
-    this.progId = m.registerProgram(this.name, this.jit?.tableIndex(m.mem) ?? null, { name: this.name, insns, pseudo, ...(this.jit !== null ? { compiled: this.jit } : {}) });
-    return v;
+    const loaded = await loadObjectProgram(this.obj, this, { logLevel: opts.logLevel ?? 0, engine: opts.engine ?? "jit" });
+    this.loadedInsns = loaded.insns;
+    this.verdict = loaded.verdict;
+    if (!loaded.verdict.accepted) throw new ProgramLoadError(this.name, loaded.verdict);
+    this.jit = loaded.jit;
+    this.progId = loaded.progId;
+    return loaded.verdict;
   }
 
   /** Run once (BPF_PROG_TEST_RUN-like): r1 = a copy of `ctx`. */
@@ -149,39 +141,6 @@ export class BpfProgram {
     };
     return this.jit !== null ? this.jit.run(ro) : runInterp(this.loadedInsns, ro);
   }
-}
-
-/**
- * The kernel's verbose_linfo: before an instruction line, the C source line covering it
- * (`; <text> @ <file>:<line>`), whenever it differs from the last one printed.
- */
-export function withSourceLines(log: string, linfo: ReadonlyArray<{ readonly slot: number; readonly text: string }>): string {
-  if (linfo.length === 0) return log;
-  let prev: string | null = null;
-  const out: string[] = [];
-  for (const line of log.split("\n")) {
-    const m = /^(\d+): \([0-9a-f]{2}\) /.exec(line);
-    if (m !== null) {
-      const pc = Number(m[1]);
-      let cover: string | null = null;
-      for (const l of linfo) {
-        if (l.slot > pc) break;
-        cover = l.text;
-      }
-      if (cover !== null && cover !== prev) out.push(cover);
-      prev = cover ?? prev;
-    }
-    out.push(line);
-  }
-  return out.join("\n");
-}
-
-function verifyProgram(spec: ProgramSpecOfObject, insns: readonly Insn[], obj: BpfObject, logLevel: 0 | 1 | 2): VerifyResult {
-  if (!(PROG_TYPES as readonly string[]).includes(spec.progType)) {
-    return refusedResult(95, `program type ${spec.progType} is not supported by wabpf's verifier yet`, logLevel > 0);
-  }
-  const maps: MapDef[] = obj.spec.maps.map((m) => ({ type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name }));
-  return verify(insns, { progType: spec.progType as ProgType, maps, logLevel, license: obj.spec.license, expectedAttachType: spec.expectedAttachType, funcInfo: obj.spec.btfExt !== null && obj.spec.btfExt.funcInfo.sections.length > 0 });
 }
 
 /**
@@ -340,20 +299,8 @@ export class BpfObject {
   }
 
   /** The program's line info (from .BTF.ext) by instruction slot, as the verifier log prints it. */
-  lineInfo(p: BpfProgram): Array<{ slot: number; text: string }> {
-    const ext = this.spec.btfExt;
-    if (ext === null) return [];
-    const out: Array<{ slot: number; text: string }> = [];
-    const slotOf = new Map(p.spec.origin.map((o, i) => [`${o.section}:${o.offset}`, i]));
-    for (const section of new Set(p.spec.origin.map((o) => o.section))) {
-      for (const r of extRecordsFor(ext.lineInfo, section)) {
-        const slot = slotOf.get(`${section}:${r.insnOff}`);
-        if (slot === undefined) continue;
-        const file = r.fileName.slice(r.fileName.lastIndexOf("/") + 1);
-        out.push({ slot, text: `; ${r.line.trim()} @ ${file}:${r.lineNum}` });
-      }
-    }
-    return out.sort((a, b) => a.slot - b.slot);
+  lineInfo(p: BpfProgram): SourceLine[] {
+    return programLineInfo(this.spec.btfExt, p.spec);
   }
 
   /** The program's instructions with its CO-RE relocations applied (libbpf: bpf_object__relocate). */

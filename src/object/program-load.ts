@@ -1,0 +1,103 @@
+// The one load pipeline of an object's program (libbpf's bpf_object__load_progs step):
+// CO-RE → the maps it uses exist → verify (C source lines in the log) → compile → register
+// for tail calls and callbacks. BpfProgram.load and SimKernel.load both go through it; what
+// differs for the kernel is how the program is verified (its attach context) and its helpers.
+import type { Insn } from "../isa/insn.js";
+import type { Helper } from "../exec/helpers.js";
+import { compileProgram, type JitProgram } from "../jit/index.js";
+import { verify, PROG_TYPES, type MapDef, type ProgType, type VerifyOptions, type VerifyResult } from "../verifier/index.js";
+import { refusedResult } from "../verifier/types.js";
+import type { Machine } from "../runtime/machine.js";
+import type { BpfMap } from "../runtime/maps.js";
+import { mapTypeName } from "../runtime/map-types.js";
+import type { ObjectSpec, ProgramSpecOfObject } from "../loader/object.js";
+import { withSourceLines, type SourceLine } from "./source-lines.js";
+
+/** What the pipeline needs of an object (BpfObject), with P its program type. */
+export interface LoadableObject<P> {
+  readonly spec: ObjectSpec;
+  readonly machine: Machine;
+  createMaps(): void;
+  coreApply(p: P): Insn[];
+  checkMapsOf(p: P, insns: readonly Insn[]): void;
+  mapSlots(): ReadonlyArray<BpfMap | undefined>;
+  lineInfo(p: P): SourceLine[];
+}
+
+/** What the pipeline needs of a program. */
+export interface LoadableProgram {
+  readonly name: string;
+  readonly spec: ProgramSpecOfObject;
+}
+
+/** Verifies the relocated instructions: as their own program type, or in a kernel's attach context. */
+export type ProgramVerifier = (insns: readonly Insn[], logLevel: 0 | 1 | 2) => VerifyResult;
+
+export interface ProgramLoadOptions {
+  readonly logLevel?: 0 | 1 | 2;
+  /** "jit" (default) compiles with the verifier's facts; "interp" leaves the program uncompiled */
+  readonly engine?: "jit" | "interp";
+  /** default: the program's own type against the object's maps (verifyAsObjectProgram) */
+  readonly verifier?: ProgramVerifier;
+  /** checks of the relocated instructions before verification (a kernel's attach-type rules); throw to refuse */
+  readonly check?: (insns: readonly Insn[]) => void;
+  /** helpers beyond the machine's (a kernel's tracing helpers) */
+  readonly helpers?: readonly Helper[];
+  /** compile array-map lookups inline (the kernel's map_gen_lookup) */
+  readonly inlineArrayLookup?: boolean;
+}
+
+/** A program through the pipeline; jit and progId are null when refused (or not compiled / not registered). */
+export interface LoadedProgram {
+  readonly insns: readonly Insn[];
+  readonly verdict: VerifyResult;
+  readonly jit: JitProgram | null;
+  /** the id PROG_ARRAY slots name */
+  readonly progId: number | null;
+}
+
+/** The verifier's view of an object: its maps, license and whether it has func_info. */
+export function objectVerifyOptions(spec: ObjectSpec): Pick<VerifyOptions, "maps" | "license" | "funcInfo"> {
+  const maps: MapDef[] = spec.maps.map((m) => ({ type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name }));
+  return { maps, license: spec.license, funcInfo: spec.btfExt !== null && spec.btfExt.funcInfo.sections.length > 0 };
+}
+
+/** The program verified as its own program type (what `bpf_prog_load` sees from libbpf). */
+export function verifyAsObjectProgram(obj: { readonly spec: ObjectSpec }, p: LoadableProgram): ProgramVerifier {
+  return (insns, logLevel) => {
+    if (!(PROG_TYPES as readonly string[]).includes(p.spec.progType)) {
+      return refusedResult(95, `program type ${p.spec.progType} is not supported by wabpf's verifier yet`, logLevel > 0);
+    }
+    return verify(insns, { progType: p.spec.progType as ProgType, logLevel, expectedAttachType: p.spec.expectedAttachType, ...objectVerifyOptions(obj.spec) });
+  };
+}
+
+/** Verify already-relocated instructions; a non-empty log gets the program's C source lines. */
+export function verifyWithSourceLines<P extends LoadableProgram>(obj: LoadableObject<P>, p: P, insns: readonly Insn[], logLevel: 0 | 1 | 2, verifier: ProgramVerifier = verifyAsObjectProgram(obj, p)): VerifyResult {
+  const raw = verifier(insns, logLevel);
+  return raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, obj.lineInfo(p)) };
+}
+
+/** CO-RE, the maps check, verification, compilation and registration of one program. */
+export async function loadObjectProgram<P extends LoadableProgram>(obj: LoadableObject<P>, p: P, opts: ProgramLoadOptions = {}): Promise<LoadedProgram> {
+  obj.createMaps();
+  const insns = obj.coreApply(p);
+  obj.checkMapsOf(p, insns);
+  opts.check?.(insns);
+  const verdict = verifyWithSourceLines(obj, p, insns, opts.logLevel ?? 0, opts.verifier);
+  if (!verdict.accepted) return { insns, verdict, jit: null, progId: null };
+  const m = obj.machine;
+  const pseudo = m.resolver(obj.mapSlots());
+  const jit =
+    (opts.engine ?? "jit") === "jit"
+      ? await compileProgram(insns, {
+          helpers: m.helperRegistry(opts.helpers),
+          pseudo,
+          verified: verdict.facts,
+          ...(opts.inlineArrayLookup === true ? { inlineArrayLookup: (a: bigint) => m.inlineArrayLookup(a) } : {}),
+        })
+      : null;
+  // a tail-call and callback target: PROG_ARRAY slots hold this id
+  const progId = m.registerProgram(p.name, jit?.tableIndex(m.mem) ?? null, { name: p.name, insns, pseudo, ...(jit !== null ? { compiled: jit } : {}) });
+  return { insns, verdict, jit, progId };
+}
