@@ -4,3 +4,4 @@ export * from "./insn.js";
 export * from "./decode.js";
 export * from "./encode.js";
 export * from "./layout.js";
+export * from "./helpers.js";

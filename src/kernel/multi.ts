@@ -8,6 +8,7 @@
 import { BpfError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { CALL } from "../isa/opcode.js";
+import { HELPER } from "../isa/helpers.js";
 import type { KernelFunction } from "./kernel.js";
 import type { TracingKind } from "./program.js";
 
@@ -134,8 +135,12 @@ export function ctxNeeds(insns: readonly Insn[]): CtxNeeds {
     if (i.code === 0x18) pc++;
   }
   const stack = insns.some((i) => i.code !== 0 && (i.src === 10 || i.dst === 10 || (i.code === CALL && i.src === 1)));
-  return { ctx, ip: helpers.has(173), cookie: helpers.has(174), stack };
+  return { ctx, ip: helpers.has(HELPER.get_func_ip), cookie: helpers.has(HELPER.get_attach_cookie), stack };
 }
 
 // helpers with no arguments (r1 not read): the common ones programs start with
-const NO_ARG_HELPERS = new Set([5, 7, 8, 14, 15, 35, 42, 80, 118, 125, 160]);
+const NO_ARG_HELPERS = new Set<number>([
+  HELPER.ktime_get_ns, HELPER.get_prandom_u32, HELPER.get_smp_processor_id, HELPER.get_current_pid_tgid,
+  HELPER.get_current_uid_gid, HELPER.get_current_task, HELPER.get_numa_node_id, HELPER.get_current_cgroup_id,
+  HELPER.jiffies64, HELPER.ktime_get_boot_ns, HELPER.ktime_get_coarse_ns,
+]);

@@ -7,6 +7,7 @@
 import { RuntimeTrap, TrapKind } from "../errors.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
 import { BPF_MAX_LOOPS } from "../isa/limits.js";
+import { HELPER } from "../isa/helpers.js";
 import type { Helper, HelperCall } from "../exec/helpers.js";
 import type { Region } from "../exec/guest-memory.js";
 import type { Machine } from "./machine.js";
@@ -16,43 +17,43 @@ import { bprintf, MAX_BPRINTF_BUF, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS
 import type { AddressSpace } from "./sim-memory.js";
 import { outputHelpers } from "./output.js";
 
-/** The helper numbers implemented here. */
+/** The helpers implemented here, by kernel name; ids come from the shared registry. */
 export const KERNEL_HELPER_IDS = {
-  map_lookup_elem: 1,
-  map_update_elem: 2,
-  map_delete_elem: 3,
-  ktime_get_ns: 5,
-  get_prandom_u32: 7,
-  get_smp_processor_id: 8,
-  get_numa_node_id: 42,
-  map_push_elem: 87,
-  map_pop_elem: 88,
-  map_peek_elem: 89,
-  jiffies64: 118,
-  ktime_get_boot_ns: 125,
-  probe_read: 4,
-  trace_printk: 6,
-  tail_call: 12,
-  get_current_pid_tgid: 14,
-  get_current_uid_gid: 15,
-  get_current_comm: 16,
-  probe_read_str: 45,
-  spin_lock: 93,
-  spin_unlock: 94,
-  probe_read_user: 112,
-  probe_read_kernel: 113,
-  probe_read_user_str: 114,
-  probe_read_kernel_str: 115,
-  for_each_map_elem: 164,
-  snprintf: 165,
-  loop: 181,
-  strncmp: 182,
-  perf_event_output: 25,
-  ringbuf_output: 130,
-  ringbuf_reserve: 131,
-  ringbuf_submit: 132,
-  ringbuf_discard: 133,
-  ringbuf_query: 134,
+  map_lookup_elem: HELPER.map_lookup_elem,
+  map_update_elem: HELPER.map_update_elem,
+  map_delete_elem: HELPER.map_delete_elem,
+  ktime_get_ns: HELPER.ktime_get_ns,
+  get_prandom_u32: HELPER.get_prandom_u32,
+  get_smp_processor_id: HELPER.get_smp_processor_id,
+  get_numa_node_id: HELPER.get_numa_node_id,
+  map_push_elem: HELPER.map_push_elem,
+  map_pop_elem: HELPER.map_pop_elem,
+  map_peek_elem: HELPER.map_peek_elem,
+  jiffies64: HELPER.jiffies64,
+  ktime_get_boot_ns: HELPER.ktime_get_boot_ns,
+  probe_read: HELPER.probe_read,
+  trace_printk: HELPER.trace_printk,
+  tail_call: HELPER.tail_call,
+  get_current_pid_tgid: HELPER.get_current_pid_tgid,
+  get_current_uid_gid: HELPER.get_current_uid_gid,
+  get_current_comm: HELPER.get_current_comm,
+  probe_read_str: HELPER.probe_read_str,
+  spin_lock: HELPER.spin_lock,
+  spin_unlock: HELPER.spin_unlock,
+  probe_read_user: HELPER.probe_read_user,
+  probe_read_kernel: HELPER.probe_read_kernel,
+  probe_read_user_str: HELPER.probe_read_user_str,
+  probe_read_kernel_str: HELPER.probe_read_kernel_str,
+  for_each_map_elem: HELPER.for_each_map_elem,
+  snprintf: HELPER.snprintf,
+  loop: HELPER.loop,
+  strncmp: HELPER.strncmp,
+  perf_event_output: HELPER.perf_event_output,
+  ringbuf_output: HELPER.ringbuf_output,
+  ringbuf_reserve: HELPER.ringbuf_reserve,
+  ringbuf_submit: HELPER.ringbuf_submit,
+  ringbuf_discard: HELPER.ringbuf_discard,
+  ringbuf_query: HELPER.ringbuf_query,
 } as const;
 
 export { BPF_MAX_LOOPS };
