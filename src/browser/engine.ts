@@ -13,6 +13,7 @@ import { verifyRawHarness, rawHarnessPrefix } from "../verifier/raw-harness.js";
 import { explain } from "../verifier/explain.js";
 import { runInterp } from "../interp/interpreter.js";
 import { compileProgram } from "../jit/program.js";
+import { CONFORMANCE_REGISTRY } from "../exec/test-helpers.js";
 import { GuestMemory } from "../exec/guest-memory.js";
 import { BpfObject } from "../object/bpf-object.js";
 import { trace } from "../api/trace.js";
@@ -170,7 +171,9 @@ export async function conformanceRequest(vectors: ReadonlyArray<{ name: string; 
       const opts = d.mem.length > 0 ? { input: d.mem } : {};
       let r0: bigint;
       try {
-        r0 = engine === "interp" ? runInterp(insns, opts).r0 : (await compileProgram(insns)).run(opts).r0;
+        // the vectors call uBPF's test helpers: passed explicitly, never implied
+        const helpers = CONFORMANCE_REGISTRY;
+        r0 = engine === "interp" ? runInterp(insns, { ...opts, helpers }).r0 : (await compileProgram(insns, { helpers })).run(opts).r0;
       } catch (e) {
         out.push({ name: v.name, passed: d.error !== undefined, detail: String(e) });
         continue;

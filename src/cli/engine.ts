@@ -5,6 +5,7 @@ import { EbpfError, NotSupportedError } from "../errors.js";
 import { verifyRawHarness } from "../verifier/raw-harness.js";
 import { verdictCode, type VerifyResult } from "../verifier/types.js";
 import type { VerifierFacts } from "../jit/facts.js";
+import type { HelperRegistry } from "../exec/helpers.js";
 
 export type EngineName = "interp" | "jit";
 
@@ -32,11 +33,15 @@ export async function defaultEngine(): Promise<EngineName> {
   }
 }
 
-/** `verified`: the verifier's facts (the JIT drops the guards they prove); null runs unverified. */
-export async function prepare(insns: readonly Insn[], engine: EngineName, verified: VerifierFacts | null = null): Promise<PreparedProgram> {
-  if (engine === "interp") return { engine, run: (opts) => runInterp(insns, opts), prepare: (opts) => () => runInterp(insns, opts) };
+/**
+ * `verified`: the verifier's facts (the JIT drops the guards they prove); null runs unverified.
+ * `helpers`: what `call N` reaches; none when omitted (no implicit helper set).
+ */
+export async function prepare(insns: readonly Insn[], engine: EngineName, verified: VerifierFacts | null = null, helpers?: HelperRegistry): Promise<PreparedProgram> {
+  const withHelpers = (opts: RunOptions = {}): RunOptions => (helpers === undefined ? opts : { ...opts, helpers });
+  if (engine === "interp") return { engine, run: (opts) => runInterp(insns, withHelpers(opts)), prepare: (opts) => () => runInterp(insns, withHelpers(opts)) };
   const { compileProgram } = await import("../jit/index.js");
-  const prog = await compileProgram(insns, { verified });
+  const prog = await compileProgram(insns, helpers === undefined ? { verified } : { verified, helpers });
   return { engine, run: (opts) => prog.run(opts), prepare: (opts) => prog.prepare(opts) };
 }
 

@@ -41,7 +41,7 @@ export interface RunOptions {
   readonly preserveInput?: boolean;
   /** Explicit r1..r5; overrides what `input` sets. */
   readonly args?: readonly bigint[];
-  /** Helpers reachable by `call N`; CONFORMANCE_HELPERS when omitted. */
+  /** Helpers reachable by `call N`; none when omitted. */
   readonly helpers?: HelperRegistry;
   /** Simulated CPU: selects the stack (and later per-CPU map slots). */
   readonly cpu?: number;

@@ -1,4 +1,4 @@
-import type { Helper, HelperCall } from "./helpers.js";
+import { helperRegistry, type Helper, type HelperCall, type HelperRegistry } from "./helpers.js";
 
 // The helpers the bpf_conformance vectors expect from a plugin, numbered as uBPF's test
 // plugin registers them. They are test fixtures, not kernel helpers.
@@ -51,3 +51,6 @@ export const CONFORMANCE_HELPERS: readonly Helper[] = [
   },
   { id: 5, name: "unwind", fn: (c) => c.r1, stopsWhenZero: true },
 ];
+
+/** The conformance helpers as a registry, for the runners that pass them explicitly. */
+export const CONFORMANCE_REGISTRY: HelperRegistry = helperRegistry(CONFORMANCE_HELPERS);

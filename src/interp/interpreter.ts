@@ -24,13 +24,13 @@ import {
   sizeBytes,
 } from "../isa/opcode.js";
 import { GuestMemory, type Region } from "../exec/guest-memory.js";
-import { helperRegistry, type HelperCall, type HelperRegistry } from "../exec/helpers.js";
-import { CONFORMANCE_HELPERS } from "../exec/test-helpers.js";
+import { type HelperCall, type HelperRegistry } from "../exec/helpers.js";
 import { DEFAULT_BUDGET, stackWindow, type PseudoResolver, type RunOptions, type RunResult, type TailCallTarget } from "../exec/run.js";
 import { callbackTargets, MAX_TAIL_CALL_CNT, pseudoFuncTarget, pseudoFuncValue } from "../exec/callbacks.js";
 import { bswap, s32, s64, sdiv, sext, smod, u32, u64 } from "./alu.js";
 
-const DEFAULT_HELPERS = helperRegistry(CONFORMANCE_HELPERS);
+// no implicit helper set: a run given none has none (a call traps as an unknown helper)
+const NO_HELPERS: HelperRegistry = new Map();
 
 /** The program being executed: the entry program, or the target of a tail call. */
 interface Prog {
@@ -61,7 +61,7 @@ const progOf = (insns: readonly Insn[], pseudo: PseudoResolver | undefined): Pro
  */
 export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunResult {
   const mem = opts.mem ?? new GuestMemory();
-  const helpers = opts.helpers ?? DEFAULT_HELPERS;
+  const helpers = opts.helpers ?? NO_HELPERS;
   const cpu = opts.cpu ?? 0;
   if (cpu < 0 || cpu >= MAX_CPUS) throw new RangeError(`cpu ${cpu} outside 0..${MAX_CPUS - 1}`);
   const budget = opts.budget ?? DEFAULT_BUDGET;

@@ -7,20 +7,20 @@ import type { Insn } from "../isa/insn.js";
 import { LD_IMM64 } from "../isa/opcode.js";
 import { CPU_ID_ADDR, CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS, STACK_BASE, STACK_END } from "../isa/layout.js";
 import { GuestMemory, type Region } from "../exec/guest-memory.js";
-import { helperRegistry, type Helper, type HelperCall, type HelperRegistry } from "../exec/helpers.js";
-import { CONFORMANCE_HELPERS } from "../exec/test-helpers.js";
+import { type Helper, type HelperCall, type HelperRegistry } from "../exec/helpers.js";
 import { DEFAULT_BUDGET, stackWindow, type InlineArrayLookup, type PseudoResolver, type RunOptions, type RunResult, type TailCallTarget } from "../exec/run.js";
 import { loadBinaryen } from "./binaryen-loader.js";
 import { generate } from "./codegen.js";
 import type { VerifierFacts } from "./facts.js";
 
-const DEFAULT_HELPERS = helperRegistry(CONFORMANCE_HELPERS);
+// no implicit helper set: a run given none has none (a call traps as an unknown helper)
+const NO_HELPERS: HelperRegistry = new Map();
 const STACK_BASE_N = BigInt(STACK_BASE);
 const STACK_END_N = BigInt(STACK_END);
 const TWO_64 = 1n << 64n;
 
 export interface CompileOptions {
-  /** helpers the program may call; CONFORMANCE_HELPERS when omitted */
+  /** helpers the program may call; none when omitted */
   readonly helpers?: HelperRegistry;
   /** what the verifier proved; null (default) keeps every guard (unverified program) */
   readonly verified?: VerifierFacts | null;
@@ -358,7 +358,7 @@ export function compileProgram(insns: readonly Insn[], opts: CompileOptions = {}
 
 async function compile(insns: readonly Insn[], opts: CompileOptions): Promise<JitProgram> {
   const b = await loadBinaryen();
-  const helpers = opts.helpers ?? DEFAULT_HELPERS;
+  const helpers = opts.helpers ?? NO_HELPERS;
   const t0 = performance.now();
   const reentrant = new Map([...helpers.values()].flatMap((h) => (h.reenters !== undefined ? [[h.id, h.reenters] as const] : [])));
   const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()), opts.pseudo ?? null,

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { assemble, parseDataFile } from "../../src/asm/index.js";
 import { encodeProgram } from "../../src/isa/encode.js";
 import { runInterp } from "../../src/interp/index.js";
+import { CONFORMANCE_REGISTRY } from "../../src/exec/test-helpers.js";
 import { kbpfBatch, kernelUnavailableReason } from "../support/kbpf.js";
 
 const DIR = fileURLToPath(new URL("../../../shared/conformance", import.meta.url));
@@ -27,7 +28,8 @@ describe.skipIf(reason !== null)("conformance vectors in the Linux kernel", () =
       const k = resp[i]!;
       if (!k.ok) return;
       loaded++;
-      const ours = runInterp(p.insns, p.data.mem.length > 0 ? { input: p.data.mem } : {}).r0;
+      const helpers = CONFORMANCE_REGISTRY; // the vectors' helpers, passed explicitly
+      const ours = runInterp(p.insns, p.data.mem.length > 0 ? { input: p.data.mem, helpers } : { helpers }).r0;
       expect([p.name, String(k.r0)]).toEqual([p.name, ours.toString()]);
     });
     console.info(`conformance vectors run in the kernel: ${loaded} of ${progs.length} (the rest are rejected by its verifier)`);

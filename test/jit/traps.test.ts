@@ -4,7 +4,7 @@ import { compileProgram } from "../../src/jit/index.js";
 import { runInterp } from "../../src/interp/index.js";
 import { GuestMemory } from "../../src/exec/guest-memory.js";
 import { helperRegistry, type Helper } from "../../src/exec/helpers.js";
-import { CONFORMANCE_HELPERS } from "../../src/exec/test-helpers.js";
+import { CONFORMANCE_HELPERS, CONFORMANCE_REGISTRY } from "../../src/exec/test-helpers.js";
 import { CTX_BASE } from "../../src/isa/layout.js";
 import { RuntimeTrap, TrapKind } from "../../src/errors.js";
 import type { RunOptions } from "../../src/exec/run.js";
@@ -26,10 +26,12 @@ function outcome(run: (mem: GuestMemory) => bigint, len: number): Outcome {
   }
 }
 
-async function both(insns: readonly Insn[], opts: Omit<RunOptions, "mem"> = {}): Promise<Outcome> {
+/** Both engines on the same program; uBPF's test helpers unless `opts` names others. */
+async function both(insns: readonly Insn[], given: Omit<RunOptions, "mem"> = {}): Promise<Outcome> {
+  const opts = { ...given, helpers: given.helpers ?? CONFORMANCE_REGISTRY };
   const len = opts.input?.length ?? 0;
   const want = outcome((mem) => runInterp(insns, { ...opts, mem }).r0, len);
-  const jit = await compileProgram(insns, opts.helpers !== undefined ? { helpers: opts.helpers } : {});
+  const jit = await compileProgram(insns, { helpers: opts.helpers });
   const got = outcome((mem) => jit.run({ ...opts, mem }).r0, len);
   expect(got).toEqual(want);
   return got;
@@ -112,6 +114,16 @@ describe("traps: the JIT reports the interpreter's kind and pc", () => {
   });
 });
 
+describe("no implicit helper set", () => {
+  it("a run given no helpers has none: call 1 traps as an unknown helper in both engines", async () => {
+    const insns = assemble("r1 = 0\nr2 = 0\ncall 1\nexit");
+    const jit = await compileProgram(insns);
+    for (const run of [() => runInterp(insns), () => jit.run()]) {
+      expect(() => run()).toThrow(expect.objectContaining({ kind: TrapKind.UnknownHelper, pc: 2 }) as Error);
+    }
+  });
+});
+
 describe("callx", () => {
   it("reaches helpers by id through the module's dispatch table", async () => {
     const got = await both(assemble("r1 = 49\nr3 = 3\ncallx r3\nr6 = r0\nr3 = 2\ncallx r3\nr0 += r6\nexit"));
@@ -119,7 +131,7 @@ describe("callx", () => {
   });
 
   it("dispatches in wasm (a br_table over the registered ids), not through JS", async () => {
-    const prog = await compileProgram(assemble("r3 = 2\ncallx r3\nexit"), { keepText: true });
+    const prog = await compileProgram(assemble("r3 = 2\ncallx r3\nexit"), { keepText: true, helpers: CONFORMANCE_REGISTRY });
     expect(prog.text).toMatch(/br_table/);
     expect(prog.text).toMatch(/\(import "helpers" "h5"/); // every registered id is reachable
   });

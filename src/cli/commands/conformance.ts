@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { hex64, parse } from "../args.js";
 import { defaultEngine, parseEngine, prepare, RejectedError, verifyRawOrThrow, type EngineName } from "../engine.js";
 import { InputError, readProgramFile } from "../program-file.js";
+import { CONFORMANCE_REGISTRY } from "../../exec/test-helpers.js";
 
 export const CONFORMANCE_USAGE = "wabpf conformance DIR [--engine interp|jit] [--verify]";
 
@@ -33,7 +34,7 @@ export async function runVector(path: string, engine: EngineName, verify = false
         throw e;
       }
     }
-    const prog = await prepare(file.insns, engine, facts);
+    const prog = await prepare(file.insns, engine, facts, CONFORMANCE_REGISTRY);
     let r0: bigint;
     try {
       r0 = prog.run(file.input !== null && file.input.length > 0 ? { input: file.input } : {}).r0;
