@@ -1,4 +1,5 @@
 import { readCliInput } from "../input.js";
+import { CONFORMANCE_REGISTRY } from "../../exec/test-helpers.js";
 import { hex64, parse, positiveInt } from "../args.js";
 import { defaultEngine, parseEngine, prepare, verifyRawOrThrow } from "../engine.js";
 import { hexBytes, InputError, readProgramFile } from "../program-file.js";
@@ -38,7 +39,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const engine = parseEngine(values.engine, await defaultEngine());
   if (file === null) return runObjectProgram(path, values.section, input, engine, repeat, values.json === true);
   const facts = values["no-verify"] === true ? null : verifyRawOrThrow(file.insns, input.length);
-  const prog = await prepare(file.insns, engine, facts);
+  // a bpf_conformance vector calls uBPF's test helpers; other programs get none (no implicit set)
+  const prog = await prepare(file.insns, engine, facts, path.toLowerCase().endsWith(".data") ? CONFORMANCE_REGISTRY : undefined);
 
   // The first run copies the input; later runs reuse the buffer as earlier runs left it.
   // With --repeat, ns_per_run times the repeats only (no compilation, no first-run set-up).
