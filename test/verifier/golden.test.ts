@@ -6,23 +6,10 @@ import { describe, expect, it } from "vitest";
 import { verify } from "../../src/verifier/index.js";
 import type { MapDef, ProgType } from "../../src/verifier/index.js";
 import { decodeRaw } from "../../src/isa/decode.js";
-import { readCorpusGolden } from "../support/golden.js";
+import { readCorpusGolden, type CorpusRow } from "../support/golden.js";
 
-interface Row {
-  name: string;
-  prog_type: string;
-  maps: Array<{ type: string; key_size: number; value_size: number; max_entries: number; flags: number; spin_lock_off?: number }>;
-  license: string;
-  prog_flags: number;
-  /** loaded with BTF func_info (callbacks need it) */
-  func_info?: boolean;
-  hex: string;
-  accepted: boolean;
-  errno: number | null;
-  error: string | null;
-  error_lines?: string[];
-  processed: number | null;
-}
+/** A row of the other verifier goldens: a corpus row without its log file. */
+type Row = Omit<CorpusRow, "file" | "log" | "error_lines"> & { error_lines?: string[] };
 const load = (f: string): { kernel: string; rows: Row[] } => JSON.parse(readFileSync(new URL(`./golden/${f}`, import.meta.url), "utf8"));
 const corpus = readCorpusGolden();
 const structure = load("structure.json");
