@@ -5,6 +5,7 @@
 // 1e9), SOAK_CYCLES (default 1e6). Machines differ ~3x in speed; the figures that matter are
 // "exact" and "flat", not the rates.
 import { SimKernel } from "../dist/index.js";
+import { triggerHits } from "../dist/kernel/bench-trigger.js";
 import { readFileSync } from "node:fs";
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? 1e9);
@@ -15,13 +16,7 @@ const k = await SimKernel.create();
 const obj = await k.open(readFileSync(new URL("../test/fixtures/kernel/trigger.o", import.meta.url)), "trigger");
 obj.createMaps();
 const bss = obj.map("trigger.bss");
-const hits = () => {
-  const v = bss.lookup(new Uint8Array(4));
-  const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-  let s = 0n;
-  for (let off = 0; off + 8 <= v.byteLength; off += 128) s += dv.getBigInt64(off, true);
-  return s;
-};
+const hits = () => triggerHits(bss);
 const rt = k.machine.rt.exports;
 const mem = () => ({ rssMB: +(process.memoryUsage().rss / 2 ** 20).toFixed(1), heapAllocated: rt.wabpf_allocated_bytes(), heapTop: rt.wabpf_heap_top() });
 const driver = (await k.load(obj, "trigger_driver")).prepare();

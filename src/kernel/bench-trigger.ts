@@ -18,6 +18,7 @@
 import { EbpfError } from "../errors.js";
 import { SimKernel } from "./kernel.js";
 import type { KernelProgram } from "./program.js";
+import type { BpfMap } from "../runtime/maps.js";
 
 export const TRIGGER_VARIANTS = [
   "usermode-count", "kernel-count", "syscall-count", "trigger-only", "fentry", "fexit", "fmodret",
@@ -106,6 +107,15 @@ function measure(step: () => void, perStep: number, o: Required<Pick<TriggerBenc
   return Array.from({ length: o.samples }, () => run(o.sampleSec));
 }
 
+/** The trigger objects' event count: the per-CPU `hits` counters (128 bytes apart) in their `.bss`, summed. */
+export function triggerHits(bss: BpfMap): bigint {
+  const v = bss.lookup(new Uint8Array(4))!;
+  const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+  let s = 0n;
+  for (let off = 0; off + 8 <= v.byteLength; off += 128) s += dv.getBigInt64(off, true);
+  return s;
+}
+
 const mean = (xs: readonly number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
 const stddev = (xs: readonly number[]): number => {
   const m = mean(xs);
@@ -133,13 +143,7 @@ export async function runTriggerBench(opts: TriggerBenchOptions = {}): Promise<T
     const pobj = probes ? await k.open(probeBytes!, "trigger") : null;
     pobj?.createMaps();
     const hitsMap = (pobj ?? obj).map("trigger.bss");
-    const hits = (): bigint => {
-      const v = hitsMap.lookup(new Uint8Array(4))!;
-      const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-      let s = 0n;
-      for (let off = 0; off + 8 <= v.byteLength; off += 128) s += dv.getBigInt64(off, true);
-      return s;
-    };
+    const hits = (): bigint => triggerHits(hitsMap);
     const load = (n: string): Promise<KernelProgram> => k.load(obj, n);
     const loadProbe = (n: string): Promise<KernelProgram> => k.load(pobj ?? obj, n);
     return { k, hits, load, loadProbe };

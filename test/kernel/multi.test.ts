@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { SimKernel, type KernelOptions } from "../../src/kernel/index.js";
 import { BpfError } from "../../src/errors.js";
 import { FIXTURES, hashGet, setSlot } from "./support.js";
+import { triggerHits } from "../../src/kernel/bench-trigger.js";
 
 async function setup(opts: KernelOptions = {}) {
   const k = await SimKernel.create({ generated: 50, ...opts });
@@ -207,13 +208,7 @@ describe("programs that never look at the frame", () => {
     const obj = await k.open(FIXTURES + "trigger.o");
     obj.createMaps();
     const bss = obj.map("trigger.bss");
-    const hits = (): bigint => {
-      const v = bss.lookup(new Uint8Array(4))!;
-      const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-      let s = 0n;
-      for (let off = 0; off < v.byteLength; off += 128) s += dv.getBigInt64(off, true);
-      return s;
-    };
+    const hits = (): bigint => triggerHits(bss);
     const driver = await k.load(obj, "trigger_driver");
     const names = ["bench_trigger_fentry", "bench_trigger_fexit", "bench_trigger_fmodret", "bench_trigger_fentry_multi", "bench_trigger_fexit_multi", "bench_trigger_fmodret_multi"];
     let expected = 0n;

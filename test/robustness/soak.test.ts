@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { SimKernel } from "../../src/kernel/kernel.js";
+import { triggerHits } from "../../src/kernel/bench-trigger.js";
 
 const BATCH = 100; // trigger calls per run of trigger_driver (test/fixtures/kernel/trigger.c)
 
@@ -13,13 +14,7 @@ describe("soak (short)", () => {
     const obj = await k.open(readFileSync(new URL("../fixtures/kernel/trigger.o", import.meta.url)), "trigger");
     obj.createMaps();
     const bss = obj.map("trigger.bss");
-    const hits = (): bigint => {
-      const v = bss.lookup(new Uint8Array(4))!;
-      const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-      let s = 0n;
-      for (let off = 0; off + 8 <= v.byteLength; off += 128) s += dv.getBigInt64(off, true);
-      return s;
-    };
+    const hits = (): bigint => triggerHits(bss);
     const driver = (await k.load(obj, "trigger_driver")).prepare();
     const fentry = await k.load(obj, "bench_trigger_fentry");
     let link = k.attach(fentry);
