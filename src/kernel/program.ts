@@ -22,11 +22,11 @@ import type { ObjectSpec } from "../loader/object.js";
 import type { BpfObject } from "../object/bpf-object.js";
 import { loadObjectProgram, objectVerifyOptions } from "../object/program-load.js";
 import { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind } from "../loader/sections.js";
-
-export { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind };
 import { PROG_STATE_SIZE, PS_MISSES, PS_RUN_CNT, PS_RUN_TIME } from "./trampoline.js";
 import { ctxNeeds, type CtxNeeds } from "./multi.js";
 import { archRegs, type ArchRegs } from "./arch.js";
+
+export { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind };
 
 
 /** Helpers only tracing programs may call: their numbers in enum bpf_func_id. */

@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import { campaignInput } from "./elf-mutator.mjs";
 
 const dist = new URL("../../../dist/", import.meta.url);
-const { BpfObject, EbpfError, createMachine } = await import(new URL("index.js", dist).href);
+const { BpfObject, EbpfError, InternalError, createMachine } = await import(new URL("index.js", dist).href);
+// an InternalError is what the error boundary makes of an untyped error: a bug, not a typed outcome
+const typed = (e) => e instanceof EbpfError && !(e instanceof InternalError);
 const { trace } = await import(new URL("api/trace.js", dist).href);
 
 const seeds = workerData.seeds.map((p) => new Uint8Array(readFileSync(p)));
@@ -27,14 +29,14 @@ async function pipeline(bytes) {
       try {
         await p.load({ engine: workerData.engine });
       } catch (e) {
-        if (!(e instanceof EbpfError)) throw e;
+        if (!typed(e)) throw e;
         continue;
       }
       stage = "run";
       try {
         p.run({ ctx: new Uint8Array(64) });
       } catch (e) {
-        if (!(e instanceof EbpfError)) throw e;
+        if (!typed(e)) throw e;
       }
       stage = "load";
     }
@@ -42,7 +44,7 @@ async function pipeline(bytes) {
     await trace(bytes, { workload: "mixed", iterations: 2, cpus: 1, json: false, write: () => {} });
     return { outcome: "ok", stage };
   } catch (e) {
-    if (e instanceof EbpfError) return { outcome: "typed", stage, code: e.code ?? "" };
+    if (typed(e)) return { outcome: "typed", stage, code: e.code ?? "" };
     return { outcome: "untyped", stage, error: `${e?.name ?? typeof e}: ${e?.message ?? String(e)}`.slice(0, 300), at: where(e) };
   }
 }
