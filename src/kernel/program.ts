@@ -13,6 +13,7 @@
 import { EbpfError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { CALL } from "../isa/opcode.js";
+import { HELPER } from "../isa/helpers.js";
 import type { RunResult } from "../exec/run.js";
 import type { Helper } from "../exec/helpers.js";
 import type { JitProgram } from "../jit/index.js";
@@ -23,18 +24,23 @@ import type { BpfObject } from "../object/bpf-object.js";
 import { loadObjectProgram, objectVerifyOptions } from "../object/program-load.js";
 import { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind } from "../loader/sections.js";
 import { PROG_STATE_SIZE, PS_MISSES, PS_RUN_CNT, PS_RUN_TIME } from "./trampoline.js";
-import { ctxNeeds, type CtxNeeds } from "./multi.js";
+import { ctxNeeds, type CtxNeeds } from "./ctx-needs.js";
 import { archRegs, type ArchRegs } from "./arch.js";
 
 export { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind };
 
-
 /** Helpers only tracing programs may call: their numbers in enum bpf_func_id. */
-export const TRACING_HELPER_IDS = { get_func_ip: 173, get_attach_cookie: 174, get_func_arg: 183, get_func_ret: 184, get_func_arg_cnt: 185 } as const;
+export const TRACING_HELPER_IDS = {
+  get_func_ip: HELPER.get_func_ip,
+  get_attach_cookie: HELPER.get_attach_cookie,
+  get_func_arg: HELPER.get_func_arg,
+  get_func_ret: HELPER.get_func_ret,
+  get_func_arg_cnt: HELPER.get_func_arg_cnt,
+} as const;
 const TRACING_ONLY = new Set<number>(Object.values(TRACING_HELPER_IDS));
-const STAND_IN_HELPER = 7; // bpf_get_prandom_u32
+const STAND_IN_HELPER = HELPER.get_prandom_u32;
 /** bpf_override_return */
-export const OVERRIDE_RETURN = 58;
+export const OVERRIDE_RETURN = HELPER.override_return;
 
 const LDX_MEM = 0x61 & 0xe7; // class LDX, mode MEM (size bits masked)
 const SIZE_BYTES: Record<number, number> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
@@ -254,7 +260,7 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
     // bpf_get_func_ret exists only for fexit and fmod_ret programs (bpf_tracing_func_proto)
     if (t?.kind === "fentry") {
       const pc = insns.findIndex((i) => i.code === CALL && i.src === 0 && i.imm === TRACING_HELPER_IDS.get_func_ret);
-      if (pc >= 0) throw new EbpfError("EINVAL", `program '${name}': unknown func bpf_get_func_ret#184 (insn ${pc}): fentry programs have no return value`);
+      if (pc >= 0) throw new EbpfError("EINVAL", `program '${name}': unknown func bpf_get_func_ret#${HELPER.get_func_ret} (insn ${pc}): fentry programs have no return value`);
     }
   };
   const loaded = await loadObjectProgram(obj, p, {

@@ -14,7 +14,7 @@
 import type { Binaryen } from "../jit/binaryen-loader.js";
 import { WasmModule, type WasmFeature } from "../jit/wasm-module.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
-import { needsFrame, type CtxNeeds } from "./multi.js";
+import { needsFrame, type CtxNeeds } from "./ctx-needs.js";
 
 export const TRAMP_BPF_STACK = 4096;
 /** The tracing stack's size (assembly/kernel/state.ts) */
