@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { SimKernel, type KernelOptions } from "../../src/kernel/index.js";
 import { BpfError } from "../../src/errors.js";
 import { FIXTURES, hashGet, setSlot } from "./support.js";
-import { triggerHits } from "../../src/kernel/bench-trigger.js";
+import { defaultTriggerObject, triggerHits } from "../../src/kernel/bench-trigger.js";
 
 async function setup(opts: KernelOptions = {}) {
   const k = await SimKernel.create({ generated: 50, ...opts });
@@ -205,7 +205,7 @@ describe("kfunc_md with thousands of functions", () => {
 describe("programs that never look at the frame", () => {
   it("run without a tracing-stack frame on both trampolines, with the same semantics", async () => {
     const k = await SimKernel.create({ generated: 20 });
-    const obj = await k.open(FIXTURES + "trigger.o");
+    const obj = await k.open(defaultTriggerObject());
     obj.createMaps();
     const bss = obj.map("trigger.bss");
     const hits = (): bigint => triggerHits(bss);

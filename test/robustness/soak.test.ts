@@ -2,16 +2,15 @@
 // counters exact under a long trampoline load, and attach/detach cycles leave the runtime
 // heap where it was.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import { SimKernel } from "../../src/kernel/kernel.js";
-import { triggerHits } from "../../src/kernel/bench-trigger.js";
+import { defaultTriggerObject, triggerHits } from "../../src/kernel/bench-trigger.js";
 
-const BATCH = 100; // trigger calls per run of trigger_driver (test/fixtures/kernel/trigger.c)
+const BATCH = 100; // trigger calls per run of trigger_driver (src/assets/bpf/trigger.c)
 
 describe("soak (short)", () => {
   it("10^6 fentry events counted exactly; 500 attach/detach cycles keep the runtime heap flat", async () => {
     const k = await SimKernel.create();
-    const obj = await k.open(readFileSync(new URL("../fixtures/kernel/trigger.o", import.meta.url)), "trigger");
+    const obj = await k.open(defaultTriggerObject(), "trigger");
     obj.createMaps();
     const bss = obj.map("trigger.bss");
     const hits = (): bigint => triggerHits(bss);
