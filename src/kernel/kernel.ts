@@ -24,7 +24,7 @@ import { BUILTIN_FUNCTIONS, generatedFunctions, type KernelFunctionSpec } from "
 import { buildVmlinuxBtf } from "./vmlinux-btf.js";
 import { TRAMP_STACK_SIZE } from "./trampoline.js";
 import { MULTI_MAX_ARGS } from "./multi-tramp.js";
-import { loadKernelProgram, type KernelProgram } from "./program.js";
+import { loadKernelProgram, type KernelProgram, type LoadHost } from "./program.js";
 import { archRegs, type Arch, type ArchRegs } from "./arch.js";
 import { BUILTIN_TRACEPOINTS, type TraceEventSpec, type TracepointSite } from "./tracepoints.js";
 import { KernelContext } from "./kernel-context.js";
@@ -70,6 +70,8 @@ export class SimKernel {
   private readonly tasks: Tasks;
   private btfCache: { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } | null = null;
   private helperList: Helper[] | null = null;
+  /** what loaded programs see of this kernel: its machine, CPU, register file and helpers */
+  private readonly programHost: LoadHost;
 
   private constructor(machine: Machine, b: Binaryen, opts: KernelOptions) {
     this.machine = machine;
@@ -87,6 +89,17 @@ export class SimKernel {
     this.tracing = new TracingLinks(ctx, this.fns, this.multi, (f, base) => this.probeLinks.install(f, base), this.multiExclusive);
     this.tpLinks = new TracepointLinks(ctx, stale);
     this.tasks = new Tasks(ctx);
+    const kernel = this; // the getters read the live cpu, and the helpers once built
+    this.programHost = {
+      machine,
+      regs: this.regs,
+      get cpu() {
+        return kernel.cpu;
+      },
+      get helpers() {
+        return kernel.helpers;
+      },
+    };
     // kernel function bodies are runtime exports named by their specs
     const rtx = machine.rt.exports as unknown as Record<string, Function | undefined>;
     const specs = [...BUILTIN_FUNCTIONS, ...generatedFunctions(opts.generated ?? 3000)];
@@ -232,7 +245,7 @@ export class SimKernel {
 
   /** Verify and compile one program of an object (tracing programs: see src/kernel/program.ts). */
   load(obj: BpfObject, name: string, logLevel: 0 | 1 | 2 = 0): Promise<KernelProgram> {
-    return atBoundary(`SimKernel.load ${name}`, () => loadKernelProgram(this, obj, name, logLevel));
+    return atBoundary(`SimKernel.load ${name}`, () => loadKernelProgram(this.programHost, obj, name, logLevel));
   }
 
   /** Turn run_cnt / run_time_ns accounting on or off (rebuilds the trampolines). */
