@@ -222,8 +222,8 @@ describe("programs that never look at the frame", () => {
       expect(hits()).toBe(expected); // every attached program counted every call
     }
     expect(k.call("bpf_get_numa_node_id", 1n, 2n, 3n, 4n, 5n)).toBe(0n); // the original ran (fmod_ret returned 0)
-    const tsp = k.machine.mem.view.getUint32((k.machine.rt.exports as unknown as { wabpf_kernel_tsp_addr(): number }).wabpf_kernel_tsp_addr(), true);
-    const lo = (k.machine.rt.exports as unknown as { wabpf_kernel_tstack_lo(): number }).wabpf_kernel_tstack_lo();
+    const tsp = k.machine.mem.view.getUint32(k.machine.rt.exports.wabpf_kernel_tsp_addr(), true);
+    const lo = k.machine.rt.exports.wabpf_kernel_tstack_lo();
     expect(tsp - lo).toBe(64 * (4096 + 128)); // the tracing stack is balanced
   });
 });
