@@ -6,10 +6,10 @@ import { EbpfError, LoaderError, NotSupportedError, atBoundary } from "../errors
 import { LD_IMM64, PseudoLd } from "../isa/opcode.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
-import { runInterp } from "../interp/index.js";
-import type { JitProgram } from "../jit/index.js";
+import type { EngineName, PreparedProgram } from "../runtime/engine.js";
 import type { VerifyResult } from "../verifier/index.js";
-import { refusedResult, verdictCode } from "../verifier/types.js";
+import { refusedResult } from "../verifier/types.js";
+import { VerifierError } from "../verifier/error.js";
 import { createMachine, type Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
 import { openObject, type MapSpecOfObject, type ObjectSpec, type ProgramSpecOfObject } from "../loader/object.js";
@@ -40,7 +40,7 @@ export interface ObjectLoadOptions {
   /** verifier log level of every program (the result keeps the log) */
   readonly logLevel?: 0 | 1 | 2;
   /** engine the programs run on; "jit" (default) compiles with the verifier's facts */
-  readonly engine?: "jit" | "interp";
+  readonly engine?: EngineName;
 }
 
 export interface ProgramRunOptions {
@@ -59,23 +59,12 @@ const le32 = (n: number): Uint8Array => {
 };
 
 
-/** A program the verifier refused at load: the kernel's errno, first error line and log. */
-export class ProgramLoadError extends EbpfError {
-  override readonly name = "ProgramLoadError";
-  constructor(
-    readonly program: string,
-    readonly result: VerifyResult,
-  ) {
-    super(verdictCode(result), `program '${program}': ${result.error ?? "rejected"}`);
-  }
-}
-
 export class BpfProgram {
   /** what the verifier said at load (null before load) */
   verdict: VerifyResult | null = null;
   /** CO-RE relocations applied at load */
   core: readonly AppliedCoreRelo[] = [];
-  private jit: JitProgram | null = null;
+  private prepared: PreparedProgram | null = null;
   /** the program id PROG_ARRAY slots name (after load) */
   progId: number | null = null;
   private loadedInsns: readonly Insn[] | null = null;
@@ -112,7 +101,7 @@ export class BpfProgram {
     }
   }
 
-  /** Verify and compile this program; throws ProgramLoadError when the verifier refuses it. */
+  /** Verify and compile this program; throws a VerifierError when the verifier refuses it. */
   load(opts: ObjectLoadOptions = {}): Promise<VerifyResult> {
     return atBoundary(() => `BpfProgram.load ${this.name} (${this.section})`, () => this.loadUnguarded(opts));
   }
@@ -121,15 +110,15 @@ export class BpfProgram {
     const loaded = await loadObjectProgram(this.obj, this, { logLevel: opts.logLevel ?? 0, engine: opts.engine ?? "jit" });
     this.loadedInsns = loaded.insns;
     this.verdict = loaded.verdict;
-    if (!loaded.verdict.accepted) throw new ProgramLoadError(this.name, loaded.verdict);
-    this.jit = loaded.jit;
+    if (!loaded.verdict.accepted) throw new VerifierError(loaded.verdict, { context: `program '${this.name}'`, program: this.name });
+    this.prepared = loaded.prepared;
     this.progId = loaded.progId;
     return loaded.verdict;
   }
 
   /** Run once (BPF_PROG_TEST_RUN-like): r1 = a copy of `ctx`. */
   run(opts: ProgramRunOptions = {}): RunResult {
-    if (this.loadedInsns === null || this.verdict?.accepted !== true) throw new EbpfError("EINVAL", `program '${this.name}' is not loaded`);
+    if (this.prepared === null || this.verdict?.accepted !== true) throw new EbpfError("EINVAL", `program '${this.name}' is not loaded`);
     const m = this.obj.machine;
     const ro = {
       mem: m.mem,
@@ -139,7 +128,7 @@ export class BpfProgram {
       ...(opts.ctx !== undefined ? { input: opts.ctx } : {}),
       ...(opts.args !== undefined ? { args: opts.args } : {}),
     };
-    return this.jit !== null ? this.jit.run(ro) : runInterp(this.loadedInsns, ro);
+    return this.prepared.run(ro);
   }
 }
 

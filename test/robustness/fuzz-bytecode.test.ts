@@ -13,7 +13,7 @@ import { compileProgram } from "../../src/jit/index.js";
 import { encodeProgram } from "../../src/isa/encode.js";
 import { CTX_BASE } from "../../src/isa/layout.js";
 import type { Insn } from "../../src/isa/index.js";
-import { verifyRawOrThrow } from "../../src/cli/engine.js";
+import { verifyRawOrThrow } from "../../src/cli/verify-raw.js";
 import { readProgramFile } from "../../src/cli/program-file.js";
 // @ts-expect-error -- plain ES module of the test support
 import { bytecodeCampaignInput } from "../support/fuzz/bytecode-mutator.mjs";
