@@ -4,6 +4,7 @@
 import type { MapRequest, ObjectReply, RunReply, RunRequest, TraceRequest, TriggerReply, TriggerRequest, VectorResult, VerifyReply, VerifyRequest } from "./engine.js";
 import { errorFromWire, type WireError } from "./wire-error.js";
 import type { EbpfError } from "../errors.js";
+import type { EngineName } from "../exec/engine.js";
 
 export * from "./engine.js";
 // what a failed request rejects with: a VerifierError for a refused program, else an EbpfError
@@ -60,7 +61,7 @@ export class WabpfWorkerClient {
   trigger(req: TriggerRequest): Promise<TriggerReply> {
     return this.call("trigger", req);
   }
-  conformance(vectors: ReadonlyArray<{ name: string; text: string }>, engine: "jit" | "interp"): Promise<VectorResult[]> {
+  conformance(vectors: ReadonlyArray<{ name: string; text: string }>, engine: EngineName): Promise<VectorResult[]> {
     return this.call("conformance", { vectors, engine });
   }
 }

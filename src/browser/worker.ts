@@ -2,6 +2,7 @@
 // main thread. Messages: { id, kind, req } in; { id, ok, result | error } out.
 import { atBoundary } from "../errors.js";
 import { errorToWire } from "./wire-error.js";
+import type { EngineName } from "../exec/engine.js";
 import { conformanceRequest, mapRequest, objectRequest, runRequest, traceRequest, triggerRequest, verifyRequest } from "./engine.js";
 
 interface Message {
@@ -30,7 +31,7 @@ scope.onmessage = (e: MessageEvent<Message>): void => {
       case "trigger":
         return triggerRequest(req);
       case "conformance": {
-        const r = req as { vectors: Array<{ name: string; text: string }>; engine: "jit" | "interp" };
+        const r = req as { vectors: Array<{ name: string; text: string }>; engine: EngineName };
         return conformanceRequest(r.vectors, r.engine);
       }
     }
