@@ -97,15 +97,17 @@ export class VerifierError extends EbpfError {
 function logLines(log: string, logSize: number | undefined): { lines: string[]; truncated: boolean } {
   let text = log;
   let truncated = false;
-  // the buffer holds logSize - 1 bytes of text and a NUL
-  const room = logSize === undefined ? Infinity : Math.max(0, logSize - 1);
-  const bytes = new TextEncoder().encode(text);
-  if (bytes.length > room) {
-    truncated = true;
-    text = new TextDecoder().decode(bytes.subarray(bytes.length - room));
-    // the cut falls inside a line: that fragment says nothing on its own
-    const nl = text.indexOf("\n");
-    text = nl < 0 ? "" : text.slice(nl + 1);
+  if (logSize !== undefined) {
+    // the buffer holds logSize - 1 bytes of text and a NUL
+    const room = Math.max(0, logSize - 1);
+    const bytes = new TextEncoder().encode(text);
+    if (bytes.length > room) {
+      truncated = true;
+      text = new TextDecoder().decode(bytes.subarray(bytes.length - room));
+      // the cut falls inside a line: that fragment says nothing on its own
+      const nl = text.indexOf("\n");
+      text = nl < 0 ? "" : text.slice(nl + 1);
+    }
   }
   const lines = text.split("\n").map((l) => l.trimEnd());
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
