@@ -91,6 +91,14 @@ export class JitProgram {
     return this.bind(mem).tableBase;
   }
 
+  /** Drop the program's instance in `mem` and give its table slots back (it must no longer be reachable there). */
+  unbind(mem: GuestMemory): void {
+    const b = this.instances.get(mem);
+    if (b === undefined) return;
+    this.instances.delete(mem);
+    mem.freeTableSlots(b.tableBase, this.functionCount);
+  }
+
   /** Run once, with the same register and memory setup as the interpreter. */
   run(opts: RunOptions = {}): RunResult {
     return this.prepare(opts)();

@@ -3,7 +3,7 @@
 // and .rodata frozen), applies CO-RE, verifies every program as Linux would and compiles it.
 import { readInput } from "../exec/read-input.js";
 import { EbpfError, LoaderError, NotSupportedError, atBoundary } from "../errors.js";
-import { LD_IMM64, PseudoLd } from "../isa/opcode.js";
+import { isMapReference } from "../isa/opcode.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
 import type { EngineName, PreparedProgram } from "../runtime/engine.js";
@@ -68,6 +68,8 @@ export class BpfProgram {
   /** the program id PROG_ARRAY slots name (after load) */
   progId: number | null = null;
   private loadedInsns: readonly Insn[] | null = null;
+  /** close() was called */
+  closed = false;
   constructor(
     readonly spec: ProgramSpecOfObject,
     private readonly obj: BpfObject,
@@ -116,8 +118,20 @@ export class BpfProgram {
     return loaded.verdict;
   }
 
+  /**
+   * close(prog_fd): the handle is gone (run is EBADF after it). The program itself lives while
+   * a link or a PROG_ARRAY slot holds it; with its last reference its maps are dropped and its
+   * compiled code leaves the function table.
+   */
+  close(): void {
+    if (this.closed) throw new EbpfError("EBADF", `program '${this.name}' is already closed`);
+    this.closed = true;
+    if (this.progId !== null) this.obj.machine.releaseProgram(this.progId);
+  }
+
   /** Run once (BPF_PROG_TEST_RUN-like): r1 = a copy of `ctx`. */
   run(opts: ProgramRunOptions = {}): RunResult {
+    if (this.closed) throw new EbpfError("EBADF", `program '${this.name}' is closed`);
     if (this.prepared === null || this.verdict?.accepted !== true) throw new EbpfError("EINVAL", `program '${this.name}' is not loaded`);
     const m = this.obj.machine;
     const ro = {
@@ -210,7 +224,7 @@ export class BpfObject {
   checkMapsOf(p: BpfProgram, insns: readonly Insn[]): void {
     if (this.unsupported.size === 0) return;
     for (const ins of insns) {
-      if (ins.code !== LD_IMM64 || (ins.src !== PseudoLd.MAP_IDX && ins.src !== PseudoLd.MAP_IDX_VALUE && ins.src !== PseudoLd.MAP_FD && ins.src !== PseudoLd.MAP_VALUE)) continue;
+      if (!isMapReference(ins)) continue;
       const spec = this.spec.maps[ins.imm];
       const why = spec === undefined ? undefined : this.unsupported.get(spec.name);
       if (why !== undefined) throw new NotSupportedError(`program '${p.name}' uses map '${spec!.name}': ${why.message}`);
@@ -242,16 +256,30 @@ export class BpfObject {
     }
   }
 
+  /**
+   * bpf_object__close: close every program and map handle of the object. What links and other
+   * holders still reference lives on; the rest is freed now.
+   */
+  close(): void {
+    for (const p of this.programs) if (!p.closed) p.close();
+    for (const m of this.maps.values()) if (!m.closed) m.close();
+  }
+
   /** Create the maps only (for verifying programs one by one). */
   createMaps(): void {
     if (this.loaded) return;
     const created = new Map<string, BpfMap>();
     const make = (m: MapSpecOfObject): BpfMap => {
       const inner = m.inner !== null ? make(m.inner) : undefined;
-      return this.machine.createMap({
-        type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: libbpfMaxEntries(m.type, m.maxEntries, this.machine.ncpus), flags: m.flags, mapExtra: m.mapExtra, name: m.name,
-        ...(inner !== undefined ? { innerMap: inner } : {}),
-      });
+      try {
+        return this.machine.createMap({
+          type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: libbpfMaxEntries(m.type, m.maxEntries, this.machine.ncpus), flags: m.flags, mapExtra: m.mapExtra, name: m.name,
+          ...(inner !== undefined ? { innerMap: inner } : {}),
+        });
+      } finally {
+        // libbpf closes the inner map template once the outer map exists (or failed)
+        inner?.close();
+      }
     };
     for (const m of this.spec.maps) {
       let map: BpfMap;

@@ -3,6 +3,7 @@
 // for tail calls and callbacks. BpfProgram.load and SimKernel.load both go through it; what
 // differs for the kernel is how the program is verified (its attach context) and its helpers.
 import type { Insn } from "../isa/insn.js";
+import { isMapReference } from "../isa/opcode.js";
 import type { Helper } from "../exec/helpers.js";
 import type { JitProgram } from "../jit/index.js";
 import { prepareProgram, type EngineName, type EngineProgram } from "../runtime/engine.js";
@@ -81,6 +82,17 @@ export function verifyWithSourceLines<P extends LoadableProgram>(obj: LoadableOb
   return raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, obj.lineInfo(p)) };
 }
 
+/** The maps a program's ld_imm64 map references name (each once): what a loaded program holds, as the kernel's used_maps. */
+export function usedMaps(insns: readonly Insn[], slots: ReadonlyArray<BpfMap | undefined>): BpfMap[] {
+  const used = new Set<BpfMap>();
+  for (const ins of insns) {
+    if (!isMapReference(ins)) continue;
+    const m = slots[ins.imm];
+    if (m !== undefined) used.add(m);
+  }
+  return [...used];
+}
+
 /** CO-RE, the maps check, verification, compilation and registration of one program. */
 export async function loadObjectProgram<P extends LoadableProgram>(obj: LoadableObject<P>, p: P, opts: ProgramLoadOptions = {}): Promise<LoadedProgram> {
   obj.createMaps();
@@ -99,6 +111,11 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
   });
   const jit = prepared.compiled;
   // a tail-call and callback target: PROG_ARRAY slots hold this id
-  const progId = m.registerProgram(p.name, jit?.tableIndex(m.mem) ?? null, { name: p.name, insns, pseudo, ...(jit !== null ? { compiled: jit } : {}) });
+  const progId = m.registerProgram(
+    p.name,
+    jit?.tableIndex(m.mem) ?? null,
+    { name: p.name, insns, pseudo, ...(jit !== null ? { compiled: jit } : {}) },
+    { maps: usedMaps(insns, obj.mapSlots()), ...(jit !== null ? { free: () => jit.unbind(m.mem) } : {}) },
+  );
   return { insns, verdict, prepared, jit, progId };
 }

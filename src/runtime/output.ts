@@ -235,6 +235,9 @@ export class RingBuffer {
   /** ring_buffer__add: another RINGBUF map (EINVAL for any other type). */
   add(map: BpfMap, onSample: RingbufSampleFn | null = null): void {
     if (map.type !== MAP_TYPES.ringbuf) throw new BpfError("EINVAL", "ring_buffer__add", `map ${map.id} is a ${map.typeName} map, not a ringbuf`);
+    if (map.closed) throw new BpfError("EBADF", "ring_buffer__add", `map ${map.id}'s handle is closed`);
+    // the consumer maps the ring: it holds the map until ring_buffer__free
+    map.hold();
     const state = exportsOf(map.machine).wabpf_ringbuf_state(map.ptr) >>> 0;
     const ring: Ring = { map, state, cb: onSample, seenWakeups: 0n, ready: false };
     ring.seenWakeups = this.view(ring).getBigUint64(state + R_WAKEUPS, true);
@@ -245,6 +248,11 @@ export class RingBuffer {
 
   get ringCount(): number {
     return this.rings.length;
+  }
+
+  /** ring_buffer__free: let go of every ring (a map whose handle is closed goes with it). */
+  close(): void {
+    for (const r of this.rings.splice(0)) r.map.release();
   }
 
   /** ring_buffer__ring(rb, idx)'s map. */
