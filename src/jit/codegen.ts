@@ -7,6 +7,7 @@ import { ldImm64Value } from "../isa/insn.js";
 import { checkInsn } from "../isa/decode.js";
 import { CPU_ID_ADDR, STACK_FRAME_SIZE } from "../isa/layout.js";
 import { BPF_MAX_LOOPS, MAX_CALL_FRAMES } from "../isa/limits.js";
+import { HELPER } from "../isa/helpers.js";
 import {
   AluOp,
   AtomicOp,
@@ -67,8 +68,6 @@ const UNROLL_MAX_SLOTS = 16;
 
 /** The largest helper id callx reaches through the in-module dispatch table; larger ids go through JS. */
 export const CALLX_TABLE_LIMIT = 4096;
-
-const BPF_FUNC_GET_SMP_PROCESSOR_ID = 8;
 
 /**
  * `registered`: the helper ids of the registry; a `call` of any other id traps at its pc.
@@ -703,10 +702,10 @@ class Lowering {
     }
     if (ins.src === PseudoCall.HELPER) {
       if (!this.available(ins.imm)) return [this.trap(TrapKind.UnknownHelper, pc)];
-      if (ins.imm === BPF_FUNC_GET_SMP_PROCESSOR_ID && this.inlineCpuId) return [this.set(0, m.i64.load32_u(0, 4, m.i32.const(CPU_ID_ADDR)))];
-      const inline = ins.imm === 1 ? this.inlineArrayLookup(pc) : null;
+      if (ins.imm === HELPER.get_smp_processor_id && this.inlineCpuId) return [this.set(0, m.i64.load32_u(0, 4, m.i32.const(CPU_ID_ADDR)))];
+      const inline = ins.imm === HELPER.map_lookup_elem ? this.inlineArrayLookup(pc) : null;
       if (inline !== null) return [this.set(0, inline)];
-      const loopFn = ins.imm === BPF_FUNC_LOOP ? this.loopCallback.get(pc) : undefined;
+      const loopFn = ins.imm === HELPER.loop ? this.loopCallback.get(pc) : undefined;
       if (loopFn !== undefined) return [this.inlineBpfLoop(pc, loopFn)];
       this.helperIds.add(ins.imm);
       const reenters = this.reentrant.get(ins.imm);
@@ -861,7 +860,6 @@ function writesRegister(ins: Insn, r: number): boolean {
 }
 
 /** bpf_loop's helper id. */
-const BPF_FUNC_LOOP = 181;
 
 /**
  * bpf_loop calls whose r2 was set by an ld_imm64 src 4 earlier in the same basic block (no
@@ -884,7 +882,7 @@ function funcInR2AtLoopCalls(insns: readonly Insn[]): Map<number, number> {
       continue;
     }
     if (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL) {
-      if (r2 !== null && ins.src === PseudoCall.HELPER && opSource(ins.code) === Source.K && ins.imm === BPF_FUNC_LOOP) out.set(pc, r2);
+      if (r2 !== null && ins.src === PseudoCall.HELPER && opSource(ins.code) === Source.K && ins.imm === HELPER.loop) out.set(pc, r2);
       r2 = null;
       continue;
     }

@@ -21,7 +21,7 @@ import { BpfObject } from "../object/bpf-object.js";
 import type { Btf } from "../loader/btf.js";
 import type { TracingKind } from "../loader/sections.js";
 import { BUILTIN_FUNCTIONS, generatedFunctions, type KernelFunctionSpec } from "./functions.js";
-import { buildVmlinuxBtf } from "./vmlinux-btf.js";
+import { vmlinuxBtf } from "./vmlinux-btf.js";
 import { TRAMP_STACK_SIZE } from "./trampoline.js";
 import { MULTI_MAX_ARGS } from "./multi-tramp.js";
 import { loadKernelProgram, type KernelProgram, type LoadHost } from "./program.js";
@@ -187,7 +187,7 @@ export class SimKernel {
 
   // ---------------------------------------------------------------- BTF
   private btfData(): { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } {
-    this.btfCache ??= buildVmlinuxBtf(this.fns.list, this.tpLinks.sites, this.tpLinks.events);
+    this.btfCache ??= vmlinuxBtf(this.fns.list, this.tpLinks.sites, this.tpLinks.events);
     return this.btfCache;
   }
   /** The vmlinux-like BTF of every function (rebuilt after defineFunction). */
