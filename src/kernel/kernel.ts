@@ -272,6 +272,7 @@ export class SimKernel {
   }
 
   private attachUnguarded(prog: KernelProgram, target: string | undefined, opts: { cookie?: bigint }): Link {
+    prog.live("attach");
     const cookie = BigInt.asUintN(64, opts.cookie ?? 0n);
     const probe = prog.probe;
     if (probe !== null) {
@@ -305,6 +306,7 @@ export class SimKernel {
   }
 
   private attachMultiUnguarded(prog: KernelProgram, targets: readonly string[] | string | undefined, opts: MultiAttachOptions): MultiLink {
+    prog.live("attach");
     const probe = prog.probe;
     const isProbeMulti = probe !== null && probe.multi;
     if (!isProbeMulti && (prog.kind === null || !prog.multi)) throw linkError("EINVAL", `program '${prog.name}' (${prog.section}) is not a multi program (fentry/fexit/fmod_ret.multi, kprobe/kretprobe.multi)`);

@@ -46,15 +46,19 @@ export class Link {
     readonly program: KernelProgram,
     readonly target: KernelFunction | TracepointTarget,
     readonly cookie: bigint,
-  ) {}
+  ) {
+    // the link holds its program: closing the program's handle does not detach it
+    program.hold();
+  }
   get attached(): boolean {
     return this.live;
   }
-  /** Remove the program; calls already running finish on the old trampoline. */
+  /** Remove the program; calls already running finish on the old trampoline. The program goes when nothing else holds it. */
   detach(): void {
     if (!this.live) return;
     this.live = false;
     this.onDetach();
+    this.program.release();
   }
 }
 
@@ -66,7 +70,9 @@ export class MultiLink {
     readonly program: KernelProgram,
     readonly targets: readonly KernelFunction[],
     readonly cookies: readonly bigint[],
-  ) {}
+  ) {
+    program.hold();
+  }
   get attached(): boolean {
     return this.live;
   }
@@ -74,6 +80,7 @@ export class MultiLink {
     if (!this.live) return;
     this.live = false;
     this.onDetach();
+    this.program.release();
   }
 }
 

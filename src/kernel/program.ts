@@ -146,7 +146,7 @@ export function verifyForKernel(insns: readonly Insn[], progType: string, obj: {
  * table holding its code) and the CPU runs default to.
  */
 export interface ProgramHost {
-  readonly machine: Pick<Machine, "mem" | "rt">;
+  readonly machine: Pick<Machine, "mem" | "rt" | "holdProgram" | "releaseProgram" | "onProgramFree">;
   readonly cpu: number;
 }
 
@@ -163,6 +163,8 @@ export interface KernelProgramInit {
   readonly insns: readonly Insn[];
   readonly verdict: VerifyResult;
   readonly jit: JitProgram;
+  /** its id in the machine (Machine.registerProgram): links hold it through this */
+  readonly progId: number;
 }
 
 /** A program loaded into a SimKernel. Tracing programs attach with SimKernel.attach/attachMulti. */
@@ -192,6 +194,8 @@ export class KernelProgram {
   readonly overrides: boolean;
   /** the end of its furthest direct ctx read (checked against a tracepoint's size at attach) */
   readonly maxCtxOffset: number;
+  readonly progId: number;
+  private closedFlag = false;
 
   constructor(
     private readonly kernel: ProgramHost,
@@ -209,7 +213,11 @@ export class KernelProgram {
     this.multi = (t?.multi ?? false) || (parseProbeSection(init.section)?.multi ?? false);
     this.sectionTarget = t?.target ?? null;
     const mem = kernel.machine.mem;
-    this.state = kernel.machine.rt.alloc(PROG_STATE_SIZE);
+    this.progId = init.progId;
+    const rt = kernel.machine.rt;
+    const state = rt.alloc(PROG_STATE_SIZE);
+    this.state = state;
+    kernel.machine.onProgramFree(init.progId, () => rt.free(state));
     this.tableIndex = init.jit.tableIndex(mem);
     this.fn = mem.table.get(this.tableIndex) as Function;
     this.needs = ctxNeeds(init.insns);
@@ -231,8 +239,40 @@ export class KernelProgram {
     return this.kernel.machine.mem.view.getBigUint64(this.state + PS_RUN_TIME, true);
   }
 
+  // ---------------------------------------------------------------- lifetime
+  /**
+   * close(prog_fd): the handle is gone (run, prepare and attach are EBADF after it). Links keep
+   * the program until they are detached; with its last reference its maps, state block and
+   * table slots are freed (bpf_prog_put).
+   */
+  close(): void {
+    this.live("close");
+    this.closedFlag = true;
+    this.kernel.machine.releaseProgram(this.progId);
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** EBADF once the handle is closed. */
+  live(op: string): void {
+    if (this.closedFlag) throw new EbpfError("EBADF", `${op}: program '${this.name}' is closed`);
+  }
+
+  /** @internal a link takes a reference */
+  hold(): void {
+    this.kernel.machine.holdProgram(this.progId);
+  }
+
+  /** @internal a link lets go of its reference */
+  release(): void {
+    this.kernel.machine.releaseProgram(this.progId);
+  }
+
   /** Set up a run (BPF_PROG_TEST_RUN-like; non-tracing programs such as raw_tp drivers). */
   prepare(opts: { ctx?: Uint8Array; cpu?: number } = {}): () => RunResult {
+    this.live("run");
     return this.jit.prepare({ mem: this.kernel.machine.mem, cpu: opts.cpu ?? this.kernel.cpu, ...(opts.ctx !== undefined ? { input: opts.ctx } : {}) });
   }
   run(opts: { ctx?: Uint8Array; cpu?: number } = {}): RunResult {
@@ -270,6 +310,6 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
     helpers: kernel.helpers,
     inlineArrayLookup: true,
   });
-  if (!loaded.verdict.accepted || loaded.jit === null) throw new VerifierError(loaded.verdict);
-  return new KernelProgram(kernel, { name, section: p.section, progType: tracing ? "tracing" : p.progType, insns: loaded.insns, verdict: loaded.verdict, jit: loaded.jit });
+  if (!loaded.verdict.accepted || loaded.jit === null || loaded.progId === null) throw new VerifierError(loaded.verdict, { program: name });
+  return new KernelProgram(kernel, { name, section: p.section, progType: tracing ? "tracing" : p.progType, insns: loaded.insns, verdict: loaded.verdict, jit: loaded.jit, progId: loaded.progId });
 }
