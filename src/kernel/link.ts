@@ -38,16 +38,16 @@ export function linkError(code: Errno, msg: string): BpfError {
   return new BpfError(code, "link_create", msg);
 }
 
-/** A link to one function (fentry/fexit/fmod_ret, kprobe/kretprobe) or one tracepoint (bpf_link). */
-export class Link {
+/**
+ * What every link shares: it holds its program (closing the program's handle does not detach
+ * it) and detach() runs the attach point's removal once, then lets the program go.
+ */
+abstract class LinkBase {
   private live = true;
   constructor(
     private readonly onDetach: () => void,
     readonly program: KernelProgram,
-    readonly target: KernelFunction | TracepointTarget,
-    readonly cookie: bigint,
   ) {
-    // the link holds its program: closing the program's handle does not detach it
     program.hold();
   }
   get attached(): boolean {
@@ -62,25 +62,27 @@ export class Link {
   }
 }
 
-/** A multi-link (tracing multi, kprobe.multi / kretprobe.multi): one program on many functions, a cookie per function. */
-export class MultiLink {
-  private live = true;
+/** A link to one function (fentry/fexit/fmod_ret, kprobe/kretprobe) or one tracepoint (bpf_link). */
+export class Link extends LinkBase {
   constructor(
-    private readonly onDetach: () => void,
-    readonly program: KernelProgram,
+    onDetach: () => void,
+    program: KernelProgram,
+    readonly target: KernelFunction | TracepointTarget,
+    readonly cookie: bigint,
+  ) {
+    super(onDetach, program);
+  }
+}
+
+/** A multi-link (tracing multi, kprobe.multi / kretprobe.multi): one program on many functions, a cookie per function. */
+export class MultiLink extends LinkBase {
+  constructor(
+    onDetach: () => void,
+    program: KernelProgram,
     readonly targets: readonly KernelFunction[],
     readonly cookies: readonly bigint[],
   ) {
-    program.hold();
-  }
-  get attached(): boolean {
-    return this.live;
-  }
-  detach(): void {
-    if (!this.live) return;
-    this.live = false;
-    this.onDetach();
-    this.program.release();
+    super(onDetach, program);
   }
 }
 

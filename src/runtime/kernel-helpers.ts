@@ -15,7 +15,7 @@ import type { BpfMap } from "./maps.js";
 import { MAP_TYPES } from "./map-types.js";
 import { bprintf, MAX_BPRINTF_BUF, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS, type PrintkMemory } from "./printk.js";
 import type { AddressSpace } from "./sim-memory.js";
-import { outputHelpers } from "./output.js";
+import { OUTPUT_HELPER_IDS, outputHelpers } from "./output.js";
 
 /** The helpers implemented here, by kernel name; ids come from the shared registry. */
 export const KERNEL_HELPER_IDS = {
@@ -48,12 +48,7 @@ export const KERNEL_HELPER_IDS = {
   snprintf: HELPER.snprintf,
   loop: HELPER.loop,
   strncmp: HELPER.strncmp,
-  perf_event_output: HELPER.perf_event_output,
-  ringbuf_output: HELPER.ringbuf_output,
-  ringbuf_reserve: HELPER.ringbuf_reserve,
-  ringbuf_submit: HELPER.ringbuf_submit,
-  ringbuf_discard: HELPER.ringbuf_discard,
-  ringbuf_query: HELPER.ringbuf_query,
+  ...OUTPUT_HELPER_IDS,
 } as const;
 
 export { BPF_MAX_LOOPS };
