@@ -1,7 +1,7 @@
 // `npm run soak`: the simulated kernel under a long load, as issue 16 asks: N trampoline
 // events (fentry on the bench trigger, driven by the trigger loop) with the program's counter
 // exact at the end, then M attach/detach cycles, printing RSS and the runtime heap (bytes
-// allocated, heap top) at the start, the middle and the end. Counts: SOAK_EVENTS (default
+// allocated, heap top) at the start, every tenth of the cycles and the end. Counts: SOAK_EVENTS (default
 // 1e9), SOAK_CYCLES (default 1e6). Machines differ ~3x in speed; the figures that matter are
 // "exact" and "flat", not the rates.
 import { SimKernel } from "../dist/index.js";
@@ -17,7 +17,8 @@ obj.createMaps();
 const bss = obj.map("trigger.bss");
 const hits = () => triggerHits(bss);
 const rt = k.machine.rt.exports;
-const mem = () => ({ rssMB: +(process.memoryUsage().rss / 2 ** 20).toFixed(1), heapAllocated: rt.wabpf_allocated_bytes(), heapTop: rt.wabpf_heap_top() });
+// with --expose-gc (npm run soak) a checkpoint collects first, so RSS shows what is live, not garbage not yet collected
+const mem = () => (globalThis.gc?.(), { rssMB: +(process.memoryUsage().rss / 2 ** 20).toFixed(1), jsHeapMB: +(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1), heapAllocated: rt.wabpf_allocated_bytes(), heapTop: rt.wabpf_heap_top() });
 const driver = (await k.load(obj, "trigger_driver")).prepare();
 const fentry = await k.load(obj, "bench_trigger_fentry");
 
@@ -38,12 +39,11 @@ console.log("events end", JSON.stringify(mem()));
 link.detach();
 
 t = performance.now();
-let mid = null;
 for (let i = 0; i < CYCLES; i++) {
   link = k.attach(fentry);
   link.detach();
   if (i === 1000) console.log("cycles warm (1e3)", JSON.stringify(mem()));
-  if (i === CYCLES >> 1) console.log("cycles half", JSON.stringify((mid = mem())));
+  if (i > 0 && i % Math.max(1, Math.floor(CYCLES / 10)) === 0) console.log(`cycles ${i}`, JSON.stringify(mem()));
 }
 s = (performance.now() - t) / 1000;
 const end = mem();
