@@ -2,7 +2,7 @@
 // events (fentry on the bench trigger, driven by the trigger loop) with the program's counter
 // exact at the end, then M attach/detach cycles, printing RSS and the runtime heap (bytes
 // allocated, heap top) at the start, every tenth of the cycles and the end. Counts: SOAK_EVENTS (default
-// 1e9), SOAK_CYCLES (default 1e6). Machines differ ~3x in speed; the figures that matter are
+// 1e9), SOAK_CYCLES (default 1e6), SOAK_OBJECTS (object lifetimes, default 2000). Machines differ ~3x in speed; the figures that matter are
 // "exact" and "flat", not the rates.
 import { SimKernel } from "../dist/index.js";
 import { defaultTriggerObject, triggerHits } from "../dist/kernel/bench-trigger.js";
@@ -55,3 +55,29 @@ const h1 = hits();
 driver();
 console.log(`after cycles: ${hits() - h1} of ${BATCH} events counted`);
 link.detach();
+
+// whole lifetimes: open → load → attach → run → close every handle → detach; what the object
+// made (maps, programs, state blocks, table slots) goes with the last reference. The JS heap
+// still grows ~0.1 MB a lifetime on Node 20: a WebAssembly.Table keeps every instance that
+// imported it (V8's dispatch tables), and each JIT program imports the machine's table.
+const OBJECTS = Number(process.env.SOAK_OBJECTS ?? 2000);
+const lifetime = async () => {
+  const o = await k.open(defaultTriggerObject(), "trigger");
+  o.createMaps();
+  const d = await k.load(o, "trigger_driver");
+  const f = await k.load(o, "bench_trigger_fentry");
+  const l = k.attach(f);
+  d.run();
+  f.close();
+  d.close();
+  o.close();
+  l.detach();
+};
+await lifetime();
+const before = { ...mem(), maps: k.machine.maps.length, table: k.machine.mem.table.length };
+t = performance.now();
+for (let i = 0; i < OBJECTS; i++) await lifetime();
+s = (performance.now() - t) / 1000;
+console.log(`object lifetimes: ${OBJECTS} in ${s.toFixed(1)} s`);
+console.log("lifetimes start", JSON.stringify(before));
+console.log("lifetimes end", JSON.stringify({ ...mem(), maps: k.machine.maps.length, table: k.machine.mem.table.length }));
