@@ -105,7 +105,11 @@ interface CallMeta {
   callback: number;
 }
 
-type Facts = { safeAccess?: boolean; zeroSeen?: boolean; divSeen?: boolean; taken?: boolean; fallen?: boolean };
+/** What the paths through one instruction showed so far; mapInR1/callbackInR2 are -1 once two paths disagree. */
+type Facts = { safeAccess?: boolean; zeroSeen?: boolean; divSeen?: boolean; taken?: boolean; fallen?: boolean; mapInR1?: number; callbackInR2?: number };
+
+/** A value seen on one more path: kept while every path agrees, else -1. */
+const agree = (seen: number | undefined, v: number): number => (seen === undefined || seen === v ? v : -1);
 
 export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResult {
   return atBoundary("verify", () => new Verifier(insns, opts).run());
@@ -270,6 +274,8 @@ class Verifier {
                 ...(f.divSeen === true && f.zeroSeen !== true ? { divisorNonZero: true } : {}),
                 ...(f.taken === true && f.fallen !== true ? { branch: "always" as const } : {}),
                 ...(f.fallen === true && f.taken !== true ? { branch: "never" as const } : {}),
+                ...(f.mapInR1 !== undefined && f.mapInR1 >= 0 ? { mapInR1: f.mapInR1 } : {}),
+                ...(f.callbackInR2 !== undefined && f.callbackInR2 >= 0 ? { callbackInR2: f.callbackInR2 } : {}),
               },
         ),
       },
@@ -1256,6 +1262,10 @@ class Verifier {
       this.checkFuncArg(s, a, regno, r, meta, proto.args[i - 1], id);
     });
     const mapIdx = meta.mapIdx;
+    // what the JIT may bind at compile time: the map in r1, the callback in r2
+    const f = this.facts[p.pc]!;
+    if (proto.args[0] === "map_ptr") f.mapInR1 = agree(f.mapInR1, mapIdx);
+    if (proto.args[1] === "func") f.callbackInR2 = agree(f.callbackInR2, meta.callback);
     // set_map_elem_callback_state: the map must implement for-each callbacks
     if (id === FUNC_FOR_EACH_MAP_ELEM && meta.callback >= 0 && mapIdx >= 0 && !proto.mapTypes!.includes(this.maps[mapIdx]!.type)) fail(524, "callback function not allowed for map");
     if (mapIdx >= 0 && proto.mapTypes !== undefined) {
