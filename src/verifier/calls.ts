@@ -20,7 +20,7 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
   const s = p.state;
   const name = kernelHelperName(id);
   if (id < 0 || id >= FUNC_MAX_ID) fail(ERRNO.EINVAL, `invalid func unknown#${id}`);
-  if (id === 0) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+  if (id === HELPER.unspec) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
   const proto = helperProto(id, env.opts.progType);
   if (proto === undefined) {
     // not modelled: the kernel's refusals where it refuses, "not supported" where it would go on
