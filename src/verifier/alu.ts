@@ -21,6 +21,7 @@ const ALU_NAME: Record<number, S.AluName> = {
   [AluOp.RSH]: "rsh", [AluOp.ARSH]: "arsh", [AluOp.XOR]: "xor", [AluOp.MOV]: "mov", [AluOp.NEG]: "neg",
 };
 
+/** check_alu_op: one ALU or ALU64 instruction (div/mod also note what the JIT may drop in `f`). */
 export function checkAluOp(env: VerifierEnv, ins: Insn, s: State, is64: boolean, f: Facts): void {
   const op = opAlu(ins.code);
   const x = opSource(ins.code) === Source.X;
@@ -122,7 +123,7 @@ export function checkAluOp(env: VerifierEnv, ins: Insn, s: State, is64: boolean,
   env.setReg(s, ins.dst, scalarReg(v));
 }
 
-export function adjustScalar(op: number, d: Scalar, sv: Scalar, is64: boolean): Scalar {
+function adjustScalar(op: number, d: Scalar, sv: Scalar, is64: boolean): Scalar {
   const name = ALU_NAME[op] ?? "other";
   // is_safe_to_compute_dst_reg_range: add/sub/neg/and/or/xor/mul always; shifts only by a
   // constant below the width (the 32-bit form checks the subregister for constness, the
@@ -139,7 +140,7 @@ export function adjustScalar(op: number, d: Scalar, sv: Scalar, is64: boolean): 
 }
 
 /** adjust_ptr_min_max_vals: pointer +/- scalar; `swapped` for scalar += pointer. */
-export function adjustPtrMinMaxVals(env: VerifierEnv, ins: Insn, is64: boolean, op: number, ptr: Reg, off: Reg, swapped: boolean): Reg {
+function adjustPtrMinMaxVals(env: VerifierEnv, ins: Insn, is64: boolean, op: number, ptr: Reg, off: Reg, swapped: boolean): Reg {
   const dst = ins.dst;
   if (!is64) {
     if (op === AluOp.SUB) return unknownReg();
@@ -182,7 +183,7 @@ export function adjustPtrMinMaxVals(env: VerifierEnv, ins: Insn, is64: boolean, 
 }
 
 /** check_reg_sane_offset */
-export function checkRegSaneOffset(reg: Reg, ptr: Reg): void {
+function checkRegSaneOffset(reg: Reg, ptr: Reg): void {
   const t = regTypeStr(ptr);
   const known = S.isConstScalar(reg.v);
   const val = BigInt.asIntN(64, reg.v.varOff.value);

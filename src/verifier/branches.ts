@@ -14,6 +14,7 @@ const CMP_NAME: Record<number, S.CmpName> = {
   [JmpOp.JSGT]: "sgt", [JmpOp.JSGE]: "sge", [JmpOp.JSLT]: "slt", [JmpOp.JSLE]: "sle", [JmpOp.JSET]: "set",
 };
 
+/** check_cond_jmp_op: the next pc of this path; an undecided branch pushes the taken side onto `work`. */
 export function checkCondJmpOp(env: VerifierEnv, p: Path, work: Path[], f: Facts): number {
   const ins = env.insns[p.pc]!;
   const s = p.state;
@@ -63,7 +64,7 @@ export function checkCondJmpOp(env: VerifierEnv, p: Path, work: Path[], f: Facts
 }
 
 /** What `dst OP src` (taken or not) teaches: scalar bounds, null checks, packet ranges. */
-export function refineBranch(env: VerifierEnv, ins: Insn, s: State, taken: boolean, is32: boolean, cmp: S.CmpName, x: boolean): void {
+function refineBranch(env: VerifierEnv, ins: Insn, s: State, taken: boolean, is32: boolean, cmp: S.CmpName, x: boolean): void {
   const regs = cur(s).regs;
   const dst = regs[ins.dst]!;
   const src: Reg = x ? regs[ins.src]! : constReg(is32 ? BigInt(ins.imm >>> 0) : BigInt(ins.imm));
@@ -103,14 +104,14 @@ export function refineBranch(env: VerifierEnv, ins: Insn, s: State, taken: boole
   }
 }
 
-export function findGoodPktPointers(s: State, pkt: Reg, rightOpen: boolean): void {
+function findGoodPktPointers(s: State, pkt: Reg, rightOpen: boolean): void {
   if (pkt.off < 0 || (pkt.off === 0 && rightOpen)) return;
   if (pkt.v.umax > BigInt(MAX_PACKET_OFF) || pkt.v.umax + BigInt(pkt.off) > BigInt(MAX_PACKET_OFF)) return;
   const range = pkt.off;
   forEachReg(s, (r) => (r.type === pkt.type && r.id === pkt.id && r.range < range ? { ...r, range } : r));
 }
 
-export function markPtrOrNullRegs(env: VerifierEnv, s: State, id: number, isNull: boolean, refObjId: number): void {
+function markPtrOrNullRegs(env: VerifierEnv, s: State, id: number, isNull: boolean, refObjId: number): void {
   // the null branch of an acquired pointer has nothing to release
   if (isNull && refObjId !== 0 && refObjId === id) s.refs = s.refs.filter((r) => r.id !== id);
   forEachReg(s, (r) => {
@@ -122,7 +123,7 @@ export function markPtrOrNullRegs(env: VerifierEnv, s: State, id: number, isNull
 }
 
 /** sync_linked_regs: scalars sharing an id learn `known`'s bounds (shifted by their delta). */
-export function syncScalar(s: State, known: Reg): void {
+function syncScalar(s: State, known: Reg): void {
   if (known.id === 0) return;
   forEachReg(s, (r) => {
     if (r === known || r.type !== "scalar" || r.id !== known.id) return r;

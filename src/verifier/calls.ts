@@ -16,6 +16,7 @@ const agree = (seen: number | undefined, v: number): number => (seen === undefin
 
 const GPL_LICENSES = new Set(["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"]);
 
+/** check_helper_call: the prototype's arguments, the map and reference bookkeeping, callbacks, R0. */
 export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Path[]): void {
   const s = p.state;
   const name = kernelHelperName(id);
@@ -95,7 +96,7 @@ export function checkResourceLeak(s: State, what: string): void {
 }
 
 /** push_callback_call with set_loop_callback_state / set_map_elem_callback_state */
-export function pushCallback(env: VerifierEnv, p: Path, work: Path[], id: number, meta: CallMeta): void {
+function pushCallback(env: VerifierEnv, p: Path, work: Path[], id: number, meta: CallMeta): void {
   const s = p.state;
   if (s.frames.length >= MAX_CALL_FRAMES) fail(ERRNO.E2BIG, `the call stack of ${s.frames.length + 1} frames is too deep`);
   const cs = cloneState(s);
@@ -137,6 +138,7 @@ export function checkFuncCall(env: VerifierEnv, p: Path): "frame" {
   return "frame";
 }
 
+/** BPF_EXIT: back to the caller or the calling helper (prepare_func_exit), or the end of the path. */
 export function checkExit(env: VerifierEnv, p: Path): number | "exit" | "frame" {
   const s = p.state;
   if (s.frames.length === 1) checkResourceLeak(s, "BPF_EXIT instruction in main prog");

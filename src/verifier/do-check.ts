@@ -16,12 +16,13 @@ import { settle, isStateVisited } from "./prune.js";
 import { fail, unsupported } from "./reject.js";
 
 /** The state at the program's first instruction: R1 is the context, R10 the frame pointer. */
-export function initialState(): State {
+function initialState(): State {
   const f = newFrame(-1, 0, 0);
   f.regs[1] = ptrReg("ctx");
   return { frames: [f], refs: [], lock: null };
 }
 
+/** do_check: explore every path from the first instruction, pruning at explored states. */
 export function doCheck(env: VerifierEnv): void {
   const work: Path[] = [];
   let path: Path | null = { pc: 0, prevPc: -1, state: initialState(), checkpoint: null, logPos: 0 };
@@ -73,7 +74,7 @@ export function doCheck(env: VerifierEnv): void {
 }
 
 /** The decoder's reserved-field checks, adjusted where do_check differs. */
-export function checkInsnAsKernel(env: VerifierEnv, ins: Insn, pc: number): string | null {
+function checkInsnAsKernel(env: VerifierEnv, ins: Insn, pc: number): string | null {
   const invalid = checkInsn(env.insns, pc);
   if (invalid === null) return null;
   const cls = opClass(ins.code);
@@ -97,14 +98,14 @@ export function checkInsnAsKernel(env: VerifierEnv, ins: Insn, pc: number): stri
 }
 
 /** A path ended (exit or pruned): settle checkpoint branch counts and pop the next path. */
-export function endPath(env: VerifierEnv, p: Path, work: Path[]): Path | null {
+function endPath(env: VerifierEnv, p: Path, work: Path[]): Path | null {
   settle(env, p.checkpoint);
   const next = work.pop() ?? null;
   if (next !== null && env.logLevel === 1) env.log.length = next.logPos;
   return next;
 }
 
-export function step(env: VerifierEnv, p: Path, work: Path[]): number | "exit" | "frame" {
+function step(env: VerifierEnv, p: Path, work: Path[]): number | "exit" | "frame" {
   const ins = env.insns[p.pc]!;
   const s = p.state;
   const cls = opClass(ins.code);
@@ -182,7 +183,7 @@ export function step(env: VerifierEnv, p: Path, work: Path[]): number | "exit" |
 }
 
 /** check_ld_abs: legacy packet loads (BPF_LD_ABS / BPF_LD_IND) of __sk_buff programs. */
-export function checkLdAbs(env: VerifierEnv, ins: Insn, s: State): void {
+function checkLdAbs(env: VerifierEnv, ins: Insn, s: State): void {
   const t = env.opts.progType;
   if (t !== "socket_filter" && t !== "sched_cls" && t !== "sched_act") fail(ERRNO.EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
   const r6 = env.readReg(s, 6);

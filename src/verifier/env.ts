@@ -34,7 +34,9 @@ const BPF_F_STRICT_ALIGNMENT = 1;
 const BPF_F_ANY_ALIGNMENT = 2;
 
 export const COMPLEXITY_LIMIT = BPF_COMPLEXITY_LIMIT_INSNS;
+/** BPF_MAX_VAR_OFF: the largest pointer offset (fixed or variable) the verifier allows */
 export const MAX_VAR_OFF = 1n << 29n;
+/** MAX_PACKET_OFF: packet offsets past this are not tracked */
 export const MAX_PACKET_OFF = 0xffff;
 
 /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches push_stack allows */

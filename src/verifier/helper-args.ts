@@ -105,7 +105,7 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
 }
 
 /** check_helper_mem_access */
-export function checkHelperMemAccess(env: VerifierEnv, s: State, r: Reg, regno: number, size: number, t: "read" | "write", zeroOk: boolean): void {
+function checkHelperMemAccess(env: VerifierEnv, s: State, r: Reg, regno: number, size: number, t: "read" | "write", zeroOk: boolean): void {
   if (isPkt(r)) return checkPacketAccess(r, regno, r.off, size, zeroOk);
   if (r.type === "map_value") {
     checkMapAccessType(env, r, regno, r.off, size, t);

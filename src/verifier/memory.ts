@@ -20,12 +20,12 @@ const BPF_F_RDONLY_PROG = 1 << 7;
 
 const BPF_F_WRONLY_PROG = 1 << 8;
 
-export function varOffText(r: Reg): string {
+function varOffText(r: Reg): string {
   return T.isConst(r.v.varOff) ? BigInt.asIntN(64, r.v.varOff.value).toString() : T.tnumText(r.v.varOff);
 }
 
 /** check_ptr_alignment */
-export function checkPtrAlignment(env: VerifierEnv, r: Reg, off: number, size: number, strictOnce = false): void {
+function checkPtrAlignment(env: VerifierEnv, r: Reg, off: number, size: number, strictOnce = false): void {
   if (isPkt(r)) {
     if (!(env.strict || strictOnce) || size === 1) return;
     const t = T.add(r.v.varOff, T.tnumConst(BigInt(2 + r.off + off)));
@@ -108,6 +108,7 @@ export function checkPtrOffReg(reg: Reg, regno: number): void {
   if (!T.isConst(reg.v.varOff) || reg.v.varOff.value !== 0n) fail(ERRNO.EACCES, `variable ${t} access var_off=${T.tnumText(reg.v.varOff)} disallowed`);
 }
 
+/** check_map_access_type: BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG maps. */
 export function checkMapAccessType(env: VerifierEnv, reg: Reg, regno: number, off: number, size: number, t: "read" | "write"): void {
   const m = env.maps[reg.map]!;
   const flags = m.flags ?? 0;
@@ -126,6 +127,7 @@ export function checkMapAccess(env: VerifierEnv, reg: Reg, regno: number, off: n
   if (p !== undefined && reg.v.smin + BigInt(off) < BigInt(p + 4) && BigInt(p) < reg.v.umax + BigInt(off + size)) fail(ERRNO.EACCES, "bpf_spin_lock cannot be accessed directly by load/store");
 }
 
+/** check_mem_region_access: [off, off + size) plus the variable offset inside [0, memSize). */
 export function checkMemRegionAccess(reg: Reg, regno: number, off: number, size: number, memSize: number, zeroOk: boolean, msg: (off: bigint) => string): void {
   const v = reg.v;
   const o = BigInt(off);
@@ -151,6 +153,7 @@ export function checkPacketAccess(reg: Reg, regno: number, off: number, size: nu
   }
 }
 
+/** check_atomic: a read-modify-write of `size` bytes, checked as a load and a store. */
 export function checkAtomic(env: VerifierEnv, ins: Insn, s: State, size: number, f: Facts): void {
   const op = ins.imm;
   const known = [AtomicOp.ADD, AtomicOp.OR, AtomicOp.AND, AtomicOp.XOR, AtomicOp.ADD | AtomicOp.FETCH, AtomicOp.OR | AtomicOp.FETCH, AtomicOp.AND | AtomicOp.FETCH, AtomicOp.XOR | AtomicOp.FETCH, AtomicOp.XCHG, AtomicOp.CMPXCHG] as number[];

@@ -70,6 +70,7 @@ function regKeyOf(r: Reg): string {
 
 const MAX_PRUNE_COMPARE = 256;
 
+/** mark_prune_point: jump targets, conditional jumps and calls that enter subprograms or callbacks. */
 export function markPrunePoints(env: VerifierEnv): void {
   env.insns.forEach((ins, pc) => {
     const cls = opClass(ins.code);
@@ -86,6 +87,7 @@ export function markPrunePoints(env: VerifierEnv): void {
   });
 }
 
+/** A path through `c` ended: a checkpoint with no branches left may prune, and leaves loop detection. */
 export function settle(env: VerifierEnv, c: Checkpoint | null): void {
   while (c !== null) {
     c.branches--;
@@ -172,7 +174,7 @@ export function isStateVisited(env: VerifierEnv, p: Path): boolean {
 }
 
 /** A hash of exactKey's contents (equal states hash equal; unequal ones rarely do). */
-export function stateHash(env: VerifierEnv, s: State, pc: number): number {
+function stateHash(env: VerifierEnv, s: State, pc: number): number {
   const live = env.live[pc]!;
   let h = mix(mix(0x811c9dc5, s.refs.length), s.lock === null ? -1 : s.lock.map);
   for (let fi = 0; fi < s.frames.length; fi++) {
@@ -195,7 +197,7 @@ export function stateHash(env: VerifierEnv, s: State, pc: number): number {
 }
 
 /** A string equal for two states exactly when their live contents are the same. */
-export function exactKey(env: VerifierEnv, s: State, pc: number): string {
+function exactKey(env: VerifierEnv, s: State, pc: number): string {
   const live = env.live[pc]!;
   const parts: string[] = [`refs${s.refs.length}`, s.lock === null ? "-" : `L${s.lock.map}`];
   s.frames.forEach((f, fi) => {

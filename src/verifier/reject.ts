@@ -12,8 +12,10 @@ export class Reject extends Error {
   }
 }
 
+/** Refuse the program with `errno`; the lines go to the log. */
 export const fail = (errno: number, ...lines: string[]): never => {
   throw new Reject(errno, lines);
 };
 
+/** Refuse what the model does not cover (EOPNOTSUPP), never accept it unchecked. */
 export const unsupported = (what: string): never => fail(ERRNO.EOPNOTSUPP, `${what} is not supported by wabpf's verifier yet`);

@@ -36,7 +36,7 @@ export function checkMaxStackDepth(env: VerifierEnv): void {
   walk(0, 0, 1);
 }
 
-export function subprogOf(env: VerifierEnv, pc: number): number {
+function subprogOf(env: VerifierEnv, pc: number): number {
   let k = 0;
   while (k + 1 < env.subprogs.length && env.subprogs[k + 1]! <= pc) k++;
   return k;

@@ -35,10 +35,12 @@ export function checkStackAccessWithinBounds(env: VerifierEnv, s: State, reg: Re
   while (f.stack.length * 8 < depth) f.stack.push(EMPTY_SLOT);
 }
 
+/** The frame a stack pointer points into. */
 export function frameOf(s: State, reg: Reg): Frame {
   return s.frames[reg.frameno]!;
 }
 
+/** check_stack_write: a store of `value` (or the immediate `imm`) to the stack. */
 export function checkStackWrite(env: VerifierEnv, s: State, reg: Reg, off: number, size: number, value: Reg | null, imm: number | undefined): void {
   const f = frameOf(s, reg);
   if (!T.isConst(reg.v.varOff)) {
@@ -77,7 +79,7 @@ export function checkStackWrite(env: VerifierEnv, s: State, reg: Reg, off: numbe
 }
 
 /** save_register_state: a spill of `size` bytes at the start of slot `spi`. */
-export function saveRegisterState(f: Frame, spi: number, reg: Reg, size: number): void {
+function saveRegisterState(f: Frame, spi: number, reg: Reg, size: number): void {
   const old = f.stack[spi]!;
   const types = old.types.slice() as ByteKind[];
   for (let j = 7; j > 7 - size; j--) types[j] = "r";
@@ -91,6 +93,7 @@ export function saveRegisterState(f: Frame, spi: number, reg: Reg, size: number)
   f.stack[spi] = { types, spill: spilled };
 }
 
+/** One stack byte becomes data ("m"), or stays zero with "keep0" when it was zero. */
 export function setStackByte(env: VerifierEnv, f: Frame, addr: number, kind: "m" | "keep0"): void {
   const spi = (-addr - 1) >> 3;
   const j = 7 - (addr + (spi + 1) * 8);
@@ -103,6 +106,7 @@ export function setStackByte(env: VerifierEnv, f: Frame, addr: number, kind: "m"
   f.stack[spi] = { types, spill: null };
 }
 
+/** check_stack_read: a load from the stack, the spilled register when the slot holds one. */
 export function checkStackRead(env: VerifierEnv, s: State, reg: Reg, off: number, size: number): Reg {
   const f = frameOf(s, reg);
   if (!T.isConst(reg.v.varOff)) return unknownReg();

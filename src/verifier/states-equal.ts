@@ -24,6 +24,7 @@ class IdMap {
   }
 }
 
+/** range_within and tnum_in: every value `c` allows, `o` allows too. */
 export function rangeWithin(o: Scalar, c: Scalar): boolean {
   return (
     o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax &&
