@@ -4,7 +4,7 @@
 // helpers verified JIT code calls natively. User space (src/runtime/output.ts) reads the
 // positions and records straight from the shared memory.
 import { wabpf_alloc } from "./alloc";
-import { HEADER_SIZE, H_ELEMS, H_FLAGS, H_ID, H_MAGIC, H_MAX, H_NCPU, H_TYPE, MAP_MAGIC, currentCpu, hdr, setHdr } from "./maps/common";
+import { HEADER_SIZE, H_ELEMS, H_FLAGS, H_ID, H_MAGIC, H_MAX, H_NCPU, H_TYPE, MAP_MAGIC, currentCpu, hdr, mapAlloc, mapFreeStorage, setHdr } from "./maps/common";
 
 const T_RINGBUF: u32 = 27;
 const EINVAL: i64 = 22;
@@ -49,10 +49,12 @@ let rings: u32 = 0;
 export function wabpf_ringbuf_create(size: u32, flags: u32, id: u32, ncpus: u32): u32 {
   const map = wabpf_alloc(HEADER_SIZE);
   if (map == 0) return 0;
-  const rb = wabpf_alloc(R_SIZE);
-  if (rb == 0) return 0;
-  const data = wabpf_alloc(2 * size - RB_HDR);
-  if (data == 0) return 0;
+  const rb = mapAlloc(map, R_SIZE);
+  const data = rb == 0 ? 0 : mapAlloc(map, 2 * size - RB_HDR);
+  if (data == 0) {
+    mapFreeStorage(map);
+    return 0;
+  }
   setHdr(map, H_TYPE, T_RINGBUF);
   setHdr(map, H_MAX, size);
   setHdr(map, H_FLAGS, flags);
@@ -66,6 +68,20 @@ export function wabpf_ringbuf_create(size: u32, flags: u32, id: u32, ncpus: u32)
   store<u32>(rb + R_NEXT, rings);
   rings = rb;
   return map;
+}
+
+/** Take a ring buffer map off the list of rings before it is freed (other maps: nothing). */
+export function ringbufForget(map: u32): void {
+  if (hdr(map, H_TYPE) != T_RINGBUF) return;
+  let prev: u32 = 0;
+  for (let rb = rings; rb != 0; rb = load<u32>(rb + R_NEXT)) {
+    if (load<u32>(rb + R_MAP) == map) {
+      if (prev == 0) rings = load<u32>(rb + R_NEXT);
+      else store<u32>(prev + R_NEXT, load<u32>(rb + R_NEXT));
+      return;
+    }
+    prev = rb;
+  }
 }
 
 /** The ring state of a RINGBUF map. */

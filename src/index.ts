@@ -13,10 +13,16 @@ export { parseBtf, Btf, type BtfType } from "./loader/btf.js";
 export { parseBtfExt, type BtfExt } from "./loader/btf-ext.js";
 export { BtfBuilder } from "./loader/btf-builder.js";
 export { applyCoreRelos, BPF_CORE_POISON_HELPER_ID, CoreReloKind, type AppliedCoreRelo } from "./loader/core.js";
-export { verify, PROG_TYPES, VerifierError, type ProgType, type MapDef, type VerifyOptions, type VerifyResult } from "./verifier/index.js";
+export { verify, PROG_TYPES, VerifierError, type VerifierErrorOptions, type VerifierErrorData, type ProgType, type MapDef, type VerifyOptions, type VerifyResult } from "./verifier/index.js";
 export { verifyRawHarness } from "./verifier/raw-harness.js";
-export { BpfObject, BpfProgram, ProgramLoadError, type ObjectOpenOptions, type ObjectLoadOptions, type ProgramRunOptions } from "./object/bpf-object.js";
+export { BpfObject, BpfProgram, type ObjectOpenOptions, type ObjectLoadOptions, type ProgramRunOptions } from "./object/bpf-object.js";
 export * from "./kernel/index.js";
 // both the machine and the simulated kernel name a task description TaskSpec: the machine's is the package's
 export type { TaskSpec } from "./runtime/index.js";
 export * from "./kernel/workloads.js";
+
+import { VerifierError } from "./verifier/index.js";
+/** @deprecated BpfProgram.load throws a VerifierError (this is the same class, under its old name). */
+export const ProgramLoadError = VerifierError;
+/** @deprecated use VerifierError. */
+export type ProgramLoadError = VerifierError;

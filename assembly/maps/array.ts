@@ -2,10 +2,10 @@
 // semantics): max_entries values of round_up(value_size, 8) bytes, zeroed at creation, never
 // deleted; per-CPU arrays keep one slot per CPU for each index. Fd arrays hold a u32 (an
 // inner map pointer or a program id) or 0 for an empty slot.
-import { wabpf_alloc } from "../alloc";
 import {
   BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT, F_RDONLY_PROG, H_ELEMS, H_FLAGS, H_MAX, H_NCPU,
   H_TYPE, H_VS, H_VSTRIDE, T_ARRAY, T_PERCPU_ARRAY, addArea, copy, currentCpu, hdr, setHdr,
+  mapAlloc,
 } from "./common";
 
 export function arrayInit(map: u32): bool {
@@ -15,11 +15,11 @@ export function arrayInit(map: u32): bool {
   const n = t == T_PERCPU_ARRAY ? max * hdr(map, H_NCPU) : max;
   // fd arrays store a u32 per slot
   const stride = t == T_ARRAY || t == T_PERCPU_ARRAY ? vstride : 8;
-  const elems = wabpf_alloc(n * stride);
+  const elems = mapAlloc(map, n * stride);
   if (elems == 0) return false;
   setHdr(map, H_ELEMS, elems);
   if (t == T_ARRAY || t == T_PERCPU_ARRAY) {
-    addArea(elems, elems + n * stride, stride, 0, hdr(map, H_VS), 1, stride, (hdr(map, H_FLAGS) & F_RDONLY_PROG) == 0);
+    addArea(map, elems, elems + n * stride, stride, 0, hdr(map, H_VS), 1, stride, (hdr(map, H_FLAGS) & F_RDONLY_PROG) == 0);
   }
   return true;
 }

@@ -1,8 +1,7 @@
 // BLOOM_FILTER (kernel/bpf/bloom_filter.c semantics): map_extra's low 4 bits hash functions
 // (5 when 0), a power-of-two bit array sized from max_entries × hashes × 7/5, jhash of the
 // value seeded with hash_seed + i. With BPF_F_ZERO_SEED the bits are the kernel's exactly.
-import { wabpf_alloc } from "../alloc";
-import { BPF_ANY, EINVAL, ENOENT, H_BMASK, H_BWORDS, H_ELEMS, H_MAX, H_NHASH, H_SEED, H_VS, hdr, jhash, jhash2, setHdr } from "./common";
+import { BPF_ANY, EINVAL, ENOENT, H_BMASK, H_BWORDS, H_ELEMS, H_MAX, H_NHASH, H_SEED, H_VS, hdr, jhash, jhash2, mapAlloc, setHdr } from "./common";
 
 export function bloomInit(map: u32, extra: u32): bool {
   let nh = extra & 0xf;
@@ -30,7 +29,7 @@ export function bloomInit(map: u32, extra: u32): bool {
   bytes = (bytes + 7) & ~7;
   if (bytes > 0x40000000) return false;
   setHdr(map, H_BMASK, mask);
-  const b = wabpf_alloc(<u32>bytes);
+  const b = mapAlloc(map, <u32>bytes);
   if (b == 0) return false;
   setHdr(map, H_ELEMS, b);
   return true;

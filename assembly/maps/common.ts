@@ -2,7 +2,7 @@
 // kernel's numbers, key/value copying, the jhash family (Bob Jenkins' lookup3, which the
 // kernel uses to place hash-map keys and bloom-filter bits) and the registry of value
 // areas that programs may access through pointers returned by lookups.
-import { wabpf_alloc } from "../alloc";
+import { wabpf_alloc, wabpf_free } from "../alloc";
 import { CPU_ID_ADDR } from "../layout";
 
 // enum bpf_map_type
@@ -69,7 +69,7 @@ export const H_NHASH: u32 = 84; // bloom: hash functions
 export const H_BMASK: u32 = 88; // bloom: bit mask
 export const H_BWORDS: u32 = 92; // bloom: value_size / 4 when value_size % 4 == 0
 export const H_LRU: u32 = 96;
-export const H_AREAS: u32 = 100; // unused: areas are global
+export const H_OWNED: u32 = 100; // the blocks this map owns (mapAlloc), freed with it
 export const H_NEXT: u32 = 104;
 export const H_MAGIC: u32 = 108;
 export const H_KSTRIDE: u32 = 112; // key size rounded up to 8
@@ -196,14 +196,49 @@ export function jhash(k: u32, len: u32, initval: u32): u32 {
   return jc;
 }
 
+// ------------------------------------------------------------------ storage a map owns
+// Every block a map allocates goes on its owner list ([next][block] nodes from H_OWNED), so
+// that freeing the map (its last reference gone: bpf_map_free) returns all of it, however
+// it grew (no-prealloc hash chunks arrive during updates).
+
+/** Allocate `size` zeroed bytes owned by `map`; 0 when memory ran out. */
+export function mapAlloc(map: u32, size: u32): u32 {
+  const node = wabpf_alloc(8);
+  if (node == 0) return 0;
+  const block = wabpf_alloc(size);
+  if (block == 0) {
+    wabpf_free(node);
+    return 0;
+  }
+  store<u32>(node, hdr(map, H_OWNED));
+  store<u32>(node, block, 4);
+  setHdr(map, H_OWNED, node);
+  return block;
+}
+
+/** Free every block `map` owns, its value areas and its header. */
+export function mapFreeStorage(map: u32): void {
+  removeAreas(map);
+  let node = hdr(map, H_OWNED);
+  while (node != 0) {
+    const next = load<u32>(node);
+    wabpf_free(load<u32>(node, 4));
+    wabpf_free(node);
+    node = next;
+  }
+  setHdr(map, H_OWNED, 0);
+  setHdr(map, H_MAGIC, 0);
+  wabpf_free(map);
+}
+
 // ------------------------------------------------------------------ value areas
 // Programs may load and store through a pointer a lookup returned. The host asks
 // `valueAccess` whether an address range lies inside the value part of some map's storage.
-// Area: [next][start][end][stride][voff][vlen][nval][vstep][writable]
+// Area: [next][start][end][stride][voff][vlen][nval][vstep][writable][owner map]
 let areas: u32 = 0;
 
-export function addArea(start: u32, end: u32, stride: u32, voff: u32, vlen: u32, nval: u32, vstep: u32, writable: bool): void {
-  const a = wabpf_alloc(36);
+export function addArea(map: u32, start: u32, end: u32, stride: u32, voff: u32, vlen: u32, nval: u32, vstep: u32, writable: bool): void {
+  const a = wabpf_alloc(40);
   if (a == 0) return;
   store<u32>(a, areas);
   store<u32>(a, start, 4);
@@ -214,7 +249,22 @@ export function addArea(start: u32, end: u32, stride: u32, voff: u32, vlen: u32,
   store<u32>(a, nval, 24);
   store<u32>(a, vstep, 28);
   store<u32>(a, writable ? 1 : 0, 32);
+  store<u32>(a, map, 36);
   areas = a;
+}
+
+function removeAreas(map: u32): void {
+  let prev: u32 = 0;
+  let a = areas;
+  while (a != 0) {
+    const next = load<u32>(a);
+    if (load<u32>(a, 36) == map) {
+      if (prev == 0) areas = next;
+      else store<u32>(prev, next);
+      wabpf_free(a);
+    } else prev = a;
+    a = next;
+  }
 }
 
 export function valueAccess(addr: u32, size: u32, write: bool): bool {

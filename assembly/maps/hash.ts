@@ -4,13 +4,13 @@
 // unless BPF_F_NO_PREALLOC, a spare element per CPU that a plain hash map swaps in when an
 // update replaces a key (so a pointer from an earlier lookup keeps the old value, as in the
 // kernel), and in-place updates for per-CPU values and inner-map pointers.
-import { wabpf_alloc } from "../alloc";
 import {
   BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, E2BIG, E_HASH, E_KEY, E_NEXT, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC, F_NO_COMMON_LRU,
   F_NO_PREALLOC, F_RDONLY_PROG, H_BUCKETS, H_CHUNK, H_CHUNK_AT, H_COUNT, H_ELEM, H_ELEMS, H_EXTRA, H_FLAGS, H_FREE,
   H_KS, H_KSTRIDE, H_LRU, H_MAX, H_NBUCKETS, H_NCPU, H_PCPU, H_PREALLOC, H_SEED, H_TYPE, H_VOFF, H_VS, H_VSTRIDE,
   T_HASH_OF_MAPS, T_LRU_HASH, T_LRU_PERCPU_HASH, T_PERCPU_HASH, addArea, copy, currentCpu, hdr, jhash, jhash2,
   keyEqual, round8, setHdr,
+  mapAlloc,
 } from "./common";
 import { lruCreate, lruPopFree, lruPushFree, lruSetRef } from "./lru";
 
@@ -104,7 +104,7 @@ function freelistPop(map: u32, cpu: u32): u32 {
   if (left == 0) {
     const max = hdr(map, H_MAX);
     const n = max < CHUNK_ELEMS ? max : CHUNK_ELEMS;
-    const chunk = wabpf_alloc(n * size);
+    const chunk = mapAlloc(map, n * size);
     if (chunk == 0) return 0;
     registerElemArea(map, chunk, n);
     setHdr(map, H_CHUNK_AT, chunk);
@@ -124,8 +124,8 @@ function registerElemArea(map: u32, start: u32, n: u32): void {
   const writable = (hdr(map, H_FLAGS) & F_RDONLY_PROG) == 0;
   const vs = hdr(map, H_VS);
   const vstride = hdr(map, H_VSTRIDE);
-  if (!isPercpu(t)) addArea(start, start + n * size, size, hdr(map, H_VOFF), vs, 1, vstride, writable);
-  else if (hdr(map, H_PREALLOC) == 0) addArea(start, start + n * size, size, hdr(map, H_VOFF) + 8, vs, hdr(map, H_NCPU), vstride, writable);
+  if (!isPercpu(t)) addArea(map, start, start + n * size, size, hdr(map, H_VOFF), vs, 1, vstride, writable);
+  else if (hdr(map, H_PREALLOC) == 0) addArea(map, start, start + n * size, size, hdr(map, H_VOFF) + 8, vs, hdr(map, H_NCPU), vstride, writable);
 }
 
 /** Free an element that is no longer in its bucket (free_htab_elem / htab_lru_push_free). */
@@ -145,7 +145,7 @@ export function hashInit(map: u32): bool {
   let nb: u32 = 1;
   while (nb < max) nb <<= 1;
   setHdr(map, H_NBUCKETS, nb);
-  const buckets = wabpf_alloc(nb << 2);
+  const buckets = mapAlloc(map, nb << 2);
   if (buckets == 0) return false;
   setHdr(map, H_BUCKETS, buckets);
   const kstride = round8(hdr(map, H_KS));
@@ -162,16 +162,16 @@ export function hashInit(map: u32): bool {
   // a plain hash map keeps one spare element per CPU for updates that replace a key
   const extra = !percpu && !isLru(t);
   const n = max + (extra ? ncpus : 0);
-  const elems = wabpf_alloc(n * size);
+  const elems = mapAlloc(map, n * size);
   if (elems == 0) return false;
   setHdr(map, H_ELEMS, elems);
   if (percpu) {
     const block = ncpus * vstride;
-    const pcpu = wabpf_alloc(n * block);
+    const pcpu = mapAlloc(map, n * block);
     if (pcpu == 0) return false;
     setHdr(map, H_PCPU, pcpu);
     for (let i: u32 = 0; i < n; i++) store<u32>(elems + i * size + E_KEY + kstride, pcpu + i * block);
-    addArea(pcpu, pcpu + n * block, vstride, 0, hdr(map, H_VS), 1, vstride, (flags & F_RDONLY_PROG) == 0);
+    addArea(map, pcpu, pcpu + n * block, vstride, 0, hdr(map, H_VS), 1, vstride, (flags & F_RDONLY_PROG) == 0);
   } else {
     registerElemArea(map, elems, n);
   }
@@ -181,7 +181,7 @@ export function hashInit(map: u32): bool {
     setHdr(map, H_LRU, lru);
     return true;
   }
-  const heads = wabpf_alloc(ncpus << 2);
+  const heads = mapAlloc(map, ncpus << 2);
   if (heads == 0) return false;
   setHdr(map, H_FREE, heads);
   // the same share of elements on each CPU's free list (pcpu_freelist_populate)
@@ -194,7 +194,7 @@ export function hashInit(map: u32): bool {
     } while (i < n && i % per != 0);
   }
   if (extra) {
-    const spares = wabpf_alloc(ncpus << 2);
+    const spares = mapAlloc(map, ncpus << 2);
     if (spares == 0) return false;
     setHdr(map, H_EXTRA, spares);
     for (let c: u32 = 0; c < ncpus; c++) store<u32>(spares + (c << 2), freelistPop(map, 0));

@@ -3,10 +3,11 @@
 // 0 / -errno, with the kernel's semantics for programs; `wabpf_map_sys_*` are the bpf()
 // syscall's forms for user space (per-CPU values for every CPU, no LRU reference marking).
 import { wabpf_alloc } from "../alloc";
+import { ringbufForget } from "../output";
 import {
   EINVAL, ENOENT, EOPNOTSUPP, H_ELEMS, H_FLAGS, H_ID, H_KS, H_MAGIC, H_MAX, H_NCPU, H_SEED, H_TYPE, H_VS, H_VSTRIDE,
   HEADER_SIZE, MAP_MAGIC, T_ARRAY, T_ARRAY_OF_MAPS, T_BLOOM_FILTER, T_HASH, T_HASH_OF_MAPS, T_LRU_HASH,
-  T_LRU_PERCPU_HASH, T_PERCPU_ARRAY, T_PERCPU_HASH, T_PROG_ARRAY, T_QUEUE, T_STACK, hdr, round8, setHdr, valueAccess,
+  T_LRU_PERCPU_HASH, T_PERCPU_ARRAY, T_PERCPU_HASH, T_PROG_ARRAY, T_QUEUE, T_STACK, hdr, mapFreeStorage, round8, setHdr, valueAccess,
 } from "./common";
 import { arrayDelete, arrayInit, arrayLookup, arrayNextKey, arraySysLookup, arrayUpdate } from "./array";
 import { hashDelete, hashInit, hashLookup, hashLookupAndDelete, hashLookupBatch, hashNextKey, hashSysLookup, hashUpdate } from "./hash";
@@ -66,7 +67,21 @@ export function wabpf_map_create(type: u32, keySize: u32, valueSize: u32, maxEnt
   else if (k == KIND_HASH) ok = hashInit(map);
   else if (k == KIND_QUEUE) ok = queueInit(map);
   else ok = bloomInit(map, mapExtra);
-  return ok ? map : 0;
+  if (ok) return map;
+  mapFreeStorage(map);
+  return 0;
+}
+
+/**
+ * Free a map whose last reference is gone (the host counts them, as bpf_map_put does): all
+ * its storage returns to the allocator and its header stops being a map. -EINVAL when `map`
+ * is not a live map header.
+ */
+export function wabpf_map_free(map: u32): i32 {
+  if (wabpf_is_map(map) == 0) return -EINVAL;
+  ringbufForget(map);
+  mapFreeStorage(map);
+  return 0;
 }
 
 // ------------------------------------------------------------------ program side

@@ -3,8 +3,7 @@
 // a common LRU (one active/inactive/free list set plus per-CPU local free and pending
 // lists, refilled `target_free` nodes at a time) or, with BPF_F_NO_COMMON_LRU, one list set
 // per CPU. Nodes are the `E_LRU` pair of a hash element; list heads are sentinels.
-import { wabpf_alloc } from "../alloc";
-import { E_CPU, E_HASH, E_LRU, E_NEXT, E_REF, E_TYPE, H_BUCKETS, H_COUNT, H_NBUCKETS } from "./common";
+import { E_CPU, E_HASH, E_LRU, E_NEXT, E_REF, E_TYPE, H_BUCKETS, H_COUNT, H_NBUCKETS, mapAlloc } from "./common";
 
 // node types (enum bpf_lru_list_type)
 const ACTIVE: u32 = 0;
@@ -339,14 +338,14 @@ export function lruPushFree(lru: u32, elem: u32): void {
 
 /** Create the LRU of a map whose `n` elements start at `elems`, `elemSize` apart; 0 on ENOMEM. */
 export function lruCreate(map: u32, elems: u32, n: u32, elemSize: u32, ncpus: u32, percpu: bool): u32 {
-  const lru = wabpf_alloc(L_COMMON + LIST_SIZE);
+  const lru = mapAlloc(map, L_COMMON + LIST_SIZE);
   if (lru == 0) return 0;
   store<u32>(lru + L_PERCPU, percpu ? 1 : 0);
   store<u32>(lru + L_NCPU, ncpus);
   store<u32>(lru + L_MAP, map);
   if (percpu) {
     store<u32>(lru + L_NSCANS, PERCPU_FREE_TARGET);
-    const lists = wabpf_alloc(ncpus * LIST_SIZE);
+    const lists = mapAlloc(map, ncpus * LIST_SIZE);
     if (lists == 0) return 0;
     store<u32>(lru + L_PLISTS, lists);
     for (let c: u32 = 0; c < ncpus; c++) initList(lists + c * LIST_SIZE);
@@ -367,7 +366,7 @@ export function lruCreate(map: u32, elems: u32, n: u32, elemSize: u32, ncpus: u3
     return lru;
   }
   store<u32>(lru + L_NSCANS, LOCAL_FREE_TARGET);
-  const locals = wabpf_alloc(ncpus * LOCAL_SIZE);
+  const locals = mapAlloc(map, ncpus * LOCAL_SIZE);
   if (locals == 0) return 0;
   store<u32>(lru + L_LOCAL, locals);
   for (let c: u32 = 0; c < ncpus; c++) {

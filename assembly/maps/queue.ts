@@ -1,13 +1,12 @@
 // QUEUE and STACK (kernel/bpf/queue_stack_maps.c semantics): a ring of max_entries + 1
 // slots of value_size bytes; push with BPF_EXIST overwrites the oldest value when full;
 // pop/peek of an empty map zero the destination and fail with ENOENT.
-import { wabpf_alloc } from "../alloc";
-import { BPF_EXIST, BPF_NOEXIST, E2BIG, EINVAL, ENOENT, H_ELEMS, H_MAX, H_QHEAD, H_QSIZE, H_QTAIL, H_TYPE, H_VS, T_STACK, copy, hdr, setHdr } from "./common";
+import { BPF_EXIST, BPF_NOEXIST, E2BIG, EINVAL, ENOENT, H_ELEMS, H_MAX, H_QHEAD, H_QSIZE, H_QTAIL, H_TYPE, H_VS, T_STACK, copy, hdr, mapAlloc, setHdr } from "./common";
 
 export function queueInit(map: u32): bool {
   const size = hdr(map, H_MAX) + 1;
   setHdr(map, H_QSIZE, size);
-  const elems = wabpf_alloc(size * hdr(map, H_VS));
+  const elems = mapAlloc(map, size * hdr(map, H_VS));
   if (elems == 0) return false;
   setHdr(map, H_ELEMS, elems);
   return true;

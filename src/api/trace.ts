@@ -14,6 +14,7 @@ import type { BpfMap } from "../runtime/maps.js";
 import type { BpfObject } from "../object/bpf-object.js";
 import type { Btf, BtfType } from "../loader/btf.js";
 import { formatTraceLine } from "../runtime/machine.js";
+import { VerifierError } from "../verifier/error.js";
 
 const RINGBUF = 27;
 /** Bytes of a sample or map value a session prints (the rest is counted, not shown). */
@@ -40,7 +41,8 @@ export async function attachAll(k: SimKernel, obj: BpfObject): Promise<TraceAtta
     try {
       prog = await k.load(obj, p.name);
     } catch (e) {
-      out.push({ program: p.name, section: p.section, attached: false, targets: [], reason: `not loaded: ${(e as Error).message}` });
+      // a refusal reads as the verifier's error line (the summary's errno name is not part of a reason)
+      out.push({ program: p.name, section: p.section, attached: false, targets: [], reason: `not loaded: ${e instanceof VerifierError ? e.reason : (e as Error).message}` });
       continue;
     }
     const slash = p.section.indexOf("/");

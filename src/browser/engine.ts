@@ -10,9 +10,10 @@ import type { Insn } from "../isa/insn.js";
 import { verify } from "../verifier/verifier.js";
 import { PROG_TYPES, type ProgType, type VerifyResult } from "../verifier/types.js";
 import { verifyRawHarness, rawHarnessPrefix } from "../verifier/raw-harness.js";
+import { VerifierError } from "../verifier/error.js";
+import { verifyRawOrThrow } from "../cli/verify-raw.js";
 import { explain } from "../verifier/explain.js";
-import { runInterp } from "../interp/interpreter.js";
-import { compileProgram } from "../jit/program.js";
+import { prepareProgram, type EngineName } from "../runtime/engine.js";
 import { CONFORMANCE_REGISTRY } from "../exec/test-helpers.js";
 import { GuestMemory } from "../exec/guest-memory.js";
 import { BpfObject } from "../object/bpf-object.js";
@@ -52,7 +53,7 @@ export interface VerifyReply {
 
 export interface RunRequest extends ProgramSource {
   readonly memHex?: string;
-  readonly engine: "jit" | "interp";
+  readonly engine: EngineName;
   /** verify first (raw test type) and let the JIT drop what it proved */
   readonly verify: boolean;
   readonly repeat?: number;
@@ -107,22 +108,12 @@ export function verifyRequest(req: VerifyRequest): VerifyReply {
 export async function runRequest(req: RunRequest): Promise<RunReply> {
   const insns = programOf(req);
   const input = hexToBytes(req.memHex);
-  let facts = null;
-  if (req.verify) {
-    const v = verifyRawHarness(insns, { memSize: input.length });
-    if (!v.accepted) throw new EbpfError("EINVAL", `rejected by the verifier (errno ${v.errno}): ${v.error}`);
-    facts = v.facts;
-  }
+  const facts = req.verify ? verifyRawOrThrow(insns, input.length) : null;
   const mem = new GuestMemory();
   const repeat = Math.max(1, req.repeat ?? 1);
-  if (req.engine === "interp") {
-    const t0 = now();
-    let r0 = 0n;
-    for (let i = 0; i < repeat; i++) r0 = runInterp(insns, { input, mem }).r0;
-    return { r0: `0x${r0.toString(16)}`, memHex: bytesToHex(mem.read(0x100000, input.length)), compileMs: 0, nsPerRun: ((now() - t0) * 1e6) / repeat };
-  }
+  // as `wabpf run`: the first run copies the input, later runs reuse the buffer as earlier runs left it
   const t0 = now();
-  const prog = await compileProgram(insns, { verified: facts });
+  const prog = await prepareProgram(insns, req.engine, { verified: facts });
   const compileMs = now() - t0;
   let r0 = prog.run({ input, mem }).r0;
   const again = prog.prepare({ input, mem, preserveInput: true });
@@ -146,9 +137,8 @@ export async function objectRequest(bytes: Uint8Array): Promise<ObjectReply> {
     try {
       v = await p.load({ logLevel: 1 });
     } catch (e) {
-      const r = (e as { result?: VerifyResult }).result;
-      if (r === undefined) throw e;
-      v = r;
+      if (!(e instanceof VerifierError)) throw e;
+      v = e.result;
     }
     programs.push({ name: p.name, section: p.section, progType: p.progType, insns: p.insns.length, accepted: v.accepted, error: v.error, log: v.log });
   }
@@ -162,7 +152,7 @@ export interface VectorResult {
 }
 
 /** bpf_conformance vectors (the `.data` text) run here, as `wabpf conformance` runs them. */
-export async function conformanceRequest(vectors: ReadonlyArray<{ name: string; text: string }>, engine: "jit" | "interp"): Promise<VectorResult[]> {
+export async function conformanceRequest(vectors: ReadonlyArray<{ name: string; text: string }>, engine: EngineName): Promise<VectorResult[]> {
   const out: VectorResult[] = [];
   for (const v of vectors) {
     try {
@@ -172,8 +162,7 @@ export async function conformanceRequest(vectors: ReadonlyArray<{ name: string; 
       let r0: bigint;
       try {
         // the vectors call uBPF's test helpers: passed explicitly, never implied
-        const helpers = CONFORMANCE_REGISTRY;
-        r0 = engine === "interp" ? runInterp(insns, { ...opts, helpers }).r0 : (await compileProgram(insns, { helpers })).run(opts).r0;
+        r0 = (await prepareProgram(insns, engine, { helpers: CONFORMANCE_REGISTRY })).run(opts).r0;
       } catch (e) {
         out.push({ name: v.name, passed: d.error !== undefined, detail: String(e) });
         continue;

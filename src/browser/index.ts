@@ -2,10 +2,16 @@
 // verification and binaryen's compilation never block the page), and the engine calls
 // themselves for pages that prefer to call directly.
 import type { MapRequest, ObjectReply, RunReply, RunRequest, TraceRequest, TriggerReply, TriggerRequest, VectorResult, VerifyReply, VerifyRequest } from "./engine.js";
+import { errorFromWire, type WireError } from "./wire-error.js";
+import type { EbpfError } from "../errors.js";
+import type { EngineName } from "../exec/engine.js";
 
 export * from "./engine.js";
+// what a failed request rejects with: a VerifierError for a refused program, else an EbpfError
+export { EbpfError } from "../errors.js";
+export { VerifierError } from "../verifier/error.js";
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: EbpfError) => void };
 
 export class WabpfWorkerClient {
   private readonly worker: Worker;
@@ -18,14 +24,14 @@ export class WabpfWorkerClient {
     this.worker = new Worker(workerUrl, { type: "module" });
     let started: () => void = () => undefined;
     this.ready = new Promise((r) => (started = r));
-    this.worker.onmessage = (e: MessageEvent<{ id: number; ok: boolean; result?: unknown; error?: string }>): void => {
-      const { id, ok, result, error } = e.data;
+    this.worker.onmessage = (e: MessageEvent<{ id: number; ok: true; result: unknown } | ({ id: number; ok: false } & WireError)>): void => {
+      const { id } = e.data;
       if (id === 0) return started();
       const p = this.pending.get(id);
       if (p === undefined) return;
       this.pending.delete(id);
-      if (ok) p.resolve(result);
-      else p.reject(new Error(error));
+      if (e.data.ok) p.resolve(e.data.result);
+      else p.reject(errorFromWire(e.data));
     };
   }
 
@@ -55,7 +61,7 @@ export class WabpfWorkerClient {
   trigger(req: TriggerRequest): Promise<TriggerReply> {
     return this.call("trigger", req);
   }
-  conformance(vectors: ReadonlyArray<{ name: string; text: string }>, engine: "jit" | "interp"): Promise<VectorResult[]> {
+  conformance(vectors: ReadonlyArray<{ name: string; text: string }>, engine: EngineName): Promise<VectorResult[]> {
     return this.call("conformance", { vectors, engine });
   }
 }

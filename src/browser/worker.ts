@@ -1,6 +1,8 @@
 // The playground's worker: verification, JIT compilation and runs happen here, off the page's
 // main thread. Messages: { id, kind, req } in; { id, ok, result | error } out.
-import { asEbpfError, atBoundary, InternalError } from "../errors.js";
+import { atBoundary } from "../errors.js";
+import { errorToWire } from "./wire-error.js";
+import type { EngineName } from "../exec/engine.js";
 import { conformanceRequest, mapRequest, objectRequest, runRequest, traceRequest, triggerRequest, verifyRequest } from "./engine.js";
 
 interface Message {
@@ -29,18 +31,15 @@ scope.onmessage = (e: MessageEvent<Message>): void => {
       case "trigger":
         return triggerRequest(req);
       case "conformance": {
-        const r = req as { vectors: Array<{ name: string; text: string }>; engine: "jit" | "interp" };
+        const r = req as { vectors: Array<{ name: string; text: string }>; engine: EngineName };
         return conformanceRequest(r.vectors, r.engine);
       }
     }
   };
-  // the worker's error boundary: typed errors as their message and errno, anything else as a bug
+  // the worker's error boundary: typed errors as data the page rebuilds, anything else as a bug
   atBoundary(`playground ${kind}`, work).then(
     (result) => scope.postMessage({ id, ok: true, result }),
-    (err: unknown) => {
-      const e = asEbpfError(`playground ${kind}`, err);
-      scope.postMessage({ id, ok: false, error: `${e.message} (${e.code})`, code: e.code, internal: e instanceof InternalError });
-    },
+    (err: unknown) => scope.postMessage({ id, ok: false, ...errorToWire(`playground ${kind}`, err) }),
   );
 };
 scope.postMessage({ id: 0, ok: true, result: "ready" });

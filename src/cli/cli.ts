@@ -1,4 +1,5 @@
 import { InternalError, isEbpfError } from "../errors.js";
+import { VerifierError } from "../verifier/error.js";
 import { asmCommand, ASM_USAGE, disasmCommand, DISASM_USAGE } from "./commands/asm.js";
 import { conformanceCommand, CONFORMANCE_USAGE } from "./commands/conformance.js";
 import { pluginCommand, PLUGIN_USAGE } from "./commands/plugin.js";
@@ -50,7 +51,8 @@ const BAD_INPUT = new Set(["InputError", "InputReadError", "AsmError", "DecodeEr
  */
 export function reportError(command: string, argv: readonly string[], e: unknown): number {
   if (isEbpfError(e) && !(e instanceof InternalError)) {
-    process.stderr.write(`wabpf ${command}: ${e.message} (${e.code})\n`);
+    // a VerifierError's message is its summary, which already ends with the errno name
+    process.stderr.write(`wabpf ${command}: ${e instanceof VerifierError ? e.message : `${e.message} (${e.code})`}\n`);
     return BAD_INPUT.has(e.name) ? EXIT.badInput : EXIT.refused;
   }
   const err = e instanceof InternalError && e.cause instanceof Error ? e.cause : e instanceof Error ? e : new Error(String(e));

@@ -28,6 +28,8 @@ export class GuestMemory {
   private u8a: Uint8Array;
   private funcTable: WebAssembly.Table | null = null;
   private tableUsed = 1; // slot 0 stays null, like address 0
+  /** freed runs of table slots by length, reused by allocTableSlots */
+  private readonly freeSlots = new Map<number, number[]>();
 
   constructor(memory?: WebAssembly.Memory) {
     // The heap starts at HEAP_BASE; give the AssemblyScript runtime some room above it.
@@ -47,13 +49,24 @@ export class GuestMemory {
     return this.funcTable;
   }
 
-  /** Reserve `n` consecutive table slots and return the first one. */
+  /** Reserve `n` consecutive table slots and return the first one (a freed run of `n` first). */
   allocTableSlots(n: number): number {
     const table = this.table;
+    const reuse = this.freeSlots.get(n)?.pop();
+    if (reuse !== undefined) return reuse;
     const first = this.tableUsed;
     if (first + n > table.length) table.grow(first + n - table.length + 64);
     this.tableUsed += n;
     return first;
+  }
+
+  /** Give back `n` slots from allocTableSlots: emptied (what they held can be collected) and reused. */
+  freeTableSlots(first: number, n: number): void {
+    const table = this.table;
+    for (let i = first; i < first + n; i++) table.set(i, null);
+    const runs = this.freeSlots.get(n) ?? [];
+    runs.push(first);
+    this.freeSlots.set(n, runs);
   }
 
   /** Views are re-taken when the memory has grown (growing detaches the old buffer). */

@@ -126,6 +126,10 @@ export const PseudoLd = {
   MAP_IDX_VALUE: 6,
 } as const;
 
+/** Whether an instruction is an ld_imm64 naming a map (by fd or index; the map or a value in it): imm says which. */
+export const isMapReference = (ins: { readonly code: number; readonly src: number }): boolean =>
+  ins.code === LD_IMM64 && (ins.src === PseudoLd.MAP_FD || ins.src === PseudoLd.MAP_VALUE || ins.src === PseudoLd.MAP_IDX || ins.src === PseudoLd.MAP_IDX_VALUE);
+
 /** src_reg values of JMP | CALL (the kernel's BPF_PSEUDO_CALL / BPF_PSEUDO_KFUNC_CALL). */
 export const PseudoCall = {
   HELPER: 0,

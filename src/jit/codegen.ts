@@ -7,6 +7,7 @@ import { ldImm64Value } from "../isa/insn.js";
 import { checkInsn } from "../isa/decode.js";
 import { CPU_ID_ADDR, STACK_FRAME_SIZE } from "../isa/layout.js";
 import { BPF_MAX_LOOPS, MAX_CALL_FRAMES } from "../isa/limits.js";
+import { HELPER } from "../isa/helpers.js";
 import {
   AluOp,
   AtomicOp,
@@ -28,7 +29,6 @@ import {
 } from "../isa/opcode.js";
 import { DISPATCH_GROUP, MAX_NESTING, isExit, isUncondJump, jumpTarget, lastInsn, splitFunctions, structure, type FunctionRange, type Structure } from "./cfg.js";
 import type { VerifierFacts } from "../exec/facts.js";
-import { HELPER } from "../isa/helpers.js";
 import type { InlineArrayLookup, PseudoResolver } from "../exec/run.js";
 import { pseudoFuncValue } from "../exec/callbacks.js";
 import type { Binaryen } from "./binaryen-loader.js";

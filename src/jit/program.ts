@@ -1,6 +1,7 @@
 import { RuntimeTrap, TrapKind, EbpfError, atBoundary } from "../errors.js";
 import { callbackTargets, MAX_TAIL_CALL_CNT, pseudoFuncTarget } from "../exec/callbacks.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
+import { HELPER } from "../isa/helpers.js";
 import { STACK_FRAME_SIZE } from "../isa/layout.js";
 import { splitFunctions } from "./cfg.js";
 import type { Insn } from "../isa/insn.js";
@@ -88,6 +89,14 @@ export class JitProgram {
    */
   tableIndex(mem: GuestMemory): number {
     return this.bind(mem).tableBase;
+  }
+
+  /** Drop the program's instance in `mem` and give its table slots back (it must no longer be reachable there). */
+  unbind(mem: GuestMemory): void {
+    const b = this.instances.get(mem);
+    if (b === undefined) return;
+    this.instances.delete(mem);
+    mem.freeTableSlots(b.tableBase, this.functionCount);
   }
 
   /** Run once, with the same register and memory setup as the interpreter. */
@@ -362,9 +371,9 @@ async function compile(insns: readonly Insn[], opts: CompileOptions): Promise<Ji
   const t0 = performance.now();
   const reentrant = new Map([...helpers.values()].flatMap((h) => (h.reenters !== undefined ? [[h.id, h.reenters] as const] : [])));
   const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()), opts.pseudo ?? null,
-    helpers.get(1)?.name === "bpf_map_lookup_elem" ? opts.inlineArrayLookup ?? null : null, reentrant, helpers.get(181)?.name === "bpf_loop",
+    helpers.get(HELPER.map_lookup_elem)?.name === "bpf_map_lookup_elem" ? opts.inlineArrayLookup ?? null : null, reentrant, helpers.get(HELPER.loop)?.name === "bpf_loop",
     // the machine's helper 8 returns the CPU id the engines write at CPU_ID_ADDR
-    helpers.get(8)?.name === "bpf_get_smp_processor_id" && helpers.get(8)?.native !== undefined);
+    helpers.get(HELPER.get_smp_processor_id)?.name === "bpf_get_smp_processor_id" && helpers.get(HELPER.get_smp_processor_id)?.native !== undefined);
   try {
     if (opts.optimize === true) {
       module.optimize(2);

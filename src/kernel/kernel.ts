@@ -28,7 +28,7 @@ import { loadBinaryen, type Binaryen } from "../jit/binaryen-loader.js";
 import { BpfObject } from "../object/bpf-object.js";
 import type { Btf } from "../loader/btf.js";
 import { BUILTIN_FUNCTIONS, generatedFunctions, modifyReturnAllowed, type KernelFunctionSpec } from "./functions.js";
-import { buildVmlinuxBtf } from "./vmlinux-btf.js";
+import { vmlinuxBtf } from "./vmlinux-btf.js";
 import { buildHostFunction, buildTrampoline, type TrampolineProgram } from "./trampoline.js";
 import { buildMultiTrampolines, MD_INLINE, multiShapeKey, MULTI_MAX_ARGS } from "./multi-tramp.js";
 import { loadKernelProgram, TRACING_HELPER_IDS, type KernelProgram, type TracingKind } from "./program.js";
@@ -373,7 +373,7 @@ export class SimKernel {
 
   // ---------------------------------------------------------------- BTF
   private btfData(): { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } {
-    this.btfCache ??= buildVmlinuxBtf(this.fnList, [...this.tps.values()].map((t) => t.site), this.eventList);
+    this.btfCache ??= vmlinuxBtf(this.fnList, [...this.tps.values()].map((t) => t.site), this.eventList);
     return this.btfCache;
   }
   /** The vmlinux-like BTF of every function (rebuilt after defineFunction). */

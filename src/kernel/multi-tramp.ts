@@ -17,6 +17,7 @@ import type { Binaryen } from "../jit/binaryen-loader.js";
 import { WasmModule } from "../jit/wasm-module.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
 import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK, TRAMP_FEATURES } from "./trampoline.js";
+import { ModuleCache } from "./module-cache.js";
 
 export const MULTI_MAX_ARGS = 6;
 /** kfunc_md nodes carry (program index, state) of their list's first entries from offset 32. */
@@ -56,6 +57,21 @@ export function multiShapeKey(n: number, nF: number, nM: number, nX: number, fra
  * list's shape.
  */
 export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, table: WebAssembly.Table, spec: MultiTrampolineSpec): Map<string, Function> {
+  const env: Record<string, WebAssembly.ImportValue> = { memory: mem, table };
+  if (spec.now !== null) env["now"] = spec.now;
+  const p: Record<string, WebAssembly.ImportValue> = {};
+  spec.programs.forEach((f, i) => (p[`p${i}`] = f as WebAssembly.ImportValue));
+  const o: Record<string, WebAssembly.ImportValue> = {};
+  spec.bodies.forEach((list, n) => list.forEach((f, i) => (o[`o${n}_${i}`] = f as WebAssembly.ImportValue)));
+  // the bytes depend on the counts of programs and bodies, the addresses and the shapes only
+  const key = `${spec.programs.length}/${spec.bodies.map((l) => l.length).join(",")}/${spec.kmdState}/${spec.buckets}/${spec.nbuckets}/${spec.tspAddr}/${spec.tstackLo}/${spec.now !== null ? 1 : 0}/${spec.shapes.join(",")}`;
+  const inst = new WebAssembly.Instance(moduleCache.get(key, () => multiTrampolineBytes(b, spec)), { env, p, o });
+  return new Map(Object.entries(inst.exports).map(([k, v]) => [k, v as Function]));
+}
+
+const moduleCache = new ModuleCache(64);
+
+function multiTrampolineBytes(b: Binaryen, spec: MultiTrampolineSpec): Uint8Array<ArrayBuffer> {
   const w = new WasmModule(b, TRAMP_FEATURES);
   const m = w.ops;
   try {
@@ -286,14 +302,7 @@ export function buildMultiTrampolines(b: Binaryen, mem: WebAssembly.Memory, tabl
       }
     }
 
-    const env: Record<string, WebAssembly.ImportValue> = { memory: mem, table };
-    if (spec.now !== null) env["now"] = spec.now;
-    const p: Record<string, WebAssembly.ImportValue> = {};
-    spec.programs.forEach((f, i) => (p[`p${i}`] = f as WebAssembly.ImportValue));
-    const o: Record<string, WebAssembly.ImportValue> = {};
-    spec.bodies.forEach((list, n) => list.forEach((f, i) => (o[`o${n}_${i}`] = f as WebAssembly.ImportValue)));
-    const inst = w.instantiate({ env, p, o });
-    return new Map(Object.entries(inst.exports).map(([k, v]) => [k, v as Function]));
+    return w.emitBinary();
   } finally {
     w.dispose();
   }

@@ -31,6 +31,7 @@ import type { ArchRegs } from "./arch.js";
 import { SIM_KERNEL_FP, SIM_KERNEL_SP } from "./arch.js";
 import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK, TRAMP_FEATURES } from "./trampoline.js";
 import { needsFrame, type CtxNeeds } from "./multi.js";
+import { ModuleCache } from "./module-cache.js";
 
 export const PROBE_HDR = 40;
 
@@ -94,7 +95,7 @@ export interface TracepointHookSpec {
 
 const needsKey = (n: CtxNeeds): string => `${n.ctx ? 1 : 0}${n.ip ? 1 : 0}${n.cookie ? 1 : 0}${n.stack ? 1 : 0}`;
 
-const moduleCache = new Map<string, WebAssembly.Module>();
+const moduleCache = new ModuleCache(1024);
 
 interface Gen {
   readonly w: WasmModule;
@@ -139,12 +140,7 @@ function runProg(g: Gen, k: number, p: ProbeProgram, ctx: () => number, cpu: () 
 }
 
 function instantiate(key: string, build: () => Uint8Array<ArrayBuffer>, imports: WebAssembly.Imports): Function {
-  let mod = moduleCache.get(key);
-  if (mod === undefined) {
-    mod = new WebAssembly.Module(build());
-    moduleCache.set(key, mod);
-  }
-  return new WebAssembly.Instance(mod, imports).exports["hook"] as Function;
+  return new WebAssembly.Instance(moduleCache.get(key, build), imports).exports["hook"] as Function;
 }
 
 function imports(mem: WebAssembly.Memory, progs: readonly ProbeProgram[], now: (() => number) | null, inner: Function | null): WebAssembly.Imports {

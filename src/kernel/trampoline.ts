@@ -15,6 +15,7 @@ import type { Binaryen } from "../jit/binaryen-loader.js";
 import { WasmModule, type WasmFeature } from "../jit/wasm-module.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
 import { needsFrame, type CtxNeeds } from "./multi.js";
+import { ModuleCache } from "./module-cache.js";
 
 export const TRAMP_BPF_STACK = 4096;
 /** The tracing stack's size (assembly/kernel/state.ts) */
@@ -51,8 +52,31 @@ export interface TrampolineSpec {
   readonly now: (() => number) | null;
 }
 
-/** Build the trampoline; returns its wasm function `(i64 ip, i64 × nargs) -> i64`. */
+const moduleCache = new ModuleCache(1024);
+
+/** What the trampoline's bytes depend on: everything in the spec but the imported functions. */
+function shapeKey(spec: TrampolineSpec): string {
+  const progs = (list: readonly TrampolineProgram[]): string => list.map((p) => `${p.state}:${p.cookie}:${p.needs.ctx ? 1 : 0}${p.needs.ip ? 1 : 0}${p.needs.cookie ? 1 : 0}${p.needs.stack ? 1 : 0}`).join(",");
+  return `${spec.ip}/${spec.nargs}/${spec.tspAddr}/${spec.tstackLo}/${spec.now !== null ? 1 : 0}/${progs(spec.fentry)}/${progs(spec.fmodRet)}/${progs(spec.fexit)}`;
+}
+
+/** Build the trampoline (or reuse the compiled module of the same shape); returns its wasm function `(i64 ip, i64 × nargs) -> i64`. */
 export function buildTrampoline(b: Binaryen, mem: WebAssembly.Memory, spec: TrampolineSpec): Function {
+  const all = [...spec.fentry, ...spec.fmodRet, ...spec.fexit];
+  const progs: Record<string, Function> = {};
+  all.forEach((p, i) => (progs[`p${i}`] = p.fn));
+  const env: Record<string, WebAssembly.ImportValue> = { memory: mem };
+  if (spec.now !== null) env["now"] = spec.now;
+  const mod = moduleCache.get(shapeKey(spec), () => trampolineBytes(b, spec));
+  const inst = new WebAssembly.Instance(mod, {
+    env,
+    k: { orig: spec.orig as WebAssembly.ImportValue },
+    p: progs as Record<string, WebAssembly.ImportValue>,
+  });
+  return inst.exports["tramp"] as Function;
+}
+
+function trampolineBytes(b: Binaryen, spec: TrampolineSpec): Uint8Array<ArrayBuffer> {
   const w = new WasmModule(b, TRAMP_FEATURES);
   const m = w.ops;
   try {
@@ -149,16 +173,7 @@ export function buildTrampoline(b: Binaryen, mem: WebAssembly.Memory, spec: Tram
     }
     w.addFunction("tramp", origSig, i64, locals, m.block(null, body, w.none));
     w.exportFunction("tramp", "tramp");
-    const progs: Record<string, Function> = {};
-    all.forEach((p, i) => (progs[`p${i}`] = p.fn));
-    const env: Record<string, WebAssembly.ImportValue> = { memory: mem };
-    if (spec.now !== null) env["now"] = spec.now;
-    const inst = w.instantiate({
-      env,
-      k: { orig: spec.orig as WebAssembly.ImportValue },
-      p: progs as Record<string, WebAssembly.ImportValue>,
-    });
-    return inst.exports["tramp"] as Function;
+    return w.emitBinary();
   } finally {
     w.dispose();
   }

@@ -101,6 +101,34 @@ export class TypeResolver {
   }
 }
 
+type VmlinuxBtf = { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> };
+const built = new Map<string, VmlinuxBtf>();
+const BUILT_MAX = 4;
+
+/**
+ * buildVmlinuxBtf, remembered by content: every SimKernel of the same shape (the default one,
+ * above all) shares one parsed BTF instead of building and parsing ~1 MB again (tens of ms).
+ * The Btf is read-only to its users.
+ */
+export function vmlinuxBtf(
+  functions: readonly KernelFunctionSpec[],
+  tracepoints: ReadonlyArray<{ readonly name: string; readonly params: KernelFunctionSpec["params"] }> = [],
+  events: readonly TraceEventSpec[] = [],
+): VmlinuxBtf {
+  const key = JSON.stringify([
+    functions.map((f) => [f.name, f.ret, f.params]),
+    tracepoints.map((t) => [t.name, t.params]),
+    events.map((e) => [e.system, e.name, e.size, e.fields.map((f) => [f.name, f.type, f.off, f.array ?? null])]),
+  ]);
+  let hit = built.get(key);
+  if (hit === undefined) {
+    hit = buildVmlinuxBtf(functions, tracepoints, events);
+    if (built.size >= BUILT_MAX) built.delete(built.keys().next().value!);
+  } else built.delete(key);
+  built.set(key, hit);
+  return hit;
+}
+
 /** Build the BTF for these functions; returns the parsed BTF, its bytes and each function's FUNC id. */
 export function buildVmlinuxBtf(
   functions: readonly KernelFunctionSpec[],

@@ -3,13 +3,13 @@
 // and .rodata frozen), applies CO-RE, verifies every program as Linux would and compiles it.
 import { readInput } from "../exec/read-input.js";
 import { EbpfError, LoaderError, NotSupportedError, atBoundary } from "../errors.js";
-import { LD_IMM64, PseudoLd } from "../isa/opcode.js";
+import { isMapReference } from "../isa/opcode.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
-import { runInterp } from "../interp/index.js";
-import type { JitProgram } from "../jit/index.js";
+import type { EngineName, PreparedProgram } from "../runtime/engine.js";
 import type { VerifyResult } from "../verifier/index.js";
-import { refusedResult, verdictCode } from "../verifier/types.js";
+import { refusedResult } from "../verifier/types.js";
+import { VerifierError } from "../verifier/error.js";
 import { createMachine, type Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
 import { openObject, type MapSpecOfObject, type ObjectSpec, type ProgramSpecOfObject } from "../loader/object.js";
@@ -40,7 +40,7 @@ export interface ObjectLoadOptions {
   /** verifier log level of every program (the result keeps the log) */
   readonly logLevel?: 0 | 1 | 2;
   /** engine the programs run on; "jit" (default) compiles with the verifier's facts */
-  readonly engine?: "jit" | "interp";
+  readonly engine?: EngineName;
 }
 
 export interface ProgramRunOptions {
@@ -59,26 +59,17 @@ const le32 = (n: number): Uint8Array => {
 };
 
 
-/** A program the verifier refused at load: the kernel's errno, first error line and log. */
-export class ProgramLoadError extends EbpfError {
-  override readonly name = "ProgramLoadError";
-  constructor(
-    readonly program: string,
-    readonly result: VerifyResult,
-  ) {
-    super(verdictCode(result), `program '${program}': ${result.error ?? "rejected"}`);
-  }
-}
-
 export class BpfProgram {
   /** what the verifier said at load (null before load) */
   verdict: VerifyResult | null = null;
   /** CO-RE relocations applied at load */
   core: readonly AppliedCoreRelo[] = [];
-  private jit: JitProgram | null = null;
+  private prepared: PreparedProgram | null = null;
   /** the program id PROG_ARRAY slots name (after load) */
   progId: number | null = null;
   private loadedInsns: readonly Insn[] | null = null;
+  /** close() was called */
+  closed = false;
   constructor(
     readonly spec: ProgramSpecOfObject,
     private readonly obj: BpfObject,
@@ -112,7 +103,7 @@ export class BpfProgram {
     }
   }
 
-  /** Verify and compile this program; throws ProgramLoadError when the verifier refuses it. */
+  /** Verify and compile this program; throws a VerifierError when the verifier refuses it. */
   load(opts: ObjectLoadOptions = {}): Promise<VerifyResult> {
     return atBoundary(() => `BpfProgram.load ${this.name} (${this.section})`, () => this.loadUnguarded(opts));
   }
@@ -121,15 +112,27 @@ export class BpfProgram {
     const loaded = await loadObjectProgram(this.obj, this, { logLevel: opts.logLevel ?? 0, engine: opts.engine ?? "jit" });
     this.loadedInsns = loaded.insns;
     this.verdict = loaded.verdict;
-    if (!loaded.verdict.accepted) throw new ProgramLoadError(this.name, loaded.verdict);
-    this.jit = loaded.jit;
+    if (!loaded.verdict.accepted) throw new VerifierError(loaded.verdict, { context: `program '${this.name}'`, program: this.name });
+    this.prepared = loaded.prepared;
     this.progId = loaded.progId;
     return loaded.verdict;
   }
 
+  /**
+   * close(prog_fd): the handle is gone (run is EBADF after it). The program itself lives while
+   * a link or a PROG_ARRAY slot holds it; with its last reference its maps are dropped and its
+   * compiled code leaves the function table.
+   */
+  close(): void {
+    if (this.closed) throw new EbpfError("EBADF", `program '${this.name}' is already closed`);
+    this.closed = true;
+    if (this.progId !== null) this.obj.machine.releaseProgram(this.progId);
+  }
+
   /** Run once (BPF_PROG_TEST_RUN-like): r1 = a copy of `ctx`. */
   run(opts: ProgramRunOptions = {}): RunResult {
-    if (this.loadedInsns === null || this.verdict?.accepted !== true) throw new EbpfError("EINVAL", `program '${this.name}' is not loaded`);
+    if (this.closed) throw new EbpfError("EBADF", `program '${this.name}' is closed`);
+    if (this.prepared === null || this.verdict?.accepted !== true) throw new EbpfError("EINVAL", `program '${this.name}' is not loaded`);
     const m = this.obj.machine;
     const ro = {
       mem: m.mem,
@@ -139,7 +142,7 @@ export class BpfProgram {
       ...(opts.ctx !== undefined ? { input: opts.ctx } : {}),
       ...(opts.args !== undefined ? { args: opts.args } : {}),
     };
-    return this.jit !== null ? this.jit.run(ro) : runInterp(this.loadedInsns, ro);
+    return this.prepared.run(ro);
   }
 }
 
@@ -221,7 +224,7 @@ export class BpfObject {
   checkMapsOf(p: BpfProgram, insns: readonly Insn[]): void {
     if (this.unsupported.size === 0) return;
     for (const ins of insns) {
-      if (ins.code !== LD_IMM64 || (ins.src !== PseudoLd.MAP_IDX && ins.src !== PseudoLd.MAP_IDX_VALUE && ins.src !== PseudoLd.MAP_FD && ins.src !== PseudoLd.MAP_VALUE)) continue;
+      if (!isMapReference(ins)) continue;
       const spec = this.spec.maps[ins.imm];
       const why = spec === undefined ? undefined : this.unsupported.get(spec.name);
       if (why !== undefined) throw new NotSupportedError(`program '${p.name}' uses map '${spec!.name}': ${why.message}`);
@@ -253,16 +256,30 @@ export class BpfObject {
     }
   }
 
+  /**
+   * bpf_object__close: close every program and map handle of the object. What links and other
+   * holders still reference lives on; the rest is freed now.
+   */
+  close(): void {
+    for (const p of this.programs) if (!p.closed) p.close();
+    for (const m of this.maps.values()) if (!m.closed) m.close();
+  }
+
   /** Create the maps only (for verifying programs one by one). */
   createMaps(): void {
     if (this.loaded) return;
     const created = new Map<string, BpfMap>();
     const make = (m: MapSpecOfObject): BpfMap => {
       const inner = m.inner !== null ? make(m.inner) : undefined;
-      return this.machine.createMap({
-        type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: libbpfMaxEntries(m.type, m.maxEntries, this.machine.ncpus), flags: m.flags, mapExtra: m.mapExtra, name: m.name,
-        ...(inner !== undefined ? { innerMap: inner } : {}),
-      });
+      try {
+        return this.machine.createMap({
+          type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: libbpfMaxEntries(m.type, m.maxEntries, this.machine.ncpus), flags: m.flags, mapExtra: m.mapExtra, name: m.name,
+          ...(inner !== undefined ? { innerMap: inner } : {}),
+        });
+      } finally {
+        // libbpf closes the inner map template once the outer map exists (or failed)
+        inner?.close();
+      }
     };
     for (const m of this.spec.maps) {
       let map: BpfMap;

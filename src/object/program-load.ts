@@ -3,8 +3,10 @@
 // for tail calls and callbacks. BpfProgram.load and SimKernel.load both go through it; what
 // differs for the kernel is how the program is verified (its attach context) and its helpers.
 import type { Insn } from "../isa/insn.js";
+import { isMapReference } from "../isa/opcode.js";
 import type { Helper } from "../exec/helpers.js";
-import { compileProgram, type JitProgram } from "../jit/index.js";
+import type { JitProgram } from "../jit/index.js";
+import { prepareProgram, type EngineName, type EngineProgram } from "../runtime/engine.js";
 import { verify, PROG_TYPES, type MapDef, type ProgType, type VerifyOptions, type VerifyResult } from "../verifier/index.js";
 import { refusedResult } from "../verifier/types.js";
 import type { Machine } from "../runtime/machine.js";
@@ -36,7 +38,7 @@ export type ProgramVerifier = (insns: readonly Insn[], logLevel: 0 | 1 | 2) => V
 export interface ProgramLoadOptions {
   readonly logLevel?: 0 | 1 | 2;
   /** "jit" (default) compiles with the verifier's facts; "interp" leaves the program uncompiled */
-  readonly engine?: "jit" | "interp";
+  readonly engine?: EngineName;
   /** default: the program's own type against the object's maps (verifyAsObjectProgram) */
   readonly verifier?: ProgramVerifier;
   /** checks of the relocated instructions before verification (a kernel's attach-type rules); throw to refuse */
@@ -47,10 +49,12 @@ export interface ProgramLoadOptions {
   readonly inlineArrayLookup?: boolean;
 }
 
-/** A program through the pipeline; jit and progId are null when refused (or not compiled / not registered). */
+/** A program through the pipeline; prepared, jit and progId are null when refused (jit also on the interpreter). */
 export interface LoadedProgram {
   readonly insns: readonly Insn[];
   readonly verdict: VerifyResult;
+  /** the program on its engine, bound to the machine's helpers and the object's maps */
+  readonly prepared: EngineProgram | null;
   readonly jit: JitProgram | null;
   /** the id PROG_ARRAY slots name */
   readonly progId: number | null;
@@ -78,6 +82,17 @@ export function verifyWithSourceLines<P extends LoadableProgram>(obj: LoadableOb
   return raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, obj.lineInfo(p)) };
 }
 
+/** The maps a program's ld_imm64 map references name (each once): what a loaded program holds, as the kernel's used_maps. */
+export function usedMaps(insns: readonly Insn[], slots: ReadonlyArray<BpfMap | undefined>): BpfMap[] {
+  const used = new Set<BpfMap>();
+  for (const ins of insns) {
+    if (!isMapReference(ins)) continue;
+    const m = slots[ins.imm];
+    if (m !== undefined) used.add(m);
+  }
+  return [...used];
+}
+
 /** CO-RE, the maps check, verification, compilation and registration of one program. */
 export async function loadObjectProgram<P extends LoadableProgram>(obj: LoadableObject<P>, p: P, opts: ProgramLoadOptions = {}): Promise<LoadedProgram> {
   obj.createMaps();
@@ -85,19 +100,22 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
   obj.checkMapsOf(p, insns);
   opts.check?.(insns);
   const verdict = verifyWithSourceLines(obj, p, insns, opts.logLevel ?? 0, opts.verifier);
-  if (!verdict.accepted) return { insns, verdict, jit: null, progId: null };
+  if (!verdict.accepted) return { insns, verdict, prepared: null, jit: null, progId: null };
   const m = obj.machine;
   const pseudo = m.resolver(obj.mapSlots());
-  const jit =
-    (opts.engine ?? "jit") === "jit"
-      ? await compileProgram(insns, {
-          helpers: m.helperRegistry(opts.helpers),
-          pseudo,
-          verified: verdict.facts,
-          ...(opts.inlineArrayLookup === true ? { inlineArrayLookup: (a: bigint) => m.inlineArrayLookup(a) } : {}),
-        })
-      : null;
+  const prepared = await prepareProgram(insns, opts.engine ?? "jit", {
+    helpers: m.helperRegistry(opts.helpers),
+    pseudo,
+    verified: verdict.facts,
+    ...(opts.inlineArrayLookup === true ? { inlineArrayLookup: (a: bigint) => m.inlineArrayLookup(a) } : {}),
+  });
+  const jit = prepared.compiled;
   // a tail-call and callback target: PROG_ARRAY slots hold this id
-  const progId = m.registerProgram(p.name, jit?.tableIndex(m.mem) ?? null, { name: p.name, insns, pseudo, ...(jit !== null ? { compiled: jit } : {}) });
-  return { insns, verdict, jit, progId };
+  const progId = m.registerProgram(
+    p.name,
+    jit?.tableIndex(m.mem) ?? null,
+    { name: p.name, insns, pseudo, ...(jit !== null ? { compiled: jit } : {}) },
+    { maps: usedMaps(insns, obj.mapSlots()), ...(jit !== null ? { free: () => jit.unbind(m.mem) } : {}) },
+  );
+  return { insns, verdict, prepared, jit, progId };
 }

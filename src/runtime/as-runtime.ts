@@ -9,6 +9,7 @@ export interface AsRuntimeExports {
   readonly wabpf_allocated_bytes: () => number;
   readonly wabpf_heap_top: () => number;
   // maps (assembly/maps): addresses are u32 guest addresses, results 0 / -errno
+  readonly wabpf_map_free: (map: number) => number;
   readonly wabpf_map_create: (type: number, keySize: number, valueSize: number, maxEntries: number, flags: number, ncpus: number, mapExtra: number, id: number, seed: number) => number;
   readonly wabpf_map_lookup: (map: number, key: number) => number;
   readonly wabpf_map_update: (map: number, key: number, val: number, flags: bigint) => number;

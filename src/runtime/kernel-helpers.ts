@@ -75,7 +75,7 @@ export function kernelHelpers(machine: Machine): Helper[] {
   const ptr = (c: HelperCall, addr: bigint, size: number, write: boolean): number => (size === 0 ? Number(addr & 0xffffffffn) : c.mem.check(addr, size, write, c.pc));
   return [
     {
-      id: 1,
+      id: HELPER.map_lookup_elem,
       name: "bpf_map_lookup_elem",
       native: ex.helper_map_lookup_elem,
       fn: (c) => {
@@ -84,7 +84,7 @@ export function kernelHelpers(machine: Machine): Helper[] {
       },
     },
     {
-      id: 2,
+      id: HELPER.map_update_elem,
       name: "bpf_map_update_elem",
       native: ex.helper_map_update_elem,
       fn: (c) => {
@@ -93,7 +93,7 @@ export function kernelHelpers(machine: Machine): Helper[] {
       },
     },
     {
-      id: 3,
+      id: HELPER.map_delete_elem,
       name: "bpf_map_delete_elem",
       native: ex.helper_map_delete_elem,
       fn: (c) => {
@@ -101,12 +101,12 @@ export function kernelHelpers(machine: Machine): Helper[] {
         return s64(ex.wabpf_map_delete(m.ptr, ptr(c, c.r2, m.keySize, false)));
       },
     },
-    { id: 5, name: "bpf_ktime_get_ns", native: ex.helper_ktime_get_ns, fn: () => s64((ex.helper_ktime_get_ns as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
-    { id: 7, name: "bpf_get_prandom_u32", native: ex.helper_get_prandom_u32, fn: () => s64((ex.helper_get_prandom_u32 as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
-    { id: 8, name: "bpf_get_smp_processor_id", native: ex.helper_get_smp_processor_id, fn: () => s64((ex.helper_get_smp_processor_id as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
-    { id: 42, name: "bpf_get_numa_node_id", native: ex.helper_get_numa_node_id, fn: () => 0n },
+    { id: HELPER.ktime_get_ns, name: "bpf_ktime_get_ns", native: ex.helper_ktime_get_ns, fn: () => s64((ex.helper_ktime_get_ns as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
+    { id: HELPER.get_prandom_u32, name: "bpf_get_prandom_u32", native: ex.helper_get_prandom_u32, fn: () => s64((ex.helper_get_prandom_u32 as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
+    { id: HELPER.get_smp_processor_id, name: "bpf_get_smp_processor_id", native: ex.helper_get_smp_processor_id, fn: () => s64((ex.helper_get_smp_processor_id as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
+    { id: HELPER.get_numa_node_id, name: "bpf_get_numa_node_id", native: ex.helper_get_numa_node_id, fn: () => 0n },
     {
-      id: 87,
+      id: HELPER.map_push_elem,
       name: "bpf_map_push_elem",
       native: ex.helper_map_push_elem,
       fn: (c) => {
@@ -115,7 +115,7 @@ export function kernelHelpers(machine: Machine): Helper[] {
       },
     },
     {
-      id: 88,
+      id: HELPER.map_pop_elem,
       name: "bpf_map_pop_elem",
       native: ex.helper_map_pop_elem,
       fn: (c) => {
@@ -124,7 +124,7 @@ export function kernelHelpers(machine: Machine): Helper[] {
       },
     },
     {
-      id: 89,
+      id: HELPER.map_peek_elem,
       name: "bpf_map_peek_elem",
       native: ex.helper_map_peek_elem,
       fn: (c) => {
@@ -132,8 +132,8 @@ export function kernelHelpers(machine: Machine): Helper[] {
         return s64(ex.wabpf_map_peek(m.ptr, ptr(c, c.r2, m.valueSize, true)));
       },
     },
-    { id: 118, name: "bpf_jiffies64", native: ex.helper_jiffies64, fn: () => s64((ex.helper_jiffies64 as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
-    { id: 125, name: "bpf_ktime_get_boot_ns", native: ex.helper_ktime_get_boot_ns, fn: () => s64((ex.helper_ktime_get_boot_ns as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
+    { id: HELPER.jiffies64, name: "bpf_jiffies64", native: ex.helper_jiffies64, fn: () => s64((ex.helper_jiffies64 as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
+    { id: HELPER.ktime_get_boot_ns, name: "bpf_ktime_get_boot_ns", native: ex.helper_ktime_get_boot_ns, fn: () => s64((ex.helper_ktime_get_boot_ns as (...a: bigint[]) => bigint)(0n, 0n, 0n, 0n, 0n)) },
     ...taskHelpers(machine),
     ...callbackHelpers(machine, mapOf, ptr),
     ...probeHelpers(machine, ptr),
@@ -154,10 +154,10 @@ function taskHelpers(machine: Machine): Helper[] {
   const uidGid = ex.helper_machine_get_current_uid_gid as Native;
   const comm = ex.helper_machine_get_current_comm as Native;
   return [
-    { id: 14, name: "bpf_get_current_pid_tgid", native: pidTgid, fn: () => s64(pidTgid(0n, 0n, 0n, 0n, 0n)) },
-    { id: 15, name: "bpf_get_current_uid_gid", native: uidGid, fn: () => s64(uidGid(0n, 0n, 0n, 0n, 0n)) },
+    { id: HELPER.get_current_pid_tgid, name: "bpf_get_current_pid_tgid", native: pidTgid, fn: () => s64(pidTgid(0n, 0n, 0n, 0n, 0n)) },
+    { id: HELPER.get_current_uid_gid, name: "bpf_get_current_uid_gid", native: uidGid, fn: () => s64(uidGid(0n, 0n, 0n, 0n, 0n)) },
     {
-      id: 16,
+      id: HELPER.get_current_comm,
       name: "bpf_get_current_comm",
       native: comm,
       fn: (c) => {
@@ -194,7 +194,7 @@ function callbackHelpers(machine: Machine, mapOf: MapOf, ptr: Ptr): Helper[] {
   let depth = 0; // for_each calls nested through callbacks each get their own key slot
   return [
     {
-      id: 12,
+      id: HELPER.tail_call,
       name: "bpf_tail_call",
       reenters: "tail_call",
       fn: (c) => {
@@ -211,7 +211,7 @@ function callbackHelpers(machine: Machine, mapOf: MapOf, ptr: Ptr): Helper[] {
       },
     },
     {
-      id: 164,
+      id: HELPER.for_each_map_elem,
       name: "bpf_for_each_map_elem",
       reenters: "callback",
       fn: (c) => {
@@ -256,7 +256,7 @@ function callbackHelpers(machine: Machine, mapOf: MapOf, ptr: Ptr): Helper[] {
       },
     },
     {
-      id: 181,
+      id: HELPER.loop,
       name: "bpf_loop",
       reenters: "callback",
       fn: (c) => {
@@ -293,12 +293,12 @@ function probeHelpers(machine: Machine, ptr: Ptr): Helper[] {
     return str ? BigInt(r.length) : 0n;
   };
   return [
-    { id: 4, name: "bpf_probe_read", fn: read("compat", false) },
-    { id: 45, name: "bpf_probe_read_str", fn: read("compat", true) },
-    { id: 112, name: "bpf_probe_read_user", fn: read("user", false) },
-    { id: 113, name: "bpf_probe_read_kernel", fn: read("kernel", false) },
-    { id: 114, name: "bpf_probe_read_user_str", fn: read("user", true) },
-    { id: 115, name: "bpf_probe_read_kernel_str", fn: read("kernel", true) },
+    { id: HELPER.probe_read, name: "bpf_probe_read", fn: read("compat", false) },
+    { id: HELPER.probe_read_str, name: "bpf_probe_read_str", fn: read("compat", true) },
+    { id: HELPER.probe_read_user, name: "bpf_probe_read_user", fn: read("user", false) },
+    { id: HELPER.probe_read_kernel, name: "bpf_probe_read_kernel", fn: read("kernel", false) },
+    { id: HELPER.probe_read_user_str, name: "bpf_probe_read_user_str", fn: read("user", true) },
+    { id: HELPER.probe_read_kernel_str, name: "bpf_probe_read_kernel_str", fn: read("kernel", true) },
   ];
 }
 
@@ -326,7 +326,7 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
   };
   return [
     {
-      id: 6,
+      id: HELPER.trace_printk,
       name: "bpf_trace_printk",
       fn: (c) => {
         const size = u32(c.r2);
@@ -338,7 +338,7 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
       },
     },
     {
-      id: 93,
+      id: HELPER.spin_lock,
       name: "bpf_spin_lock",
       fn: (c) => {
         const a = lockAddr(c, "bpf_spin_lock");
@@ -350,7 +350,7 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
       },
     },
     {
-      id: 94,
+      id: HELPER.spin_unlock,
       name: "bpf_spin_unlock",
       fn: (c) => {
         const a = lockAddr(c, "bpf_spin_unlock");
@@ -361,7 +361,7 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
       },
     },
     {
-      id: 165,
+      id: HELPER.snprintf,
       name: "bpf_snprintf",
       fn: (c) => {
         const strSize = u32(c.r2);
@@ -382,7 +382,7 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
       },
     },
     {
-      id: 182,
+      id: HELPER.strncmp,
       name: "bpf_strncmp",
       fn: (c) => {
         const n = u32(c.r2);

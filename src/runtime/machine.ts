@@ -75,6 +75,14 @@ const idleTask = (cpu: number): Required<TaskSpec> => ({ pid: 0, tgid: 0, uid: 0
 
 const MACHINES = new WeakMap<GuestMemory, Machine>();
 
+/** What a registered program holds until its last reference goes (Machine.registerProgram). */
+export interface ProgramResources {
+  /** the maps it uses (each held) */
+  readonly maps?: readonly BpfMap[];
+  /** frees what it owns in the machine (its compiled code's table slots) */
+  readonly free?: () => void;
+}
+
 export interface ProgramOptions {
   readonly helpers: HelperRegistry;
   readonly pseudo: PseudoResolver;
@@ -90,6 +98,7 @@ export class Machine {
   private readonly byPtr = new Map<number, BpfMap>();
   private readonly byId = new Map<number, BpfMap>();
   private readonly programs = new Map<number, ProgramEntry>();
+  private readonly progRefs = new Map<number, { refs: number; readonly maps: readonly BpfMap[]; readonly free: (() => void) | null }>();
   private nextMapId = 1;
   private nextProgId = 1;
   private rng: bigint;
@@ -161,6 +170,14 @@ export class Machine {
     return [...this.byId.values()];
   }
 
+  /** @internal the map's last reference is gone (BpfMap.release): its id and storage go. */
+  freeMap(map: BpfMap): void {
+    if (this.byPtr.get(map.ptr) !== map) return;
+    this.byPtr.delete(map.ptr);
+    this.byId.delete(map.id);
+    if (this.rt.exports.wabpf_map_free(map.ptr) !== 0) throw new EbpfError("EFAULT", `map ${map.id}: the runtime holds no map at ${map.ptr}`);
+  }
+
   /** A 32-bit hash seed, as get_random_u32() gives maps created without BPF_F_ZERO_SEED. */
   randomU32(): number {
     // xorshift64*: reproducible from the machine's seed
@@ -178,14 +195,37 @@ export class Machine {
    * map resolver and, for JIT callers, its JitProgram), bpf_tail_call can jump to it:
    * `machine.registerProgram("next", null, { name: "next", insns, pseudo, compiled: jitProgram })`.
    */
-  registerProgram(name = "", tableIndex: number | null = null, target: TailCallTarget | null = null): number {
+  registerProgram(name = "", tableIndex: number | null = null, target: TailCallTarget | null = null, owned: ProgramResources = {}): number {
     const id = this.nextProgId++;
+    for (const m of owned.maps ?? []) m.hold();
     this.programs.set(id, { id, name, tableIndex, target });
+    this.progRefs.set(id, { refs: 1, maps: owned.maps ?? [], free: owned.free ?? null });
     return id;
   }
 
   programById(id: number): ProgramEntry | undefined {
     return this.programs.get(id);
+  }
+
+  /** Take a reference on a program (a link, a PROG_ARRAY slot): EBADF when it is gone. */
+  holdProgram(id: number): void {
+    const r = this.progRefs.get(id);
+    if (r === undefined) throw new EbpfError("EBADF", `no program with id ${id}`);
+    r.refs++;
+  }
+
+  /**
+   * Drop a reference taken by registerProgram (the loader's handle) or holdProgram. The last
+   * one unregisters the program, drops its maps and frees what it owns (its table slots), as
+   * bpf_prog_put does.
+   */
+  releaseProgram(id: number): void {
+    const r = this.progRefs.get(id);
+    if (r === undefined || --r.refs > 0) return;
+    this.progRefs.delete(id);
+    this.programs.delete(id);
+    r.free?.();
+    for (const m of r.maps) m.release();
   }
 
   // ---------------------------------------------------------------- current task

@@ -59,6 +59,12 @@ export class BpfMap {
   /** the inner map template of a map-in-map */
   readonly inner: BpfMap | null;
   private frozenFlag = false;
+  /** references: the user's handle until close(), programs using the map, outer maps holding it */
+  private refs = 1;
+  private closedFlag = false;
+  /** what this map's entries hold: programs (PROG_ARRAY slot → id), inner maps (map-in-map key → map) */
+  private readonly heldProgs = new Map<number, number>();
+  private readonly heldMaps = new Map<string, BpfMap>();
 
   private constructor(machine: Machine, ptr: number, id: number, spec: MapSpec, type: number, maxEntries: number, inner: BpfMap | null) {
     this.machine = machine;
@@ -107,6 +113,71 @@ export class BpfMap {
 
   get typeName(): string {
     return mapTypeName(this.type);
+  }
+
+  // ---------------------------------------------------------------- lifetime
+  /**
+   * close(map_fd): the handle is gone (every later call is EBADF). The map itself lives while
+   * a loaded program, an outer map or a ring buffer consumer still holds it, and is freed with
+   * its last reference, as bpf_map_put frees it. A PROG_ARRAY drops its programs when its last
+   * user handle closes (the kernel's prog_array_map_clear), which breaks tail-call cycles.
+   */
+  close(): void {
+    if (this.closedFlag) this.fail("EBADF", "close", "already closed");
+    this.closedFlag = true;
+    if (this.type === MAP_TYPES.prog_array) this.dropProgs();
+    this.release();
+  }
+
+  /** close() was called: the user's handle is gone. */
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** The map's storage has been freed (no references were left). */
+  get freed(): boolean {
+    return this.refs === 0;
+  }
+
+  /** @internal take a reference (a program using the map, an outer map, a consumer); EBADF once freed */
+  hold(): void {
+    if (this.refs === 0) this.fail("EBADF", "hold", "the map has been freed");
+    this.refs++;
+  }
+
+  /** @internal drop a reference taken with hold(); the last one frees the map */
+  release(): void {
+    if (this.refs === 0) return;
+    if (--this.refs > 0) return;
+    this.dropProgs();
+    for (const m of this.heldMaps.values()) m.release();
+    this.heldMaps.clear();
+    this.machine.freeMap(this);
+  }
+
+  private dropProgs(): void {
+    for (const id of this.heldProgs.values()) this.machine.releaseProgram(id);
+    this.heldProgs.clear();
+  }
+
+  /** User space changed entry `key` of a PROG_ARRAY or map-in-map to `target` (null: deleted): move the references. */
+  private entryChanged(key: Uint8Array, target: number | null): void {
+    if (this.type === MAP_TYPES.prog_array) {
+      const slot = new DataView(key.buffer, key.byteOffset).getUint32(0, true);
+      if (target !== null) this.machine.holdProgram(target);
+      const old = this.heldProgs.get(slot);
+      if (target !== null) this.heldProgs.set(slot, target);
+      else this.heldProgs.delete(slot);
+      if (old !== undefined) this.machine.releaseProgram(old);
+    } else if (isMapInMap(this.type)) {
+      const k = Array.from(key, (b) => b.toString(16).padStart(2, "0")).join("");
+      const next = target === null ? undefined : this.machine.mapAt(target);
+      next?.hold();
+      const old = this.heldMaps.get(k);
+      if (next !== undefined) this.heldMaps.set(k, next);
+      else this.heldMaps.delete(k);
+      old?.release();
+    }
   }
 
   get frozen(): boolean {
@@ -160,6 +231,7 @@ export class BpfMap {
       const v = new Uint8Array(4);
       new DataView(v.buffer).setUint32(0, target, true);
       this.sys("update", key, v, (k, vp) => ex.wabpf_map_sys_update(this.ptr, k, vp, BigInt(flags)), false, true);
+      this.entryChanged(key ?? new Uint8Array(0), target);
       return;
     }
     // libbpf's bpf_map__update_elem: a buffer of the wrong size is EINVAL
@@ -171,6 +243,7 @@ export class BpfMap {
   delete(key: Uint8Array | null): void {
     this.needWrite("delete");
     this.sys("delete", key, null, (k) => this.machine.rt.exports.wabpf_map_delete(this.ptr, k), false, true);
+    if (key !== null && (this.type === MAP_TYPES.prog_array || isMapInMap(this.type))) this.entryChanged(key, null);
   }
 
   /** BPF_MAP_GET_NEXT_KEY: the key after `key` (the first one for null or a missing key); null at the end. */
@@ -182,6 +255,7 @@ export class BpfMap {
 
   /** BPF_MAP_LOOKUP_AND_DELETE_ELEM: hash maps and queue/stack (pop); null when absent or empty. */
   lookupAndDelete(key: Uint8Array | null, flags = 0): Uint8Array | null {
+    this.live("lookup_and_delete");
     if ((flags & ~F_LOCK) !== 0) this.fail("EINVAL", "lookup_and_delete", "unknown flags");
     if (this.readOnly || this.writeOnly || this.frozenFlag) this.fail("EPERM", "lookup_and_delete", "the map is not readable and writable from user space");
     if (flags !== 0 && isQueueStack(this.type)) this.fail("EINVAL", "lookup_and_delete", "flags on a queue/stack");
@@ -209,6 +283,7 @@ export class BpfMap {
 
   /** BPF_MAP_FREEZE: user space may no longer write (programs still may, unless BPF_F_RDONLY_PROG). */
   freeze(): void {
+    this.live("freeze");
     if (this.readOnly || this.frozenFlag) this.fail("EPERM", "freeze", "the map is not writable from user space");
     this.frozenFlag = true;
   }
@@ -278,6 +353,7 @@ export class BpfMap {
 
   private lookupBatchOp(del: boolean, count: number, from: Uint8Array | null, elemFlags: number): BatchResult {
     const op = del ? "lookup_and_delete_batch" : "lookup_batch";
+    this.live(op);
     this.needRead(op);
     if (del) this.needWrite(op);
     const t = this.type;
@@ -348,11 +424,17 @@ export class BpfMap {
     return (this.flags & MAP_FLAGS.WRONLY) !== 0;
   }
   private needRead(op: string): void {
+    this.live(op);
     if (this.writeOnly) this.fail("EPERM", op, "the map was created BPF_F_WRONLY");
   }
   private needWrite(op: string): void {
+    this.live(op);
     if (this.readOnly) this.fail("EPERM", op, "the map was created BPF_F_RDONLY");
     if (this.frozenFlag) this.fail("EPERM", op, "the map is frozen");
+  }
+  /** A closed handle is EBADF for every command, as a closed fd is. */
+  private live(op: string): void {
+    if (this.closedFlag) this.fail("EBADF", op, "the map's handle is closed");
   }
   private fail(code: Errno, op: string, why: string): never {
     throw new BpfError(code, op, `${this.typeName} map ${this.id}: ${why}`);
@@ -404,6 +486,7 @@ export class BpfMap {
     throwAbsent = false,
     keyOut = false,
   ): Uint8Array | null {
+    this.live(op);
     if (!(keyOut && key === null)) this.checkKey(op, key);
     // ring buffers have no elements; perf event arrays have no map_fd_sys_lookup_elem
     if (this.type === MAP_TYPES.ringbuf || (this.type === MAP_TYPES.perf_event_array && op === "lookup")) this.fail("ENOTSUPP", op, "not supported for this map type");

@@ -5,6 +5,7 @@
 // plus the helpers' interpreter entries and the map creation the syscall layer calls.
 import { BpfError, RuntimeTrap, TrapKind, EbpfError } from "../errors.js";
 import type { Helper, HelperCall } from "../exec/helpers.js";
+import { HELPER } from "../isa/helpers.js";
 import type { Machine } from "./machine.js";
 import type { BpfMap } from "./maps.js";
 import { MAP_TYPES } from "./map-types.js";
@@ -48,12 +49,12 @@ const PAGE_SIZE = 4096;
 
 /** The helpers of this module, with the kernel's numbers. */
 export const OUTPUT_HELPER_IDS = {
-  perf_event_output: 25,
-  ringbuf_output: 130,
-  ringbuf_reserve: 131,
-  ringbuf_submit: 132,
-  ringbuf_discard: 133,
-  ringbuf_query: 134,
+  perf_event_output: HELPER.perf_event_output,
+  ringbuf_output: HELPER.ringbuf_output,
+  ringbuf_reserve: HELPER.ringbuf_reserve,
+  ringbuf_submit: HELPER.ringbuf_submit,
+  ringbuf_discard: HELPER.ringbuf_discard,
+  ringbuf_query: HELPER.ringbuf_query,
 } as const;
 
 // ring state offsets (assembly/output.ts R_*)
@@ -117,7 +118,7 @@ export function outputHelpers(machine: Machine, mapOf: MapOf): Helper[] {
   const args = (c: HelperCall): bigint[] => [c.r1, c.r2, c.r3, c.r4, c.r5];
   return [
     {
-      id: 25,
+      id: HELPER.perf_event_output,
       name: "bpf_perf_event_output",
       native: ex.helper_perf_event_output,
       fn: (c) => {
@@ -127,7 +128,7 @@ export function outputHelpers(machine: Machine, mapOf: MapOf): Helper[] {
       },
     },
     {
-      id: 130,
+      id: HELPER.ringbuf_output,
       name: "bpf_ringbuf_output",
       native: ex.helper_ringbuf_output,
       fn: (c) => {
@@ -137,7 +138,7 @@ export function outputHelpers(machine: Machine, mapOf: MapOf): Helper[] {
       },
     },
     {
-      id: 131,
+      id: HELPER.ringbuf_reserve,
       name: "bpf_ringbuf_reserve",
       native: ex.helper_ringbuf_reserve,
       fn: (c) => {
@@ -146,7 +147,7 @@ export function outputHelpers(machine: Machine, mapOf: MapOf): Helper[] {
       },
     },
     {
-      id: 132,
+      id: HELPER.ringbuf_submit,
       name: "bpf_ringbuf_submit",
       native: ex.helper_ringbuf_submit,
       fn: (c) => {
@@ -155,7 +156,7 @@ export function outputHelpers(machine: Machine, mapOf: MapOf): Helper[] {
       },
     },
     {
-      id: 133,
+      id: HELPER.ringbuf_discard,
       name: "bpf_ringbuf_discard",
       native: ex.helper_ringbuf_discard,
       fn: (c) => {
@@ -164,7 +165,7 @@ export function outputHelpers(machine: Machine, mapOf: MapOf): Helper[] {
       },
     },
     {
-      id: 134,
+      id: HELPER.ringbuf_query,
       name: "bpf_ringbuf_query",
       native: ex.helper_ringbuf_query,
       fn: (c) => {
@@ -234,6 +235,9 @@ export class RingBuffer {
   /** ring_buffer__add: another RINGBUF map (EINVAL for any other type). */
   add(map: BpfMap, onSample: RingbufSampleFn | null = null): void {
     if (map.type !== MAP_TYPES.ringbuf) throw new BpfError("EINVAL", "ring_buffer__add", `map ${map.id} is a ${map.typeName} map, not a ringbuf`);
+    if (map.closed) throw new BpfError("EBADF", "ring_buffer__add", `map ${map.id}'s handle is closed`);
+    // the consumer maps the ring: it holds the map until ring_buffer__free
+    map.hold();
     const state = exportsOf(map.machine).wabpf_ringbuf_state(map.ptr) >>> 0;
     const ring: Ring = { map, state, cb: onSample, seenWakeups: 0n, ready: false };
     ring.seenWakeups = this.view(ring).getBigUint64(state + R_WAKEUPS, true);
@@ -244,6 +248,11 @@ export class RingBuffer {
 
   get ringCount(): number {
     return this.rings.length;
+  }
+
+  /** ring_buffer__free: let go of every ring (a map whose handle is closed goes with it). */
+  close(): void {
+    for (const r of this.rings.splice(0)) r.map.release();
   }
 
   /** ring_buffer__ring(rb, idx)'s map. */

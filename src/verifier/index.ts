@@ -1,7 +1,9 @@
 export { verify } from "./verifier.js";
-export { PROG_TYPES, VerifierError, type ProgType, type MapDef, type VerifyOptions, type VerifyResult, type VerifierFacts, type InsnFacts } from "./types.js";
+export { PROG_TYPES, type ProgType, type MapDef, type VerifyOptions, type VerifyResult, type VerifierFacts, type InsnFacts } from "./types.js";
+export { VerifierError, verdictCode, type VerifierErrorOptions, type VerifierErrorData } from "./error.js";
 import { verify } from "./verifier.js";
-import { VerifierError, type VerifyOptions, type VerifyResult } from "./types.js";
+import type { VerifyOptions, VerifyResult } from "./types.js";
+import { VerifierError } from "./error.js";
 import type { Insn } from "../isa/insn.js";
 
 /** verify, throwing a VerifierError (with the result attached) when the program is rejected. */

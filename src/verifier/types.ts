@@ -1,5 +1,4 @@
 // Public types of the kernel-faithful verifier (src/verifier/verifier.ts).
-import { EbpfError, ERRNO, errnoName, type Errno } from "../errors.js";
 import type { VerifierFacts } from "../exec/facts.js";
 
 /** Program types whose context, helpers and return codes the verifier models. */
@@ -65,23 +64,4 @@ export interface VerifyResult {
  */
 export function refusedResult(errno: number, error: string, log: boolean): VerifyResult {
   return { accepted: false, errno, error, insnsProcessed: 0, log: log ? `${error}\n` : "", maxStackDepth: 0, facts: { maxStackDepth: 0, insn: [] } };
-}
-
-/** The errno name of a refusal (EINVAL for a number outside the table: the verifier's default). */
-export function verdictCode(result: VerifyResult): Errno {
-  try {
-    return errnoName(result.errno ?? ERRNO.EINVAL);
-  } catch {
-    return "EINVAL";
-  }
-}
-
-/** A rejected program, for callers that prefer exceptions (see verifyOrThrow). */
-export class VerifierError extends EbpfError {
-  override readonly name = "VerifierError";
-  readonly result: VerifyResult;
-  constructor(result: VerifyResult) {
-    super(verdictCode(result), result.error ?? "verification failed");
-    this.result = result;
-  }
 }

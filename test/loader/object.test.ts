@@ -5,7 +5,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BpfObject, ProgramLoadError } from "../../src/object/bpf-object.js";
+import { BpfObject } from "../../src/object/bpf-object.js";
+import { VerifierError } from "../../src/verifier/error.js";
 import { openObject } from "../../src/loader/object.js";
 import { matchSection } from "../../src/loader/sections.js";
 import { KBPF, kernelUnavailableReason } from "../support/kbpf.js";
@@ -99,7 +100,7 @@ describe("BpfObject", () => {
     obj.createMaps();
     const p = obj.program("count_packets");
     (p.spec as unknown as { insns: unknown[] }).insns = p.spec.insns.slice(0, 10); // cut short: falls off the end
-    await expect(p.load()).rejects.toBeInstanceOf(ProgramLoadError);
+    await expect(p.load()).rejects.toBeInstanceOf(VerifierError);
   });
 
   it("turns malformed objects into LoaderErrors", () => {
@@ -118,7 +119,7 @@ describe("BpfObject", () => {
     obj.createMaps();
     const ours = [];
     for (const p of obj.programs) {
-      const v = await p.load().catch((e: ProgramLoadError) => e.result);
+      const v = await p.load().catch((e: VerifierError) => e.result);
       ours.push([p.name, p.section, v.accepted, p.insns.length]);
     }
     expect(ours).toEqual(kernel);
@@ -185,7 +186,7 @@ describe("verifier logs of objects", () => {
   it("show the C source lines as the kernel's do (line_info from .BTF.ext)", async () => {
     const obj = await BpfObject.open(NC);
     obj.createMaps();
-    const r = await obj.program("no_null_check").load({ logLevel: 1 }).catch((e: ProgramLoadError) => e.result);
+    const r = await obj.program("no_null_check").load({ logLevel: 1 }).catch((e: VerifierError) => e.result);
     expect([r.accepted, r.errno, r.error]).toEqual([false, 13, "R0 invalid mem access 'map_value_or_null'"]);
     expect(r.log).toContain("; __u64 *v = bpf_map_lookup_elem(&vals, &key); @ null_check.c:15\n4: (18) r1 = ");
   });
@@ -195,7 +196,7 @@ describe("verifier logs of objects", () => {
     const kernel = res.stdout.split("\n").filter((l) => l.startsWith("  | ")).map((l) => l.slice(4)).join("\n");
     const obj = await BpfObject.open(NC);
     obj.createMaps();
-    const r = await obj.program("no_null_check").load({ logLevel: 1 }).catch((e: ProgramLoadError) => e.result);
+    const r = await obj.program("no_null_check").load({ logLevel: 1 }).catch((e: VerifierError) => e.result);
     expect(normalize(r.log)).toEqual(normalize(kernel));
   });
 });

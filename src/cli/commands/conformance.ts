@@ -1,7 +1,9 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { hex64, parse } from "../args.js";
-import { defaultEngine, parseEngine, prepare, RejectedError, verifyRawOrThrow, type EngineName } from "../engine.js";
+import { defaultEngine, parseEngine, prepareProgram, type EngineName } from "../../runtime/engine.js";
+import { REJECTED, verifyRawOrThrow } from "../verify-raw.js";
+import { VerifierError } from "../../verifier/error.js";
 import { InputError, readProgramFile } from "../program-file.js";
 import { CONFORMANCE_REGISTRY } from "../../exec/test-helpers.js";
 
@@ -30,11 +32,11 @@ export async function runVector(path: string, engine: EngineName, verify = false
       try {
         facts = verifyRawOrThrow(file.insns, file.input?.length ?? 0);
       } catch (e) {
-        if (e instanceof RejectedError) return { name, passed: false, rejected: true, detail: `${e.message} (errno ${e.errno})` };
+        if (e instanceof VerifierError) return { name, passed: false, rejected: true, detail: `${REJECTED}: ${e.reason} (errno ${e.errno})` };
         throw e;
       }
     }
-    const prog = await prepare(file.insns, engine, facts, CONFORMANCE_REGISTRY);
+    const prog = await prepareProgram(file.insns, engine, { verified: facts, helpers: CONFORMANCE_REGISTRY });
     let r0: bigint;
     try {
       r0 = prog.run(file.input !== null && file.input.length > 0 ? { input: file.input } : {}).r0;

@@ -1,5 +1,6 @@
 import { hex64, parse } from "../args.js";
-import { defaultEngine, parseEngine, prepare, verifyRawOrThrow } from "../engine.js";
+import { defaultEngine, parseEngine, prepareProgram } from "../../runtime/engine.js";
+import { verifyRawOrThrow } from "../verify-raw.js";
 import { hexBytes, InputError, programFromBytes } from "../program-file.js";
 import { readCliText } from "../input.js";
 import { CONFORMANCE_REGISTRY } from "../../exec/test-helpers.js";
@@ -22,7 +23,7 @@ export async function pluginCommand(argv: string[]): Promise<number> {
   if (program.length === 0) throw new InputError("no program on standard input");
   const input = hexBytes(positionals.join(" "), "memory argument");
   const insns = values.elf === true ? decodeProgram(firstProgramSection(readElf(program)).data) : programFromBytes(program);
-  const prog = await prepare(insns, engine, values.verify === true ? verifyRawOrThrow(insns, input.length) : null, CONFORMANCE_REGISTRY);
+  const prog = await prepareProgram(insns, engine, { verified: values.verify === true ? verifyRawOrThrow(insns, input.length) : null, helpers: CONFORMANCE_REGISTRY });
   const { r0 } = prog.run({ input });
   process.stdout.write(`${hex64(r0)}\n`);
   return 0;

@@ -1,7 +1,8 @@
 import { readCliInput } from "../input.js";
 import { CONFORMANCE_REGISTRY } from "../../exec/test-helpers.js";
 import { hex64, parse, positiveInt } from "../args.js";
-import { defaultEngine, parseEngine, prepare, verifyRawOrThrow } from "../engine.js";
+import { defaultEngine, parseEngine, prepareProgram, type EngineName } from "../../runtime/engine.js";
+import { verifyRawOrThrow } from "../verify-raw.js";
 import { hexBytes, InputError, readProgramFile } from "../program-file.js";
 import { GuestMemory } from "../../exec/guest-memory.js";
 import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js";
@@ -40,7 +41,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (file === null) return runObjectProgram(path, values.section, input, engine, repeat, values.json === true);
   const facts = values["no-verify"] === true ? null : verifyRawOrThrow(file.insns, input.length);
   // a bpf_conformance vector calls uBPF's test helpers; other programs get none (no implicit set)
-  const prog = await prepare(file.insns, engine, facts, path.toLowerCase().endsWith(".data") ? CONFORMANCE_REGISTRY : undefined);
+  const prog = await prepareProgram(file.insns, engine, { verified: facts, ...(path.toLowerCase().endsWith(".data") ? { helpers: CONFORMANCE_REGISTRY } : {}) });
 
   // The first run copies the input; later runs reuse the buffer as earlier runs left it.
   // With --repeat, ns_per_run times the repeats only (no compilation, no first-run set-up).
@@ -65,7 +66,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 }
 
 /** `wabpf run prog.o --section S`: load the object's maps and that program (verified), run it on `ctx`. */
-async function runObjectProgram(path: string, section: string | undefined, ctx: Uint8Array, engine: "interp" | "jit", repeat: number, json: boolean): Promise<number> {
+async function runObjectProgram(path: string, section: string | undefined, ctx: Uint8Array, engine: EngineName, repeat: number, json: boolean): Promise<number> {
   const obj = await openObjectFile(path);
   const progs = selectPrograms(obj, section);
   if (progs.length !== 1) throw new InputError(`${progs.length} programs in ${path}: choose one with --section (${progs.map((p) => `${p.section} (${p.name})`).join(", ")})`);
