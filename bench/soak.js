@@ -5,15 +5,14 @@
 // 1e9), SOAK_CYCLES (default 1e6). Machines differ ~3x in speed; the figures that matter are
 // "exact" and "flat", not the rates.
 import { SimKernel } from "../dist/index.js";
-import { triggerHits } from "../dist/kernel/bench-trigger.js";
-import { readFileSync } from "node:fs";
+import { defaultTriggerObject, triggerHits } from "../dist/kernel/bench-trigger.js";
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? 1e9);
 const CYCLES = Number(process.env.SOAK_CYCLES ?? 1e6);
-const BATCH = 100; // trigger calls per run of trigger_driver (test/fixtures/kernel/trigger.c)
+const BATCH = 100; // trigger calls per run of trigger_driver (src/assets/bpf/trigger.c)
 
 const k = await SimKernel.create();
-const obj = await k.open(readFileSync(new URL("../test/fixtures/kernel/trigger.o", import.meta.url)), "trigger");
+const obj = await k.open(defaultTriggerObject(), "trigger");
 obj.createMaps();
 const bss = obj.map("trigger.bss");
 const hits = () => triggerHits(bss);

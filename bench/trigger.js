@@ -27,7 +27,7 @@ export async function benchTrigger({ quick = false } = {}) {
     "nothing attached. `rawtp` / `tp` attach a raw_tp / classic tp program to the trigger's tracepoint",
     "(`bpf_test_run:bpf_trigger_tp`, fired by helper 42 after the trigger function); `kprobe`, `kretprobe`,",
     "`kprobe-multi`, `kretprobe-multi` a kprobe-family program to the trigger function",
-    "(test/fixtures/probes/trigger.o). Warm-up, then 1-second samples, mean ± stddev; the machine is shared with",
+    "(src/assets/bpf/probe-trigger.o). Warm-up, then 1-second samples, mean ± stddev; the machine is shared with",
     "other work, so the fastest sample is given too and per-event costs are computed from both.",
     "",
     "Per-event cost = 1/rate(variant) − 1/rate(kernel-count). The series' figures are from its",

@@ -19,7 +19,7 @@ for c in test/fixtures/object/*.c; do
   "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
   echo "built ${c%.c}.o"
 done
-# Simulated-kernel tracing fixtures (test/kernel, bench/trigger.js): fentry/fexit/fmod_ret and multi-link programs.
+# Simulated-kernel tracing fixtures (test/kernel): fentry/fexit/fmod_ret and multi-link programs.
 for c in test/fixtures/kernel/*.c; do
   "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
   echo "built ${c%.c}.o"
@@ -29,10 +29,15 @@ for c in test/fixtures/ringbuf/*.c; do
   "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
   echo "built ${c%.c}.o"
 done
-# Probe fixtures (test/kernel/probes*.test.ts, bench/trigger.js): kprobes and tracepoints, x86 and arm64 registers.
+# Probe fixtures (test/kernel/probes*.test.ts): kprobes and tracepoints, x86 and arm64 registers.
 for c in test/fixtures/probes/*.c; do
   "$CLANG" -O2 -g -target bpf -D__TARGET_ARCH_x86 -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
   echo "built ${c%.c}.o"
 done
 "$CLANG" -O2 -g -target bpf -D__TARGET_ARCH_arm64 -I/usr/include/x86_64-linux-gnu -c test/fixtures/probes/probes.c -o test/fixtures/probes/probes-arm64.o
 echo "built test/fixtures/probes/probes-arm64.o"
+# The bench_trigger objects, package assets (src/assets/bpf, copied to dist/assets and web/assets by the build).
+for c in src/assets/bpf/*.c; do
+  "$CLANG" -O2 -g -target bpf -D__TARGET_ARCH_x86 -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
+  echo "built ${c%.c}.o"
+done

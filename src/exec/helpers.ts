@@ -1,5 +1,5 @@
 import type { GuestMemory } from "./guest-memory.js";
-import type { TailCallTarget } from "./run.js";
+import type { TailCallTarget } from "./targets.js";
 
 /** What a helper sees of the call: arguments r1..r5 and the guest memory. */
 export interface HelperCall {

@@ -1,18 +1,12 @@
 import type { GuestMemory } from "./guest-memory.js";
 import type { HelperRegistry } from "./helpers.js";
-import type { Insn } from "../isa/insn.js";
 import { STACK_FRAME_SIZE } from "../isa/layout.js";
+import type { PseudoResolver, TailCallTarget } from "./targets.js";
+
+// declared in targets.ts (helpers.ts needs TailCallTarget too); re-exported for their importers
+export type { PseudoResolver, TailCallTarget };
 
 /** How a program is started: the shape both engines (interpreter and JIT) accept. */
-/**
- * What a pseudo ld_imm64 loads: `src` is its src_reg (1 BPF_PSEUDO_MAP_FD / 5 MAP_IDX: a map;
- * 2 MAP_VALUE / 6 MAP_IDX_VALUE: an address inside a map's value), `imm` the first slot's
- * imm (an index into the program's map list), `nextImm` the second slot's (the value
- * offset). Returns the 64-bit value the kernel would patch in, or null when it cannot be
- * resolved (the instruction then traps when reached, as an unresolved one does today).
- */
-export type PseudoResolver = (src: number, imm: number, nextImm: number) => bigint | null;
-
 /**
  * Where an ARRAY map keeps its values, so that compiled code can do its lookups inline as
  * the kernel's JIT does (map_gen_lookup): value of index i at `values + i * stride` for
@@ -67,15 +61,3 @@ export function stackWindow(fp0: number, depth: number): { start: number; end: n
   return { start: fp0 - (depth + 1) * STACK_FRAME_SIZE, end: fp0 };
 }
 
-/**
- * A program a tail call can jump to (what a PROG_ARRAY slot names, through
- * Machine.registerProgram): its instructions and map references for the interpreter, and,
- * for JIT callers, its compiled form (a JitProgram; the JIT runs it in the same memory).
- */
-export interface TailCallTarget {
-  readonly name: string;
-  readonly insns: readonly Insn[];
-  readonly pseudo?: PseudoResolver;
-  /** a JitProgram compiled from `insns` (typed loosely: src/exec sits below src/jit) */
-  readonly compiled?: object;
-}

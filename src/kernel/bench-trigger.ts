@@ -13,7 +13,7 @@
 // - rawtp / tp: the driver with a counting program on the trigger's tracepoint
 //   (bpf_test_run:bpf_trigger_tp, fired by helper 42 after the trigger function): raw_tp / classic tp.
 // - kprobe / kretprobe / kprobe-multi / kretprobe-multi: a counting program on the trigger
-//   function's kprobe layer (test/fixtures/probes/trigger.o).
+//   function's kprobe layer (assets/bpf/probe-trigger.o).
 // Warm-up, then 1-second samples; mean ± stddev M/s over the samples.
 import { EbpfError } from "../errors.js";
 import { SimKernel } from "./kernel.js";
@@ -50,19 +50,21 @@ export interface TriggerBenchOptions {
   readonly samples?: number;
   readonly sampleSec?: number;
   readonly only?: readonly TriggerVariant[];
-  /** the compiled fixture, a path or its bytes (default: test/fixtures/kernel/trigger.o in the repository) */
+  /** the compiled bench object, a path or its bytes (default: the package's assets/bpf/trigger.o) */
   readonly object?: string | Uint8Array;
-  /** the probe variants' programs, a path or bytes (default: test/fixtures/probes/trigger.o) */
+  /** the probe variants' programs, a path or bytes (default: the package's assets/bpf/probe-trigger.o) */
   readonly probeObject?: string | Uint8Array;
   readonly onResult?: (r: TriggerResult) => void;
 }
 
 const BATCH = 100;
 
-// src/kernel or dist/kernel → the repository's fixtures (no node:url import: the module also
-// runs in browsers, where the fixtures are fetched)
-const TRIGGER_URL = new URL("../../test/fixtures/kernel/trigger.o", import.meta.url);
-const PROBE_TRIGGER_URL = new URL("../../test/fixtures/probes/trigger.o", import.meta.url);
+// The bench objects are package assets beside this module's directory: src/assets/bpf (sources
+// and the committed objects), dist/assets/bpf (copied by build:ts), web/assets/bpf for the
+// browser bundle in web/dist (copied by build:web). No node:url import: the module also runs in
+// browsers, where the objects are fetched.
+const TRIGGER_URL = new URL("../assets/bpf/trigger.o", import.meta.url);
+const PROBE_TRIGGER_URL = new URL("../assets/bpf/probe-trigger.o", import.meta.url);
 
 export function defaultTriggerObject(): string {
   return decodeURIComponent(TRIGGER_URL.pathname);
@@ -85,7 +87,7 @@ async function objectBytes(src: string | Uint8Array | undefined, url: URL): Prom
   try {
     return await readFile(path);
   } catch {
-    throw new EbpfError("ENOENT", `bench object ${path} not found (scripts/build-fixtures.sh builds it)`);
+    throw new EbpfError("ENOENT", `bench object ${path} not found (npm run build copies it from src/assets/bpf)`);
   }
 }
 

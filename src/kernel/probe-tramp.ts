@@ -30,7 +30,7 @@ import { CPU_ID_ADDR } from "../isa/layout.js";
 import type { ArchRegs } from "./arch.js";
 import { SIM_KERNEL_FP, SIM_KERNEL_SP } from "./arch.js";
 import { PS_MISSES, PS_RUN_CNT, PS_RUN_TIME, TRAMP_BPF_STACK, TRAMP_FEATURES } from "./trampoline.js";
-import { needsFrame, type CtxNeeds } from "./multi.js";
+import { needsFrame, type CtxNeeds } from "./ctx-needs.js";
 import { ModuleCache } from "./module-cache.js";
 
 export const PROBE_HDR = 40;

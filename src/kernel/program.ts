@@ -13,6 +13,7 @@
 import { EbpfError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { CALL } from "../isa/opcode.js";
+import { HELPER } from "../isa/helpers.js";
 import type { RunResult } from "../exec/run.js";
 import type { Helper } from "../exec/helpers.js";
 import type { JitProgram } from "../jit/index.js";
@@ -23,18 +24,23 @@ import type { BpfObject } from "../object/bpf-object.js";
 import { loadObjectProgram, objectVerifyOptions } from "../object/program-load.js";
 import { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind } from "../loader/sections.js";
 import { PROG_STATE_SIZE, PS_MISSES, PS_RUN_CNT, PS_RUN_TIME } from "./trampoline.js";
-import { ctxNeeds, type CtxNeeds } from "./multi.js";
+import { ctxNeeds, type CtxNeeds } from "./ctx-needs.js";
 import { archRegs, type ArchRegs } from "./arch.js";
 
 export { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind };
 
-
 /** Helpers only tracing programs may call: their numbers in enum bpf_func_id. */
-export const TRACING_HELPER_IDS = { get_func_ip: 173, get_attach_cookie: 174, get_func_arg: 183, get_func_ret: 184, get_func_arg_cnt: 185 } as const;
+export const TRACING_HELPER_IDS = {
+  get_func_ip: HELPER.get_func_ip,
+  get_attach_cookie: HELPER.get_attach_cookie,
+  get_func_arg: HELPER.get_func_arg,
+  get_func_ret: HELPER.get_func_ret,
+  get_func_arg_cnt: HELPER.get_func_arg_cnt,
+} as const;
 const TRACING_ONLY = new Set<number>(Object.values(TRACING_HELPER_IDS));
-const STAND_IN_HELPER = 7; // bpf_get_prandom_u32
+const STAND_IN_HELPER = HELPER.get_prandom_u32;
 /** bpf_override_return */
-export const OVERRIDE_RETURN = 58;
+export const OVERRIDE_RETURN = HELPER.override_return;
 
 const LDX_MEM = 0x61 & 0xe7; // class LDX, mode MEM (size bits masked)
 const SIZE_BYTES: Record<number, number> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
@@ -140,7 +146,7 @@ export function verifyForKernel(insns: readonly Insn[], progType: string, obj: {
  * table holding its code) and the CPU runs default to.
  */
 export interface ProgramHost {
-  readonly machine: Pick<Machine, "mem" | "rt">;
+  readonly machine: Pick<Machine, "mem" | "rt" | "holdProgram" | "releaseProgram" | "onProgramFree">;
   readonly cpu: number;
 }
 
@@ -157,6 +163,8 @@ export interface KernelProgramInit {
   readonly insns: readonly Insn[];
   readonly verdict: VerifyResult;
   readonly jit: JitProgram;
+  /** its id in the machine (Machine.registerProgram): links hold it through this */
+  readonly progId: number;
 }
 
 /** A program loaded into a SimKernel. Tracing programs attach with SimKernel.attach/attachMulti. */
@@ -186,6 +194,8 @@ export class KernelProgram {
   readonly overrides: boolean;
   /** the end of its furthest direct ctx read (checked against a tracepoint's size at attach) */
   readonly maxCtxOffset: number;
+  readonly progId: number;
+  private closedFlag = false;
 
   constructor(
     private readonly kernel: ProgramHost,
@@ -203,7 +213,11 @@ export class KernelProgram {
     this.multi = (t?.multi ?? false) || (parseProbeSection(init.section)?.multi ?? false);
     this.sectionTarget = t?.target ?? null;
     const mem = kernel.machine.mem;
-    this.state = kernel.machine.rt.alloc(PROG_STATE_SIZE);
+    this.progId = init.progId;
+    const rt = kernel.machine.rt;
+    const state = rt.alloc(PROG_STATE_SIZE);
+    this.state = state;
+    kernel.machine.onProgramFree(init.progId, () => rt.free(state));
     this.tableIndex = init.jit.tableIndex(mem);
     this.fn = mem.table.get(this.tableIndex) as Function;
     this.needs = ctxNeeds(init.insns);
@@ -225,8 +239,40 @@ export class KernelProgram {
     return this.kernel.machine.mem.view.getBigUint64(this.state + PS_RUN_TIME, true);
   }
 
+  // ---------------------------------------------------------------- lifetime
+  /**
+   * close(prog_fd): the handle is gone (run, prepare and attach are EBADF after it). Links keep
+   * the program until they are detached; with its last reference its maps, state block and
+   * table slots are freed (bpf_prog_put).
+   */
+  close(): void {
+    this.live("close");
+    this.closedFlag = true;
+    this.kernel.machine.releaseProgram(this.progId);
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** EBADF once the handle is closed. */
+  live(op: string): void {
+    if (this.closedFlag) throw new EbpfError("EBADF", `${op}: program '${this.name}' is closed`);
+  }
+
+  /** @internal a link takes a reference */
+  hold(): void {
+    this.kernel.machine.holdProgram(this.progId);
+  }
+
+  /** @internal a link lets go of its reference */
+  release(): void {
+    this.kernel.machine.releaseProgram(this.progId);
+  }
+
   /** Set up a run (BPF_PROG_TEST_RUN-like; non-tracing programs such as raw_tp drivers). */
   prepare(opts: { ctx?: Uint8Array; cpu?: number } = {}): () => RunResult {
+    this.live("run");
     return this.jit.prepare({ mem: this.kernel.machine.mem, cpu: opts.cpu ?? this.kernel.cpu, ...(opts.ctx !== undefined ? { input: opts.ctx } : {}) });
   }
   run(opts: { ctx?: Uint8Array; cpu?: number } = {}): RunResult {
@@ -254,7 +300,7 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
     // bpf_get_func_ret exists only for fexit and fmod_ret programs (bpf_tracing_func_proto)
     if (t?.kind === "fentry") {
       const pc = insns.findIndex((i) => i.code === CALL && i.src === 0 && i.imm === TRACING_HELPER_IDS.get_func_ret);
-      if (pc >= 0) throw new EbpfError("EINVAL", `program '${name}': unknown func bpf_get_func_ret#184 (insn ${pc}): fentry programs have no return value`);
+      if (pc >= 0) throw new EbpfError("EINVAL", `program '${name}': unknown func bpf_get_func_ret#${HELPER.get_func_ret} (insn ${pc}): fentry programs have no return value`);
     }
   };
   const loaded = await loadObjectProgram(obj, p, {
@@ -264,6 +310,6 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
     helpers: kernel.helpers,
     inlineArrayLookup: true,
   });
-  if (!loaded.verdict.accepted || loaded.jit === null) throw new VerifierError(loaded.verdict);
-  return new KernelProgram(kernel, { name, section: p.section, progType: tracing ? "tracing" : p.progType, insns: loaded.insns, verdict: loaded.verdict, jit: loaded.jit });
+  if (!loaded.verdict.accepted || loaded.jit === null || loaded.progId === null) throw new VerifierError(loaded.verdict, { program: name });
+  return new KernelProgram(kernel, { name, section: p.section, progType: tracing ? "tracing" : p.progType, insns: loaded.insns, verdict: loaded.verdict, jit: loaded.jit, progId: loaded.progId });
 }

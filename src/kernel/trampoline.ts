@@ -14,7 +14,7 @@
 import type { Binaryen } from "../jit/binaryen-loader.js";
 import { WasmModule, type WasmFeature } from "../jit/wasm-module.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
-import { needsFrame, type CtxNeeds } from "./multi.js";
+import { needsFrame, type CtxNeeds } from "./ctx-needs.js";
 import { ModuleCache } from "./module-cache.js";
 
 export const TRAMP_BPF_STACK = 4096;

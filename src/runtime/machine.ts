@@ -98,7 +98,7 @@ export class Machine {
   private readonly byPtr = new Map<number, BpfMap>();
   private readonly byId = new Map<number, BpfMap>();
   private readonly programs = new Map<number, ProgramEntry>();
-  private readonly progRefs = new Map<number, { refs: number; readonly maps: readonly BpfMap[]; readonly free: (() => void) | null }>();
+  private readonly progRefs = new Map<number, { refs: number; readonly maps: readonly BpfMap[]; readonly frees: Array<() => void> }>();
   private nextMapId = 1;
   private nextProgId = 1;
   private rng: bigint;
@@ -199,7 +199,7 @@ export class Machine {
     const id = this.nextProgId++;
     for (const m of owned.maps ?? []) m.hold();
     this.programs.set(id, { id, name, tableIndex, target });
-    this.progRefs.set(id, { refs: 1, maps: owned.maps ?? [], free: owned.free ?? null });
+    this.progRefs.set(id, { refs: 1, maps: owned.maps ?? [], frees: owned.free !== undefined ? [owned.free] : [] });
     return id;
   }
 
@@ -224,8 +224,20 @@ export class Machine {
     if (r === undefined || --r.refs > 0) return;
     this.progRefs.delete(id);
     this.programs.delete(id);
-    r.free?.();
+    for (const free of r.frees) free();
     for (const m of r.maps) m.release();
+  }
+
+  /** Also free `free` with program `id` (what a user of the program allocated for it: a kernel program's state block). */
+  onProgramFree(id: number, free: () => void): void {
+    const r = this.progRefs.get(id);
+    if (r === undefined) throw new EbpfError("EBADF", `no program with id ${id}`);
+    r.frees.push(free);
+  }
+
+  /** Whether program `id` is still registered (some reference holds it). */
+  programLive(id: number): boolean {
+    return this.progRefs.has(id);
   }
 
   // ---------------------------------------------------------------- current task

@@ -7,27 +7,12 @@ import { BpfError, RuntimeTrap, TrapKind, EbpfError } from "../errors.js";
 import type { Helper, HelperCall } from "../exec/helpers.js";
 import { HELPER } from "../isa/helpers.js";
 import type { Machine } from "./machine.js";
+import type { AsRuntimeExports } from "./as-runtime.js";
 import type { BpfMap } from "./maps.js";
 import { MAP_TYPES } from "./map-types.js";
 
 /** The runtime exports of assembly/output.ts. */
-interface OutputExports {
-  readonly wabpf_ringbuf_create: (size: number, flags: number, id: number, ncpus: number) => number;
-  readonly wabpf_ringbuf_state: (map: number) => number;
-  readonly wabpf_ringbuf_access: (addr: number, size: number, write: number) => number;
-  readonly wabpf_ringbuf_is_reserved: (sample: number) => number;
-  readonly wabpf_perf_event_open: (id: number, cpu: number, dataSize: number) => number;
-  readonly wabpf_perf_event_close: (id: number) => void;
-  // uniform helper ABI (i64 r1..r5) -> i64
-  readonly helper_ringbuf_output: (...r: bigint[]) => bigint;
-  readonly helper_ringbuf_reserve: (...r: bigint[]) => bigint;
-  readonly helper_ringbuf_submit: (...r: bigint[]) => bigint;
-  readonly helper_ringbuf_discard: (...r: bigint[]) => bigint;
-  readonly helper_ringbuf_query: (...r: bigint[]) => bigint;
-  readonly helper_perf_event_output: (...r: bigint[]) => bigint;
-}
-
-const exportsOf = (m: Machine): OutputExports => m.rt.exports as unknown as OutputExports;
+const exportsOf = (m: Machine): AsRuntimeExports => m.rt.exports;
 
 /** Record header bits (struct bpf_ringbuf_hdr.len). */
 export const BPF_RINGBUF_BUSY_BIT = 0x80000000;
@@ -115,7 +100,7 @@ export function outputHelpers(machine: Machine, mapOf: MapOf): Helper[] {
       throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `${name}: 0x${c.r1.toString(16)} is not a reserved ring buffer sample`);
     }
   };
-  const args = (c: HelperCall): bigint[] => [c.r1, c.r2, c.r3, c.r4, c.r5];
+  const args = (c: HelperCall): [bigint, bigint, bigint, bigint, bigint] => [c.r1, c.r2, c.r3, c.r4, c.r5];
   return [
     {
       id: HELPER.perf_event_output,

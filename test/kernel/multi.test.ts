@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { SimKernel, type KernelOptions } from "../../src/kernel/index.js";
 import { BpfError } from "../../src/errors.js";
 import { FIXTURES, hashGet, setSlot } from "./support.js";
-import { triggerHits } from "../../src/kernel/bench-trigger.js";
+import { defaultTriggerObject, triggerHits } from "../../src/kernel/bench-trigger.js";
 
 async function setup(opts: KernelOptions = {}) {
   const k = await SimKernel.create({ generated: 50, ...opts });
@@ -205,7 +205,7 @@ describe("kfunc_md with thousands of functions", () => {
 describe("programs that never look at the frame", () => {
   it("run without a tracing-stack frame on both trampolines, with the same semantics", async () => {
     const k = await SimKernel.create({ generated: 20 });
-    const obj = await k.open(FIXTURES + "trigger.o");
+    const obj = await k.open(defaultTriggerObject());
     obj.createMaps();
     const bss = obj.map("trigger.bss");
     const hits = (): bigint => triggerHits(bss);
@@ -222,8 +222,8 @@ describe("programs that never look at the frame", () => {
       expect(hits()).toBe(expected); // every attached program counted every call
     }
     expect(k.call("bpf_get_numa_node_id", 1n, 2n, 3n, 4n, 5n)).toBe(0n); // the original ran (fmod_ret returned 0)
-    const tsp = k.machine.mem.view.getUint32((k.machine.rt.exports as unknown as { wabpf_kernel_tsp_addr(): number }).wabpf_kernel_tsp_addr(), true);
-    const lo = (k.machine.rt.exports as unknown as { wabpf_kernel_tstack_lo(): number }).wabpf_kernel_tstack_lo();
+    const tsp = k.machine.mem.view.getUint32(k.machine.rt.exports.wabpf_kernel_tsp_addr(), true);
+    const lo = k.machine.rt.exports.wabpf_kernel_tstack_lo();
     expect(tsp - lo).toBe(64 * (4096 + 128)); // the tracing stack is balanced
   });
 });

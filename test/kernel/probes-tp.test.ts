@@ -3,7 +3,8 @@
 // trigger's tracepoint, host-defined ones; tracefs-style format files.
 import { beforeEach, describe, expect, it } from "vitest";
 import { slot } from "./support.js";
-import { errnoOf, loadError, PROBES, setupProbes, type ProbeSetup } from "./probes-support.js";
+import { errnoOf, loadError, setupProbes, type ProbeSetup } from "./probes-support.js";
+import { defaultProbeTriggerObject } from "../../src/kernel/bench-trigger.js";
 
 const neg = (x: bigint): bigint => BigInt.asUintN(64, -x);
 const le64 = (s: string): bigint => {
@@ -142,7 +143,7 @@ describe("tracepoints", () => {
 
   it("a lone raw_tp program that reads no ctx runs straight from the call site (the bench's rawtp), and stops when detached", async () => {
     const { k } = t;
-    const obj = await k.open(PROBES + "trigger.o");
+    const obj = await k.open(defaultProbeTriggerObject(), "trigger");
     obj.createMaps();
     const hits = (): bigint => new DataView(obj.map("trigger.bss").lookup(new Uint8Array(4))!.buffer).getBigUint64(0, true);
     const l = k.attach(await k.load(obj, "bench_trigger_rawtp"));

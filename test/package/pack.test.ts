@@ -66,6 +66,15 @@ export const x: [number, typeof open, typeof m, VerifyResult | null] = [n, open,
     expect(out).toMatch(/^1002\s+cat\s+4\s+0\s+\/etc\/ld\.so\.cache$/m);
   });
 
+  it("ships the bench_trigger objects as assets beside dist/ (no test/ path) and runs the bench from them", () => {
+    const pkg = join(project, "node_modules/wabpf");
+    expect(existsSync(join(pkg, "dist/assets/bpf/trigger.o"))).toBe(true);
+    expect(existsSync(join(pkg, "dist/assets/bpf/probe-trigger.o"))).toBe(true);
+    expect(existsSync(join(pkg, "test"))).toBe(false);
+    const out = run("npx", ["--no-install", "wabpf", "bench", "trigger", "--only", "trigger-only,kprobe", "--warmup", "0", "--samples", "1", "--quick", "--json"], project);
+    expect(out.trim().split("\n").map((l) => (JSON.parse(l) as { name: string }).name)).toEqual(["trigger-only", "kprobe"]);
+  }, 60_000);
+
   it("runs the README's command through npx wabpf", () => {
     const out = run("npx", ["--no-install", "wabpf", "run", "node_modules/wabpf/examples/sum-bytes.s", "--mem-hex", "01 02 03 04"], project);
     expect(out).toBe("0xa\n");

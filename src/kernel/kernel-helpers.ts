@@ -1,0 +1,35 @@
+// The helpers programs on the simulated kernel get on top of the machine's: the current task,
+// bpf_override_return, the tracing helpers (assembly/kernel) and the bench trigger.
+import type { Helper } from "../exec/helpers.js";
+import { HELPER } from "../isa/helpers.js";
+import type { AsRuntimeExports } from "../runtime/as-runtime.js";
+
+/** Helpers implemented by the AssemblyScript kernel, each with its interpreter entry. */
+type HelperAbi = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
+
+/** Helpers implemented by the AssemblyScript kernel, each with its interpreter entry. */
+export function simKernelHelpers(ex: AsRuntimeExports): Helper[] {
+  const h = (id: number, name: string, native: HelperAbi, arity: number): Helper => ({
+    id,
+    name,
+    native,
+    // the interpreter's entry: the same wasm code (these helpers trust the verifier)
+    fn: (c) => {
+      const a = [c.r1, c.r2, c.r3, c.r4, c.r5].map((x, i) => (i < arity ? BigInt.asIntN(64, x) : 0n));
+      return BigInt.asUintN(64, native(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!));
+    },
+  });
+  // bpf_get_current_pid_tgid / _comm / _uid_gid and the probe reads are the machine's
+  // (setCurrent drives Machine.setCurrentTask; kernel objects are declared kernel memory)
+  return [
+    h(HELPER.get_current_task, "bpf_get_current_task", ex.helper_get_current_task, 0),
+    h(HELPER.override_return, "bpf_override_return", ex.helper_override_return, 2),
+    h(HELPER.get_func_ip, "bpf_get_func_ip", ex.helper_get_func_ip, 1),
+    h(HELPER.get_attach_cookie, "bpf_get_attach_cookie", ex.helper_get_attach_cookie, 1),
+    h(HELPER.get_func_arg, "bpf_get_func_arg", ex.helper_get_func_arg, 3),
+    h(HELPER.get_func_ret, "bpf_get_func_ret", ex.helper_get_func_ret, 2),
+    h(HELPER.get_func_arg_cnt, "bpf_get_func_arg_cnt", ex.helper_get_func_arg_cnt, 1),
+    // bpf_get_numa_node_id is a traceable kernel function here (the bench trigger)
+    h(HELPER.get_numa_node_id, "bpf_get_numa_node_id", ex.kernel_helper_get_numa_node_id, 5),
+  ];
+}

@@ -1,0 +1,71 @@
+// Tasks and files: struct task_struct / file / inode objects in guest memory (declared kernel
+// memory for the probe-read helpers), the current task, and the fd table of the syscall path.
+import type { KernelContext } from "./kernel-context.js";
+
+export interface TaskSpec {
+  readonly pid: number;
+  readonly tgid?: number;
+  readonly comm?: string;
+}
+
+const TASK_SIZE = 40;
+
+export class Tasks {
+  private currentTask = 0;
+
+  constructor(private readonly ctx: KernelContext) {}
+
+  /** Allocate a struct task_struct (pid, tgid, comm) in guest memory; returns its address. */
+  create(t: TaskSpec): number {
+    const machine = this.ctx.machine;
+    const addr = machine.rt.alloc(TASK_SIZE);
+    machine.mem.bytes.fill(0, addr, addr + TASK_SIZE);
+    const v = machine.mem.view;
+    v.setInt32(addr, t.pid, true);
+    v.setInt32(addr + 4, t.tgid ?? t.pid, true);
+    const comm = new TextEncoder().encode(t.comm ?? "").slice(0, 15);
+    machine.mem.bytes.set(comm, addr + 8);
+    machine.mapKernelGuestMemory(addr, TASK_SIZE);
+    return addr;
+  }
+
+  /** Make `task` current on `cpu` (every CPU when omitted), for kernel code and the machine's task helpers. */
+  setCurrent(task: number, cpu?: number): void {
+    const machine = this.ctx.machine;
+    this.ctx.ex.wabpf_kernel_set_current(task);
+    this.currentTask = task;
+    const v = machine.mem.view;
+    if (task === 0) {
+      machine.setCurrentTask(null, cpu);
+      v.setInt32(this.ctx.pidAddr, 0, true);
+      return;
+    }
+    const pid = v.getInt32(task, true);
+    const tgid = v.getInt32(task + 4, true);
+    const raw = machine.mem.bytes.subarray(task + 8, task + 24);
+    const end = raw.indexOf(0);
+    const comm = new TextDecoder().decode(raw.subarray(0, end < 0 ? 15 : Math.min(end, 15)));
+    machine.setCurrentTask({ pid, tgid, comm }, cpu);
+    v.setInt32(this.ctx.pidAddr, pid, true);
+  }
+
+  get current(): number {
+    return this.currentTask;
+  }
+
+  /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15). */
+  openFile(fd: number, size: bigint, ino: bigint): number {
+    const machine = this.ctx.machine;
+    const rt = machine.rt;
+    const inode = rt.alloc(16);
+    const file = rt.alloc(24);
+    const v = machine.mem.view;
+    v.setBigUint64(inode, ino, true);
+    v.setBigInt64(inode + 8, size, true);
+    v.setUint32(file + 16, inode, true);
+    machine.mapKernelGuestMemory(inode, 16);
+    machine.mapKernelGuestMemory(file, 24);
+    this.ctx.ex.wabpf_kernel_set_fd(fd, file);
+    return file;
+  }
+}
