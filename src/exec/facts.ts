@@ -18,4 +18,11 @@ export interface InsnFacts {
   readonly divisorNonZero?: boolean;
   /** this conditional jump is always or never taken */
   readonly branch?: "always" | "never";
+  /**
+   * at a helper call taking a map in r1: that map, as the index the program's map references
+   * use (the imm of the ld_imm64 that loads it), the same on every path
+   */
+  readonly mapInR1?: number;
+  /** at a helper call taking a callback in r2 (bpf_loop, bpf_for_each_map_elem): its first slot, the same on every path */
+  readonly callbackInR2?: number;
 }

@@ -28,7 +28,7 @@ import {
   sizeBytes,
 } from "../isa/opcode.js";
 import { DISPATCH_GROUP, MAX_NESTING, isExit, isUncondJump, jumpTarget, lastInsn, splitFunctions, structure, type FunctionRange, type Structure } from "./cfg.js";
-import type { VerifierFacts } from "./facts.js";
+import type { VerifierFacts } from "../exec/facts.js";
 import type { InlineArrayLookup, PseudoResolver } from "../exec/run.js";
 import { pseudoFuncValue } from "../exec/callbacks.js";
 import type { Binaryen } from "./binaryen-loader.js";
@@ -162,10 +162,6 @@ class Lowering {
   private readonly r10Intact: boolean;
   /** whether some callx was lowered (the module then gets its helper dispatch function) */
   usesCallx = false;
-  /** helper calls whose r1 is a map address from a resolved ld_imm64 earlier in their basic block */
-  private readonly r1AtCall: Map<number, bigint>;
-  /** bpf_loop calls whose callback (r2) is a known subprogram: slot of the call → function index */
-  private readonly loopCallback: Map<number, number>;
   constructor(
     private readonly mod: WasmModule,
     private readonly insns: readonly Insn[],
@@ -176,21 +172,14 @@ class Lowering {
     private readonly pseudo: PseudoResolver | null,
     private readonly inlineArray: ((mapAddr: bigint) => InlineArrayLookup | null) | null,
     private readonly reentrant: ReadonlyMap<number, "callback" | "tail_call">,
-    inlineLoop: boolean,
+    /** bpf_loop calls whose callback the verifier names (facts.callbackInR2) run it from wasm */
+    private readonly inlineLoop: boolean,
     /** helper 8 is the machine's bpf_get_smp_processor_id: load the CPU id inline, as Linux's JIT does */
     private readonly inlineCpuId: boolean,
   ) {
     this.m = mod.ops;
     this.i64 = mod.i64;
     this.i32 = mod.i32;
-    this.r1AtCall = facts !== null && pseudo !== null && inlineArray !== null ? mapInR1AtCalls(insns, pseudo) : new Map();
-    this.loopCallback = new Map();
-    if (inlineLoop) {
-      for (const [pc, target] of funcInR2AtLoopCalls(insns)) {
-        const k = fnIndex.get(target);
-        if (k !== undefined) this.loopCallback.set(pc, k);
-      }
-    }
     this.r10Intact = !insns.some((ins, pc) => writesRegister(ins, 10) && !(pc > 0 && insns[pc - 1]!.code === LD_IMM64));
   }
 
@@ -705,7 +694,7 @@ class Lowering {
       if (ins.imm === HELPER.get_smp_processor_id && this.inlineCpuId) return [this.set(0, m.i64.load32_u(0, 4, m.i32.const(CPU_ID_ADDR)))];
       const inline = ins.imm === HELPER.map_lookup_elem ? this.inlineArrayLookup(pc) : null;
       if (inline !== null) return [this.set(0, inline)];
-      const loopFn = ins.imm === HELPER.loop ? this.loopCallback.get(pc) : undefined;
+      const loopFn = ins.imm === HELPER.loop ? this.loopCallback(pc) : undefined;
       if (loopFn !== undefined) return [this.inlineBpfLoop(pc, loopFn)];
       this.helperIds.add(ins.imm);
       const reenters = this.reentrant.get(ins.imm);
@@ -736,6 +725,12 @@ class Lowering {
       m.global.set("depth", m.i32.sub(depth(), m.i32.const(1))),
       ...fuelIn,
     ];
+  }
+
+  /** The function of the callback the verifier proved bpf_loop at `pc` gets, when inlining loops. */
+  private loopCallback(pc: number): number | undefined {
+    const cb = this.inlineLoop ? this.facts?.insn[pc]?.callbackInR2 : undefined;
+    return cb === undefined ? undefined : this.fnIndex.get(cb);
   }
 
   /**
@@ -783,8 +778,10 @@ class Lowering {
    * max_entries, else 0. Only for verified code: the verifier proved r2 readable.
    */
   private inlineArrayLookup(pc: number): Expr | null {
-    const map = this.r1AtCall.get(pc);
-    const info = map === undefined ? null : this.inlineArray?.(map) ?? null;
+    const mapRef = this.facts?.insn[pc]?.mapInR1;
+    if (mapRef === undefined || this.pseudo === null || this.inlineArray === null) return null;
+    const map = this.pseudo(PseudoLd.MAP_IDX, mapRef, 0);
+    const info = map === null ? null : this.inlineArray(map);
     if (info === null) return null;
     const { m } = this;
     const idx = (): Expr => m.local.get(L_TMP, this.i64);
@@ -815,37 +812,6 @@ class Lowering {
   }
 }
 
-/**
- * For each helper call whose r1 was set by a resolved map ld_imm64 earlier in the same
- * basic block (no jump target, call or other write of r1 in between): that map address.
- */
-function mapInR1AtCalls(insns: readonly Insn[], pseudo: PseudoResolver): Map<number, bigint> {
-  const targets = new Set<number>();
-  insns.forEach((ins, pc) => {
-    const t = jumpTarget(ins, pc);
-    if (t !== null) targets.add(t);
-  });
-  const out = new Map<number, bigint>();
-  let r1: bigint | null = null;
-  for (let pc = 0; pc < insns.length; pc++) {
-    const ins = insns[pc]!;
-    if (targets.has(pc)) r1 = null;
-    if (ins.code === LD_IMM64 && pc + 1 < insns.length) {
-      const mapRef = ins.src === PseudoLd.MAP_FD || ins.src === PseudoLd.MAP_IDX;
-      r1 = ins.dst === 1 ? (mapRef ? pseudo(ins.src, ins.imm, insns[pc + 1]!.imm) : null) : r1;
-      pc++;
-      continue;
-    }
-    if (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL) {
-      if (r1 !== null && ins.src === PseudoCall.HELPER && opSource(ins.code) === Source.K) out.set(pc, r1);
-      r1 = null;
-      continue;
-    }
-    if (jumpTarget(ins, pc) !== null || writesRegister(ins, 1)) r1 = null;
-  }
-  return out;
-}
-
 /** Whether executing `ins` may change register `r`. */
 function writesRegister(ins: Insn, r: number): boolean {
   const cls = opClass(ins.code);
@@ -857,36 +823,4 @@ function writesRegister(ins: Insn, r: number): boolean {
     return (ins.imm & AtomicOp.FETCH) !== 0 && ins.src === r;
   }
   return false;
-}
-
-/** bpf_loop's helper id. */
-
-/**
- * bpf_loop calls whose r2 was set by an ld_imm64 src 4 earlier in the same basic block (no
- * jump target, call or other write of r2 in between): the callback's first slot.
- */
-function funcInR2AtLoopCalls(insns: readonly Insn[]): Map<number, number> {
-  const targets = new Set<number>();
-  insns.forEach((ins, pc) => {
-    const t = jumpTarget(ins, pc);
-    if (t !== null) targets.add(t);
-  });
-  const out = new Map<number, number>();
-  let r2: number | null = null;
-  for (let pc = 0; pc < insns.length; pc++) {
-    const ins = insns[pc]!;
-    if (targets.has(pc)) r2 = null;
-    if (ins.code === LD_IMM64 && pc + 1 < insns.length) {
-      if (ins.dst === 2) r2 = ins.src === PseudoLd.FUNC ? pc + 1 + ins.imm : null;
-      pc++;
-      continue;
-    }
-    if (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL) {
-      if (r2 !== null && ins.src === PseudoCall.HELPER && opSource(ins.code) === Source.K && ins.imm === HELPER.loop) out.set(pc, r2);
-      r2 = null;
-      continue;
-    }
-    if (jumpTarget(ins, pc) !== null || writesRegister(ins, 2)) r2 = null;
-  }
-  return out;
 }

@@ -12,7 +12,7 @@ import { type Helper, type HelperCall, type HelperRegistry } from "../exec/helpe
 import { DEFAULT_BUDGET, stackWindow, type InlineArrayLookup, type PseudoResolver, type RunOptions, type RunResult, type TailCallTarget } from "../exec/run.js";
 import { loadBinaryen } from "./binaryen-loader.js";
 import { generate } from "./codegen.js";
-import type { VerifierFacts } from "./facts.js";
+import type { VerifierFacts } from "../exec/facts.js";
 
 // no implicit helper set: a run given none has none (a call traps as an unknown helper)
 const NO_HELPERS: HelperRegistry = new Map();

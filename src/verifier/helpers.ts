@@ -2,7 +2,7 @@
 // argument types, return type, GPL-only flag) and which program types may call them
 // (the *_func_proto callbacks, privileged). Helpers not listed here are rejected with a
 // "not supported" message rather than accepted unchecked.
-import { helperName } from "../asm/helper-names.js";
+import { HELPER, HELPER_COUNT, helperName } from "../isa/helpers.js";
 import type { ProgType } from "./types.js";
 import { isSkbType, isTracingType } from "./prog-types.js";
 
@@ -44,82 +44,82 @@ export interface HelperProto {
 }
 
 /** __BPF_FUNC_MAX_ID on Linux 6.18: ids at or past it are "unknown". */
-export const FUNC_MAX_ID = 212;
+export const FUNC_MAX_ID = HELPER_COUNT;
 
 const ALL = (): boolean => true;
 const MAP_DATA = ["hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash"];
 const isXdpOrTc = (t: ProgType): boolean => t === "xdp" || t === "sched_cls" || t === "sched_act";
 
 const PROTOS: HelperProto[] = [
-  { id: 1, args: ["map_ptr", "map_key"], ret: "map_value_or_null", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
-  { id: 2, args: ["map_ptr", "map_key", "map_value", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
-  { id: 3, args: ["map_ptr", "map_key"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
-  { id: 4, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall" },
-  { id: 5, args: [], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 6, args: ["mem_ro", "const_size"], ret: "integer", gplOnly: true, allowed: ALL },
-  { id: 7, args: [], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 8, args: [], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 12, args: ["ctx", "map_ptr", "anything"], ret: "void", gplOnly: false, allowed: ALL, mapTypes: ["prog_array"] },
-  { id: 14, args: [], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 26, args: ["ctx", "anything", "uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: isSkbType },
-  { id: 44, args: ["ctx", "anything"], ret: "integer", gplOnly: false, allowed: (t) => t === "xdp", changesPkt: true },
-  { id: 113, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
-  { id: 16, args: ["uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 23, args: ["anything", "anything"], ret: "integer", gplOnly: false, allowed: isXdpOrTc },
-  { id: 25, args: ["ctx", "map_ptr", "anything", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL, mapTypes: ["perf_event_array"] },
-  { id: 35, args: [], ret: "integer", gplOnly: true, allowed: ALL },
-  { id: 42, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.map_lookup_elem, args: ["map_ptr", "map_key"], ret: "map_value_or_null", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
+  { id: HELPER.map_update_elem, args: ["map_ptr", "map_key", "map_value", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
+  { id: HELPER.map_delete_elem, args: ["map_ptr", "map_key"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
+  { id: HELPER.probe_read, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall" },
+  { id: HELPER.ktime_get_ns, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.trace_printk, args: ["mem_ro", "const_size"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.get_prandom_u32, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.get_smp_processor_id, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.tail_call, args: ["ctx", "map_ptr", "anything"], ret: "void", gplOnly: false, allowed: ALL, mapTypes: ["prog_array"] },
+  { id: HELPER.get_current_pid_tgid, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.skb_load_bytes, args: ["ctx", "anything", "uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  { id: HELPER.xdp_adjust_head, args: ["ctx", "anything"], ret: "integer", gplOnly: false, allowed: (t) => t === "xdp", changesPkt: true },
+  { id: HELPER.probe_read_kernel, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.get_current_comm, args: ["uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.redirect, args: ["anything", "anything"], ret: "integer", gplOnly: false, allowed: isXdpOrTc },
+  { id: HELPER.perf_event_output, args: ["ctx", "map_ptr", "anything", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL, mapTypes: ["perf_event_array"] },
+  { id: HELPER.get_current_task, args: [], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.get_numa_node_id, args: [], ret: "integer", gplOnly: false, allowed: ALL },
   // bpf_get_stack: the stack of the current task into a buffer
-  { id: 67, args: ["ctx", "uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall" },
+  { id: HELPER.get_stack, args: ["ctx", "uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall" },
   // bpf_get_ns_current_pid_tgid(dev, ino, nsdata, size)
-  { id: 120, args: ["anything", "anything", "uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.get_ns_current_pid_tgid, args: ["anything", "anything", "uninit_mem", "const_size"], ret: "integer", gplOnly: false, allowed: ALL },
   // bpf_current_task_under_cgroup: libbpf-tools' cgroup filter (a CGROUP_ARRAY slot)
-  { id: 37, args: ["map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["cgroup_array"] },
-  { id: 93, args: ["spin_lock"], ret: "void", gplOnly: false, allowed: ALL },
-  { id: 94, args: ["spin_lock"], ret: "void", gplOnly: false, allowed: ALL },
-  { id: 118, args: [], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 125, args: [], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 130, args: ["map_ptr", "mem_ro", "const_size_or_zero", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
-  { id: 131, args: ["map_ptr", "alloc_size", "anything"], ret: "ringbuf_mem_or_null", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
-  { id: 132, args: ["ringbuf_release", "anything"], ret: "void", gplOnly: false, allowed: ALL },
-  { id: 133, args: ["ringbuf_release", "anything"], ret: "void", gplOnly: false, allowed: ALL },
-  { id: 134, args: ["map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
-  { id: 9, args: ["ctx", "anything", "mem_ro", "const_size", "anything"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act", changesPkt: true },
-  { id: 15, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.current_task_under_cgroup, args: ["map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["cgroup_array"] },
+  { id: HELPER.spin_lock, args: ["spin_lock"], ret: "void", gplOnly: false, allowed: ALL },
+  { id: HELPER.spin_unlock, args: ["spin_lock"], ret: "void", gplOnly: false, allowed: ALL },
+  { id: HELPER.jiffies64, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.ktime_get_boot_ns, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.ringbuf_output, args: ["map_ptr", "mem_ro", "const_size_or_zero", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
+  { id: HELPER.ringbuf_reserve, args: ["map_ptr", "alloc_size", "anything"], ret: "ringbuf_mem_or_null", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
+  { id: HELPER.ringbuf_submit, args: ["ringbuf_release", "anything"], ret: "void", gplOnly: false, allowed: ALL },
+  { id: HELPER.ringbuf_discard, args: ["ringbuf_release", "anything"], ret: "void", gplOnly: false, allowed: ALL },
+  { id: HELPER.ringbuf_query, args: ["map_ptr", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["ringbuf"] },
+  { id: HELPER.skb_store_bytes, args: ["ctx", "anything", "mem_ro", "const_size", "anything"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act", changesPkt: true },
+  { id: HELPER.get_current_uid_gid, args: [], ret: "integer", gplOnly: false, allowed: ALL },
   // bpf_get_cgroup_classid takes the skb; elsewhere the current task's (no arguments)
-  { id: 17, args: ["ctx"], ret: "integer", gplOnly: false, allowed: ALL, variant: (t) => (isSkbType(t) ? null : { args: [] }) },
-  { id: 27, args: ["ctx", "map_ptr", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall", mapTypes: ["stack_trace"], variant: (t) => (t === "perf_event" ? { gplOnly: false } : null) },
-  { id: 46, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
-  { id: 109, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 112, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
-  { id: 114, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
-  { id: 115, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
-  { id: 160, args: [], ret: "integer", gplOnly: false, allowed: (t) => !isTracingType(t) && t !== "syscall" },
-  { id: 19, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act", changesPkt: true },
-  { id: 24, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
-  { id: 34, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
-  { id: 41, args: ["ctx"], ret: "void", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
-  { id: 47, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
-  { id: 79, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" || t === "cgroup_skb" },
-  { id: 80, args: [], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 97, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" || t === "cgroup_skb" },
-  { id: 117, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 122, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
-  { id: 123, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 151, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
-  { id: 173, args: ["ctx"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall" },
-  { id: 174, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "kprobe" || t === "tracepoint" || t === "raw_tracepoint" || t === "perf_event" },
-  { id: 188, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "xdp" },
-  { id: 208, args: [], ret: "integer", gplOnly: false, allowed: ALL },
-  { id: 87, args: ["map_ptr", "map_value", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
-  { id: 88, args: ["map_ptr", "map_value_uninit"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
-  { id: 89, args: ["map_ptr", "map_value_uninit"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
-  { id: 164, args: ["map_ptr", "func", "stack_or_null", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
-  { id: 181, args: ["anything", "func", "stack_or_null", "anything"], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.get_cgroup_classid, args: ["ctx"], ret: "integer", gplOnly: false, allowed: ALL, variant: (t) => (isSkbType(t) ? null : { args: [] }) },
+  { id: HELPER.get_stackid, args: ["ctx", "map_ptr", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall", mapTypes: ["stack_trace"], variant: (t) => (t === "perf_event" ? { gplOnly: false } : null) },
+  { id: HELPER.get_socket_cookie, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  { id: HELPER.send_signal, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.probe_read_user, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.probe_read_user_str, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.probe_read_kernel_str, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.ktime_get_coarse_ns, args: [], ret: "integer", gplOnly: false, allowed: (t) => !isTracingType(t) && t !== "syscall" },
+  { id: HELPER.skb_vlan_pop, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act", changesPkt: true },
+  { id: HELPER.get_route_realm, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
+  { id: HELPER.get_hash_recalc, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
+  { id: HELPER.set_hash_invalid, args: ["ctx"], ret: "void", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
+  { id: HELPER.get_socket_uid, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  { id: HELPER.skb_cgroup_id, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" || t === "cgroup_skb" },
+  { id: HELPER.get_current_cgroup_id, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.skb_ecn_set_ce, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" || t === "cgroup_skb" },
+  { id: HELPER.send_signal_thread, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.get_netns_cookie, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  { id: HELPER.get_current_ancestor_cgroup_id, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.skb_cgroup_classid, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "sched_cls" || t === "sched_act" },
+  { id: HELPER.get_func_ip, args: ["ctx"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall" },
+  { id: HELPER.get_attach_cookie, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "kprobe" || t === "tracepoint" || t === "raw_tracepoint" || t === "perf_event" },
+  { id: HELPER.xdp_get_buff_len, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "xdp" },
+  { id: HELPER.ktime_get_tai_ns, args: [], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.map_push_elem, args: ["map_ptr", "map_value", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
+  { id: HELPER.map_pop_elem, args: ["map_ptr", "map_value_uninit"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
+  { id: HELPER.map_peek_elem, args: ["map_ptr", "map_value_uninit"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
+  { id: HELPER.for_each_map_elem, args: ["map_ptr", "func", "stack_or_null", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
+  { id: HELPER.loop, args: ["anything", "func", "stack_or_null", "anything"], ret: "integer", gplOnly: false, allowed: ALL },
 ];
 
 /** Helpers that call a callback subprogram (their call instruction is a prune point). */
-export const isCallbackHelper = (id: number): boolean => id === 164 || id === 181;
+export const isCallbackHelper = (id: number): boolean => id === HELPER.for_each_map_elem || id === HELPER.loop;
 const BY_ID = new Map(PROTOS.map((p) => [p.id, p]));
 
 /** The prototype of helper `id` as program type `t` sees it. */
@@ -132,7 +132,7 @@ export function helperProto(id: number, t?: ProgType): HelperProto | undefined {
 
 /** The name the verifier prints for helper `id` ("bpf_map_lookup_elem", "bpf_unspec", "unknown"). */
 export function kernelHelperName(id: number): string {
-  if (id === 0) return "bpf_unspec";
+  if (id === HELPER.unspec) return "bpf_unspec";
   return helperName(id) ?? "unknown";
 }
 

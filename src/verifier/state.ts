@@ -181,3 +181,17 @@ export function formatFrame(f: Frame, maps: readonly MapDef[], only?: { regs: Se
 }
 
 export { hexOrDec };
+
+/** Every register and spilled register of every frame, replaced by `fn(reg)`. */
+export function forEachReg(s: State, fn: (r: Reg) => Reg): void {
+  for (const f of s.frames) {
+    for (let i = 0; i < f.regs.length; i++) f.regs[i] = fn(f.regs[i]!);
+    for (let k = 0; k < f.stack.length; k++) {
+      const sl = f.stack[k]!;
+      if (sl.spill !== null) {
+        const n = fn(sl.spill);
+        if (n !== sl.spill) f.stack[k] = { types: sl.types, spill: n };
+      }
+    }
+  }
+}

@@ -20,6 +20,26 @@ interface Case {
   readonly cpus?: readonly number[];
 }
 
+/** A lookup and increment of slot 0 in map 0, or in map `other` when the input is not 0. */
+const EITHER_MAP = (other: number): string => `
+      r6 = *(u64 *)(r1 + 0)
+      r1 = map[id:0]
+      if r6 == 0 goto +2
+      r1 = map[id:${other}]
+      r3 = 0
+      *(u32 *)(r10 - 4) = r3
+      r2 = r10
+      r2 += -4
+      call bpf_map_lookup_elem#1
+      if r0 == 0 goto +4
+      r1 = 1
+      lock *(u64 *)(r0 + 0) += r1
+      r0 = *(u64 *)(r0 + 0)
+      exit
+      r0 = 99
+      exit`;
+const ARRAY_4X8: MapSpec = { type: "array", keySize: 4, valueSize: 8, maxEntries: 4 };
+
 const CASES: Case[] = [
   {
     name: "array lookup + atomic increment",
@@ -175,6 +195,12 @@ const CASES: Case[] = [
       exit`,
     inputs: [[], []],
   },
+  {
+    name: "array lookup in one of two maps, chosen by the input",
+    maps: [ARRAY_4X8, ARRAY_4X8],
+    src: EITHER_MAP(1),
+    inputs: [[0], [1], [0], [1], [1]],
+  },
 ];
 
 const input = (words: readonly number[]): Uint8Array => {
@@ -230,8 +256,23 @@ describe("programs using maps through helpers", () => {
     expect(unverified.text).toMatch(/"helpers" "h1"/);
   });
 
+  it("inlines a lookup where every path has the same map in r1, and calls the helper where they differ", async () => {
+    const machine = await createMachine();
+    const maps = [ARRAY_4X8, ARRAY_4X8].map((s) => machine.createMap(s));
+    const text = async (src: string): Promise<string> => {
+      const insns = assemble(src);
+      const v = verify(insns, { progType: "raw_tracepoint", maps: [ARRAY_4X8, ARRAY_4X8].map((m) => ({ type: "array", keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries })) });
+      expect(v.error).toBeNull();
+      return (await compileProgram(insns, { ...machine.programOptions(maps), verified: v.facts, keepText: true })).text!;
+    };
+    // map 0 on both paths: loaded in another basic block than the call, still one map
+    expect(await text(EITHER_MAP(0))).not.toMatch(/"helpers" "h1"/);
+    expect(await text(EITHER_MAP(1))).toMatch(/"helpers" "h1"/);
+  });
+
   it("gives the expected results (spot checks)", async () => {
-    const [arr, arrIn, hash, percpu, , queue, global] = await Promise.all(CASES.map((c) => runAll(c, assemble(c.src), "interp")));
+    const all = await Promise.all(CASES.map((c) => runAll(c, assemble(c.src), "interp")));
+    const [arr, arrIn, hash, percpu, , queue, global] = all;
     expect(arr!.r0).toEqual(["1", "2", "3"]);
     expect(arrIn!.r0).toEqual(["0", "3", "4d", "6", "4d", "1"]);
     // update results (0, -EEXIST, 0, 0, 0, -E2BIG, -ENOENT, 0) in the low word, values above
@@ -239,5 +280,6 @@ describe("programs using maps through helpers", () => {
     expect(percpu!.r0).toEqual(["64", "65", "65"]);
     expect(queue!.r0).toEqual(["50005", "60006", "70007"]);
     expect(global!.r0).toEqual(["3", "6"]);
+    expect(all[all.length - 1]!.r0).toEqual(["1", "1", "2", "2", "3"]); // either map: separate counters
   });
 });

@@ -1,0 +1,144 @@
+// check_func_arg: each argument of a helper call against its prototype, and the memory a
+// helper reads or writes (check_helper_mem_access).
+import * as S from "./scalar.js";
+import * as T from "./tnum.js";
+import { ERRNO } from "../errors.js";
+import { HELPER } from "../isa/helpers.js";
+import type { ArgType } from "./helpers.js";
+import { cur, isPkt, regTypeStr, type Reg, type State } from "./state.js";
+import { MAX_VAR_OFF, type VerifierEnv } from "./env.js";
+import { checkPtrOffReg, checkMapAccessType, checkMapAccess, checkMemRegionAccess, checkPacketAccess } from "./memory.js";
+import { fail } from "./reject.js";
+import { checkStackAccessWithinBounds, frameOf, setStackByte, constantMapKey } from "./stack.js";
+
+/** What check_func_arg learned about a helper call (struct bpf_call_arg_meta). */
+export interface CallMeta {
+  mapIdx: number;
+  /** the constant key of an array lookup, when known */
+  constKey: bigint | null;
+  allocSize: number;
+  /** the reference a release helper gives back */
+  releaseRef: number;
+  /** first instruction of a callback argument */
+  callback: number;
+}
+
+/** check_func_arg: one argument of a helper call; what it learns goes into `meta`. */
+export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: number, r: Reg, meta: CallMeta, prev: ArgType | undefined, id: number): void {
+  const MEM = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+  const memOk = (x: Reg): boolean => !x.nullable && (x.type === "fp" || isPkt(x) || x.type === "map_value" || x.type === "map_key" || x.type === "ringbuf_mem");
+  const isNull = (x: Reg): boolean => x.type === "scalar" && S.isConstScalar(x.v) && x.v.varOff.value === 0n;
+  switch (a) {
+    case "anything":
+      return;
+    case "map_ptr":
+      if (r.type !== "map_ptr") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=map_ptr`);
+      if (id === HELPER.tail_call && env.maps[r.map]!.type !== "prog_array") fail(ERRNO.EINVAL, "expected prog array map for tail call");
+      meta.mapIdx = r.map;
+      return;
+    case "ctx":
+      if (r.type !== "ctx") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=ctx`);
+      checkPtrOffReg(r, regno);
+      return;
+    case "map_key":
+    case "map_value":
+    case "map_value_uninit": {
+      if (!memOk(r)) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=${MEM}`);
+      if (meta.mapIdx < 0) fail(ERRNO.EACCES, "invalid map_ptr to access map->key");
+      const m = env.maps[meta.mapIdx]!;
+      checkHelperMemAccess(env, s, r, regno, a === "map_key" ? m.keySize : m.valueSize, a === "map_value_uninit" ? "write" : "read", false);
+      if (a === "map_key" && (m.type === "array" || m.type === "percpu_array")) meta.constKey = constantMapKey(s, r, m.keySize);
+      return;
+    }
+    case "mem_ro":
+    case "uninit_mem":
+      if (!memOk(r)) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=${MEM}`);
+      return;
+    case "const_size":
+    case "const_size_or_zero": {
+      if (r.type !== "scalar") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=scalar`);
+      const zeroOk = a === "const_size_or_zero";
+      if (r.v.smin < 0n) fail(ERRNO.EACCES, `R${regno} min value is negative, either use unsigned or 'var &= const'`);
+      if (r.v.umin === 0n && !zeroOk) fail(ERRNO.EACCES, `R${regno} invalid zero-sized read: u64=[${r.v.umin},${r.v.umax}]`);
+      if (r.v.umax >= MAX_VAR_OFF) fail(ERRNO.EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+      const memReg = cur(s).regs[regno - 1]!;
+      checkHelperMemAccess(env, s, memReg, regno - 1, Number(r.v.umax), prev === "uninit_mem" ? "write" : "read", zeroOk);
+      return;
+    }
+    case "alloc_size":
+      if (r.type !== "scalar") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=scalar`);
+      if (!T.isConst(r.v.varOff)) fail(ERRNO.EACCES, `R${regno} is not a known constant'`);
+      meta.allocSize = Number(BigInt.asUintN(32, r.v.varOff.value));
+      return;
+    case "ringbuf_release":
+      if (r.type !== "ringbuf_mem" || r.nullable) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=ringbuf_mem`);
+      if (r.off !== 0 || !T.isConst(r.v.varOff) || r.v.varOff.value !== 0n) fail(ERRNO.EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+      meta.releaseRef = r.refObjId;
+      return;
+    case "func":
+      if (r.type !== "func") fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=func`);
+      checkPtrOffReg(r, regno);
+      meta.callback = r.callback;
+      return;
+    case "stack_or_null":
+      if (!(r.type === "fp" || isNull(r))) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=fp`);
+      return;
+    case "spin_lock": {
+      // process_spin_lock
+      if (r.type !== "map_value" || r.nullable) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=map_value, ptr_`);
+      if (!T.isConst(r.v.varOff)) fail(ERRNO.EINVAL, `R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
+      const m = env.maps[r.map]!;
+      if (m.spinLockOff === undefined) fail(ERRNO.EINVAL, `map '${m.name ?? ""}' has to have BTF in order to use bpf_spin_lock`);
+      const at = BigInt.asIntN(64, r.v.varOff.value) + BigInt(r.off);
+      if (at !== BigInt(m.spinLockOff!)) fail(ERRNO.EINVAL, `off ${at} doesn't point to 'struct bpf_spin_lock' that is at ${m.spinLockOff}`);
+      if (id === HELPER.spin_lock) {
+        if (s.lock !== null) fail(ERRNO.EINVAL, "Locking two bpf_spin_locks are not allowed");
+        s.lock = { map: r.map, id: r.id };
+      } else {
+        if (s.lock === null) fail(ERRNO.EINVAL, "bpf_spin_unlock without taking a lock");
+        if (s.lock!.map !== r.map || s.lock!.id !== r.id) fail(ERRNO.EINVAL, "bpf_spin_unlock of different lock");
+        s.lock = null;
+      }
+      return;
+    }
+  }
+}
+
+/** check_helper_mem_access */
+function checkHelperMemAccess(env: VerifierEnv, s: State, r: Reg, regno: number, size: number, t: "read" | "write", zeroOk: boolean): void {
+  if (isPkt(r)) return checkPacketAccess(r, regno, r.off, size, zeroOk);
+  if (r.type === "map_value") {
+    checkMapAccessType(env, r, regno, r.off, size, t);
+    return checkMapAccess(env, r, regno, r.off, size, zeroOk);
+  }
+  if (r.type === "ringbuf_mem") {
+    const msg = (o: bigint): string => `invalid access to memory, mem_size=${r.memSize} off=${o} size=${size}`;
+    return checkMemRegionAccess(r, regno, r.off, size, r.memSize, zeroOk, msg);
+  }
+  if (r.type === "map_key") {
+    if (t === "write") fail(ERRNO.EACCES, `R${regno} cannot write into map_key`);
+    const m = env.maps[r.map]!;
+    const msg = (o: bigint): string => `invalid access to map key, key_size=${m.keySize} off=${o} size=${size}`;
+    return checkMemRegionAccess(r, regno, r.off, size, m.keySize, zeroOk, msg);
+  }
+  if (r.type === "fp") {
+    if (size === 0 && !zeroOk) fail(ERRNO.EACCES, "invalid zero-sized read");
+    // even an empty access must point into the stack (check_stack_range_initialized)
+    checkStackAccessWithinBounds(env, s, r, regno, r.off, size, t === "read" ? " read from" : " write to");
+    if (size === 0) return;
+    const f = frameOf(s, r);
+    const lo = r.off + Number(T.isConst(r.v.varOff) ? BigInt.asIntN(64, r.v.varOff.value) : r.v.smin);
+    const hi = r.off + Number(T.isConst(r.v.varOff) ? BigInt.asIntN(64, r.v.varOff.value) : r.v.smax) + size;
+    for (let a = lo; a < hi; a++) {
+      const spi = (-a - 1) >> 3;
+      const slot = f.stack[spi]!;
+      if (t === "write") setStackByte(env, f, a, "m");
+      else if (slot.spill !== null && slot.types[7] === "r" && slot.spill.type !== "scalar") {
+        // privileged programs may pass spilled pointers to helpers as bytes
+      }
+    }
+    return;
+  }
+  if (size === 0 && zeroOk && r.type === "scalar" && S.isConstScalar(r.v) && r.v.varOff.value === 0n) return;
+  fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=fp`);
+}

@@ -1,0 +1,175 @@
+// check_mem_access and the checks of each kind of memory: context, map values and keys,
+// packet, ring buffer memory, socket pointers; atomics.
+import * as S from "./scalar.js";
+import * as T from "./tnum.js";
+import type { Insn } from "../isa/insn.js";
+import { AtomicOp } from "../isa/opcode.js";
+import { ERRNO } from "../errors.js";
+import type { Scalar } from "./scalar.js";
+import { ctxAccess, sockCommonAccess } from "./prog-types.js";
+import { cur, isPkt, ptrReg, regTypeStr, scalarReg, unknownReg, type Reg, type State } from "./state.js";
+import { MAX_VAR_OFF, MAX_PACKET_OFF, S64_MIN, type Facts, type VerifierEnv } from "./env.js";
+import { fail, unsupported } from "./reject.js";
+import { checkStackAccessWithinBounds, checkStackWrite, checkStackRead } from "./stack.js";
+
+function signExtendLoad(v: Scalar, size: number): Scalar {
+  return S.coerceToSizeSx(v, size as 1 | 2 | 4);
+}
+
+const BPF_F_RDONLY_PROG = 1 << 7;
+
+const BPF_F_WRONLY_PROG = 1 << 8;
+
+function varOffText(r: Reg): string {
+  return T.isConst(r.v.varOff) ? BigInt.asIntN(64, r.v.varOff.value).toString() : T.tnumText(r.v.varOff);
+}
+
+/** check_ptr_alignment */
+function checkPtrAlignment(env: VerifierEnv, r: Reg, off: number, size: number, strictOnce = false): void {
+  if (isPkt(r)) {
+    if (!(env.strict || strictOnce) || size === 1) return;
+    const t = T.add(r.v.varOff, T.tnumConst(BigInt(2 + r.off + off)));
+    if (!T.isAligned(t, size)) fail(ERRNO.EACCES, `misaligned packet access off 2+${varOffText(r)}+${r.off}+${off} size ${size}`);
+    return;
+  }
+  const desc = r.type === "map_value" ? "value " : r.type === "ctx" ? "context " : r.type === "fp" ? "stack " : "";
+  // atomics are always checked strictly (the kernel's strict_alignment_once)
+  const strict = env.strict || strictOnce || r.type === "fp";
+  if (!strict || size === 1) return;
+  const t = T.add(r.v.varOff, T.tnumConst(BigInt(r.off + off)));
+  if (!T.isAligned(t, size)) fail(ERRNO.EACCES, `misaligned ${desc}access off ${varOffText(r)}+${r.off}+${off} size ${size}`);
+}
+
+/**
+ * check_mem_access for a load ("read", returns the loaded value) or a store ("write" of
+ * `value`, or of the immediate `imm` for BPF_ST).
+ */
+export function checkMemAccess(env: VerifierEnv, s: State, regno: number, insnOff: number, size: number, t: "read" | "write", value: Reg | null, f: Facts, signExt: boolean, imm?: number, strictOnce = false): Reg | null {
+  const reg = cur(s).regs[regno]!;
+  checkPtrAlignment(env, reg, insnOff, size, strictOnce);
+  const off = insnOff + reg.off;
+  let out: Reg | null = null;
+  if (reg.type === "map_value" && !reg.nullable) {
+    checkMapAccessType(env, reg, regno, off, size, t);
+    checkMapAccess(env, reg, regno, off, size, false);
+    if (t === "read") out = unknownReg();
+  } else if (reg.type === "ctx") {
+    checkPtrOffReg(reg, regno);
+    const a = ctxAccess(env.opts.progType, off, size, t === "write");
+    if (!a.ok) return fail(ERRNO.EACCES, `invalid bpf_context access off=${off} size=${size}`);
+    if (t === "read") {
+      if (a.value === "scalar") out = unknownReg();
+      else if (a.value === "sock_common_or_null") out = ptrReg("sock_common", { nullable: true, id: ++env.idGen });
+      else out = ptrReg(a.value);
+    }
+  } else if (reg.type === "fp") {
+    checkStackAccessWithinBounds(env, s, reg, regno, off, size, t === "read" ? " read from" : " write to");
+    out = t === "read" ? checkStackRead(env, s, reg, off, size) : (checkStackWrite(env, s, reg, off, size, value, imm), null);
+  } else if (isPkt(reg) && !reg.nullable) {
+    if (t === "write" && env.opts.progType !== "xdp" && env.opts.progType !== "sched_cls" && env.opts.progType !== "sched_act") {
+      fail(ERRNO.EACCES, "cannot write into packet");
+    }
+    checkPacketAccess(reg, regno, off, size, false);
+    if (t === "read") out = unknownReg();
+  } else if (reg.type === "ringbuf_mem" && !reg.nullable) {
+    const msg = (o: bigint): string => `invalid access to memory, mem_size=${reg.memSize} off=${o} size=${size}`;
+    checkMemRegionAccess(reg, regno, off, size, reg.memSize, false, msg);
+    if (t === "read") out = unknownReg();
+  } else if (reg.type === "map_key") {
+    if (t === "write") fail(ERRNO.EACCES, `write to change key R${regno} not allowed`);
+    const m = env.maps[reg.map]!;
+    const msg = (o: bigint): string => `invalid access to map key, key_size=${m.keySize} off=${o} size=${size}`;
+    checkMemRegionAccess(reg, regno, off, size, m.keySize, false, msg);
+    out = unknownReg();
+  } else if (reg.type === "sock_common" && !reg.nullable) {
+    if (t === "write") fail(ERRNO.EACCES, `R${regno} cannot write into ${regTypeStr(reg)}`);
+    checkPtrOffReg(reg, regno);
+    if (!sockCommonAccess(off, size)) fail(ERRNO.EACCES, `R${regno} invalid ${regTypeStr(reg)} access off=${off} size=${size}`);
+    out = unknownReg();
+  } else if (reg.type === "map_ptr") {
+    return unsupported(`access through a ${regTypeStr(reg)} pointer`);
+  } else {
+    return fail(ERRNO.EACCES, `R${regno} invalid mem access '${regTypeStr(reg)}'`);
+  }
+  f.safeAccess = true;
+  if (out !== null && out.type === "scalar" && size < 8) {
+    out = scalarReg(signExt ? signExtendLoad(out.v, size) : S.coerceToSize(out.v, size as 1 | 2 | 4));
+  } else if (out !== null && out.type === "scalar" && signExt) {
+    out = unknownReg();
+  }
+  return out;
+}
+
+/** __check_ptr_off_reg for ctx */
+export function checkPtrOffReg(reg: Reg, regno: number): void {
+  const t = regTypeStr(reg);
+  if (reg.off < 0) fail(ERRNO.EACCES, `negative offset ${t} ptr R${regno} off=${reg.off} disallowed`);
+  if (reg.off !== 0) fail(ERRNO.EACCES, `dereference of modified ${t} ptr R${regno} off=${reg.off} disallowed`);
+  if (!T.isConst(reg.v.varOff) || reg.v.varOff.value !== 0n) fail(ERRNO.EACCES, `variable ${t} access var_off=${T.tnumText(reg.v.varOff)} disallowed`);
+}
+
+/** check_map_access_type: BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG maps. */
+export function checkMapAccessType(env: VerifierEnv, reg: Reg, regno: number, off: number, size: number, t: "read" | "write"): void {
+  const m = env.maps[reg.map]!;
+  const flags = m.flags ?? 0;
+  if (t === "write" && (flags & BPF_F_RDONLY_PROG) !== 0) fail(ERRNO.EACCES, `write into map forbidden, value_size=${m.valueSize} off=${off} size=${size}`);
+  if (t === "read" && (flags & BPF_F_WRONLY_PROG) !== 0) fail(ERRNO.EACCES, `read from map forbidden, value_size=${m.valueSize} off=${off} size=${size}`);
+  void regno;
+}
+
+/** check_map_access → check_mem_region_access */
+export function checkMapAccess(env: VerifierEnv, reg: Reg, regno: number, off: number, size: number, zeroOk: boolean): void {
+  const m = env.maps[reg.map]!;
+  const msg = (o: bigint): string => `invalid access to map value, value_size=${m.valueSize} off=${o} size=${size}`;
+  checkMemRegionAccess(reg, regno, off, size, m.valueSize, zeroOk, msg);
+  // the lock word is touched by the lock helpers only
+  const p = m.spinLockOff;
+  if (p !== undefined && reg.v.smin + BigInt(off) < BigInt(p + 4) && BigInt(p) < reg.v.umax + BigInt(off + size)) fail(ERRNO.EACCES, "bpf_spin_lock cannot be accessed directly by load/store");
+}
+
+/** check_mem_region_access: [off, off + size) plus the variable offset inside [0, memSize). */
+export function checkMemRegionAccess(reg: Reg, regno: number, off: number, size: number, memSize: number, zeroOk: boolean, msg: (off: bigint) => string): void {
+  const v = reg.v;
+  const o = BigInt(off);
+  const inside = (at: bigint): boolean => (size > 0 || (size === 0 && zeroOk)) && at >= 0n && at + BigInt(size) <= BigInt(memSize);
+  if (v.smin < 0n && (v.smin === S64_MIN || BigInt.asIntN(32, o + v.smin) !== o + v.smin || v.smin + o < 0n)) {
+    fail(ERRNO.EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+  }
+  if (!inside(v.smin + o)) fail(ERRNO.EACCES, msg(v.smin + o), `R${regno} min value is outside of the allowed memory range`);
+  if (v.umax >= MAX_VAR_OFF) fail(ERRNO.EACCES, `R${regno} unbounded memory access, make sure to bounds check any such access`);
+  if (!inside(v.umax + o)) fail(ERRNO.EACCES, msg(v.umax + o), `R${regno} max value is outside of the allowed memory range`);
+}
+
+/** check_packet_access */
+export function checkPacketAccess(reg: Reg, regno: number, off: number, size: number, zeroOk: boolean): void {
+  if (reg.v.smin < 0n) fail(ERRNO.EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+  const ok = (size > 0 || (size === 0 && zeroOk)) && off >= 0 && off + size <= reg.range;
+  if (!ok) {
+    fail(ERRNO.EACCES, `invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${off},r=${reg.range})`, `R${regno} offset is outside of the packet`);
+  }
+  if (!T.isConst(reg.v.varOff) || reg.v.varOff.value !== 0n) {
+    // the range was proven for this pointer (same id) including its variable part
+    if (reg.v.umax > BigInt(MAX_PACKET_OFF)) fail(ERRNO.EACCES, `R${regno} unbounded memory access, make sure to bounds check any such access`);
+  }
+}
+
+/** check_atomic: a read-modify-write of `size` bytes, checked as a load and a store. */
+export function checkAtomic(env: VerifierEnv, ins: Insn, s: State, size: number, f: Facts): void {
+  const op = ins.imm;
+  const known = [AtomicOp.ADD, AtomicOp.OR, AtomicOp.AND, AtomicOp.XOR, AtomicOp.ADD | AtomicOp.FETCH, AtomicOp.OR | AtomicOp.FETCH, AtomicOp.AND | AtomicOp.FETCH, AtomicOp.XOR | AtomicOp.FETCH, AtomicOp.XCHG, AtomicOp.CMPXCHG] as number[];
+  if (!known.includes(op)) return unsupported(`atomic operation 0x${(op >>> 0).toString(16)}`);
+  if (size !== 4 && size !== 8) fail(ERRNO.EINVAL, "invalid atomic operand size");
+  // check_atomic_rmw reads src, then dst, then (cmpxchg) R0
+  env.readReg(s, ins.src);
+  const d = env.readReg(s, ins.dst);
+  if (op === AtomicOp.CMPXCHG) env.readReg(s, 0);
+  if (d.type === "ctx" || isPkt(d) || d.type === "sock_common") fail(ERRNO.EACCES, `BPF_ATOMIC stores into R${ins.dst} ${regTypeStr(d)} is not allowed`);
+  const fetch = (op & AtomicOp.FETCH) !== 0;
+  const loadReg = op === AtomicOp.CMPXCHG ? 0 : ins.src;
+  checkMemAccess(env, s, ins.dst, ins.off, size, "read", null, f, false, undefined, true);
+  checkMemAccess(env, s, ins.dst, ins.off, size, "write", unknownReg(), f, false, undefined, true);
+  if (fetch) {
+    env.writeReg(s, loadReg);
+    env.setReg(s, loadReg, scalarReg(size === 8 ? S.scalarUnknown() : S.coerceToSize(S.scalarUnknown(), 4)));
+  }
+}
