@@ -57,9 +57,7 @@ console.log(`after cycles: ${hits() - h1} of ${BATCH} events counted`);
 link.detach();
 
 // whole lifetimes: open → load → attach → run → close every handle → detach; what the object
-// made (maps, programs, state blocks, table slots) goes with the last reference. The JS heap
-// still grows ~0.1 MB a lifetime on Node 20: a WebAssembly.Table keeps every instance that
-// imported it (V8's dispatch tables), and each JIT program imports the machine's table.
+// made (maps, programs, state blocks, table slots) goes with the last reference.
 const OBJECTS = Number(process.env.SOAK_OBJECTS ?? 2000);
 const lifetime = async () => {
   const o = await k.open(defaultTriggerObject(), "trigger");

@@ -88,8 +88,6 @@ export function generate(
   w.importMemory("env", "memory");
   const i64 = w.i64;
   const i32 = w.i32;
-  w.importTable("table", "env", "table");
-  w.importGlobal("tableBase", "env", "tableBase", i32, false);
   w.importGlobal("fp0", "env", "fp0", i64, true);
   for (const a of ["a1", "a2", "a3", "a4", "a5"]) w.importGlobal(a, "env", a, i64, true);
   w.importGlobal("ctxLo", "env", "ctxLo", i64, true);
@@ -149,9 +147,11 @@ export function generate(
   const zeros = [0, 6, 7, 8, 9].map(() => g.k64(0n)); // r0, r6..r9 start at 0
   w.addFunction("run", [], i64, [], m.call("f0", [gi("a1"), gi("a2"), gi("a3"), gi("a4"), gi("a5"), gi("fp0"), ...zeros], i64));
   w.exportFunction("run");
-  // every function of the program goes into the shared table at tableBase + k, so other
-  // modules (trampolines, tail calls, AssemblyScript callbacks) reach them with call_indirect
-  w.addElements("table", "fns", fns.map((_, k) => `f${k}`), m.global.get("tableBase", i32));
+  // every function of the program is exported: the host puts them in the shared table, so
+  // other modules (trampolines, tail calls, AssemblyScript callbacks) reach them with
+  // call_indirect. Not imported: V8 keeps every instance that imports a table alive as long as
+  // the table lives, and programs come and go while the machine's table stays.
+  fns.forEach((_, k) => w.exportFunction(`f${k}`));
   return { module: w, helperIds: [...helperIds], modes };
 }
 

@@ -316,11 +316,9 @@ export class JitProgram {
         return callHelper(h, pc, r1, r2, r3, r4, r5);
       },
     };
+    const instance = new WebAssembly.Instance(this.module, { env, helpers: helperImports });
     const tableBase = mem.allocTableSlots(this.functionCount);
-    const instance = new WebAssembly.Instance(this.module, {
-      env: { ...env, table: mem.table, tableBase: new WebAssembly.Global({ value: "i32", mutable: false }, tableBase) },
-      helpers: helperImports,
-    });
+    for (let k = 0; k < this.functionCount; k++) mem.table.set(tableBase + k, instance.exports[`f${k}`]);
     const run = instance.exports["run"] as () => bigint;
     const bound: Bound = { g, run, tableBase, owner: null, budget: 0, tailCalls: 0, pending: null };
     this.instances.set(mem, bound);
