@@ -19,6 +19,8 @@ import { VerifierError } from "../verifier/error.js";
 const RINGBUF = 27;
 /** Bytes of a sample or map value a session prints (the rest is counted, not shown). */
 const SHOW_BYTES = 4096;
+/** Elements of each map a summary prints (an array map may have millions). */
+const SHOW_ENTRIES = 1024;
 const bpftoolHex = (b: Uint8Array): string => bpftoolHexCapped(b, SHOW_BYTES);
 const PERF_EVENT_ARRAY = 4;
 
@@ -212,11 +214,11 @@ export async function trace(src: string | Uint8Array, o: TraceOptions): Promise<
   const dataMaps = obj.mapList().filter((m) => m.type !== RINGBUF && m.type !== PERF_EVENT_ARRAY);
   const dumpMaps = (label: string): void => {
     if (o.json) {
-      write(`${JSON.stringify({ type: "maps", at: label, ns: Number(machine.clockNs), maps: Object.fromEntries(dataMaps.map((m) => [m.name, JSON.parse(formatMapDumpJson(m, { maxValueBytes: SHOW_BYTES })) as unknown])) })}\n`);
+      write(`${JSON.stringify({ type: "maps", at: label, ns: Number(machine.clockNs), maps: Object.fromEntries(dataMaps.map((m) => [m.name, JSON.parse(formatMapDumpJson(m, { maxValueBytes: SHOW_BYTES, maxEntries: SHOW_ENTRIES })) as unknown])) })}\n`);
       return;
     }
     write(`--- maps (${label}) ---\n`);
-    write(dataMaps.map((m) => `${m.id}: ${m.typeName}  name ${m.name}  flags 0x${m.flags.toString(16)}\n${formatMapDump(m, { maxValueBytes: SHOW_BYTES })}`).join("\n"));
+    write(dataMaps.map((m) => `${m.id}: ${m.typeName}  name ${m.name}  flags 0x${m.flags.toString(16)}\n${formatMapDump(m, { maxValueBytes: SHOW_BYTES, maxEntries: SHOW_ENTRIES })}`).join("\n"));
   };
 
   let nextDump = o.intervalMs !== undefined ? BigInt(o.intervalMs) * 1_000_000n : null;

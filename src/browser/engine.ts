@@ -189,7 +189,8 @@ export function mapRequest(req: MapRequest): string {
   const m = current.map(req.name);
   if (req.op === "update") m.update(hexToBytes(req.keyHex), hexToBytes(req.valueHex));
   if (req.op === "delete") m.delete(hexToBytes(req.keyHex));
-  return formatMapDump(m);
+  // the page shows a map's first elements: an array map may have millions
+  return formatMapDump(m, { maxEntries: 1024, maxValueBytes: 4096 });
 }
 
 export interface TraceRequest {

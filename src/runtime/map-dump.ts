@@ -43,8 +43,11 @@ function lookupOrError(map: BpfMap, key: Uint8Array): Uint8Array | null | Lookup
   }
 }
 
-/** Key/value pairs in walk order; a key whose lookup fails shows as value null (ENOENT) or its error. */
-function walk(map: BpfMap): Array<[Uint8Array, Uint8Array | null | LookupError]> {
+/**
+ * Key/value pairs in walk order, at most `limit` (`more`: the walk stopped with keys left); a
+ * key whose lookup fails shows as value null (ENOENT) or its error.
+ */
+function walk(map: BpfMap, limit: number): { entries: Array<[Uint8Array, Uint8Array | null | LookupError]>; more: boolean } {
   const out: Array<[Uint8Array, Uint8Array | null | LookupError]> = [];
   let key: Uint8Array | null = null;
   for (;;) {
@@ -57,17 +60,26 @@ function walk(map: BpfMap): Array<[Uint8Array, Uint8Array | null | LookupError]>
       throw e;
     }
     if (next === null || out.length > map.maxEntries) break;
+    if (out.length >= limit) return { entries: out, more: true };
     out.push([next, lookupOrError(map, next)]);
     key = next;
   }
-  return out;
+  return { entries: out, more: false };
 }
 
 /** What a dump may leave out. */
 export interface MapDumpOptions {
   /** bytes of each key and value printed (default: all, as bpftool) */
   readonly maxValueBytes?: number;
+  /**
+   * elements printed (default: all, as bpftool). A map may hold millions (an array's
+   * max_entries is up to 2^32 - 1): summaries stop early instead of building the whole text.
+   */
+  readonly maxEntries?: number;
 }
+
+/** The line a dump cut at `limit` elements ends with (bpftool's "Found N elements" would be a guess). */
+const cutLine = (limit: number): string => `... (the dump stops after ${limit} element${limit === 1 ? "" : "s"}; more are not shown)`;
 
 /** `bpftool map dump` (plain): one entry per element, then "Found N elements". */
 export function formatMapDump(map: BpfMap, opts: MapDumpOptions = {}): string {
@@ -76,7 +88,7 @@ export function formatMapDump(map: BpfMap, opts: MapDumpOptions = {}): string {
   const lines: string[] = [];
   const ks = map.keySize;
   const vs = map.valueSize;
-  const entries = walk(map);
+  const { entries, more } = walk(map, opts.maxEntries ?? Infinity);
   let found = 0;
   for (const [k, v] of entries) {
     if (isLookupError(v)) {
@@ -101,21 +113,23 @@ export function formatMapDump(map: BpfMap, opts: MapDumpOptions = {}): string {
       }
     }
   }
-  lines.push(`Found ${found} element${found === 1 ? "" : "s"}`);
+  lines.push(more ? cutLine(entries.length) : `Found ${found} element${found === 1 ? "" : "s"}`);
   return lines.join("\n") + "\n";
 }
 
-/** `bpftool -j map dump`: [{"key":[...],"value":[...]}], per-CPU maps as "values":[{"cpu","value"}]. */
+/** `bpftool -j map dump`: [{"key":[...],"value":[...]}], per-CPU maps as "values":[{"cpu","value"}]; a dump cut at `maxEntries` ends with {"truncated": true}. */
 export function formatMapDumpJson(map: BpfMap, opts: MapDumpOptions = {}): string {
   const max = opts.maxValueBytes ?? Infinity;
   const jsonBytes = (b: Uint8Array): string[] => jsonBytesAll(b.subarray(0, Math.min(b.length, max)));
   const vs = map.valueSize;
   const step = Math.ceil(vs / 8) * 8;
-  const items = walk(map).map(([k, v]) => {
+  const { entries, more } = walk(map, opts.maxEntries ?? Infinity);
+  const items: unknown[] = entries.map(([k, v]) => {
     if (isLookupError(v)) return { key: jsonBytes(k), value: { error: v.error } };
     if (!map.percpu) return { key: jsonBytes(k), value: v === null ? null : jsonBytes(v.subarray(0, vs)) };
     const values = Array.from({ length: map.machine.ncpus }, (_, c) => ({ cpu: c, value: v === null ? null : jsonBytes(v.subarray(c * step, c * step + vs)) }));
     return { key: jsonBytes(k), values };
   });
+  if (more) items.push({ truncated: true });
   return JSON.stringify(items) + "\n";
 }

@@ -80,3 +80,22 @@ describe("map dump as bpftool prints it", () => {
     }
   });
 });
+
+describe("bounded dumps", () => {
+  // issue 16: a fuzzed object's 16.7M-element array map made `wabpf trace` build its whole dump
+  // (a JS heap out of memory); summaries stop at maxEntries and say so
+  it("maxEntries stops the walk and says the dump was cut, in text and JSON", async () => {
+    const m = await createMachine();
+    const map = m.createMap({ type: "array", keySize: 4, valueSize: 8, maxEntries: 2_000_000 });
+    const text = formatMapDump(map, { maxEntries: 3 });
+    expect(text.split("\n").filter((l) => l.startsWith("key:"))).toHaveLength(3);
+    expect(text).toContain("the dump stops after 3 elements");
+    expect(text).not.toContain("Found");
+    const json = JSON.parse(formatMapDumpJson(map, { maxEntries: 3 })) as unknown[];
+    expect(json).toHaveLength(4);
+    expect(json[3]).toEqual({ truncated: true });
+    // a map that fits is dumped as bpftool dumps it
+    const small = m.createMap({ type: "array", keySize: 4, valueSize: 4, maxEntries: 3 });
+    expect(formatMapDump(small, { maxEntries: 3 })).toContain("Found 3 elements");
+  });
+});

@@ -5,7 +5,9 @@ import { parse, positiveInt } from "../args.js";
 import { openObjectFile, selectPrograms } from "../object-file.js";
 import { formatMapDump, formatMapDumpJson } from "../../runtime/map-dump.js";
 
-export const MAP_USAGE = "wabpf map dump OBJECT.o [--map NAME]... [--run PROG[:CTX_HEX]]... [--repeat N] [--json]";
+export const MAP_USAGE = "wabpf map dump OBJECT.o [--map NAME]... [--run PROG[:CTX_HEX]]... [--repeat N] [--max-entries N] [--json]";
+/** Elements printed per map unless --max-entries says otherwise (the text is built in memory). */
+const DEFAULT_MAX_ENTRIES = 100_000;
 
 export async function mapCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -14,12 +16,14 @@ export async function mapCommand(argv: string[]): Promise<number> {
     map: { type: "string", multiple: true },
     run: { type: "string", multiple: true },
     repeat: { type: "string" },
+    "max-entries": { type: "string" },
     json: { type: "boolean" },
   });
   if (positionals.length !== 1) throw new InputError(`usage: ${MAP_USAGE}`);
   const obj = await openObjectFile(positionals[0]!);
   obj.createMaps();
   const repeat = positiveInt(values.repeat, "--repeat", 1);
+  const limits = { maxEntries: positiveInt(values["max-entries"], "--max-entries", DEFAULT_MAX_ENTRIES) };
   for (const spec of values.run ?? []) {
     const [name, ctxHex] = spec.split(":");
     const progs = selectPrograms(obj, name);
@@ -33,9 +37,9 @@ export async function mapCommand(argv: string[]): Promise<number> {
   if (values.map === undefined) for (const [name, why] of obj.unsupportedMaps) process.stderr.write(`wabpf map: ${name}: ${why.message}\n`);
   const maps = values.map === undefined ? obj.mapList() : values.map.map((n) => obj.map(n));
   if (values.json === true) {
-    process.stdout.write(`${JSON.stringify(Object.fromEntries(maps.map((m) => [m.name, JSON.parse(formatMapDumpJson(m)) as unknown])))}\n`);
+    process.stdout.write(`${JSON.stringify(Object.fromEntries(maps.map((m) => [m.name, JSON.parse(formatMapDumpJson(m, limits)) as unknown])))}\n`);
     return 0;
   }
-  process.stdout.write(maps.map((m) => `${m.id}: ${m.typeName}  name ${m.name}  flags 0x${m.flags.toString(16)}\n${formatMapDump(m)}`).join("\n"));
+  process.stdout.write(maps.map((m) => `${m.id}: ${m.typeName}  name ${m.name}  flags 0x${m.flags.toString(16)}\n${formatMapDump(m, limits)}`).join("\n"));
   return 0;
 }
