@@ -373,8 +373,8 @@ export class SimKernel {
   }
 
   // ---------------------------------------------------------------- kfunc_md introspection
-  /** The multi-link metadata table: entries, buckets, buckets in use. */
-  kfuncMdStats(): { count: number; buckets: number; usedBuckets: number } {
+  /** The multi-link metadata table: entries, buckets, buckets in use, and the programs the global trampolines dispatch to. */
+  kfuncMdStats(): { count: number; buckets: number; usedBuckets: number; programs: number } {
     return this.multi.stats();
   }
 

@@ -33,19 +33,28 @@ export class MultiLinks {
     return this.progs.length > 0;
   }
 
-  /** Make `prog` and the bodies of `targets` known to the global trampolines; true when they must be rebuilt. */
-  join(prog: KernelProgram, targets: readonly KernelFunction[]): boolean {
-    let rebuild = false;
+  /**
+   * Make `prog` and the bodies of `targets` known to the global trampolines: "rebuild" when the
+   * module must be regenerated, "reindex" when programs no multi-link uses any more (`inUse`)
+   * were dropped on the way, so every kfunc_md list must be written again with the new indexes
+   * (otherwise the module would import a program that was detached and freed, for ever).
+   */
+  join(prog: KernelProgram, targets: readonly KernelFunction[], inUse: ReadonlySet<KernelProgram>): "none" | "rebuild" | "reindex" {
+    let rebuild: "none" | "rebuild" | "reindex" = "none";
     if (!this.progs.includes(prog)) {
+      const kept = this.progs.filter((p) => inUse.has(p));
+      if (kept.length < this.progs.length) {
+        this.progs.splice(0, this.progs.length, ...kept);
+        rebuild = "reindex";
+      } else rebuild = "rebuild";
       this.progs.push(prog);
-      rebuild = true;
     }
     for (const f of targets) {
       const list = this.bodies[f.nargs]!;
       const body = this.fns.body(f);
       if (!list.includes(body)) {
         list.push(body);
-        rebuild = true;
+        if (rebuild === "none") rebuild = "rebuild";
       }
     }
     return rebuild;
@@ -130,9 +139,9 @@ export class MultiLinks {
     });
   }
 
-  /** The kfunc_md table: entries, buckets, buckets in use. */
-  stats(): { count: number; buckets: number; usedBuckets: number } {
+  /** The kfunc_md table: entries, buckets, buckets in use; the programs the global trampolines import. */
+  stats(): { count: number; buckets: number; usedBuckets: number; programs: number } {
     const ex = this.ctx.ex;
-    return { count: ex.wabpf_kmd_count(), buckets: ex.wabpf_kmd_buckets(), usedBuckets: ex.wabpf_kmd_used_buckets() };
+    return { count: ex.wabpf_kmd_count(), buckets: ex.wabpf_kmd_buckets(), usedBuckets: ex.wabpf_kmd_used_buckets(), programs: this.progs.length };
   }
 }

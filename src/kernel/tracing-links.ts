@@ -57,7 +57,11 @@ export class TracingLinks {
         throw linkError("EEXIST", `${f.name} already has a regular fentry program`);
       }
     }
-    if (this.multi.join(prog, fns)) this.rebuildMulti();
+    const inUse = new Set([...this.lists.values()].flatMap((l) => l.filter((a) => a.multi).map((a) => a.prog)));
+    const joined = this.multi.join(prog, fns, inUse);
+    if (joined !== "none") this.rebuildMulti();
+    // dropped programs moved the dispatch indexes: every function's kfunc_md list names them
+    if (joined === "reindex") for (const [f, list] of this.lists) if (list.some((a) => a.multi)) this.multi.syncKfuncMd(f, list.filter((a) => a.multi));
     const seq = this.ctx.nextSeq();
     const atts = fns.map((f, i) => [f, { seq, prog, kind, cookie: cookies[i]!, multi: true }] as const);
     this.add(atts);

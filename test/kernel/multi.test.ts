@@ -198,7 +198,7 @@ describe("kfunc_md with thousands of functions", () => {
       const s = k.kfuncMdStats();
       if (s.buckets > 16) expect(s.count * 10).toBeGreaterThanOrEqual(s.buckets * 3);
     }
-    expect(k.kfuncMdStats()).toEqual({ count: 0, buckets: 16, usedBuckets: 0 });
+    expect(k.kfuncMdStats()).toMatchObject({ count: 0, buckets: 16, usedBuckets: 0 });
   }, 60_000);
 });
 
@@ -225,5 +225,32 @@ describe("programs that never look at the frame", () => {
     const tsp = k.machine.mem.view.getUint32(k.machine.rt.exports.wabpf_kernel_tsp_addr(), true);
     const lo = k.machine.rt.exports.wabpf_kernel_tstack_lo();
     expect(tsp - lo).toBe(64 * (4096 + 128)); // the tracing stack is balanced
+  });
+
+  it("programs detached and closed leave the global trampolines: the next new program reindexes the others, which keep their cookies", async () => {
+    const { k, obj, load } = await setup();
+    const ip = (n: string): bigint => k.fn(n).ip;
+    const keep = k.attachMulti(await load("multi_entry"), ["bpf_fentry_test1", "bpf_fentry_test2"], { cookies: [41n, 42n] });
+    const heap = (): number => k.machine.rt.exports.wabpf_allocated_bytes();
+    let before = 0;
+    for (let i = 0; i < 12; i++) {
+      // each program is new: it joins the global trampolines, and the freed ones before it leave
+      const p = await load("multi_exit");
+      const l = k.attachMulti(p, ["bpf_fentry_test2"]);
+      expect(k.call("bpf_fentry_test2", BigInt(i), 1n)).toBe(BigInt(i + 1));
+      expect(hashGet(obj.map("rets"), ip("bpf_fentry_test2"))).toBe(BigInt(i + 1));
+      l.detach();
+      p.close();
+      if (i === 1) before = heap();
+    }
+    expect(heap()).toBe(before);
+    // multi_entry and the last multi_exit (it leaves when the next new program joins)
+    expect(k.kfuncMdStats().programs).toBe(2);
+    k.call("bpf_fentry_test1", 5n);
+    k.call("bpf_fentry_test2", 5n, 5n);
+    expect(hashGet(obj.map("cookies"), ip("bpf_fentry_test1"))).toBe(41n);
+    expect(hashGet(obj.map("cookies"), ip("bpf_fentry_test2"))).toBe(42n);
+    keep.detach();
+    expect(k.kfuncMdStats().count).toBe(0);
   });
 });
