@@ -3,3 +3,4 @@ export * from "./helpers.js";
 export * from "./test-helpers.js";
 export * from "./run.js";
 export * from "./callbacks.js";
+export * from "./engine.js";

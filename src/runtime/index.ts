@@ -13,3 +13,4 @@ export {
   BPF_F_CURRENT_CPU, PERF_RECORD_LOST, PERF_RECORD_SAMPLE, MAX_RINGBUF_SIZE, type RingbufSampleFn, type RingbufRecord, type RingPositions,
   type RecordsOptions, type PerfBufferOptions, type PerfEventRecord,
 } from "./output.js";
+export { defaultEngine, prepareProgram, type EngineProgram } from "./engine.js";
