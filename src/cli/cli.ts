@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { InternalError, isEbpfError } from "../errors.js";
 import { VerifierError } from "../verifier/error.js";
 import { asmCommand, ASM_USAGE, disasmCommand, DISASM_USAGE } from "./commands/asm.js";
@@ -35,6 +36,7 @@ function help(): string {
     ...Object.values(COMMANDS).flatMap((c) => [`  ${c.usage}`, `      ${c.about}`]),
     "",
     `Every command takes ${LIMIT_OPTION} N: the most bytes read from a file or standard input (default ${DEFAULT_MAX_INPUT_BYTES}).`,
+    "wabpf --version prints the version; wabpf COMMAND --help, that command's usage.",
     "Exit status: 0 success, 1 the program was refused, a run trapped or a test failed, 2 bad usage or input, 3 an internal error (a bug in wabpf).",
   ].join("\n");
 }
@@ -82,9 +84,19 @@ function takeInputLimit(argv: string[]): string[] | string {
   return out;
 }
 
+/** The package's version (package.json beside src/ and dist/). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  return typeof pkg.version === "string" ? pkg.version : "unknown";
+}
+
 /** Exit status: see {@link EXIT}. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...given] = argv;
+  if (name === "--version" || name === "-V" || name === "version") {
+    process.stdout.write(`wabpf ${version()}\n`);
+    return EXIT.ok;
+  }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${help()}\n`);
     return name === undefined ? EXIT.badInput : EXIT.ok;

@@ -30,6 +30,18 @@ function file(name: string, text: string): string {
   return p;
 }
 
+describe("wabpf --version and --help", () => {
+  it("prints the package's version", async () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(await main(["--version"])).toBe(0);
+    expect(out).toBe(`wabpf ${pkg.version}\n`);
+  });
+  it("COMMAND --help prints that command's usage and exits 0", async () => {
+    expect(await main(["trace", "--help"])).toBe(0);
+    expect(out).toMatch(/^usage: wabpf trace OBJECT\.o/);
+  });
+});
+
 describe("wabpf run", () => {
   it.each(["interp", "jit"])("runs the README example with --engine %s", async (engine) => {
     expect(await main(["run", EXAMPLE, "--mem-hex", "01 02 03 04", "--engine", engine])).toBe(0);
