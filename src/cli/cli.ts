@@ -1,31 +1,27 @@
 import { readFileSync } from "node:fs";
 import { InternalError, isEbpfError } from "../errors.js";
 import { VerifierError } from "../verifier/error.js";
-import { asmCommand, ASM_USAGE, disasmCommand, DISASM_USAGE } from "./commands/asm.js";
-import { conformanceCommand, CONFORMANCE_USAGE } from "./commands/conformance.js";
-import { pluginCommand, PLUGIN_USAGE } from "./commands/plugin.js";
-import { runCommand, RUN_USAGE } from "./commands/run.js";
-import { verifyCommand, VERIFY_USAGE } from "./commands/verify.js";
-import { showCommand, SHOW_USAGE } from "./commands/show.js";
-import { mapCommand, MAP_USAGE } from "./commands/map.js";
-import { serveCommand, SERVE_USAGE } from "./commands/serve.js";
-import { benchCommand, BENCH_USAGE } from "./commands/bench.js";
-import { traceCommand, TRACE_USAGE } from "./commands/trace.js";
+import {
+  ASM_USAGE, BENCH_USAGE, CONFORMANCE_USAGE, DISASM_USAGE, MAP_USAGE, PLUGIN_USAGE, RUN_USAGE, SERVE_USAGE, SHOW_USAGE, TRACE_USAGE, VERIFY_USAGE,
+} from "./usage.js";
 import { LIMIT_OPTION, setMaxInputBytes } from "./input.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../exec/read-input.js";
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
-  run: { run: runCommand, usage: RUN_USAGE, about: "verify, then run a program (.data, .bin, .hex, .s, or a program of a .o) and print r0" },
-  verify: { run: verifyCommand, usage: VERIFY_USAGE.split("\n")[0]!, about: "what the Linux verifier would say about a program (log, verdict, errno)" },
-  show: { run: showCommand, usage: SHOW_USAGE, about: "programs, maps and BTF of a clang-compiled object" },
-  map: { run: mapCommand, usage: MAP_USAGE, about: "load an object, run programs, print its maps like bpftool map dump" },
-  serve: { run: serveCommand, usage: SERVE_USAGE, about: "the playground page on localhost (verify, run, inspect objects in a browser)" },
-  conformance: { run: conformanceCommand, usage: CONFORMANCE_USAGE, about: "run every bpf_conformance .data vector in DIR" },
-  plugin: { run: pluginCommand, usage: PLUGIN_USAGE, about: "bpf_conformance plugin: program hex on stdin" },
-  asm: { run: asmCommand, usage: ASM_USAGE, about: "assemble text (uBPF or LLVM syntax) to bytecode" },
-  disasm: { run: disasmCommand, usage: DISASM_USAGE, about: "print a program as the kernel prints it" },
-  trace: { run: traceCommand, usage: TRACE_USAGE, about: "attach an object's programs to the simulated kernel, drive a workload, print events and maps" },
-  bench: { run: benchCommand, usage: BENCH_USAGE, about: "bench_trigger on the simulated kernel (fentry/fexit/fmod_ret, multi-links)" },
+type CommandFn = (argv: string[]) => Promise<number>;
+
+// Each command's module is imported when it runs: `wabpf --help` loads none of them.
+const COMMANDS: Record<string, { load: () => Promise<CommandFn>; usage: string; about: string }> = {
+  run: { load: async () => (await import("./commands/run.js")).runCommand, usage: RUN_USAGE, about: "verify, then run a program (.data, .bin, .hex, .s, or a program of a .o) and print r0" },
+  verify: { load: async () => (await import("./commands/verify.js")).verifyCommand, usage: VERIFY_USAGE.split("\n")[0]!, about: "what the Linux verifier would say about a program (log, verdict, errno)" },
+  show: { load: async () => (await import("./commands/show.js")).showCommand, usage: SHOW_USAGE, about: "programs, maps and BTF of a clang-compiled object" },
+  map: { load: async () => (await import("./commands/map.js")).mapCommand, usage: MAP_USAGE, about: "load an object, run programs, print its maps like bpftool map dump" },
+  serve: { load: async () => (await import("./commands/serve.js")).serveCommand, usage: SERVE_USAGE, about: "the playground page on localhost (verify, run, inspect objects in a browser)" },
+  conformance: { load: async () => (await import("./commands/conformance.js")).conformanceCommand, usage: CONFORMANCE_USAGE, about: "run every bpf_conformance .data vector in DIR" },
+  plugin: { load: async () => (await import("./commands/plugin.js")).pluginCommand, usage: PLUGIN_USAGE, about: "bpf_conformance plugin: program hex on stdin" },
+  asm: { load: async () => (await import("./commands/asm.js")).asmCommand, usage: ASM_USAGE, about: "assemble text (uBPF or LLVM syntax) to bytecode" },
+  disasm: { load: async () => (await import("./commands/asm.js")).disasmCommand, usage: DISASM_USAGE, about: "print a program as the kernel prints it" },
+  trace: { load: async () => (await import("./commands/trace.js")).traceCommand, usage: TRACE_USAGE, about: "attach an object's programs to the simulated kernel, drive a workload, print events and maps" },
+  bench: { load: async () => (await import("./commands/bench.js")).benchCommand, usage: BENCH_USAGE, about: "bench_trigger on the simulated kernel (fentry/fexit/fmod_ret, multi-links)" },
 };
 
 function help(): string {
@@ -116,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.badInput;
   }
   try {
-    return await cmd.run(rest);
+    return await (await cmd.load())(rest);
   } catch (e) {
     return reportError(name, rest, e);
   }

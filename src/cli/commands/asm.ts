@@ -4,9 +4,8 @@ import { parse } from "../args.js";
 import { InputError, readProgramFile } from "../program-file.js";
 import { assemble, disassemble } from "../../asm/index.js";
 import { encodeProgram, insnHex } from "../../isa/encode.js";
+import { ASM_USAGE, DISASM_USAGE } from "../usage.js";
 
-export const ASM_USAGE = "wabpf asm FILE [-o OUT.bin]";
-export const DISASM_USAGE = "wabpf disasm FILE [--syntax kernel|conformance]";
 
 /** Assemble text (either syntax) to bytecode: binary with -o, else one slot per line in hex. */
 export async function asmCommand(argv: string[]): Promise<number> {

@@ -3,8 +3,8 @@
 import { parse, positiveInt } from "../args.js";
 import { InputError } from "../program-file.js";
 import { formatTriggerTable, runTriggerBench, triggerRatios, TRIGGER_VARIANTS, type TriggerVariant } from "../../kernel/bench-trigger.js";
+import { BENCH_USAGE } from "../usage.js";
 
-export const BENCH_USAGE = "wabpf bench trigger [--only V,V…] [--warmup SEC] [--samples N] [--quick] [--object trigger.o] [--json]";
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;

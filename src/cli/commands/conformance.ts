@@ -6,8 +6,8 @@ import { REJECTED, verifyRawOrThrow } from "../verify-raw.js";
 import { VerifierError } from "../../verifier/error.js";
 import { InputError, readProgramFile } from "../program-file.js";
 import { CONFORMANCE_REGISTRY } from "../../exec/test-helpers.js";
+import { CONFORMANCE_USAGE } from "../usage.js";
 
-export const CONFORMANCE_USAGE = "wabpf conformance DIR [--engine interp|jit] [--verify]";
 
 export interface VectorResult {
   readonly name: string;

@@ -4,8 +4,8 @@ import { hexBytes, InputError } from "../program-file.js";
 import { parse, positiveInt } from "../args.js";
 import { openObjectFile, selectPrograms } from "../object-file.js";
 import { formatMapDump, formatMapDumpJson } from "../../runtime/map-dump.js";
+import { MAP_USAGE } from "../usage.js";
 
-export const MAP_USAGE = "wabpf map dump OBJECT.o [--map NAME]... [--run PROG[:CTX_HEX]]... [--repeat N] [--max-entries N] [--json]";
 /** Elements printed per map unless --max-entries says otherwise (the text is built in memory). */
 const DEFAULT_MAX_ENTRIES = 100_000;
 

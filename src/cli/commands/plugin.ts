@@ -7,7 +7,6 @@ import { CONFORMANCE_REGISTRY } from "../../exec/test-helpers.js";
 import { decodeProgram } from "../../isa/decode.js";
 import { firstProgramSection, readElf } from "../../loader/elf.js";
 
-export const PLUGIN_USAGE = "wabpf plugin [MEMORY_HEX] [--engine interp|jit] [--elf] [--verify]";
 
 /**
  * The bpf_conformance plugin protocol: program bytes as hex on stdin, memory as hex in the

@@ -6,8 +6,8 @@ import { verifyRawOrThrow } from "../verify-raw.js";
 import { hexBytes, InputError, readProgramFile } from "../program-file.js";
 import { GuestMemory } from "../../exec/guest-memory.js";
 import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js";
+import { RUN_USAGE } from "../usage.js";
 
-export const RUN_USAGE = "wabpf run FILE [--section S] [--mem FILE | --mem-hex HEX] [--engine interp|jit] [--repeat N] [--json] [--no-verify]";
 
 /**
  * Run a program with r1/r2 as the conformance plugin sets them. The program is verified first

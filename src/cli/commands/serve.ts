@@ -7,7 +7,6 @@ import { fileURLToPath } from "node:url";
 import { parse, positiveInt } from "../args.js";
 import { InputError } from "../program-file.js";
 
-export const SERVE_USAGE = "wabpf serve [--port N] [--host H]";
 
 /** The package root: web/, web/dist/ and build/runtime.wasm live under it. */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));

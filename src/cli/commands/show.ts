@@ -4,8 +4,8 @@ import { parse } from "../args.js";
 import { InputError } from "../program-file.js";
 import { openObjectFile } from "../object-file.js";
 import { mapTypeName } from "../../runtime/map-types.js";
+import { SHOW_USAGE } from "../usage.js";
 
-export const SHOW_USAGE = "wabpf show OBJECT.o [--json]";
 
 export async function showCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: "boolean" } });

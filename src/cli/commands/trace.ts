@@ -3,10 +3,10 @@ import { InputError } from "../program-file.js";
 import { parse, positiveInt } from "../args.js";
 import { WORKLOADS, WORKLOAD_NAMES } from "../../kernel/workloads.js";
 import { trace } from "../../api/trace.js";
+import { TRACE_USAGE } from "../usage.js";
 
 export { attachAll, sampleStruct, decodeBtf, formatFields, trace, type TraceAttachResult, type TraceOptions } from "../../api/trace.js";
 
-export const TRACE_USAGE = `wabpf trace OBJECT.o [--workload ${WORKLOAD_NAMES.join("|")}] [--duration-ms N | --iterations N] [--cpus N] [--interval-ms N] [--json]`;
 
 export async function traceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {

@@ -13,20 +13,8 @@ import { parseBtf, type Btf } from "../../loader/btf.js";
 import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js";
 import { PROG_TYPES, refusedResult, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
 import type { Insn } from "../../isa/insn.js";
+import { VERIFY_USAGE } from "../usage.js";
 
-export const VERIFY_USAGE = `wabpf verify FILE [--section S] [--btf VMLINUX] [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--explain] [--json] [--mem-size N]
-wabpf verify --batch   (JSON lines on stdin: {"id","insns_hex","prog_type","prog_flags","license","maps":[{"type","key_size","value_size","max_entries","flags"}]})
-  An ld_imm64 with src_reg 1 (map fd) or 5 (map idx) and imm i refers to the i-th --map.
-  Program types: ${PROG_TYPES.join(", ")}, and raw: what \`wabpf run\` runs (r1 = --mem-size bytes of
-  memory, default the .data file's, r2 = that size), judged as Linux judges it under kbpf.py's
-  map harness (an XDP program calling the body at instruction 8: instruction numbers are shifted by 8).
-  FILE may be a clang-compiled object (.o): every program (or those of --section) is verified with
-  its section's program type and the object's maps; --json prints one line per program. CO-RE
-  relocations resolve against --btf (e.g. /sys/kernel/btf/vmlinux, as libbpf does), else the
-  object's own BTF.
-  --explain adds, for a rejected program, the shortest path to the failing instruction and the
-  instructions the offending register's value came from (wabpf's, not the kernel's).
-  Exit status: 0 accepted, 1 rejected, 2 unreadable input.`;
 
 function progType(t: string | undefined): ProgType {
   const name = t ?? "socket_filter";
