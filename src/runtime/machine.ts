@@ -235,11 +235,6 @@ export class Machine {
     r.frees.push(free);
   }
 
-  /** Whether program `id` is still registered (some reference holds it). */
-  programLive(id: number): boolean {
-    return this.progRefs.has(id);
-  }
-
   // ---------------------------------------------------------------- current task
   /**
    * Set the task `current` is on `cpu` (every CPU when omitted); null makes it NULL, so the
