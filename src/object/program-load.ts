@@ -115,7 +115,8 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
     p.name,
     jit?.tableIndex(m.mem) ?? null,
     { name: p.name, insns, pseudo, ...(jit !== null ? { compiled: jit } : {}) },
-    { maps: usedMaps(insns, obj.mapSlots()), ...(jit !== null ? { free: () => jit.unbind(m.mem) } : {}) },
+    usedMaps(insns, obj.mapSlots()),
   );
+  if (jit !== null) m.onProgramFree(progId, () => jit.unbind(m.mem));
   return { insns, verdict, prepared, jit, progId };
 }

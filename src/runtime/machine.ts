@@ -75,14 +75,6 @@ const idleTask = (cpu: number): Required<TaskSpec> => ({ pid: 0, tgid: 0, uid: 0
 
 const MACHINES = new WeakMap<GuestMemory, Machine>();
 
-/** What a registered program holds until its last reference goes (Machine.registerProgram). */
-export interface ProgramResources {
-  /** the maps it uses (each held) */
-  readonly maps?: readonly BpfMap[];
-  /** frees what it owns in the machine (its compiled code's table slots) */
-  readonly free?: () => void;
-}
-
 export interface ProgramOptions {
   readonly helpers: HelperRegistry;
   readonly pseudo: PseudoResolver;
@@ -195,11 +187,12 @@ export class Machine {
    * map resolver and, for JIT callers, its JitProgram), bpf_tail_call can jump to it:
    * `machine.registerProgram("next", null, { name: "next", insns, pseudo, compiled: jitProgram })`.
    */
-  registerProgram(name = "", tableIndex: number | null = null, target: TailCallTarget | null = null, owned: ProgramResources = {}): number {
+  registerProgram(name = "", tableIndex: number | null = null, target: TailCallTarget | null = null, maps: readonly BpfMap[] = []): number {
     const id = this.nextProgId++;
-    for (const m of owned.maps ?? []) m.hold();
+    // the maps it uses (the kernel's used_maps) are held until its last reference goes
+    for (const m of maps) m.hold();
     this.programs.set(id, { id, name, tableIndex, target });
-    this.progRefs.set(id, { refs: 1, maps: owned.maps ?? [], frees: owned.free !== undefined ? [owned.free] : [] });
+    this.progRefs.set(id, { refs: 1, maps, frees: [] });
     return id;
   }
 
@@ -228,7 +221,7 @@ export class Machine {
     for (const m of r.maps) m.release();
   }
 
-  /** Also free `free` with program `id` (what a user of the program allocated for it: a kernel program's state block). */
+  /** Also run `free` when program `id` is freed (what else it owns in the machine: its compiled code's table slots, a kernel program's state block). */
   onProgramFree(id: number, free: () => void): void {
     const r = this.progRefs.get(id);
     if (r === undefined) throw new EbpfError("EBADF", `no program with id ${id}`);
