@@ -4,17 +4,18 @@ import { ERRNO } from "../errors.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
 import { HELPER } from "../isa/helpers.js";
 import { GPL_ONLY_HELPERS, helperAvailable } from "./helper-table.js";
-import { FUNC_MAX_ID, MAP_TYPE_IDS, PROG_TYPE_IDS, helperProto, kernelHelperName } from "./helpers.js";
+import { FUNC_MAX_ID, GPL_LICENSES, MAP_TYPE_IDS, PROG_TYPE_IDS, helperProto, kernelHelperName } from "./helpers.js";
 import { NOT_INIT, cloneState, cur, formatFrame, isPkt, newFrame, ptrReg, unknownReg, forEachReg, type State } from "./state.js";
 import { JMP_SEQ_LIMIT, type Path, type VerifierEnv } from "./env.js";
 import { checkFuncArg, type CallMeta } from "./helper-args.js";
 import { fail, unsupported } from "./reject.js";
+import { btfPtrReg } from "./memory.js";
+import { BTF_FLAG } from "./btf-walk.js";
 import { invalidScalar, checkReturnCode } from "./return-code.js";
 
 /** A value seen on one more path: kept while every path agrees, else -1. */
 const agree = (seen: number | undefined, v: number): number => (seen === undefined || seen === v ? v : -1);
 
-const GPL_LICENSES = new Set(["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"]);
 
 /** check_helper_call: the prototype's arguments, the map and reference bookkeeping, callbacks, R0. */
 export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Path[]): void {
@@ -31,8 +32,12 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
   }
   if (!proto.allowed(env.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
   if (proto.gplOnly && !GPL_LICENSES.has(env.opts.license ?? "GPL")) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
-  // bpf_get_func_ip is offered to every tracing type but works for kprobes only here
-  if (id === HELPER.get_func_ip && env.opts.progType !== "kprobe") fail(524, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[env.opts.progType]}`);
+  // bpf_get_func_ip: kprobes, and tracing programs that run through a trampoline
+  const trampoline = env.attach !== null && env.attach.kind !== "tp_btf" && env.attach.kind !== "iter";
+  if (id === HELPER.get_func_ip && env.opts.progType !== "kprobe" && !trampoline) fail(524, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[env.opts.progType]}`);
+  if (proto.tracingAttach !== undefined && env.opts.progType === "tracing" && !proto.tracingAttach.includes(env.opts.expectedAttachType ?? "")) {
+    fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+  }
   const meta: CallMeta = { mapIdx: -1, constKey: null, allocSize: 0, releaseRef: 0, callback: -1 };
   proto.args.forEach((a, i) => {
     const regno = i + 1;
@@ -81,6 +86,13 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     const ref = ++env.idGen;
     s.refs = [...s.refs, { id: ref, insn: p.pc }];
     env.setReg(s, 0, ptrReg("ringbuf_mem", { nullable: true, id: ref, refObjId: ref, memSize: meta.allocSize }));
+  } else if (proto.ret.startsWith("btf:") || proto.ret.startsWith("btfp:")) {
+    // RET_PTR_TO_BTF_ID_TRUSTED (btf:) or RET_PTR_TO_BTF_ID (btfp:)
+    const target = proto.ret.slice(proto.ret.indexOf(":") + 1);
+    const btf = env.opts.attachBtf;
+    const bid = btf?.findByName(target, "STRUCT")[0];
+    if (btf === undefined || bid === undefined) return unsupported(`helper ${name}#${id} without the kernel's BTF of struct ${target}`);
+    env.setReg(s, 0, btfPtrReg(env, bid, proto.ret.startsWith("btf:") ? BTF_FLAG.TRUSTED : 0, false));
   } else if (proto.ret === "void") {
     env.setReg(s, 0, NOT_INIT);
   } else {

@@ -19,7 +19,7 @@ import { fail, unsupported } from "./reject.js";
 function initialState(): State {
   const f = newFrame(-1, 0, 0);
   f.regs[1] = ptrReg("ctx");
-  return { frames: [f], refs: [], lock: null };
+  return { frames: [f], refs: [], lock: null, rcuLock: 0 };
 }
 
 /** do_check: explore every path from the first instruction, pruning at explored states. */
@@ -47,6 +47,7 @@ export function doCheck(env: VerifierEnv): void {
     const ins = env.insns[p.pc]!;
     const invalid = checkInsnAsKernel(env, ins, p.pc);
     if (env.logLevel > 0) env.verbose(`${p.pc}: (${ins.code.toString(16).padStart(2, "0")}) ${kernelText(env.insns, p.pc)}\n`);
+    env.insnLogPos = env.log.length;
     if (invalid !== null) {
       // check_cond_jmp_op reads the destination register before it checks the fields
       if (invalid === "BPF_JMP/JMP32 uses reserved fields") env.readReg(p.state, ins.dst);
@@ -67,7 +68,7 @@ export function doCheck(env: VerifierEnv): void {
       printState = true;
       continue;
     }
-    env.printInsnState(p.state);
+    env.printInsnState(p.state, next);
     p.prevPc = p.pc;
     p.pc = next;
   }
