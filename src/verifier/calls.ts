@@ -9,6 +9,7 @@ import { NOT_INIT, cloneState, cur, formatFrame, isPkt, newFrame, ptrReg, unknow
 import { JMP_SEQ_LIMIT, type Path, type VerifierEnv } from "./env.js";
 import { checkFuncArg, type CallMeta } from "./helper-args.js";
 import { fail, unsupported } from "./reject.js";
+import { checkRcuLeak } from "./kfuncs.js";
 import { btfPtrReg } from "./memory.js";
 import { BTF_FLAG } from "./btf-walk.js";
 import { invalidScalar, checkReturnCode } from "./return-code.js";
@@ -103,8 +104,8 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
 /** check_resource_leak: no lock held and every acquired reference released before `what`. */
 export function checkResourceLeak(s: State, what: string): void {
   if (s.lock !== null) fail(ERRNO.EINVAL, `${what} cannot be used inside bpf_spin_lock-ed region`);
-  if (s.refs.length === 0) return;
-  fail(ERRNO.EINVAL, ...s.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), `${what} would lead to reference leak`);
+  if (s.refs.length !== 0) fail(ERRNO.EINVAL, ...s.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), `${what} would lead to reference leak`);
+  checkRcuLeak(s, what);
 }
 
 /** push_callback_call with set_loop_callback_state / set_map_elem_callback_state */
