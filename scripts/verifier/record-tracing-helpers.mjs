@@ -79,6 +79,7 @@ for (const r of rows) {
 const avail = {};
 const gpl = new Set();
 const other = new Map(); // messages other than argument checks, for the reader
+const mightSleep = new Set(); // past get_func_proto, refused because the program does not sleep
 for (const { key } of ATTACH) {
   const ids = [];
   for (let id = 1; id <= MAX_ID; id++) {
@@ -86,6 +87,7 @@ for (const { key } of ATTACH) {
     if (g === undefined) throw new Error(`${key} #${id}: no result`);
     if (g !== "U") ids.push(id);
     if (g !== "U" && verdict[key].Proprietary[id] === "G") gpl.add(id);
+    if (g === "helper call might sleep in a non-sleepable prog") mightSleep.add(id);
     if (g !== "U" && g !== "A" && !/^R\d !read_ok$|^R\d type=|^arg#/.test(g)) other.set(`${key} #${id}`, g);
   }
   avail[key] = ids.join(" ");
@@ -109,6 +111,8 @@ const ITER_TARGET_EXTRA: Readonly<Record<string, string>> = {
 };
 /** Helpers a non-GPL tracing program may not call (recorded with tp_btf and iter programs). */
 export const TRACING_GPL_ONLY_HELPERS: ReadonlySet<number> = new Set([${[...gpl].sort((a, b) => a - b).join(", ")}]);
+/** Helpers a tracing program gets but may call only when sleepable (fn->might_sleep; recorded). */
+const TRACING_MIGHT_SLEEP_RECORDED = "${[...mightSleep].sort((a, b) => a - b).join(" ")}";
 // tracing-recorded: end`;
 if (WRITE) {
   const file = join(ROOT, "src/verifier/helper-table.ts");

@@ -2,6 +2,7 @@
 // each program type may call (privileged loading), and which helpers are GPL-only. Used for
 // the helpers whose prototypes wabpf does not model, so that their refusals carry the
 // kernel's message.
+import { HELPER } from "../isa/helpers.js";
 import type { ProgType } from "./types.js";
 
 const AVAILABLE: Record<ProgType, string> = {
@@ -46,6 +47,8 @@ const ITER_TARGET_EXTRA: Readonly<Record<string, string>> = {
 };
 /** Helpers a non-GPL tracing program may not call (recorded with tp_btf and iter programs). */
 export const TRACING_GPL_ONLY_HELPERS: ReadonlySet<number> = new Set([4, 6, 22, 25, 27, 35, 45, 55, 67, 111, 112, 113, 114, 115, 121, 126, 127, 150, 158, 165, 169, 170, 171, 172, 173, 175, 176, 177, 191]);
+/** Helpers a tracing program gets but may call only when sleepable (fn->might_sleep; recorded). */
+const TRACING_MIGHT_SLEEP_RECORDED = "148 191";
 // tracing-recorded: end
 
 /** The expected attach types TRACING_AVAILABLE has a row for. */
@@ -64,7 +67,8 @@ const TRAMPOLINE_EXTRA = "183 184 185"; // get_func_arg, get_func_ret, get_func_
 // ima_file_hash. lsm programs must be GPL, so no GPL-only set of their own is needed.
 const LSM_EXTRA = "145 146 159 161 193";
 
-const idList = (...rows: string[]): string => [...new Set(rows.flatMap((r) => r.split(" ").map(Number)))].sort((a, b) => a - b).join(" ");
+/** The union of space-separated id lists, in order. */
+const idList = (...rows: string[]): string => [...new Set(rows.flatMap((r) => (r === "" ? [] : r.split(" ").map(Number))))].sort((a, b) => a - b).join(" ");
 const TRAMPOLINE = idList(TRACING_RECORDED.trace_raw_tp, TRAMPOLINE_EXTRA);
 
 /**
@@ -98,12 +102,50 @@ export function isTracingAttachType(attachType: string): attachType is TracingAt
  */
 export function tracingHelperAvailable(attachType: string, id: number, iterTarget?: string): boolean {
   if (!isTracingAttachType(attachType)) return false;
-  const key = attachType === "trace_iter" && iterTarget !== undefined && Object.hasOwn(ITER_TARGET_EXTRA, iterTarget) ? `trace_iter/${iterTarget}` : attachType;
+  const extra = attachType === "trace_iter" && iterTarget !== undefined && Object.hasOwn(ITER_TARGET_EXTRA, iterTarget) ? ITER_TARGET_EXTRA[iterTarget] : undefined;
+  const key = extra === undefined ? attachType : `trace_iter/${iterTarget}`;
   let s = TRACING_SETS.get(key);
   if (s === undefined) {
-    const row = key === attachType ? TRACING_AVAILABLE[attachType] : idList(TRACING_AVAILABLE.trace_iter, ITER_TARGET_EXTRA[iterTarget as string]!);
-    s = new Set(row.split(" ").map(Number));
+    s = new Set(idList(TRACING_AVAILABLE[attachType], extra ?? "").split(" ").map(Number));
     TRACING_SETS.set(key, s);
   }
   return s.has(id);
+}
+
+// What check_helper_call refuses next, between the GPL check and the arguments: a prototype's
+// own allowed() (bpf_d_path's attach-target allowlist) and fn->might_sleep in a program that
+// does not sleep. lsm_mac adds ima_inode_hash and ima_file_hash, which might sleep (derived).
+const MIGHT_SLEEP: ReadonlySet<number> = new Set(idList(TRACING_MIGHT_SLEEP_RECORDED, "161 193").split(" ").map(Number));
+
+/**
+ * The kernel functions whose fentry/fexit/fmod_ret programs may call bpf_d_path
+ * (btf_allowlist_d_path, Linux 6.18; the security_* ones need CONFIG_SECURITY/_PATH).
+ * Iterators always may, lsm programs on sleepable hooks, tp_btf programs never.
+ */
+export const D_PATH_TARGETS: ReadonlySet<string> = new Set(["security_file_permission", "security_inode_getattr", "security_file_open", "security_path_truncate", "vfs_truncate", "vfs_fallocate", "dentry_open", "vfs_getattr", "filp_close"]);
+
+/** Where a tracing program's helper call sits, for tracingHelperRefusal. */
+export interface TracingCallSite {
+  /** the attach target ("vfs_truncate" for fentry/vfs_truncate) */
+  readonly attachTarget?: string;
+  /** a sleepable program (fentry.s, lsm.s, iter.s) */
+  readonly sleepable?: boolean;
+  /** lsm_mac only: the hook is one of the kernel's sleepable lsm hooks (bpf_lsm_is_sleepable_hook) */
+  readonly sleepableHook?: boolean;
+}
+
+/**
+ * The message check_helper_call refuses helper `id` with (EINVAL) after get_func_proto and the
+ * GPL check passed, before looking at the arguments, or null when it goes on. Only meaningful
+ * for a helper tracingHelperAvailable grants.
+ */
+export function tracingHelperRefusal(attachType: string, id: number, site: TracingCallSite = {}): string | null {
+  if (id === HELPER.d_path) {
+    const allowed =
+      attachType === "trace_iter" ||
+      (attachType === "lsm_mac" ? site.sleepableHook === true : attachType !== "trace_raw_tp" && site.attachTarget !== undefined && D_PATH_TARGETS.has(site.attachTarget));
+    if (!allowed) return "helper call is not allowed in probe";
+  }
+  if (MIGHT_SLEEP.has(id) && site.sleepable !== true) return "helper call might sleep in a non-sleepable prog";
+  return null;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HELPER } from "../../src/isa/helpers.js";
-import { GPL_ONLY_HELPERS, TRACING_AVAILABLE, TRACING_GPL_ONLY_HELPERS, helperAvailable, isTracingAttachType, tracingHelperAvailable } from "../../src/verifier/helper-table.js";
+import { GPL_ONLY_HELPERS, TRACING_AVAILABLE, TRACING_GPL_ONLY_HELPERS, helperAvailable, isTracingAttachType, tracingHelperAvailable, tracingHelperRefusal } from "../../src/verifier/helper-table.js";
 
 const TRAMPOLINE = ["trace_fentry", "trace_fexit", "modify_return", "lsm_mac"] as const;
 
@@ -63,5 +63,29 @@ describe("tracing helper table", () => {
     for (const id of TRACING_AVAILABLE.trace_raw_tp.split(" ").map(Number)) {
       if (helperAvailable("raw_tracepoint", id)) expect(TRACING_GPL_ONLY_HELPERS.has(id), `#${id}`).toBe(GPL_ONLY_HELPERS.has(id));
     }
+  });
+
+  it("refuses bpf_d_path past get_func_proto outside iterators, allowlisted targets and sleepable lsm hooks", () => {
+    const NOT_ALLOWED = "helper call is not allowed in probe";
+    for (const t of ["trace_raw_tp", "trace_iter", ...TRAMPOLINE]) expect(tracingHelperAvailable(t, HELPER.d_path)).toBe(true);
+    expect(tracingHelperRefusal("trace_raw_tp", HELPER.d_path, { attachTarget: "sched_switch" })).toBe(NOT_ALLOWED);
+    expect(tracingHelperRefusal("trace_iter", HELPER.d_path, { attachTarget: "task" })).toBeNull();
+    expect(tracingHelperRefusal("trace_fentry", HELPER.d_path, { attachTarget: "vfs_truncate" })).toBeNull();
+    expect(tracingHelperRefusal("trace_fexit", HELPER.d_path, { attachTarget: "filp_close" })).toBeNull();
+    expect(tracingHelperRefusal("trace_fentry", HELPER.d_path, { attachTarget: "do_unlinkat" })).toBe(NOT_ALLOWED);
+    expect(tracingHelperRefusal("lsm_mac", HELPER.d_path, { attachTarget: "file_open", sleepableHook: true })).toBeNull();
+    expect(tracingHelperRefusal("lsm_mac", HELPER.d_path, { attachTarget: "file_mprotect" })).toBe(NOT_ALLOWED);
+  });
+
+  it("refuses the might-sleep helpers to programs that do not sleep", () => {
+    const SLEEP = "helper call might sleep in a non-sleepable prog";
+    for (const id of [HELPER.copy_from_user, HELPER.copy_from_user_task]) {
+      expect(tracingHelperRefusal("trace_raw_tp", id)).toBe(SLEEP);
+      expect(tracingHelperRefusal("trace_iter", id)).toBe(SLEEP);
+      expect(tracingHelperRefusal("trace_fentry", id, { sleepable: true })).toBeNull();
+    }
+    expect(tracingHelperRefusal("lsm_mac", HELPER.ima_file_hash)).toBe(SLEEP);
+    expect(tracingHelperRefusal("lsm_mac", HELPER.ima_file_hash, { sleepable: true })).toBeNull();
+    expect(tracingHelperRefusal("trace_raw_tp", HELPER.map_lookup_elem)).toBeNull();
   });
 });
