@@ -41,9 +41,10 @@ const TRACING_RECORDED = {
   trace_raw_tp: "1 2 3 4 5 6 7 8 12 14 15 16 17 22 25 27 35 37 42 45 46 55 67 80 87 88 89 93 94 105 106 107 108 109 111 112 113 114 115 117 118 120 121 123 125 130 131 132 133 134 136 137 138 139 140 141 147 148 149 153 154 156 157 158 162 164 165 169 170 171 172 173 174 175 176 177 178 180 181 182 188 191 194 195 196 197 198 199 200 201 202 203 208 209 210 211",
   trace_iter: "1 2 3 4 5 6 7 8 12 14 15 16 17 22 25 27 35 37 42 45 46 55 67 80 87 88 89 93 94 105 106 107 108 109 111 112 113 114 115 117 118 120 121 123 125 126 127 130 131 132 133 134 136 137 138 139 140 141 147 148 149 150 153 154 156 157 158 162 164 165 169 170 171 172 173 175 176 177 178 180 181 182 188 191 194 195 196 197 198 199 200 201 202 203 208 209 210 211",
 };
-/** What an iterator target's own get_func_proto adds to trace_iter (recorded with iter/tcp). */
+/** What an iterator target's own get_func_proto adds to trace_iter (recorded with iter/<target>). */
 const ITER_TARGET_EXTRA: Readonly<Record<string, string>> = {
   tcp: "49 57",
+  unix: "49 57",
 };
 /** Helpers a non-GPL tracing program may not call (recorded with tp_btf and iter programs). */
 export const TRACING_GPL_ONLY_HELPERS: ReadonlySet<number> = new Set([4, 6, 22, 25, 27, 35, 45, 55, 67, 111, 112, 113, 114, 115, 121, 126, 127, 150, 158, 165, 169, 170, 171, 172, 173, 175, 176, 177, 191]);
@@ -98,7 +99,7 @@ export function isTracingAttachType(attachType: string): attachType is TracingAt
 /**
  * Whether a tracing (or lsm) program of expected attach type `attachType` may call helper `id`
  * (get_func_proto). `iterTarget` is an iterator's target ("task", "tcp"; trace_iter only), whose
- * own helpers join the row. An attach type without a row has no helpers.
+ * own helpers join the row (tcp and unix add bpf_setsockopt and bpf_getsockopt). An attach type without a row has no helpers.
  */
 export function tracingHelperAvailable(attachType: string, id: number, iterTarget?: string): boolean {
   if (!isTracingAttachType(attachType)) return false;

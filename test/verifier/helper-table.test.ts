@@ -43,11 +43,14 @@ describe("tracing helper table", () => {
     expect(tracingHelperAvailable("lsm_mac", HELPER.get_retval)).toBe(false);
   });
 
-  it("adds an iterator target's own helpers: iter/tcp may set socket options", () => {
+  it("adds an iterator target's own helpers: iter/tcp and iter/unix may set socket options", () => {
     expect(tracingHelperAvailable("trace_iter", HELPER.setsockopt)).toBe(false);
     expect(tracingHelperAvailable("trace_iter", HELPER.setsockopt, "task")).toBe(false);
     expect(tracingHelperAvailable("trace_iter", HELPER.setsockopt, "tcp")).toBe(true);
     expect(tracingHelperAvailable("trace_iter", HELPER.getsockopt, "tcp")).toBe(true);
+    expect(tracingHelperAvailable("trace_iter", HELPER.setsockopt, "unix")).toBe(true);
+    expect(tracingHelperAvailable("trace_iter", HELPER.setsockopt, "udp")).toBe(false);
+    expect(tracingHelperAvailable("trace_raw_tp", HELPER.setsockopt, "tcp")).toBe(false);
     expect(tracingHelperAvailable("trace_iter", HELPER.seq_printf, "tcp")).toBe(true);
   });
 
