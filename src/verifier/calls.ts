@@ -3,7 +3,7 @@
 import { ERRNO } from "../errors.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
 import { HELPER } from "../isa/helpers.js";
-import { GPL_ONLY_HELPERS, helperAvailable } from "./helper-table.js";
+import { GPL_ONLY_HELPERS, TRACING_GPL_ONLY_HELPERS, helperAvailable, tracingHelperAvailable, tracingHelperRefusal } from "./helper-table.js";
 import { FUNC_MAX_ID, GPL_LICENSES, MAP_TYPE_IDS, PROG_TYPE_IDS, helperProto, kernelHelperName } from "./helpers.js";
 import { NOT_INIT, cloneState, cur, formatFrame, isPkt, newFrame, ptrReg, unknownReg, forEachReg, type State } from "./state.js";
 import { JMP_SEQ_LIMIT, type Path, type VerifierEnv } from "./env.js";
@@ -25,19 +25,28 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
   if (id < 0 || id >= FUNC_MAX_ID) fail(ERRNO.EINVAL, `invalid func unknown#${id}`);
   if (id === HELPER.unspec) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
   const proto = helperProto(id, env.opts.progType);
-  if (proto === undefined) {
-    // not modelled: the kernel's refusals where it refuses, "not supported" where it would go on
-    if (!helperAvailable(env.opts.progType, id)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
-    if (GPL_ONLY_HELPERS.has(id) && !GPL_LICENSES.has(env.opts.license ?? "GPL")) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
-    return unsupported(`helper ${name}#${id}`);
-  }
-  if (!proto.allowed(env.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
-  if (proto.gplOnly && !GPL_LICENSES.has(env.opts.license ?? "GPL")) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
-  // bpf_get_func_ip: kprobes, and tracing programs that run through a trampoline
-  const trampoline = env.attach !== null && env.attach.kind !== "tp_btf" && env.attach.kind !== "iter";
-  if (id === HELPER.get_func_ip && env.opts.progType !== "kprobe" && !trampoline) fail(524, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[env.opts.progType]}`);
-  if (proto.tracingAttach !== undefined && env.opts.progType === "tracing" && !proto.tracingAttach.includes(env.opts.expectedAttachType ?? "")) {
-    fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+  const gplOk = GPL_LICENSES.has(env.opts.license ?? "GPL");
+  const a = env.attach;
+  if (a !== null) {
+    // tracing and LSM: what the attach type's get_func_proto offers (recorded from Linux), then the prototype's own refusals
+    const attachType = env.opts.progType === "lsm" ? "lsm_mac" : (env.opts.expectedAttachType ?? "").replace(/_multi$/, "");
+    if (!tracingHelperAvailable(attachType, id, a.kind === "iter" ? a.name.replace(/^bpf_iter_/, "") : undefined)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+    if (TRACING_GPL_ONLY_HELPERS.has(id) && !gplOk) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+    const refusal = tracingHelperRefusal(attachType, id, { attachTarget: a.name, sleepable: ((env.opts.progFlags ?? 0) & 16) !== 0 });
+    if (refusal !== null) fail(ERRNO.EINVAL, refusal);
+    if (id === HELPER.get_func_ip && (a.kind === "tp_btf" || a.kind === "iter")) fail(ERRNO.ENOTSUPP, `func ${name}#${id} supported only for fentry/fexit/fmod_ret programs`);
+    if (proto === undefined) return unsupported(`helper ${name}#${id}`);
+  } else {
+    if (proto === undefined) {
+      // not modelled: the kernel's refusals where it refuses, "not supported" where it would go on
+      if (!helperAvailable(env.opts.progType, id)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+      if (GPL_ONLY_HELPERS.has(id) && !gplOk) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+      return unsupported(`helper ${name}#${id}`);
+    }
+    if (!proto.allowed(env.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+    if (proto.gplOnly && !gplOk) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+    // bpf_get_func_ip: kprobes only among the other program types
+    if (id === HELPER.get_func_ip && env.opts.progType !== "kprobe") fail(ERRNO.ENOTSUPP, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[env.opts.progType]}`);
   }
   const meta: CallMeta = { mapIdx: -1, constKey: null, allocSize: 0, releaseRef: 0, callback: -1 };
   proto.args.forEach((a, i) => {

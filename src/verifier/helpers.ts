@@ -51,8 +51,6 @@ export interface HelperProto {
   readonly mapTypes?: readonly string[];
   /** the helper may move packet data: every packet pointer becomes invalid (clear_all_pkt_pointers) */
   readonly changesPkt?: boolean;
-  /** tracing programs: the attach types that may call it (null: every one) */
-  readonly tracingAttach?: readonly string[];
 }
 
 /** Licenses the kernel counts as GPL-compatible (license_is_gpl_compatible). */
@@ -62,8 +60,6 @@ export const GPL_LICENSES: ReadonlySet<string> = new Set(["GPL", "GPL v2", "GPL 
 export const FUNC_MAX_ID = HELPER_COUNT;
 
 const ALL = (): boolean => true;
-/** attach types that run through a trampoline (bpf_prog_has_trampoline) */
-const TRAMPOLINE = ["trace_fentry", "trace_fexit", "modify_return", "trace_fentry_multi", "trace_fexit_multi", "modify_return_multi", "lsm_mac"];
 const MAP_DATA = ["hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash"];
 const isXdpOrTc = (t: ProgType): boolean => t === "xdp" || t === "sched_cls" || t === "sched_act";
 
@@ -139,11 +135,11 @@ const PROTOS: HelperProto[] = [
   { id: HELPER.task_pt_regs, args: ["btf:task_struct"], ret: "btfp:pt_regs", gplOnly: true, allowed: ALL },
   { id: HELPER.trace_vprintk, args: ["mem_ro", "const_size", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL },
   { id: HELPER.snprintf, args: ["mem_ro_or_null", "const_size_or_zero", "mem_ro", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL },
-  { id: HELPER.seq_printf, args: ["btf:seq_file", "mem_ro", "const_size", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing", tracingAttach: ["trace_iter"] },
-  { id: HELPER.seq_write, args: ["btf:seq_file", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing", tracingAttach: ["trace_iter"] },
-  { id: HELPER.get_func_arg, args: ["ctx", "anything", "long_uninit"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing", tracingAttach: TRAMPOLINE },
-  { id: HELPER.get_func_ret, args: ["ctx", "long_uninit"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing", tracingAttach: ["trace_fexit", "modify_return", "trace_fexit_multi", "modify_return_multi"] },
-  { id: HELPER.get_func_arg_cnt, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing", tracingAttach: TRAMPOLINE },
+  { id: HELPER.seq_printf, args: ["btf:seq_file", "mem_ro", "const_size", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing" },
+  { id: HELPER.seq_write, args: ["btf:seq_file", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing" },
+  { id: HELPER.get_func_arg, args: ["ctx", "anything", "long_uninit"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
+  { id: HELPER.get_func_ret, args: ["ctx", "long_uninit"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
+  { id: HELPER.get_func_arg_cnt, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
   { id: HELPER.task_storage_get, args: ["map_ptr", "btf_or_null:task_struct", "map_value_or_null", "anything"], ret: "map_value_or_null", gplOnly: false, allowed: ALL, mapTypes: ["task_storage"] },
   { id: HELPER.task_storage_delete, args: ["map_ptr", "btf:task_struct"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["task_storage"] },
 ];
