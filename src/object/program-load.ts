@@ -46,6 +46,8 @@ export interface ProgramLoadOptions {
   readonly verifier?: ProgramVerifier;
   /** checks of the relocated instructions before verification (a kernel's attach-type rules); throw to refuse */
   readonly check?: (insns: readonly Insn[]) => void;
+  /** rewrites of the verified instructions before compilation (the kernel's do_misc_fixups); same length */
+  readonly fixup?: (insns: readonly Insn[]) => Insn[];
   /** helpers beyond the machine's (a kernel's tracing helpers) */
   readonly helpers?: readonly Helper[];
   /** compile array-map lookups inline (the kernel's map_gen_lookup) */
@@ -134,7 +136,7 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
   if (!verdict.accepted) return { insns, verdict, prepared: null, jit: null, progId: null };
   const m = obj.machine;
   const pseudo = m.resolver(obj.mapSlots());
-  const prepared = await prepareProgram(insns, opts.engine ?? "jit", {
+  const prepared = await prepareProgram(opts.fixup?.(insns) ?? insns, opts.engine ?? "jit", {
     helpers: m.helperRegistry(opts.helpers),
     pseudo,
     verified: verdict.facts,
