@@ -13,7 +13,7 @@ import type { Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
 import { mapTypeName } from "../runtime/map-types.js";
 import type { ObjectSpec, ProgramSpecOfObject } from "../loader/object.js";
-import { withSourceLines, type SourceLine } from "./source-lines.js";
+import { sourceLineAt, withSourceLines, type SourceLine } from "./source-lines.js";
 import type { Btf } from "../loader/btf.js";
 
 /** What the pipeline needs of an object (BpfObject), with P its program type. */
@@ -112,7 +112,9 @@ export function verifyAsObjectProgram(obj: { readonly spec: ObjectSpec; readonly
 /** Verify already-relocated instructions; a non-empty log gets the program's C source lines. */
 export function verifyWithSourceLines<P extends LoadableProgram>(obj: LoadableObject<P>, p: P, insns: readonly Insn[], logLevel: 0 | 1 | 2, verifier: ProgramVerifier = verifyAsObjectProgram(obj, p)): VerifyResult {
   const raw = verifier(insns, logLevel);
-  return raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, obj.lineInfo(p)) };
+  const linfo = obj.lineInfo(p);
+  const source = raw.errorInsn === undefined ? undefined : sourceLineAt(linfo, raw.errorInsn);
+  return { ...raw, ...(raw.log === "" ? {} : { log: withSourceLines(raw.log, linfo) }), ...(source !== undefined ? { errorSource: source } : {}) };
 }
 
 /** The maps a program's ld_imm64 map references name (each once): what a loaded program holds, as the kernel's used_maps. */

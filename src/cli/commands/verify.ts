@@ -48,7 +48,12 @@ const jsonResult = (r: VerifyResult): Record<string, unknown> => ({
   log: r.log,
 });
 
-const verdictLine = (r: VerifyResult): string => (r.accepted ? "accepted" : `rejected (errno ${r.errno}): ${r.error}`);
+/** The verdict; a refusal says where (the instruction, and its C source line for objects with line info). */
+const verdictLine = (r: VerifyResult): string => {
+  if (r.accepted) return "accepted";
+  const at = r.errorInsn === undefined ? "" : ` (insn ${r.errorInsn}${r.errorSource !== undefined ? `, ${r.errorSource.replace(/^; /, "")}` : ""})`;
+  return `rejected (errno ${r.errno}): ${r.error}${at}`;
+};
 
 export async function verifyCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -78,7 +83,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (values.batch === true) return batch();
   try {
     if (positionals.length !== 1) throw new InputError(`usage: ${VERIFY_USAGE}`);
-    if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]), values.btf);
+    if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]), values.btf, values.explain === true);
     // invalid encodings are the verifier's to refuse (exit 1 with Linux's message), not unreadable input
     const file = readProgramFile(positionals[0]!, { lenient: true });
     const flags = values["prog-flags"] === undefined ? 0 : Number(values["prog-flags"]);
@@ -109,7 +114,9 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 }
 
 /** Verify the programs of an object: a log and verdict each, or one JSON line each. */
-async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2, btfPath: string | undefined): Promise<number> {
+async function verifyObject(path: string, section: string | undefined, json: boolean, asked: 0 | 1 | 2, btfPath: string | undefined, wantExplain: boolean): Promise<number> {
+  // the explanation reads the failing path from a level-1 log
+  const level = wantExplain ? (Math.max(1, asked) as 1 | 2) : asked;
   // verification needs the maps' definitions only: nothing is created, nothing compiled
   let obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
   // tracing and LSM programs attach to kernel functions: without --btf, the running kernel's
@@ -121,13 +128,19 @@ async function verifyObject(path: string, section: string | undefined, json: boo
   const mapFailure = firstMapCreateFailure(obj);
   let rejected = 0;
   for (const p of selectPrograms(obj, section)) {
-    const r = mapFailure ?? p.verify({ logLevel: json ? 0 : level });
+    const r = mapFailure ?? p.verify({ logLevel: json && !wantExplain ? 0 : level });
     if (!r.accepted) rejected++;
+    const ex = wantExplain && !r.accepted && mapFailure === null && r.errorInsn !== undefined ? explain(obj.coreApply(p), r) : null;
     if (json) {
-      const line = { section: p.section, name: p.name, prog_type: p.progType, accepted: r.accepted, errno: r.errno, error: r.error };
+      const line = {
+        section: p.section, name: p.name, prog_type: p.progType, accepted: r.accepted, errno: r.errno, error: r.error,
+        ...(r.errorInsn !== undefined ? { insn: r.errorInsn } : {}),
+        ...(r.errorSource !== undefined ? { source: r.errorSource.replace(/^; /, "") } : {}),
+        ...(ex !== null ? { explanation: { pc: ex.pc, reg: ex.reg, path: ex.path, slice: ex.slice } } : {}),
+      };
       process.stdout.write(`${JSON.stringify(line)}\n`);
     } else {
-      process.stdout.write(`${p.section} (${p.name}, ${p.progType}):\n${r.log}${verdictLine(r)}\n`);
+      process.stdout.write(`${p.section} (${p.name}, ${p.progType}):\n${r.log}${verdictLine(r)}\n${ex !== null ? `${ex.text}\n` : ""}`);
     }
   }
   for (const s of obj.spec.ignored) process.stderr.write(`wabpf verify: section ${s.section} skipped: ${s.reason}\n`);
