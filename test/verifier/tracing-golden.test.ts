@@ -1,0 +1,136 @@
+// Tracing programs (tp_btf and iter, BPF_PROG_TYPE_TRACING) against what Linux said about them:
+// test/fixtures/tracing/*.o, recorded by scripts/verifier/record-tracing-golden.mjs into
+// golden/tracing.json. Each object is opened as `wabpf verify X.o --btf /sys/kernel/btf/vmlinux`
+// opens it (CO-RE against the running vmlinux), then each program is verified as the tracing
+// type with the attach type and target libbpf takes from its section, resolved in that vmlinux.
+// Verdict, errno and first error line must be the kernel's; for accepted programs the BTF pointer
+// types of the level-2 log (trusted_ptr_task_struct, …) must be the ones Linux printed.
+import { existsSync, readFileSync } from "node:fs";
+import { release } from "node:os";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseBtf, type Btf } from "../../src/loader/btf.js";
+import { LoaderError } from "../../src/errors.js";
+import { BpfObject, type BpfProgram } from "../../src/object/bpf-object.js";
+import { objectVerifyOptions, verifyWithSourceLines } from "../../src/object/program-load.js";
+import { verify, PROG_TYPES, type ProgType, type VerifyOptions, type VerifyResult } from "../../src/verifier/index.js";
+import { refusedResult } from "../../src/verifier/types.js";
+
+interface TracingRow {
+  /** <object>.<program> */
+  name: string;
+  object: string;
+  program: string;
+  section: string;
+  expected_attach_type: string;
+  attach_target: string;
+  accepted: boolean;
+  errno: number | null;
+  /** "libbpf": refused by libbpf before BPF_PROG_LOAD (an unknown attach target); "verifier" */
+  stage: "libbpf" | "verifier" | null;
+  error: string | null;
+  error_lines: string[];
+  processed: number | null;
+  /** the kernel's level-1 and level-2 logs, relative to golden/ */
+  log1: string;
+  log2: string;
+}
+
+const GOLDEN = new URL("./golden/", import.meta.url);
+const FIXTURES = new URL("../fixtures/tracing/", import.meta.url);
+const VMLINUX = "/sys/kernel/btf/vmlinux";
+const golden = JSON.parse(readFileSync(new URL("tracing.json", GOLDEN), "utf8")) as { kernel: string; rows: TracingRow[] };
+
+/**
+ * Programs wabpf cannot match yet, each with the reason. Their verdict is still checked for
+ * soundness (nothing Linux refuses may be accepted). Keep this list short.
+ */
+export const KNOWN_GAPS: Record<string, string> = {};
+
+// The offsets in the kernel's messages ("access beyond struct task_struct at off 1048576", "mend:1268")
+// are those of the recording kernel's task_struct: another vmlinux moves them.
+const version = (r: string): string => r.split("-")[0]!;
+const skip = !existsSync(VMLINUX)
+  ? `${VMLINUX} is missing (no kernel BTF to resolve attach targets and CO-RE against)`
+  : version(release()) !== version(golden.kernel)
+    ? `the goldens are Linux ${golden.kernel}'s and this is ${release()}: struct offsets in the messages differ`
+    : !(PROG_TYPES as readonly string[]).includes("tracing")
+      ? "wabpf's verifier has no tracing program type yet"
+      : null;
+if (skip !== null) console.warn(`[skip] tracing goldens: ${skip}`);
+
+/** The verifier options of issue 17's contract, declared here so this file compiles before they land. */
+type TracingVerifyOptions = VerifyOptions & { readonly attachBtf?: Btf; readonly attachTarget?: string };
+
+/** A program verified as `wabpf verify --btf` would, with the tracing attach options. */
+function verifyTracing(obj: BpfObject, p: BpfProgram, row: TracingRow, vmlinux: Btf, logLevel: 1 | 2): VerifyResult {
+  let insns;
+  try {
+    insns = obj.coreApply(p);
+  } catch (e) {
+    // as BpfProgram.verify: a CO-RE relocation libbpf cannot resolve fails this program alone
+    if (!(e instanceof LoaderError)) throw e;
+    return refusedResult(e.errno, `CO-RE relocation failed: ${e.message}`, true);
+  }
+  const opts: TracingVerifyOptions = {
+    ...objectVerifyOptions(obj.spec),
+    // "tracing" joins PROG_TYPES with issue 17 (the skip above holds until it has)
+    progType: "tracing" as string as ProgType,
+    expectedAttachType: row.expected_attach_type,
+    attachBtf: vmlinux,
+    attachTarget: row.attach_target,
+    logLevel,
+  };
+  return verifyWithSourceLines(obj, p, insns, logLevel, (ins, level) => verify(ins, { ...opts, logLevel: level }));
+}
+
+/** The BTF pointer types a log prints (trusted_ptr_task_struct, untrusted_ptr_mm_struct, ptr_or_null_task_struct, …), arguments dropped. */
+export function btfPointerTypes(log: string): string[] {
+  const found = new Set<string>();
+  for (const m of log.matchAll(/(?<![A-Za-z0-9_])((?:trusted_|untrusted_|rcu_)?ptr_(?:or_null_)?[A-Za-z0-9_]+)\(/g)) found.add(m[1]!);
+  return [...found].sort();
+}
+
+describe.skipIf(skip !== null)(`tracing programs vs Linux ${golden.kernel}`, () => {
+  let vmlinux: Btf;
+  // an object wabpf cannot open fails each of its programs with the reason
+  const objects = new Map<string, BpfObject | Error>();
+  const program = (row: TracingRow): { obj: BpfObject; p: BpfProgram } => {
+    const obj = objects.get(row.object);
+    if (obj === undefined) throw new Error(`${row.object}: not opened`);
+    if (obj instanceof Error) throw new Error(`${row.object}: wabpf cannot open it: ${obj.message}`);
+    const p = obj.programs.find((x) => x.name === row.program);
+    if (p === undefined) throw new Error(`${row.object}: no program ${row.program} (${obj.programs.map((x) => x.name).join(", ")})`);
+    expect(p.section).toBe(row.section);
+    return { obj, p };
+  };
+
+  beforeAll(async () => {
+    // parsed once for the file: vmlinux BTF takes seconds
+    vmlinux = parseBtf(readFileSync(VMLINUX), { section: VMLINUX });
+    for (const file of new Set(golden.rows.map((r) => r.object))) {
+      try {
+        objects.set(file, await BpfObject.open(new Uint8Array(readFileSync(new URL(file, FIXTURES))), { name: file.slice(0, -2), targetBtf: vmlinux }));
+      } catch (e) {
+        objects.set(file, e as Error);
+      }
+    }
+  }, 60_000);
+
+  it.each(golden.rows.map((r) => [r.name, r] as const))("%s", (name, row) => {
+    const { obj, p } = program(row);
+    const v = verifyTracing(obj, p, row, vmlinux, 1);
+    if (KNOWN_GAPS[name] !== undefined) {
+      // a known gap may refuse what Linux accepts, never the other way round
+      if (!row.accepted) expect(v.accepted).toBe(false);
+      return;
+    }
+    expect({ accepted: v.accepted, errno: v.errno, error: v.error }).toEqual({ accepted: row.accepted, errno: row.errno, error: row.error });
+  });
+
+  it.each(golden.rows.filter((r) => r.accepted && KNOWN_GAPS[r.name] === undefined).map((r) => [r.name, r] as const))("%s: the BTF pointer types of the level-2 log", (_name, row) => {
+    const { obj, p } = program(row);
+    const v = verifyTracing(obj, p, row, vmlinux, 2);
+    expect(v.accepted).toBe(true);
+    expect(btfPointerTypes(v.log)).toEqual(btfPointerTypes(readFileSync(new URL(row.log2, GOLDEN), "utf8")));
+  });
+});
