@@ -83,10 +83,13 @@ function verifyTracing(obj: BpfObject, p: BpfProgram, row: TracingRow, vmlinux: 
   return verifyWithSourceLines(obj, p, insns, logLevel, (ins, level) => verify(ins, { ...opts, logLevel: level }));
 }
 
-/** The BTF pointer types a log prints (trusted_ptr_task_struct, untrusted_ptr_mm_struct, ptr_or_null_task_struct, …), arguments dropped. */
+/**
+ * The BTF pointer types a log prints (trusted_ptr_task_struct, untrusted_ptr_mm_struct,
+ * ptr_or_null_task_struct, rdonly_untrusted_mem for a walked pointer to bytes, …), arguments dropped.
+ */
 export function btfPointerTypes(log: string): string[] {
   const found = new Set<string>();
-  for (const m of log.matchAll(/(?<![A-Za-z0-9_])((?:trusted_|untrusted_|rcu_)?ptr_(?:or_null_)?[A-Za-z0-9_]+)\(/g)) found.add(m[1]!);
+  for (const m of log.matchAll(/(?<![A-Za-z0-9_])((?:trusted_|untrusted_|rcu_)?ptr_(?:or_null_)?[A-Za-z0-9_]+|(?:rdonly_)?untrusted_mem)\(/g)) found.add(m[1]!);
   return [...found].sort();
 }
 
