@@ -1,19 +1,17 @@
 // Tracing programs (tp_btf and iter, BPF_PROG_TYPE_TRACING) against what Linux said about them:
 // test/fixtures/tracing/*.o, recorded by scripts/verifier/record-tracing-golden.mjs into
-// golden/tracing.json. Each object is opened as `wabpf verify X.o --btf /sys/kernel/btf/vmlinux`
-// opens it (CO-RE against the running vmlinux), then each program is verified as the tracing
-// type with the attach type and target libbpf takes from its section, resolved in that vmlinux.
+// golden/tracing.json. Each program goes the way of `wabpf verify X.o --btf /sys/kernel/btf/vmlinux`:
+// BpfObject.open with that BTF as the target (CO-RE, attach targets and BTF-typed pointers resolve
+// in it), then BpfProgram.verify: the tracing type with the attach type and target libbpf takes
+// from the section (checked against the golden's), the object's maps and frozen .rodata.
 // Verdict, errno and first error line must be the kernel's; for accepted programs the BTF pointer
 // types of the level-2 log (trusted_ptr_task_struct, …) must be the ones Linux printed.
 import { existsSync, readFileSync } from "node:fs";
 import { release } from "node:os";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseBtf, type Btf } from "../../src/loader/btf.js";
-import { LoaderError } from "../../src/errors.js";
 import { BpfObject, type BpfProgram } from "../../src/object/bpf-object.js";
-import { objectVerifyOptions, verifyWithSourceLines } from "../../src/object/program-load.js";
-import { verify, PROG_TYPES, type ProgType, type VerifyOptions, type VerifyResult } from "../../src/verifier/index.js";
-import { refusedResult } from "../../src/verifier/types.js";
+import { PROG_TYPES } from "../../src/verifier/index.js";
 
 interface TracingRow {
   /** <object>.<program> */
@@ -58,31 +56,6 @@ const skip = !existsSync(VMLINUX)
       : null;
 if (skip !== null) console.warn(`[skip] tracing goldens: ${skip}`);
 
-/** The verifier options of issue 17's contract, declared here so this file compiles before they land. */
-type TracingVerifyOptions = VerifyOptions & { readonly attachBtf?: Btf; readonly attachTarget?: string };
-
-/** A program verified as `wabpf verify --btf` would, with the tracing attach options. */
-function verifyTracing(obj: BpfObject, p: BpfProgram, row: TracingRow, vmlinux: Btf, logLevel: 1 | 2): VerifyResult {
-  let insns;
-  try {
-    insns = obj.coreApply(p);
-  } catch (e) {
-    // as BpfProgram.verify: a CO-RE relocation libbpf cannot resolve fails this program alone
-    if (!(e instanceof LoaderError)) throw e;
-    return refusedResult(e.errno, `CO-RE relocation failed: ${e.message}`, true);
-  }
-  const opts: TracingVerifyOptions = {
-    ...objectVerifyOptions(obj.spec),
-    // "tracing" joins PROG_TYPES with issue 17 (the skip above holds until it has)
-    progType: "tracing" as string as ProgType,
-    expectedAttachType: row.expected_attach_type,
-    attachBtf: vmlinux,
-    attachTarget: row.attach_target,
-    logLevel,
-  };
-  return verifyWithSourceLines(obj, p, insns, logLevel, (ins, level) => verify(ins, { ...opts, logLevel: level }));
-}
-
 /**
  * The BTF pointer types a log prints (trusted_ptr_task_struct, untrusted_ptr_mm_struct,
  * ptr_or_null_task_struct, rdonly_untrusted_mem for a walked pointer to bytes, …), arguments dropped.
@@ -94,22 +67,21 @@ export function btfPointerTypes(log: string): string[] {
 }
 
 describe.skipIf(skip !== null)(`tracing programs vs Linux ${golden.kernel}`, () => {
-  let vmlinux: Btf;
   // an object wabpf cannot open fails each of its programs with the reason
   const objects = new Map<string, BpfObject | Error>();
-  const program = (row: TracingRow): { obj: BpfObject; p: BpfProgram } => {
+  const program = (row: TracingRow): BpfProgram => {
     const obj = objects.get(row.object);
     if (obj === undefined) throw new Error(`${row.object}: not opened`);
     if (obj instanceof Error) throw new Error(`${row.object}: wabpf cannot open it: ${obj.message}`);
     const p = obj.programs.find((x) => x.name === row.program);
     if (p === undefined) throw new Error(`${row.object}: no program ${row.program} (${obj.programs.map((x) => x.name).join(", ")})`);
-    expect(p.section).toBe(row.section);
-    return { obj, p };
+    expect({ section: p.section, progType: p.progType, expectedAttachType: p.spec.expectedAttachType }).toEqual({ section: row.section, progType: "tracing", expectedAttachType: row.expected_attach_type });
+    return p;
   };
 
   beforeAll(async () => {
     // parsed once for the file: vmlinux BTF takes seconds
-    vmlinux = parseBtf(readFileSync(VMLINUX), { section: VMLINUX });
+    const vmlinux: Btf = parseBtf(readFileSync(VMLINUX), { section: VMLINUX });
     for (const file of new Set(golden.rows.map((r) => r.object))) {
       try {
         objects.set(file, await BpfObject.open(new Uint8Array(readFileSync(new URL(file, FIXTURES))), { name: file.slice(0, -2), targetBtf: vmlinux }));
@@ -120,8 +92,7 @@ describe.skipIf(skip !== null)(`tracing programs vs Linux ${golden.kernel}`, () 
   }, 60_000);
 
   it.each(golden.rows.map((r) => [r.name, r] as const))("%s", (name, row) => {
-    const { obj, p } = program(row);
-    const v = verifyTracing(obj, p, row, vmlinux, 1);
+    const v = program(row).verify({ logLevel: 1 });
     if (KNOWN_GAPS[name] !== undefined) {
       // a known gap may refuse what Linux accepts, never the other way round
       if (!row.accepted) expect(v.accepted).toBe(false);
@@ -131,8 +102,7 @@ describe.skipIf(skip !== null)(`tracing programs vs Linux ${golden.kernel}`, () 
   });
 
   it.each(golden.rows.filter((r) => r.accepted && KNOWN_GAPS[r.name] === undefined).map((r) => [r.name, r] as const))("%s: the BTF pointer types of the level-2 log", (_name, row) => {
-    const { obj, p } = program(row);
-    const v = verifyTracing(obj, p, row, vmlinux, 2);
+    const v = program(row).verify({ logLevel: 2 });
     expect(v.accepted).toBe(true);
     expect(btfPointerTypes(v.log)).toEqual(btfPointerTypes(readFileSync(new URL(row.log2, GOLDEN), "utf8")));
   });
