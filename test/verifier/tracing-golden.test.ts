@@ -4,8 +4,9 @@
 // BpfObject.open with that BTF as the target (CO-RE, attach targets and BTF-typed pointers resolve
 // in it), then BpfProgram.verify: the tracing type with the attach type and target libbpf takes
 // from the section (checked against the golden's), the object's maps and frozen .rodata.
-// Verdict, errno and first error line must be the kernel's; for accepted programs the BTF pointer
-// types of the level-2 log (trusted_ptr_task_struct, …) must be the ones Linux printed.
+// Verdict, errno and first error line must be the kernel's (and a verifier refusal's log must end
+// with all of its error lines); for accepted programs the BTF pointer types of the level-2 log
+// (trusted_ptr_task_struct, …) must be the ones Linux printed.
 import { existsSync, readFileSync } from "node:fs";
 import { release } from "node:os";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -66,6 +67,19 @@ export function btfPointerTypes(log: string): string[] {
   return [...found].sort();
 }
 
+/** The error lines of a level-1 log: everything after the last instruction or state line (as the recorder cuts them). */
+function errorLines(log: string): string[] {
+  const lines = log
+    .replace(/(.)(verification time \d+ usec)/g, "$1\n$2")
+    .split("\n")
+    .filter((l) => l !== "" && !/^(verification time|stack depth|processed \d+ insns)/.test(l));
+  let last = -1;
+  lines.forEach((l, i) => {
+    if (/^\d+: \([0-9a-f]{2}\) /.test(l) || /^\d+: (R|frame|safe)/.test(l) || /^from \d+ to \d+: /.test(l)) last = i;
+  });
+  return lines.slice(last + 1);
+}
+
 describe.skipIf(skip !== null)(`tracing programs vs Linux ${golden.kernel}`, () => {
   // an object wabpf cannot open fails each of its programs with the reason
   const objects = new Map<string, BpfObject | Error>();
@@ -99,6 +113,8 @@ describe.skipIf(skip !== null)(`tracing programs vs Linux ${golden.kernel}`, () 
       return;
     }
     expect({ accepted: v.accepted, errno: v.errno, error: v.error }).toEqual({ accepted: row.accepted, errno: row.errno, error: row.error });
+    // the verifier's refusals end their log with all of the kernel's error lines (libbpf's have no log)
+    if (!row.accepted && row.stage === "verifier") expect(errorLines(v.log)).toEqual(row.error_lines);
   });
 
   it.each(golden.rows.filter((r) => r.accepted && KNOWN_GAPS[r.name] === undefined).map((r) => [r.name, r] as const))("%s: the BTF pointer types of the level-2 log", (_name, row) => {
