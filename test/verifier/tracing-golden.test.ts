@@ -45,11 +45,6 @@ const golden = JSON.parse(readFileSync(new URL("tracing.json", GOLDEN), "utf8"))
  * entry that now matches Linux fails until it is removed, so the list stays true.
  */
 export const KNOWN_GAPS: Record<string, string> = {
-  "iters.rej_ctx_beyond": "first error line: btf_ctx_access's \"func 'bpf_iter_task' doesn't have 3-th argument\" comes before \"invalid bpf_context access\"",
-  "tp_btf_ctx.rej_ctx_arg_beyond": "first error line: btf_ctx_access's \"func 'sched_switch' doesn't have 5-th argument\" comes before \"invalid bpf_context access\"",
-  "tp_btf_ctx.rej_ctx_misaligned": "first error line: btf_ctx_access's \"func 'sched_switch' offset 4 is not multiple of 8\" comes before \"invalid bpf_context access\"",
-  "unknown_target.rej_unknown_tp_btf": "libbpf names the target as written and the errno as a number: \"failed to find kernel BTF type ID of 'no_such_tracepoint_xyz': -3\"",
-  "unknown_target.rej_unknown_iter": "libbpf names the target as written and the errno as a number: \"failed to find kernel BTF type ID of 'no_such_iterator_xyz': -3\"",
   "rodata.ok_rodata_dead_branch": "frozen .rodata is not read as constants yet (issue 17 item 4): the dead branch's write is checked",
   ...Object.fromEntries(
     golden.rows.filter((r) => r.object === "kfuncs.o").map((r) => [r.name, "the loader refuses calls of __ksym extern functions (kfuncs): kfuncs.o does not open"]),
@@ -58,7 +53,6 @@ export const KNOWN_GAPS: Record<string, string> = {
 
 /** Accepted programs whose level-2 log prints other BTF pointer types than Linux's (same rules as KNOWN_GAPS). */
 export const POINTER_TYPE_GAPS: Record<string, string> = {
-  "iters.ok_bpf_map": "iterator ctx pointers print as ptr_bpf_map / ptr_or_null_bpf_map where Linux prints trusted_ptr_bpf_map / trusted_ptr_or_null_bpf_map",
 };
 
 // The offsets in the kernel's messages ("access beyond struct task_struct at off 1048576", "mend:1268")
