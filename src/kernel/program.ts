@@ -111,7 +111,7 @@ export interface TracingVerifyTarget {
 }
 
 /** Verify a program for the kernel: tracing programs as BPF_PROG_TYPE_TRACING typed by the kernel's BTF, others as themselves. */
-export function verifyForKernel(insns: readonly Insn[], progType: string, obj: { readonly spec: ObjectSpec } | null, tracing: TracingVerifyTarget | null, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86")): VerifyResult {
+export function verifyForKernel(insns: readonly Insn[], progType: string, obj: { readonly spec: ObjectSpec } | null, tracing: TracingVerifyTarget | null, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86"), btf?: Btf): VerifyResult {
   const type = tracing !== null ? "tracing" : progType;
   if (!(PROG_TYPES as readonly string[]).includes(type)) {
     throw new EbpfError("EOPNOTSUPP", `program type ${progType} is not supported by wabpf's verifier yet`);
@@ -139,7 +139,7 @@ export function verifyForKernel(insns: readonly Insn[], progType: string, obj: {
     progType: type as ProgType,
     logLevel,
     ...(obj === null ? { maps: [], license: "GPL", funcInfo: false } : objectVerifyOptions(obj.spec)),
-    ...(tracing !== null ? { expectedAttachType: tracing.attachType, attachBtf: tracing.btf, attachTarget: tracing.target } : {}),
+    ...(tracing !== null ? { expectedAttachType: tracing.attachType, attachBtf: tracing.btf, attachTarget: tracing.target } : btf !== undefined ? { attachBtf: btf } : {}),
   });
 }
 
@@ -312,7 +312,7 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
   const loaded = await loadObjectProgram(obj, p, {
     logLevel,
     check,
-    verifier: (insns, level) => verifyForKernel(insns, p.progType, obj, target, level, kernel.regs),
+    verifier: (insns, level) => verifyForKernel(insns, p.progType, obj, target, level, kernel.regs, kernel.btf),
     // an fentry program has no return value: Linux patches bpf_get_func_ret to return -EOPNOTSUPP
     ...(t?.kind === "fentry" ? { fixup: (insns: readonly Insn[]) => insns.map((i) => (i.code === CALL && i.src === 0 && i.imm === HELPER.get_func_ret ? { code: 0xb7, dst: 0, src: 0, off: 0, imm: -95 } : i)) } : {}),
     helpers: kernel.helpers,

@@ -99,12 +99,14 @@ export function verifyAsObjectProgram(obj: { readonly spec: ObjectSpec; readonly
       return refusedResult(95, `program type ${p.spec.progType} is not supported by wabpf's verifier yet`, logLevel > 0);
     }
     const tracing = p.spec.progType === "tracing" || p.spec.progType === "lsm";
+    const btf = obj.attachBtf ?? undefined;
     return verify(insns, {
       progType: p.spec.progType as ProgType,
       logLevel,
       expectedAttachType: p.spec.expectedAttachType,
       ...objectVerifyOptions(obj.spec),
-      ...(tracing ? attachVerifyOptions(p.spec, obj.attachBtf ?? undefined) : {}),
+      // every program type reads BTF pointers through the kernel's BTF (bpf_get_current_task_btf, kfuncs)
+      ...(tracing ? attachVerifyOptions(p.spec, btf) : btf !== undefined ? { attachBtf: btf } : {}),
     });
   };
 }

@@ -1,4 +1,7 @@
 // `wabpf verify`: what the Linux 6.18 verifier would say about a program (privileged load).
+import { HELPER } from "../../isa/helpers.js";
+import { CALL } from "../../isa/opcode.js";
+import type { BpfProgram } from "../../object/bpf-object.js";
 import { existsSync } from "node:fs";
 import { stdinLines, readCliInput } from "../input.js";
 import { parseArgs } from "node:util";
@@ -121,7 +124,7 @@ async function verifyObject(path: string, section: string | undefined, json: boo
   let obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
   // tracing and LSM programs attach to kernel functions: without --btf, the running kernel's
   // BTF, as libbpf takes it (CO-RE then resolves against it too)
-  if (btfPath === undefined && obj.programs.some((p) => p.progType === "tracing" || p.progType === "lsm") && existsSync(RUNNING_KERNEL_BTF)) {
+  if (btfPath === undefined && obj.programs.some(needsKernelBtf) && existsSync(RUNNING_KERNEL_BTF)) {
     obj = await openObjectFile(path, await readTargetBtf(RUNNING_KERNEL_BTF));
   }
   // libbpf creates the maps before loading any program: a map the kernel refuses fails them all
@@ -169,6 +172,15 @@ function firstMapCreateFailure(obj: BpfObject): VerifyResult | null {
 const errnoText = (n: number): string => ({ 1: "Operation not permitted", 7: "Argument list too long", 22: "Invalid argument", 95: "Operation not supported" })[n] ?? `errno ${n}`;
 
 const RUNNING_KERNEL_BTF = "/sys/kernel/btf/vmlinux";
+
+/** Helpers whose arguments or results are typed by the kernel's BTF (task pointers, task storage). */
+const BTF_TYPED_HELPERS: ReadonlySet<number> = new Set([HELPER.get_current_task_btf, HELPER.task_pt_regs, HELPER.get_task_stack, HELPER.task_storage_get, HELPER.task_storage_delete]);
+
+/** A program the verifier must type with the kernel's BTF: tracing and LSM, or one calling a BTF-typed helper or a kfunc. */
+function needsKernelBtf(p: BpfProgram): boolean {
+  if (p.progType === "tracing" || p.progType === "lsm") return true;
+  return p.insns.some((i) => i.code === CALL && ((i.src === 0 && BTF_TYPED_HELPERS.has(i.imm)) || i.src === 2));
+}
 
 async function readTargetBtf(path: string): Promise<Btf> {
   return parseBtf(readCliInput(path), { section: path });
