@@ -163,6 +163,15 @@ interface BatchIn {
   maps?: Array<{ type: string | number; key_size: number; value_size: number; max_entries: number; flags?: number; map_extra?: number; init_hex?: string | null; freeze?: boolean; inner?: unknown }>;
 }
 
+/** A batch map's init_hex as the value of key 0: at most value_size bytes, the rest zero. */
+function initBytes(hex: string | null, valueSize: number): Uint8Array {
+  const h = (hex ?? "").replace(/\s+/g, "");
+  if (!/^([0-9a-fA-F]{2})*$/.test(h) || h.length / 2 > valueSize) throw new InputError(`init_hex must be at most value_size (${valueSize}) bytes in hex`);
+  const b = new Uint8Array(valueSize);
+  b.set(Buffer.from(h, "hex"));
+  return b;
+}
+
 /** One JSON line in, one out; a bad request or a verifier crash never ends the stream. */
 export function verifyBatchLine(line: string): Record<string, unknown> {
   let req: BatchIn;
@@ -179,9 +188,12 @@ export function verifyBatchLine(line: string): Record<string, unknown> {
     const r = verify(insns, {
       progType: progType(req.prog_type),
       progFlags: req.prog_flags ?? 0,
-      // a type may be the enum's number; contents (init_hex, freeze) and inner templates are
-      // accepted but not modelled by the verifier yet (it does not read frozen values as constants)
-      maps: (req.maps ?? []).map((m) => ({ type: typeof m.type === "number" ? mapTypeName(m.type) : m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags ?? 0 })),
+      // a type may be the enum's number; a frozen map's init_hex is what its constant-offset
+      // loads read (with BPF_F_RDONLY_PROG); inner templates are accepted but not modelled
+      maps: (req.maps ?? []).map((m) => ({
+        type: typeof m.type === "number" ? mapTypeName(m.type) : m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags ?? 0,
+        ...(m.freeze === true ? { frozen: true, initial: initBytes(m.init_hex ?? null, m.value_size) } : {}),
+      })),
       license: req.license ?? "GPL",
       expectedAttachType: req.expected_attach_type ?? null,
       logLevel: 0,
