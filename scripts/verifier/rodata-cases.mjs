@@ -43,3 +43,37 @@ export function rodataCases() {
     { name: "write refused", maps: [rodata(bytes)], asm: [VAL, "*(u32 *)(r1 + 0) = 1", "r0 = 0", "exit"] },
   ];
 }
+
+/** r3 = a map value of map 0 through a lookup of key 0, null-checked unless `unchecked` */
+const lookupR3 = (unchecked = false) => ["*(u32 *)(r10 - 4) = 0", "r2 = r10", "r2 += -4", "r1 = map[id:0]", "call 1", ...(unchecked ? [] : ["if r0 == 0 goto out"]), "r3 = r0"];
+/** bpf_snprintf(fp-16, 16, r3, data, len): its format argument is ARG_PTR_TO_CONST_STR; no data by default */
+const snprintf = (pre, data = ["r4 = 0", "r5 = 0"]) => [...pre, "r1 = r10", "r1 += -16", "r2 = 16", ...data, "call 165", "out:", "r0 = 0", "exit"];
+const hexOf = (s, size) => Buffer.concat([Buffer.from(s, "latin1"), Buffer.alloc(size - s.length)]).toString("hex");
+const fmtMap = (s, extra = {}) => rodata(hexOf(s, 8), { value_size: 8, ...extra });
+const R3 = "r3 = map[id:0][0]+0";
+
+/** ARG_PTR_TO_CONST_STR (check_reg_const_str) through bpf_snprintf's format: { name, maps, asm }. */
+export function constStrCases() {
+  return [
+    { name: "const_str in frozen rdonly map", maps: [fmtMap("hi\0")], asm: snprintf([R3]) },
+    { name: "const_str at an offset", maps: [fmtMap("ab\0hi\0")], asm: snprintf(["r3 = map[id:0][0]+3"]) },
+    { name: "const_str offset added from a register", maps: [fmtMap("ab\0hi\0")], asm: snprintf([R3, "r4 = 3", "r3 += r4"]) },
+    { name: "const_str not frozen", maps: [fmtMap("hi\0", { freeze: false })], asm: snprintf([R3]) },
+    { name: "const_str without BPF_F_RDONLY_PROG", maps: [fmtMap("hi\0", { flags: 0 })], asm: snprintf([R3]) },
+    { name: "const_str not zero-terminated", maps: [fmtMap("abcdefgh")], asm: snprintf([R3]) },
+    { name: "const_str terminated before the pointer only", maps: [fmtMap("a\0cdefgh")], asm: snprintf(["r3 = map[id:0][0]+2"]) },
+    { name: "const_str at the last byte", maps: [fmtMap("abcdefg\0")], asm: snprintf(["r3 = map[id:0][0]+7"]) },
+    { name: "const_str variable offset", maps: [fmtMap("\0\0\0\0")], asm: snprintf(["call 7", "r0 &= 1", R3, "r3 += r0"]) },
+    { name: "const_str on the stack", maps: [], asm: snprintf(["*(u64 *)(r10 - 24) = 0", "r3 = r10", "r3 += -24"]) },
+    { name: "const_str scalar", maps: [], asm: snprintf(["r3 = 0"]) },
+    { name: "const_str through a lookup", maps: [fmtMap("hi\0")], asm: snprintf(lookupR3()) },
+    { name: "const_str hash lookup, not null-checked", maps: [fmtMap("hi\0", { type: "hash" })], asm: snprintf(lookupR3(true)) },
+    { name: "const_str two-element array", maps: [fmtMap("hi\0", { max_entries: 2 })], asm: snprintf(lookupR3()) },
+    { name: "const_str percpu array", maps: [fmtMap("hi\0", { type: "percpu_array" })], asm: snprintf(lookupR3()) },
+    { name: "const_str hash", maps: [fmtMap("hi\0", { type: "hash" })], asm: snprintf(lookupR3()) },
+    { name: "snprintf bad conversion", maps: [fmtMap("%z\0")], asm: snprintf([R3]) },
+    { name: "snprintf more conversions than arguments", maps: [fmtMap("%d\0")], asm: snprintf([R3]) },
+    { name: "snprintf conversions with arguments", maps: [fmtMap("%d %s\0")], asm: snprintf(["*(u64 *)(r10 - 24) = 0", "*(u64 *)(r10 - 32) = 0", R3], ["r4 = r10", "r4 += -32", "r5 = 16"]) },
+    { name: "snprintf data size not a multiple of 8", maps: [fmtMap("%d\0")], asm: snprintf(["*(u64 *)(r10 - 24) = 0", "*(u64 *)(r10 - 32) = 0", R3], ["r4 = r10", "r4 += -32", "r5 = 12"]) },
+  ];
+}

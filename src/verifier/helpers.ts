@@ -27,7 +27,9 @@ export type ArgType =
   /** ARG_PTR_TO_STACK_OR_NULL */
   | "stack_or_null"
   /** ARG_PTR_TO_SPIN_LOCK */
-  | "spin_lock";
+  | "spin_lock"
+  /** ARG_PTR_TO_CONST_STR: a NUL-terminated string in a frozen read-only map (bpf_snprintf's format) */
+  | "const_str";
 
 export interface HelperProto {
   readonly id: number;

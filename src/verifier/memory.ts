@@ -6,6 +6,7 @@ import type { Insn } from "../isa/insn.js";
 import { AtomicOp } from "../isa/opcode.js";
 import { ERRNO } from "../errors.js";
 import type { Scalar } from "./scalar.js";
+import type { MapDef } from "./types.js";
 import { ctxAccess, sockCommonAccess } from "./prog-types.js";
 import { constReg, cur, isPkt, ptrReg, regTypeStr, scalarReg, unknownReg, type Reg, type State } from "./state.js";
 import { MAX_VAR_OFF, MAX_PACKET_OFF, S64_MIN, type Facts, type VerifierEnv } from "./env.js";
@@ -100,6 +101,9 @@ export function checkMemAccess(env: VerifierEnv, s: State, regno: number, insnOf
   return out;
 }
 
+/** bpf_map_is_rdonly: programs cannot write the map (BPF_F_RDONLY_PROG) and user space no longer may (frozen). */
+export const mapIsRdonly = (m: MapDef): boolean => m.frozen === true && ((m.flags ?? 0) & BPF_F_RDONLY_PROG) !== 0;
+
 /**
  * A load at a constant offset from a map that is frozen and read-only to programs
  * (bpf_map_is_rdonly) reads the map's bytes (bpf_map_direct_read): the value is a known
@@ -107,7 +111,7 @@ export function checkMemAccess(env: VerifierEnv, s: State, regno: number, insnOf
  */
 function frozenMapRead(env: VerifierEnv, reg: Reg, off: number, size: number, signExt: boolean): Reg | null {
   const m = env.maps[reg.map]!;
-  if (!T.isConst(reg.v.varOff) || m.frozen !== true || ((m.flags ?? 0) & BPF_F_RDONLY_PROG) === 0) return null;
+  if (!T.isConst(reg.v.varOff) || !mapIsRdonly(m)) return null;
   // only plain arrays have map_direct_value_addr; it works on a single-element array only
   // (the kernel's -ENOTSUPP comes back from the load without a log line)
   if (m.type !== "array") return null;
