@@ -18,6 +18,13 @@ describe(".rodata read as constants", () => {
     expect(maps.map((m) => [m.name, m.frozen, m.initial?.length])).toEqual([["rodata_k.rodata", true, 4]]);
   });
 
+  it(".kconfig is frozen too, holding the configuration's values", async () => {
+    const obj = await BpfObject.open(fileURLToPath(new URL("../fixtures/object/kconfig.o", import.meta.url)), { kconfig: { CONFIG_HZ: 250 } });
+    const kc = objectVerifyOptions(obj.spec).maps!.find((m) => m.name === "kconfig.kconfig")!;
+    expect([kc.frozen, kc.flags! & 0x80]).toEqual([true, 0x80]);
+    expect(kc.initial).toBe(obj.spec.maps.find((m) => m.kind === "kconfig")!.initial);
+  });
+
   it("prunes the path targ_pid = 0 makes dead, as Linux: accepted, and it runs", async () => {
     const obj = await BpfObject.open(KNOB);
     const v = obj.program("knob").verify({ logLevel: 1 });
