@@ -67,6 +67,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
         section: { type: "string" },
         explain: { type: "boolean" },
         btf: { type: "string" },
+        rodata: { type: "string", multiple: true },
       },
     });
   } catch (e) {
@@ -77,7 +78,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (values.batch === true) return batch();
   try {
     if (positionals.length !== 1) throw new InputError(`usage: ${VERIFY_USAGE}`);
-    if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]), values.btf);
+    if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]), values.btf, (values.rodata ?? []).map(parseRodata));
+    if (values.rodata !== undefined) throw new InputError("--rodata sets globals of an object file (.o)");
     // invalid encodings are the verifier's to refuse (exit 1 with Linux's message), not unreadable input
     const file = readProgramFile(positionals[0]!, { lenient: true });
     const flags = values["prog-flags"] === undefined ? 0 : Number(values["prog-flags"]);
@@ -107,10 +109,22 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
 }
 
+/** --rodata NAME=VALUE: an integer (decimal, 0x hex, negative) or true/false. */
+function parseRodata(spec: string): [string, bigint | boolean] {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(spec);
+  const v = m?.[2];
+  if (m === null || v === undefined) throw new InputError(`bad --rodata "${spec}": expected NAME=VALUE`);
+  if (v === "true" || v === "false") return [m[1]!, v === "true"];
+  if (!/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(v)) throw new InputError(`bad --rodata "${spec}": the value is an integer or true/false`);
+  return [m[1]!, v.startsWith("-") ? -BigInt(v.slice(1)) : BigInt(v)];
+}
+
 /** Verify the programs of an object: a log and verdict each, or one JSON line each. */
-async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2, btfPath: string | undefined): Promise<number> {
+async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2, btfPath: string | undefined, rodata: ReadonlyArray<[string, bigint | boolean]>): Promise<number> {
   // verification needs the maps' definitions only: nothing is created, nothing compiled
   const obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
+  // what a tool's loader sets through its skeleton before load (targ_pid = -p PID, ...)
+  for (const [name, value] of rodata) obj.setRodata(name, value);
   // libbpf creates the maps before loading any program: a map the kernel refuses fails them all
   const mapFailure = firstMapCreateFailure(obj);
   let rejected = 0;
