@@ -21,7 +21,7 @@ export const SERVE_USAGE = "wabpf serve [--port N] [--host H]";
 
 export const SHOW_USAGE = "wabpf show OBJECT.o [--json]";
 
-export const TRACE_USAGE = `wabpf trace OBJECT.o [--workload ${WORKLOAD_NAMES.join("|")}] [--duration-ms N | --iterations N] [--cpus N] [--interval-ms N] [--json]`;
+export const TRACE_USAGE = `wabpf trace OBJECT.o [--workload ${WORKLOAD_NAMES.join("|")}] [--rodata NAME=VALUE]... [--duration-ms N | --iterations N] [--cpus N] [--interval-ms N] [--json]`;
 
 export const VERIFY_USAGE = `wabpf verify FILE [--section S] [--btf VMLINUX] [--rodata NAME=VALUE]... [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--explain] [--json] [--mem-size N]
 wabpf verify --batch   (JSON lines on stdin: {"id","insns_hex","prog_type","prog_flags","license","maps":[{"type","key_size","value_size","max_entries","flags","init_hex","freeze"}]})

@@ -37,3 +37,14 @@ describe("wabpf verify --rodata", () => {
     expect(err).toMatch(/no \.rodata variable 'nope'/);
   });
 });
+
+describe("wabpf trace --rodata", () => {
+  it("sets the global before the programs load: the simulated kernel's verifier reads it", async () => {
+    expect(await main(["trace", KNOB, "--iterations", "1", "--json"])).toBe(0);
+    const attach = (): Record<string, unknown> => JSON.parse(out.split("\n").find((l) => l.includes('"attach"'))!) as Record<string, unknown>;
+    expect(String(attach()["error"] ?? "")).not.toMatch(/invalid mem access/);
+    out = "";
+    expect(await main(["trace", KNOB, "--iterations", "1", "--json", "--rodata", "targ_pid=5"])).toBe(0);
+    expect(attach()["error"]).toMatch(/R0 invalid mem access 'scalar'/);
+  });
+});

@@ -14,6 +14,7 @@ import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js"
 import { PROG_TYPES, refusedResult, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
 import type { Insn } from "../../isa/insn.js";
 import { VERIFY_USAGE } from "../usage.js";
+import { parseRodata, type RodataSetting } from "../args.js";
 
 
 function progType(t: string | undefined): ProgType {
@@ -109,18 +110,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** --rodata NAME=VALUE: an integer (decimal, 0x hex, negative) or true/false. */
-function parseRodata(spec: string): [string, bigint | boolean] {
-  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(spec);
-  const v = m?.[2];
-  if (m === null || v === undefined) throw new InputError(`bad --rodata "${spec}": expected NAME=VALUE`);
-  if (v === "true" || v === "false") return [m[1]!, v === "true"];
-  if (!/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(v)) throw new InputError(`bad --rodata "${spec}": the value is an integer or true/false`);
-  return [m[1]!, v.startsWith("-") ? -BigInt(v.slice(1)) : BigInt(v)];
-}
-
 /** Verify the programs of an object: a log and verdict each, or one JSON line each. */
-async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2, btfPath: string | undefined, rodata: ReadonlyArray<[string, bigint | boolean]>): Promise<number> {
+async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2, btfPath: string | undefined, rodata: readonly RodataSetting[]): Promise<number> {
   // verification needs the maps' definitions only: nothing is created, nothing compiled
   const obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
   // what a tool's loader sets through its skeleton before load (targ_pid = -p PID, ...)
