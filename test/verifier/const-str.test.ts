@@ -1,23 +1,15 @@
 // ARG_PTR_TO_CONST_STR (check_reg_const_str) and bpf_snprintf's load-time format check
 // (check_bpf_snprintf_call) against Linux 6.18: the const_str programs of
 // scripts/verifier/rodata-cases.mjs pass a format to bpf_snprintf; verdicts recorded by
-// scripts/verifier/rodata-diff.mjs. bpf_snprintf's row is given here as Linux declares it
-// (its data argument, a nullable read-only buffer, checked as "anything" followed by its size).
+// scripts/verifier/rodata-diff.mjs.
 import { readFileSync } from "node:fs";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { assemble } from "../../src/asm/assemble.js";
 import { HELPER } from "../../src/isa/helpers.js";
 import { verify, type MapDef } from "../../src/verifier/index.js";
 import { bprintfFormatOk } from "../../src/verifier/snprintf-check.js";
-import type { HelperProto } from "../../src/verifier/helpers.js";
 // @ts-expect-error: a plain ES module shared with the recording script (no declarations)
 import { constStrCases } from "../../scripts/verifier/rodata-cases.mjs";
-
-vi.mock("../../src/verifier/helpers.js", async (importOriginal) => {
-  const mod = await importOriginal<typeof import("../../src/verifier/helpers.js")>();
-  const snprintf: HelperProto = { id: 165, args: ["uninit_mem", "const_size_or_zero", "const_str", "anything", "const_size_or_zero"], ret: "integer", gplOnly: false, allowed: () => true };
-  return { ...mod, helperProto: (id: number, t?: Parameters<typeof mod.helperProto>[1]) => mod.helperProto(id, t) ?? (id === 165 ? snprintf : undefined) };
-});
 
 interface CaseMap {
   type: string;
