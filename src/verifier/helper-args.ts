@@ -70,7 +70,7 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
       if (r.v.umin === 0n && !zeroOk) fail(ERRNO.EACCES, `R${regno} invalid zero-sized read: u64=[${r.v.umin},${r.v.umax}]`);
       if (r.v.umax >= MAX_VAR_OFF) fail(ERRNO.EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
       const memReg = cur(s).regs[regno - 1]!;
-      checkHelperMemAccess(env, s, memReg, regno - 1, Number(r.v.umax), prev === "uninit_mem" ? "write" : "read", zeroOk);
+      checkHelperMemAccess(env, s, memReg, regno - 1, Number(r.v.umax), prev === "uninit_mem" || prev === "mem_or_null" ? "write" : "read", zeroOk);
       return;
     }
     case "alloc_size":
@@ -88,6 +88,7 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
       checkPtrOffReg(r, regno);
       meta.callback = r.callback;
       return;
+    case "mem_or_null":
     case "mem_ro_or_null":
       if (!memOk(r) && !isNull(r)) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=${MEM}`);
       return;
