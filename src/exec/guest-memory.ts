@@ -108,6 +108,15 @@ export class GuestMemory {
     return this.dynamicRegion !== null && this.dynamicRegion(addr, size, write);
   }
 
+  /**
+   * Whether a probe load (the kernel's BPF_PROBE_MEM) of [addr, addr+size) reads memory: the
+   * full 64-bit address inside one region the program may read. Where it does not, the load
+   * gives 0 instead of trapping, as Linux's exception table makes a faulting one do.
+   */
+  readable(addr: bigint, size: number): boolean {
+    return addr >= 0n && addr + BigInt(size) <= 0x100000000n && this.allowed(Number(addr), size, false);
+  }
+
   /** Check an access and return its address as a number; traps with pc, address and size. */
   check(addr: bigint, size: number, write: boolean, pc: number): number {
     if (addr < 0n || addr > 0xffffffffn || !this.allowed(Number(addr), size, write)) {

@@ -100,6 +100,8 @@ export function generate(
   // (first slot of the metered segment, fuel left): the budget ran out inside the segment
   w.importFunction("budget", "env", "budget", [i32, i32], w.none);
   w.importFunction("check", "env", "check", [i64, i32, i32, i32], i32);
+  // (address, size) -> 1 when a probe load there reads memory (only programs that have one import it)
+  if (facts?.insn.some((f) => f?.probeMem === true) === true) w.importFunction("probe", "env", "probe", [i64, i32], i32);
   // callx to a helper id outside the in-module dispatch table (or to no helper: it traps)
   w.importFunction("callxSlow", "env", "callx", [i64, i64, i64, i64, i64, i64, i32], i64);
   const helperSig = [i64, i64, i64, i64, i64];
@@ -618,16 +620,43 @@ class Lowering {
   }
 
   private load(ins: Insn, pc: number): Expr {
-    const o = this.m.i64;
     const size = sizeBytes(opSize(ins.code));
-    const [p, at] = this.address(ins.src, ins.off, size, false, pc);
     const sx = opMode(ins.code) === Mode.MEMSX;
+    if (this.facts?.insn[pc]?.probeMem === true) return this.probeLoad(ins.src, ins.off, size, sx);
+    const [p, at] = this.address(ins.src, ins.off, size, false, pc);
+    return this.sizedLoad(size, sx, p, at);
+  }
+
+  private sizedLoad(size: number, sx: boolean, p: Expr, at: number): Expr {
+    const o = this.m.i64;
     switch (size) {
       case 1: return sx ? o.load8_s(at, 1, p) : o.load8_u(at, 1, p);
       case 2: return sx ? o.load16_s(at, 1, p) : o.load16_u(at, 1, p);
       case 4: return sx ? o.load32_s(at, 1, p) : o.load32_u(at, 1, p);
       default: return o.load(at, 1, p);
     }
+  }
+
+  /**
+   * A load through a BTF-typed kernel pointer (the kernel's BPF_PROBE_MEM): never traps. The
+   * full 64-bit address is tested, so a kernel-looking address never aliases guest memory
+   * through its low half: the input and the active frames inline, then the registered
+   * regions in JS ("probe"); anywhere else the load gives 0, as Linux's exception table does.
+   * (An offset that carries past 2^64 lands below 0x8000, inside the null guard: 0 as well.)
+   */
+  private probeLoad(reg: number, off: number, size: number, sx: boolean): Expr {
+    const { m } = this;
+    const o = m.i64;
+    const a = (): Expr => m.local.get(L_TMP2, this.i64);
+    // probe loads are only in verified code, whose bounds are in the globals
+    const g = (n: string): Expr => m.global.get(n, this.i64);
+    const sz = this.k64(BigInt(size));
+    const inCtx = m.i32.and(o.ge_u(a(), g("ctxLo")), o.le_u(a(), o.sub(g("ctxEnd"), sz)));
+    const stackLo = (): Expr => m.local.get(L_STACK_LO, this.i64);
+    const inStack = o.le_u(o.sub(a(), stackLo()), o.sub(o.sub(g("fp0"), stackLo()), sz));
+    const readable = m.if(inCtx, m.i32.const(1), m.if(inStack, m.i32.const(1), m.call("probe", [a(), m.i32.const(size)], this.i32)));
+    const eff = off === 0 ? this.get(reg) : o.add(this.get(reg), this.k64(BigInt(off)));
+    return m.block(null, [m.local.set(L_TMP2, eff), m.if(readable, this.sizedLoad(size, sx, this.w(a()), 0), this.k64(0n))], this.i64);
   }
 
   private rawLoad(size: number, p: Expr, at = 0): Expr {
