@@ -3,11 +3,12 @@ import { assemble } from "../../src/asm/index.js";
 import { compileProgram } from "../../src/jit/index.js";
 import { runInterp } from "../../src/interp/index.js";
 import { prepareProgram } from "../../src/runtime/engine.js";
+import { createMachine } from "../../src/runtime/machine.js";
 import { GuestMemory } from "../../src/exec/guest-memory.js";
 import type { VerifierFacts } from "../../src/exec/facts.js";
 import { CTX_BASE, HEAP_BASE, STACK_FRAME_SIZE, framePointer } from "../../src/isa/layout.js";
 import { RuntimeTrap, TrapKind } from "../../src/errors.js";
-import type { RunOptions } from "../../src/exec/run.js";
+import type { RunOptions, TailCallTarget } from "../../src/exec/run.js";
 import type { Insn } from "../../src/isa/insn.js";
 
 // Loads the verifier marks probeMem (Linux's BPF_PROBE_MEM / PROBE_MEMSX, through a BTF-typed
@@ -160,5 +161,34 @@ describe("the engines a caller prepares honour probeMem", () => {
     expect(prog.run({ input: INPUT }).r0).toBe(0n);
     const plain = await prepareProgram(insns, engine, { verified: factsWith(insns, []) });
     expect(() => plain.run({ input: INPUT })).toThrow(RuntimeTrap);
+  });
+});
+
+describe("a tail call keeps the target's probe loads", () => {
+  /** an unverified caller tail-calls a verified target that probe-loads `addr`; r0 or the trap */
+  async function viaTailCall(engine: "interp" | "jit", probe: boolean): Promise<string> {
+    const m = await createMachine();
+    const pa = m.createMap({ type: "prog_array", keySize: 4, valueSize: 4, maxEntries: 1 });
+    const opts = m.programOptions([pa]);
+    const insns = assemble("r2 = r1\nlddw r1, 0xffff888000100000\nr0 = *(u64 *)(r1 + 0)\nr0 += 5\nexit");
+    const verified = factsWith(insns, probe ? [3] : []);
+    const target: TailCallTarget = { name: "t", insns, pseudo: opts.pseudo, verified, ...(engine === "jit" ? { compiled: await compileProgram(insns, { ...opts, verified }) } : {}) };
+    pa.update(new Uint8Array(4), new Uint8Array(new Uint32Array([m.registerProgram("t", null, target)]).buffer));
+    const caller = assemble("r2 = map[id:0]\nr3 = 0\ncall 12\nr0 = 99\nexit");
+    const ro: RunOptions = { mem: m.mem, helpers: opts.helpers, pseudo: opts.pseudo, input: INPUT };
+    try {
+      return (engine === "jit" ? (await compileProgram(caller, opts)).run(ro) : runInterp(caller, ro)).r0.toString();
+    } catch (e) {
+      if (!(e instanceof RuntimeTrap)) throw e;
+      return `trap ${TrapKind[e.kind]} at ${e.pc}`;
+    }
+  }
+
+  it.each([
+    [true, "5"],
+    [false, "trap OutOfBounds at 3"],
+  ] as const)("probeMem %s: %s on both engines", async (probe, want) => {
+    expect(await viaTailCall("interp", probe)).toBe(want);
+    expect(await viaTailCall("jit", probe)).toBe(want);
   });
 });
