@@ -23,6 +23,13 @@ export class GuestMemory {
   private regions: Region[] = [];
   /** Extra check for dynamic regions (map values handed out by helpers). */
   dynamicRegion: ((addr: number, size: number, write: boolean) => boolean) | null = null;
+  /**
+   * Kernel memory outside the regions that a probe load reads, as copy_from_kernel_nofault
+   * would: the bytes of [addr, addr+size) (addr a u64), or null where it faults. The machine
+   * sets it to its simulated kernel address space (objects the kernel keeps in guest memory,
+   * bytes mapped at kernel addresses).
+   */
+  kernelRead: ((addr: bigint, size: number) => Uint8Array | null) | null = null;
   private buf: ArrayBuffer;
   private dv: DataView;
   private u8a: Uint8Array;
@@ -109,12 +116,22 @@ export class GuestMemory {
   }
 
   /**
-   * Whether a probe load (the kernel's BPF_PROBE_MEM) of [addr, addr+size) reads memory: the
-   * full 64-bit address inside one region the program may read. Where it does not, the load
-   * gives 0 instead of trapping, as Linux's exception table makes a faulting one do.
+   * What a probe load (the kernel's BPF_PROBE_MEM) of `size` bytes at `addr` (taken mod 2^64,
+   * all 64 bits tested) reads, zero-extended: from a region the program may read, else from
+   * `kernelRead`; 0 where both fault, as Linux's exception table gives instead of a trap.
    */
-  readable(addr: bigint, size: number): boolean {
-    return addr >= 0n && addr + BigInt(size) <= 0x100000000n && this.allowed(Number(addr), size, false);
+  probeRead(addr: bigint, size: number): bigint {
+    const a = BigInt.asUintN(64, addr);
+    if (a + BigInt(size) <= 0x100000000n && this.allowed(Number(a), size, false)) {
+      const v = this.view;
+      const at = Number(a);
+      return size === 1 ? BigInt(v.getUint8(at)) : size === 2 ? BigInt(v.getUint16(at, true)) : size === 4 ? BigInt(v.getUint32(at, true)) : v.getBigUint64(at, true);
+    }
+    const bytes = this.kernelRead?.(a, size) ?? null;
+    if (bytes === null || bytes.length < size) return 0n;
+    let value = 0n;
+    for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
+    return value;
   }
 
   /** Check an access and return its address as a number; traps with pc, address and size. */

@@ -203,7 +203,8 @@ export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunRes
         case Class.LDX: {
           const size = sizeBytes(opSize(code));
           const at = regs[ins.src]! + BigInt(ins.off);
-          const v = prog.facts?.insn[pc]?.probeMem === true ? probeLoad(mem, at, size) : load(mem, mem.check(at, size, false, pc), size);
+          // a probe load (through a BTF-typed kernel pointer) reads 0 where it would fault
+          const v = prog.facts?.insn[pc]?.probeMem === true ? mem.probeRead(at, size) : load(mem, mem.check(at, size, false, pc), size);
           regs[ins.dst] = opMode(code) === Mode.MEMSX ? sext(v, size * 8, 64) : v;
           pc++;
           break;
@@ -340,16 +341,6 @@ function callHelper(id: number, helpers: HelperRegistry, regs: bigint[], mem: Gu
   const r0 = u64(helper.fn({ r1: regs[1]!, r2: regs[2]!, r3: regs[3]!, r4: regs[4]!, r5: regs[5]!, mem, pc, ...hooks }));
   regs[0] = r0;
   return helper.stopsWhenZero === true && r0 === 0n;
-}
-
-/**
- * A load the verifier marked probeMem (through a BTF-typed kernel pointer): 0 from an address
- * that is not readable, as the kernel's exception table gives. Unwrapped, an address past 2^64
- * is not readable; wrapped (as the JIT computes it) it lands below 0x8000, in the null guard:
- * the engines agree either way.
- */
-function probeLoad(mem: GuestMemory, addr: bigint, size: number): bigint {
-  return mem.readable(addr, size) ? load(mem, Number(addr), size) : 0n;
 }
 
 function load(mem: GuestMemory, addr: number, size: number): bigint {

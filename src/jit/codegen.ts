@@ -100,8 +100,8 @@ export function generate(
   // (first slot of the metered segment, fuel left): the budget ran out inside the segment
   w.importFunction("budget", "env", "budget", [i32, i32], w.none);
   w.importFunction("check", "env", "check", [i64, i32, i32, i32], i32);
-  // (address, size) -> 1 when a probe load there reads memory (only programs that have one import it)
-  if (facts?.insn.some((f) => f?.probeMem === true) === true) w.importFunction("probe", "env", "probe", [i64, i32], i32);
+  // (address, size) -> what a probe load there reads, zero-extended (only modules with a probe load import it)
+  if (facts?.insn.some((f) => f?.probeMem === true) === true) w.importFunction("probe", "env", "probe", [i64, i32], i64);
   // callx to a helper id outside the in-module dispatch table (or to no helper: it traps)
   w.importFunction("callxSlow", "env", "callx", [i64, i64, i64, i64, i64, i64, i32], i64);
   const helperSig = [i64, i64, i64, i64, i64];
@@ -640,9 +640,9 @@ class Lowering {
   /**
    * A load through a BTF-typed kernel pointer (the kernel's BPF_PROBE_MEM): never traps. The
    * full 64-bit address is tested, so a kernel-looking address never aliases guest memory
-   * through its low half: the input and the active frames inline, then the registered
-   * regions in JS ("probe"); anywhere else the load gives 0, as Linux's exception table does.
-   * (An offset that carries past 2^64 lands below 0x8000, inside the null guard: 0 as well.)
+   * through its low half: the input and the active frames are loaded inline; anything else
+   * is read in JS ("probe": the regions, then the simulated kernel's memory), which gives 0
+   * where the read faults, as Linux's exception table does.
    */
   private probeLoad(reg: number, off: number, size: number, sx: boolean): Expr {
     const { m } = this;
@@ -654,9 +654,11 @@ class Lowering {
     const inCtx = m.i32.and(o.ge_u(a(), g("ctxLo")), o.le_u(a(), o.sub(g("ctxEnd"), sz)));
     const stackLo = (): Expr => m.local.get(L_STACK_LO, this.i64);
     const inStack = o.le_u(o.sub(a(), stackLo()), o.sub(o.sub(g("fp0"), stackLo()), sz));
-    const readable = m.if(inCtx, m.i32.const(1), m.if(inStack, m.i32.const(1), m.call("probe", [a(), m.i32.const(size)], this.i32)));
+    const slow = m.call("probe", [a(), m.i32.const(size)], this.i64);
+    const value = !sx || size === 8 ? slow : size === 1 ? o.extend8_s(slow) : size === 2 ? o.extend16_s(slow) : o.extend32_s(slow);
     const eff = off === 0 ? this.get(reg) : o.add(this.get(reg), this.k64(BigInt(off)));
-    return m.block(null, [m.local.set(L_TMP2, eff), m.if(readable, this.sizedLoad(size, sx, this.w(a()), 0), this.k64(0n))], this.i64);
+    const load = (): Expr => this.sizedLoad(size, sx, this.w(a()), 0);
+    return m.block(null, [m.local.set(L_TMP2, eff), m.if(inCtx, load(), m.if(inStack, load(), value))], this.i64);
   }
 
   private rawLoad(size: number, p: Expr, at = 0): Expr {
