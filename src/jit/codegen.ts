@@ -620,15 +620,11 @@ class Lowering {
   }
 
   private load(ins: Insn, pc: number): Expr {
+    const o = this.m.i64;
     const size = sizeBytes(opSize(ins.code));
     const sx = opMode(ins.code) === Mode.MEMSX;
     if (this.facts?.insn[pc]?.probeMem === true) return this.probeLoad(ins.src, ins.off, size, sx);
     const [p, at] = this.address(ins.src, ins.off, size, false, pc);
-    return this.sizedLoad(size, sx, p, at);
-  }
-
-  private sizedLoad(size: number, sx: boolean, p: Expr, at: number): Expr {
-    const o = this.m.i64;
     switch (size) {
       case 1: return sx ? o.load8_s(at, 1, p) : o.load8_u(at, 1, p);
       case 2: return sx ? o.load16_s(at, 1, p) : o.load16_u(at, 1, p);
@@ -639,26 +635,19 @@ class Lowering {
 
   /**
    * A load through a BTF-typed kernel pointer (the kernel's BPF_PROBE_MEM): never traps. The
-   * full 64-bit address is tested, so a kernel-looking address never aliases guest memory
-   * through its low half: the input and the active frames are loaded inline; anything else
-   * is read in JS ("probe": the regions, then the simulated kernel's memory), which gives 0
-   * where the read faults, as Linux's exception table does.
+   * full 64-bit address goes to JS ("probe": the active frames, the regions, then the simulated
+   * kernel's memory), which returns what is there, zero-extended, or 0 where the read faults,
+   * as Linux's exception table gives; a kernel-looking address never aliases guest memory
+   * through its low half. No inline test: such pointers lead to kernel objects, which only JS
+   * knows, and a program a trampoline runs has no input or frame bounds in the globals.
    */
   private probeLoad(reg: number, off: number, size: number, sx: boolean): Expr {
     const { m } = this;
     const o = m.i64;
-    const a = (): Expr => m.local.get(L_TMP2, this.i64);
-    // probe loads are only in verified code, whose bounds are in the globals
-    const g = (n: string): Expr => m.global.get(n, this.i64);
-    const sz = this.k64(BigInt(size));
-    const inCtx = m.i32.and(o.ge_u(a(), g("ctxLo")), o.le_u(a(), o.sub(g("ctxEnd"), sz)));
-    const stackLo = (): Expr => m.local.get(L_STACK_LO, this.i64);
-    const inStack = o.le_u(o.sub(a(), stackLo()), o.sub(o.sub(g("fp0"), stackLo()), sz));
-    const slow = m.call("probe", [a(), m.i32.const(size)], this.i64);
-    const value = !sx || size === 8 ? slow : size === 1 ? o.extend8_s(slow) : size === 2 ? o.extend16_s(slow) : o.extend32_s(slow);
     const eff = off === 0 ? this.get(reg) : o.add(this.get(reg), this.k64(BigInt(off)));
-    const load = (): Expr => this.sizedLoad(size, sx, this.w(a()), 0);
-    return m.block(null, [m.local.set(L_TMP2, eff), m.if(inCtx, load(), m.if(inStack, load(), value))], this.i64);
+    const value = m.call("probe", [eff, m.i32.const(size)], this.i64);
+    if (!sx || size === 8) return value;
+    return size === 1 ? o.extend8_s(value) : size === 2 ? o.extend16_s(value) : o.extend32_s(value);
   }
 
   private rawLoad(size: number, p: Expr, at = 0): Expr {

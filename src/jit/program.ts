@@ -310,9 +310,15 @@ export class JitProgram {
       // stack address is outside the window, as the interpreter judges it
       check: (addr: bigint, size: number, write: number, pc: number): number =>
         addr >= STACK_BASE_N && addr < STACK_END_N ? mem.checkOutside(addr, size, write !== 0, pc) : mem.check(addr, size, write !== 0, pc),
-      // a probe load the inline tests left, zero-extended: the active frames and the input
-      // were accepted there, so the rest of the stack area reads 0, as it faults for the interpreter
-      probe: (addr: bigint, size: number): bigint => (addr >= STACK_BASE_N && addr < STACK_END_N ? 0n : mem.probeRead(addr, size)),
+      // a probe load, zero-extended; of the stack area only the active frames are readable (the
+      // regions hold all eight), as for the interpreter
+      probe: (addr: bigint, size: number): bigint => {
+        if (addr >= STACK_BASE_N && addr < STACK_END_N) {
+          const fp0 = g.fp0.value as bigint;
+          if (addr < fp0 - BigInt(((g.depth.value as number) + 1) * STACK_FRAME_SIZE) || addr + BigInt(size) > fp0) return 0n;
+        }
+        return mem.probeRead(addr, size);
+      },
       callx: (id: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, pc: number): bigint => {
         const h = this.helpers.get(Number(BigInt.asIntN(32, id)));
         if (h === undefined) throw new RuntimeTrap(TrapKind.BadCallTarget, pc, `no helper with id ${BigInt.asIntN(32, id)}`);

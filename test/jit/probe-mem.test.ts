@@ -128,6 +128,11 @@ describe("probe loads (probeMem): a faulting address reads 0", () => {
     expect(await both(insns, factsWith(insns, [4, 5]))).toEqual({ r0: 0x1122334455667788n });
   });
 
+  it("reads the caller's frame from a subprogram", async () => {
+    const insns = assemble("r1 = 0x1234\n*(u64 *)(r10 - 8) = r1\nr1 = r10\ncall pc+1\nexit\nr0 = *(u64 *)(r1 - 8)\nr2 = *(u64 *)(r1 - 520)\nr0 += r2\nexit");
+    expect(await both(insns, factsWith(insns, [5, 6]))).toEqual({ r0: 0x1234n });
+  });
+
   it("gives 0 from another CPU's stack", async () => {
     const insns = probeAt(BigInt(framePointer(1, 0) - 8), "u64");
     expect(await both(insns, factsWith(insns, [2]), { input: INPUT, cpu: 0 })).toEqual({ r0: 0n });
@@ -249,5 +254,25 @@ describe("probe loads read the simulated kernel's memory (GuestMemory.kernelRead
   it("without probeMem, a kernel object is not a region: the load traps", async () => {
     const insns = assemble(`r0 = *(u64 *)(r1 + 0)\nexit`);
     expect(await inMachine(insns, [])).toEqual({ kind: TrapKind.OutOfBounds, pc: 0 });
+  });
+});
+
+describe("a probe load in a program run from its table slot (as trampolines run it: no set-up)", () => {
+  it("tests the full address with no input or frame bounds in place", async () => {
+    const kernelAt = 0xffff8880_00000000n;
+    const mem = new GuestMemory();
+    mem.write(VALUE, VALUE_BYTES);
+    mem.addRegion({ start: VALUE, end: VALUE + VALUE_BYTES.length, writable: false, name: "map value" });
+    const kobj = HEAP_BASE + 0x20000;
+    mem.write(kobj, Uint8Array.from([7, 0, 0, 0, 0, 0, 0, 0]));
+    mem.kernelRead = (addr, size) => (addr >= BigInt(kobj) && addr + BigInt(size) <= BigInt(kobj + 8) ? mem.read(Number(addr), size) : null);
+    // r0 = probe(r1) + probe(r2) + probe(r3)
+    const insns = assemble("r0 = *(u64 *)(r1 + 0)\nr4 = *(u64 *)(r2 + 0)\nr0 += r4\nr4 = *(u8 *)(r3 + 0)\nr0 += r4\nexit");
+    const jit = await compileProgram(insns, { verified: factsWith(insns, [0, 1, 3]) });
+    const entry = mem.table.get(jit.tableIndex(mem)) as (...regs: bigint[]) => bigint;
+    const fp = BigInt(framePointer(0, 0));
+    // a kernel address whose low half is the map value, one whose low half is past the memory, the kernel object
+    expect(entry(kernelAt + BigInt(VALUE), kernelAt + 0xfffff000n, BigInt(kobj), 0n, 0n, fp, 0n, 0n, 0n, 0n, 0n)).toBe(7n);
+    expect(entry(BigInt(VALUE), 0n, BigInt(kobj), 0n, 0n, fp, 0n, 0n, 0n, 0n, 0n)).toBe(le(VALUE_BYTES, 0, 8) + 7n);
   });
 });
