@@ -11,6 +11,17 @@ export interface Region {
 }
 
 /**
+ * The simulated kernel's own memory, which probe loads read as copy_from_kernel_nofault
+ * would (the machine's address spaces implement it).
+ */
+export interface KernelMemory {
+  /** whether guest bytes [addr, addr+size) are kernel objects the host declared (the kernel keeps its structures in guest memory) */
+  isKernelGuest(addr: number, size: number): boolean;
+  /** the bytes the host mapped at kernel addresses [addr, addr+size), outside guest memory, or null */
+  kernelBytes(addr: bigint, size: number): Uint8Array | null;
+}
+
+/**
  * The guest address space: one WebAssembly.Memory (the same one the AssemblyScript runtime
  * and JIT modules use) plus the list of regions the current run may access. Both engines
  * read and write guest memory through the same bytes, so maps and buffers are shared.
@@ -23,13 +34,8 @@ export class GuestMemory {
   private regions: Region[] = [];
   /** Extra check for dynamic regions (map values handed out by helpers). */
   dynamicRegion: ((addr: number, size: number, write: boolean) => boolean) | null = null;
-  /**
-   * Kernel memory outside the regions that a probe load reads, as copy_from_kernel_nofault
-   * would: the bytes of [addr, addr+size) (addr a u64), or null where it faults. The machine
-   * sets it to its simulated kernel address space (objects the kernel keeps in guest memory,
-   * bytes mapped at kernel addresses).
-   */
-  kernelRead: ((addr: bigint, size: number) => Uint8Array | null) | null = null;
+  /** Kernel memory outside the regions that probe loads read; the machine sets it. */
+  kernelMemory: KernelMemory | null = null;
   private buf: ArrayBuffer;
   private dv: DataView;
   private u8a: Uint8Array;
@@ -117,21 +123,24 @@ export class GuestMemory {
 
   /**
    * What a probe load (the kernel's BPF_PROBE_MEM) of `size` bytes at `addr` (taken mod 2^64,
-   * all 64 bits tested) reads, zero-extended: from a region the program may read, else from
-   * `kernelRead`; 0 where both fault, as Linux's exception table gives instead of a trap.
+   * all 64 bits tested) reads, zero-extended: a region the program may read or a kernel object
+   * in guest memory, or bytes mapped at a kernel address; 0 where none is, as Linux's exception
+   * table gives instead of a trap.
    */
   probeRead(addr: bigint, size: number): bigint {
     const a = BigInt.asUintN(64, addr);
-    if (a + BigInt(size) <= 0x100000000n && this.allowed(Number(a), size, false)) {
-      const v = this.view;
-      const at = Number(a);
-      return size === 1 ? BigInt(v.getUint8(at)) : size === 2 ? BigInt(v.getUint16(at, true)) : size === 4 ? BigInt(v.getUint32(at, true)) : v.getBigUint64(at, true);
+    if (a > 0xffffffffn) {
+      const bytes = this.kernelMemory?.kernelBytes(a, size) ?? null;
+      if (bytes === null || bytes.length < size) return 0n;
+      const word = (k: number): number => (bytes[k]! | (bytes[k + 1]! << 8) | (bytes[k + 2]! << 16) | (bytes[k + 3]! << 24)) >>> 0;
+      return size === 1 ? BigInt(bytes[0]!) : size === 2 ? BigInt(bytes[0]! | (bytes[1]! << 8)) : size === 4 ? BigInt(word(0)) : (BigInt(word(4)) << 32n) | BigInt(word(0));
     }
-    const bytes = this.kernelRead?.(a, size) ?? null;
-    if (bytes === null || bytes.length < size) return 0n;
-    let value = 0n;
-    for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
-    return value;
+    const at = Number(a);
+    // kernel objects first: BTF pointers lead there
+    if (this.kernelMemory?.isKernelGuest(at, size) !== true && !this.allowed(at, size, false)) return 0n;
+    const v = this.view;
+    if (at + size > v.byteLength) return 0n;
+    return size === 1 ? BigInt(v.getUint8(at)) : size === 2 ? BigInt(v.getUint16(at, true)) : size === 4 ? BigInt(v.getUint32(at, true)) : v.getBigUint64(at, true);
   }
 
   /** Check an access and return its address as a number; traps with pc, address and size. */

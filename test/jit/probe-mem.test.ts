@@ -198,7 +198,7 @@ describe("a tail call keeps the target's probe loads", () => {
   });
 });
 
-describe("probe loads read the simulated kernel's memory (GuestMemory.kernelRead)", () => {
+describe("probe loads read the simulated kernel's memory (GuestMemory.kernelMemory)", () => {
   const KOBJ_BYTES = Uint8Array.from([0x81, 0x92, 0xa3, 0xb4, 0xc5, 0xd6, 0xe7, 0xf8]);
   const HIGH = 0xffff8880_00001000n;
   const HIGH_BYTES = Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]);
@@ -265,7 +265,7 @@ describe("a probe load in a program run from its table slot (as trampolines run 
     mem.addRegion({ start: VALUE, end: VALUE + VALUE_BYTES.length, writable: false, name: "map value" });
     const kobj = HEAP_BASE + 0x20000;
     mem.write(kobj, Uint8Array.from([7, 0, 0, 0, 0, 0, 0, 0]));
-    mem.kernelRead = (addr, size) => (addr >= BigInt(kobj) && addr + BigInt(size) <= BigInt(kobj + 8) ? mem.read(Number(addr), size) : null);
+    mem.kernelMemory = { isKernelGuest: (addr, size) => addr >= kobj && addr + size <= kobj + 8, kernelBytes: () => null };
     // r0 = probe(r1) + probe(r2) + probe(r3)
     const insns = assemble("r0 = *(u64 *)(r1 + 0)\nr4 = *(u64 *)(r2 + 0)\nr0 += r4\nr4 = *(u8 *)(r3 + 0)\nr0 += r4\nexit");
     const jit = await compileProgram(insns, { verified: factsWith(insns, [0, 1, 3]) });
