@@ -276,3 +276,39 @@ describe("a probe load in a program run from its table slot (as trampolines run 
     expect(entry(BigInt(VALUE), 0n, BigInt(kobj), 0n, 0n, fp, 0n, 0n, 0n, 0n, 0n)).toBe(le(VALUE_BYTES, 0, 8) + 7n);
   });
 });
+
+describe("probe loads from random addresses", () => {
+  it("give the same r0 on both engines (mixing readable, unmapped and kernel-looking addresses)", async () => {
+    let seed = 0x9e3779b97f4a7c15n;
+    const next = (): bigint => {
+      seed = BigInt.asUintN(64, seed * 6364136223846793005n + 1442695040888963407n);
+      return seed >> 11n;
+    };
+    const pick = (): bigint => {
+      const low = BigInt(CTX_BASE) + (next() % 24n) - 4n; // around the input, straddling both ends
+      switch (Number(next() % 6n)) {
+        case 0: return low;
+        case 1: return BigInt(VALUE) + (next() % 12n) - 2n;
+        case 2: return (0xffffn << 48n) | ((next() % 0x10000n) << 32n) | low; // high bits set, low half readable
+        case 3: return next() % 0x20000n; // null guard and stacks
+        case 4: return BigInt.asUintN(64, next() << 11n);
+        default: return 0x1_00000000n + low;
+      }
+    };
+    const types = ["u8", "u16", "u32", "u64", "s8", "s16", "s32"];
+    const lines = ["r0 = 0"];
+    const probe: number[] = [];
+    let slot = 1;
+    for (let i = 0; i < 200; i++) {
+      const off = Number(next() % 17n) - 8;
+      lines.push(`lddw r1, 0x${pick().toString(16)}`, `r2 = *(${types[Number(next() % 7n)]} *)(r1 ${off < 0 ? "-" : "+"} ${Math.abs(off)})`, "r0 *= 31", "r0 += r2");
+      probe.push(slot + 2);
+      slot += 5;
+    }
+    lines.push("exit");
+    const insns = assemble(lines.join("\n"));
+    const got = await both(insns, factsWith(insns, probe));
+    expect(got).toHaveProperty("r0");
+    expect((got as { r0: bigint }).r0).not.toBe(0n);
+  });
+});
