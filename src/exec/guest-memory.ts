@@ -1,5 +1,5 @@
 import { RuntimeTrap, TrapKind } from "../errors.js";
-import { HEAP_BASE, WASM_PAGE } from "../isa/layout.js";
+import { HEAP_BASE, PROBE_STAGE_ADDR, WASM_PAGE } from "../isa/layout.js";
 
 /** A range [start, end) of guest addresses a program may touch. */
 export interface Region {
@@ -122,24 +122,31 @@ export class GuestMemory {
   }
 
   /**
-   * What a probe load (the kernel's BPF_PROBE_MEM) of `size` bytes at `addr` (taken mod 2^64,
-   * all 64 bits tested) reads, zero-extended: a region the program may read or a kernel object
-   * in guest memory, or bytes mapped at a kernel address; 0 where none is, as Linux's exception
-   * table gives instead of a trap.
+   * Where a probe load (the kernel's BPF_PROBE_MEM) of `size` bytes at the 64-bit address
+   * `hi:lo` (all 64 bits tested) reads: its guest address when that is a region the program may
+   * read or a kernel object; PROBE_STAGE_ADDR, holding the bytes, when they are mapped at a
+   * kernel address; 0 (never readable) where the read faults and the load gives 0, as Linux's
+   * exception table does instead of a trap. Numbers, not a BigInt: the JIT calls it per load.
    */
+  probeAddress(lo: number, hi: number, size: number): number {
+    if (hi !== 0) {
+      const bytes = this.kernelMemory?.kernelBytes((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0), size) ?? null;
+      if (bytes === null || bytes.length < size) return 0;
+      this.bytes.set(bytes.subarray(0, size), PROBE_STAGE_ADDR);
+      return PROBE_STAGE_ADDR;
+    }
+    const at = lo >>> 0;
+    // kernel objects first: BTF pointers lead there
+    if (this.kernelMemory?.isKernelGuest(at, size) !== true && !this.allowed(at, size, false)) return 0;
+    return at + size <= this.memory.buffer.byteLength ? at : 0;
+  }
+
+  /** What a probe load of `size` bytes at `addr` (taken mod 2^64) reads, zero-extended (see probeAddress). */
   probeRead(addr: bigint, size: number): bigint {
     const a = BigInt.asUintN(64, addr);
-    if (a > 0xffffffffn) {
-      const bytes = this.kernelMemory?.kernelBytes(a, size) ?? null;
-      if (bytes === null || bytes.length < size) return 0n;
-      const word = (k: number): number => (bytes[k]! | (bytes[k + 1]! << 8) | (bytes[k + 2]! << 16) | (bytes[k + 3]! << 24)) >>> 0;
-      return size === 1 ? BigInt(bytes[0]!) : size === 2 ? BigInt(bytes[0]! | (bytes[1]! << 8)) : size === 4 ? BigInt(word(0)) : (BigInt(word(4)) << 32n) | BigInt(word(0));
-    }
-    const at = Number(a);
-    // kernel objects first: BTF pointers lead there
-    if (this.kernelMemory?.isKernelGuest(at, size) !== true && !this.allowed(at, size, false)) return 0n;
+    const at = this.probeAddress(Number(a & 0xffffffffn), Number(a >> 32n), size);
+    if (at === 0) return 0n;
     const v = this.view;
-    if (at + size > v.byteLength) return 0n;
     return size === 1 ? BigInt(v.getUint8(at)) : size === 2 ? BigInt(v.getUint16(at, true)) : size === 4 ? BigInt(v.getUint32(at, true)) : v.getBigUint64(at, true);
   }
 

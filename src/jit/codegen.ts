@@ -100,8 +100,8 @@ export function generate(
   // (first slot of the metered segment, fuel left): the budget ran out inside the segment
   w.importFunction("budget", "env", "budget", [i32, i32], w.none);
   w.importFunction("check", "env", "check", [i64, i32, i32, i32], i32);
-  // (address, size) -> what a probe load there reads, zero-extended (only modules with a probe load import it)
-  if (facts?.insn.some((f) => f?.probeMem === true) === true) w.importFunction("probe", "env", "probe", [i64, i32], i64);
+  // (address low, high, size) -> where a probe load there reads, 0 where it faults (only modules with a probe load import it)
+  if (facts?.insn.some((f) => f?.probeMem === true) === true) w.importFunction("probe", "env", "probe", [i32, i32, i32], i32);
   // callx to a helper id outside the in-module dispatch table (or to no helper: it traps)
   w.importFunction("callxSlow", "env", "callx", [i64, i64, i64, i64, i64, i64, i32], i64);
   const helperSig = [i64, i64, i64, i64, i64];
@@ -634,20 +634,22 @@ class Lowering {
   }
 
   /**
-   * A load through a BTF-typed kernel pointer (the kernel's BPF_PROBE_MEM): never traps. The
-   * full 64-bit address goes to JS ("probe": the active frames, the regions, then the simulated
-   * kernel's memory), which returns what is there, zero-extended, or 0 where the read faults,
-   * as Linux's exception table gives; a kernel-looking address never aliases guest memory
-   * through its low half. No inline test: such pointers lead to kernel objects, which only JS
-   * knows, and a program a trampoline runs has no input or frame bounds in the globals.
+   * A load through a BTF-typed kernel pointer (the kernel's BPF_PROBE_MEM): never traps. Both
+   * halves of the 64-bit address go to JS ("probe": the active frames, the regions, the
+   * simulated kernel's memory), so a kernel-looking address never aliases guest memory through
+   * its low half; JS answers with the guest address to load from, or 0 (never readable) where
+   * the read faults and the load gives 0, as Linux's exception table does. No inline test: such pointers lead to kernel objects, which only JS knows, and a program a
+   * trampoline runs has no input or frame bounds in the globals.
    */
   private probeLoad(reg: number, off: number, size: number, sx: boolean): Expr {
     const { m } = this;
     const o = m.i64;
+    const a = (): Expr => m.local.get(L_TMP2, this.i64);
     const eff = off === 0 ? this.get(reg) : o.add(this.get(reg), this.k64(BigInt(off)));
-    const value = m.call("probe", [eff, m.i32.const(size)], this.i64);
-    if (!sx || size === 8) return value;
-    return size === 1 ? o.extend8_s(value) : size === 2 ? o.extend16_s(value) : o.extend32_s(value);
+    const p = m.call("probe", [this.w(a()), this.w(o.shr_u(a(), this.k64(32n))), m.i32.const(size)], this.i32);
+    const at = (): Expr => m.local.get(L_ADDR, this.i32);
+    const load = size === 1 ? (sx ? o.load8_s(0, 1, at()) : o.load8_u(0, 1, at())) : size === 2 ? (sx ? o.load16_s(0, 1, at()) : o.load16_u(0, 1, at())) : size === 4 ? (sx ? o.load32_s(0, 1, at()) : o.load32_u(0, 1, at())) : o.load(0, 1, at());
+    return m.block(null, [m.local.set(L_TMP2, eff), m.local.set(L_ADDR, p), m.if(at(), load, this.k64(0n))], this.i64);
   }
 
   private rawLoad(size: number, p: Expr, at = 0): Expr {
