@@ -620,11 +620,16 @@ class Lowering {
   }
 
   private load(ins: Insn, pc: number): Expr {
-    const o = this.m.i64;
     const size = sizeBytes(opSize(ins.code));
     const sx = opMode(ins.code) === Mode.MEMSX;
     if (this.facts?.insn[pc]?.probeMem === true) return this.probeLoad(ins.src, ins.off, size, sx);
     const [p, at] = this.address(ins.src, ins.off, size, false, pc);
+    return this.typedLoad(size, sx, p, at);
+  }
+
+  /** An LDX's load of `size` bytes at p + at, sign-extended for MEMSX. */
+  private typedLoad(size: number, sx: boolean, p: Expr, at: number): Expr {
+    const o = this.m.i64;
     switch (size) {
       case 1: return sx ? o.load8_s(at, 1, p) : o.load8_u(at, 1, p);
       case 2: return sx ? o.load16_s(at, 1, p) : o.load16_u(at, 1, p);
@@ -638,8 +643,9 @@ class Lowering {
    * halves of the 64-bit address go to JS ("probe": the active frames, the regions, the
    * simulated kernel's memory), so a kernel-looking address never aliases guest memory through
    * its low half; JS answers with the guest address to load from, or 0 (never readable) where
-   * the read faults and the load gives 0, as Linux's exception table does. No inline test: such pointers lead to kernel objects, which only JS knows, and a program a
-   * trampoline runs has no input or frame bounds in the globals.
+   * the read faults and the load gives 0, as Linux's exception table does. No inline test:
+   * such pointers lead to kernel objects, which only JS knows, and a program a trampoline runs
+   * has no input or frame bounds in the globals.
    */
   private probeLoad(reg: number, off: number, size: number, sx: boolean): Expr {
     const { m } = this;
@@ -648,8 +654,7 @@ class Lowering {
     const eff = off === 0 ? this.get(reg) : o.add(this.get(reg), this.k64(BigInt(off)));
     const p = m.call("probe", [this.w(a()), this.w(o.shr_u(a(), this.k64(32n))), m.i32.const(size)], this.i32);
     const at = (): Expr => m.local.get(L_ADDR, this.i32);
-    const load = size === 1 ? (sx ? o.load8_s(0, 1, at()) : o.load8_u(0, 1, at())) : size === 2 ? (sx ? o.load16_s(0, 1, at()) : o.load16_u(0, 1, at())) : size === 4 ? (sx ? o.load32_s(0, 1, at()) : o.load32_u(0, 1, at())) : o.load(0, 1, at());
-    return m.block(null, [m.local.set(L_TMP2, eff), m.local.set(L_ADDR, p), m.if(at(), load, this.k64(0n))], this.i64);
+    return m.block(null, [m.local.set(L_TMP2, eff), m.local.set(L_ADDR, p), m.if(at(), this.typedLoad(size, sx, at(), 0), this.k64(0n))], this.i64);
   }
 
   private rawLoad(size: number, p: Expr, at = 0): Expr {

@@ -310,8 +310,8 @@ export class JitProgram {
       // stack address is outside the window, as the interpreter judges it
       check: (addr: bigint, size: number, write: number, pc: number): number =>
         addr >= STACK_BASE_N && addr < STACK_END_N ? mem.checkOutside(addr, size, write !== 0, pc) : mem.check(addr, size, write !== 0, pc),
-      // a probe load, zero-extended; of the stack area only the active frames are readable (the
-      // regions hold all eight), as for the interpreter
+      // where a probe load reads (0: it faults); of the stack area only the active frames are
+      // readable (the regions hold all eight), as for the interpreter
       probe: (lo: number, hi: number, size: number): number => {
         const at = lo >>> 0;
         if (hi === 0 && at >= STACK_BASE && at < STACK_END) {
