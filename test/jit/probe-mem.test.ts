@@ -6,7 +6,7 @@ import { prepareProgram } from "../../src/runtime/engine.js";
 import { createMachine } from "../../src/runtime/machine.js";
 import { GuestMemory } from "../../src/exec/guest-memory.js";
 import type { VerifierFacts } from "../../src/exec/facts.js";
-import { CTX_BASE, HEAP_BASE, STACK_FRAME_SIZE, framePointer } from "../../src/isa/layout.js";
+import { CTX_BASE, HEAP_BASE, PROBE_STAGE_ADDR, STACK_FRAME_SIZE, framePointer } from "../../src/isa/layout.js";
 import { RuntimeTrap, TrapKind } from "../../src/errors.js";
 import type { RunOptions, TailCallTarget } from "../../src/exec/run.js";
 import type { Insn } from "../../src/isa/insn.js";
@@ -71,6 +71,7 @@ const FAULTING: ReadonlyArray<readonly [string, bigint]> = [
   ["the byte past the input", BigInt(CTX_BASE + INPUT.length)],
   ["past the end of memory", 0xfffffff0n],
   ["the machine state (never a region)", 0x50000n],
+  ["where bytes mapped at kernel addresses are staged", BigInt(PROBE_STAGE_ADDR)],
   ["-1", -1n],
 ];
 
@@ -249,6 +250,9 @@ describe("probe loads read the simulated kernel's memory (GuestMemory.kernelMemo
     }
     const past = assemble(`r0 = *(u64 *)(r1 + 4)\nexit`);
     expect(await inMachine(past, [0])).toEqual({ r0: 0n });
+    // the staging area holds what a high kernel load read, but is not readable itself
+    const staged = assemble(`lddw r1, 0x${HIGH.toString(16)}\nr0 = *(u64 *)(r1 + 0)\nlddw r1, 0x${PROBE_STAGE_ADDR.toString(16)}\nr2 = *(u64 *)(r1 + 0)\nr0 += r2\nexit`);
+    expect(await inMachine(staged, [2, 5])).toEqual({ r0: le(HIGH_BYTES, 0, 8) });
   });
 
   it("without probeMem, a kernel object is not a region: the load traps", async () => {
