@@ -158,7 +158,7 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
   const progId = m.registerProgram(
     p.name,
     jit?.tableIndex(m.mem) ?? null,
-    { name: p.name, insns, pseudo, ...(jit !== null ? { compiled: jit } : {}) },
+    { name: p.name, insns, pseudo, verified: verdict.facts, ...(jit !== null ? { compiled: jit } : {}) },
     usedMaps(insns, obj.mapSlots()),
   );
   if (jit !== null) m.onProgramFree(progId, () => jit.unbind(m.mem));
