@@ -1,6 +1,7 @@
 // The kernel's functions: an address (kallsyms), two slots in the shared function table and a
 // body each. Callers call_indirect through the *entry* slot; the *orig* slot keeps the body, so
 // attaching replaces only the entry (the kernel's patched nop, in table form).
+import { globToRegExp } from "../loader/sections.js";
 import { EbpfError } from "../errors.js";
 import type { Binaryen } from "../jit/binaryen-loader.js";
 import type { GuestMemory } from "../exec/guest-memory.js";
@@ -92,7 +93,7 @@ export class FunctionTable {
 
   /** Functions whose names match a glob ('*' and '?'). */
   match(pattern: string): KernelFunction[] {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+    const re = globToRegExp(pattern);
     return this.fnList.filter((f) => re.test(f.name));
   }
 

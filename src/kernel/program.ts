@@ -17,7 +17,7 @@ import type { Machine } from "../runtime/machine.js";
 import type { ObjectSpec } from "../loader/object.js";
 import type { Btf } from "../loader/btf.js";
 import type { BpfObject } from "../object/bpf-object.js";
-import { loadObjectProgram, objectVerifyOptions } from "../object/program-load.js";
+import { firstFuncMatching, loadObjectProgram, objectVerifyOptions } from "../object/program-load.js";
 import { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind } from "../loader/sections.js";
 import { PROG_STATE_SIZE, PS_MISSES, PS_RUN_CNT, PS_RUN_TIME } from "./trampoline.js";
 import { ctxNeeds, type CtxNeeds } from "./ctx-needs.js";
@@ -284,12 +284,6 @@ export class KernelProgram {
   }
 }
 
-/** The first FUNC of `btf` a multi program's glob matches (the series verifies against the first target). */
-function firstFunction(btf: Btf, glob: string): string | undefined {
-  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
-  return btf.types.find((x) => x.kind === "FUNC" && re.test(x.name))?.name;
-}
-
 /**
  * Load one program of an object into the kernel through the object layer's pipeline (CO-RE,
  * source lines, registration); what differs is the verification context (see above), the
@@ -302,7 +296,7 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
   // tp_btf programs are BPF_PROG_TYPE_TRACING with the raw tracepoint's arguments
   const tracing = t !== null || probe?.kind === "tp_btf";
   const attachType = t === null ? "trace_raw_tp" : t.kind === "fentry" ? "trace_fentry" : t.kind === "fexit" ? "trace_fexit" : "modify_return";
-  const target = !tracing ? null : { btf: kernel.btf, attachType, target: t === null ? probe!.target : t.multi ? (firstFunction(kernel.btf, t.target) ?? t.target) : t.target };
+  const target = !tracing ? null : { btf: kernel.btf, attachType, target: t === null ? probe!.target : t.multi ? (firstFuncMatching(kernel.btf, t.target) ?? t.target) : t.target };
   const check = (insns: readonly Insn[]): void => {
     if (probe !== null && probe.multi) {
       const why = sparseRegsViolation(insns, kernel.regs, p.section.slice(0, p.section.indexOf("/")));

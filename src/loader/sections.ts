@@ -186,3 +186,8 @@ export function parseProbeSection(section: string): ProbeSection | null {
   if (m !== null) return { kind: "tp", multi: false, target: m[2] ?? "" };
   return null;
 }
+
+/** A multi program's target glob ('*' and '?', as libbpf's glob_match) as an anchored RegExp. */
+export function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+}

@@ -15,6 +15,7 @@ import { mapTypeName } from "../runtime/map-types.js";
 import type { ObjectSpec, ProgramSpecOfObject } from "../loader/object.js";
 import { sourceLineAt, withSourceLines, type SourceLine } from "./source-lines.js";
 import type { Btf } from "../loader/btf.js";
+import { globToRegExp } from "../loader/sections.js";
 
 /** What the pipeline needs of an object (BpfObject), with P its program type. */
 export interface LoadableObject<P> {
@@ -92,11 +93,10 @@ export function attachVerifyOptions(spec: ProgramSpecOfObject, btf: Btf | undefi
 
 const BPF_F_SLEEPABLE = 16;
 
-/** The first FUNC whose name the glob (`*` and `?`) matches. */
-function firstFuncMatching(btf: Btf, glob: string): string | undefined {
-  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
-  for (const t of btf.types) if (t.kind === "FUNC" && re.test(t.name)) return t.name;
-  return undefined;
+/** The first FUNC of `btf` a multi program's glob matches (the series verifies against the first target). */
+export function firstFuncMatching(btf: Btf, glob: string): string | undefined {
+  const re = globToRegExp(glob);
+  return btf.types.find((t) => t.kind === "FUNC" && re.test(t.name))?.name;
 }
 
 /** The program verified as its own program type (what `bpf_prog_load` sees from libbpf). */

@@ -4,7 +4,7 @@
 // and for which program types is the table below: the kfuncs tracing tools use.
 import { ERRNO } from "../errors.js";
 import type { Btf } from "../loader/btf.js";
-import { btfKindStr } from "../loader/btf.js";
+import { btfKindStr, kindNumber } from "../loader/btf.js";
 import { BTF_FLAG, skipMods } from "./btf-walk.js";
 import { btfPtrReg } from "./memory.js";
 import { NOT_INIT, forEachReg, unknownReg, type Reg, type State } from "./state.js";
@@ -92,7 +92,7 @@ export function checkKfuncCall(env: VerifierEnv, p: Path): void {
     const strict = flags.trusted === true || flags.rcu === true || flags.release === true;
     if (strict && (isNull || r.nullable) && !param.name.endsWith("__nullable")) fail(ERRNO.EACCES, `Possibly NULL pointer passed to trusted arg${i}`);
     if (r.type !== "btf_id") {
-      fail(ERRNO.EINVAL, `arg#${i} pointer type ${btfKindStr(kindNum(target.type.kind))} ${target.type.name} must point to scalar, or struct with scalar`);
+      fail(ERRNO.EINVAL, `arg#${i} pointer type ${btfKindStr(kindNumber(target.type))} ${target.type.name} must point to scalar, or struct with scalar`);
     }
     if (flags.release === true && r.refObjId !== 0) releaseRef = r.refObjId;
     if (flags.rcu === true && !isTrustedLike(r) && !isRcu(r)) fail(ERRNO.EINVAL, `R${regno} must be a rcu pointer`);
@@ -140,9 +140,6 @@ export function checkKfuncCall(env: VerifierEnv, p: Path): void {
   }
   env.setReg(s, 0, proto.type === 0 ? NOT_INIT : unknownReg());
 }
-
-const KIND_NUM: Record<string, number> = { INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, FUNC_PROTO: 13, FLOAT: 16, ENUM64: 19 };
-const kindNum = (k: string): number => KIND_NUM[k] ?? 0;
 
 /** check_resource_leak's RCU part: no open RCU read section at `what`. */
 export function checkRcuLeak(s: State, what: string): void {

@@ -4,7 +4,7 @@
 // bpf_tracing_ctx_access's bounds), and the return values each attach type allows.
 import { ERRNO } from "../errors.js";
 import type { Btf, BtfParam, BtfType } from "../loader/btf.js";
-import { btfKindStr } from "../loader/btf.js";
+import { btfKindStr, kindNumber } from "../loader/btf.js";
 import { BTF_FLAG, skipMods } from "./btf-walk.js";
 import { fail, Reject } from "./reject.js";
 
@@ -103,8 +103,7 @@ function distillFuncProto(btf: Btf, name: string, params: readonly BtfParam[], r
   });
 }
 
-const KIND_NUM: Record<string, number> = { VOID: 0, INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9, CONST: 10, RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16, DECL_TAG: 17, TYPE_TAG: 18, ENUM64: 19 };
-const kindOf = (t: BtfType): number => KIND_NUM[t.kind] ?? 0;
+const kindOf = (t: BtfType): number => kindNumber(t);
 
 /** An argument a trampoline can save: a scalar or pointer of at most 8 bytes, or a struct of at most 16. */
 function argTypeOk(btf: Btf, id: number): boolean {
