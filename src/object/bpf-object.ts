@@ -14,6 +14,7 @@ import { createMachine, type Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
 import { openObject, type MapSpecOfObject, type ObjectSpec, type ProgramSpecOfObject } from "../loader/object.js";
 import { applyCoreRelos, type AppliedCoreRelo } from "../loader/core.js";
+import { resolveKfuncCalls } from "../loader/kfuncs.js";
 import { extRecordsFor } from "../loader/btf-ext.js";
 import { programLineInfo, type SourceLine } from "./source-lines.js";
 import { loadObjectProgram, verifyWithSourceLines } from "./program-load.js";
@@ -97,9 +98,10 @@ export class BpfProgram {
     try {
       return verifyWithSourceLines(this.obj, this, this.obj.coreApply(this), opts.logLevel ?? 0);
     } catch (e) {
-      // a CO-RE relocation libbpf cannot resolve fails this program's load, not the others'
+      // a CO-RE relocation or kfunc libbpf cannot resolve fails this program's load, not the others'
       if (!(e instanceof LoaderError)) throw e;
-      return refusedResult(e.errno, `CO-RE relocation failed: ${e.message}`, (opts.logLevel ?? 0) > 0);
+      const what = e.section === ".ksyms" ? "extern resolution failed" : "CO-RE relocation failed";
+      return refusedResult(e.errno, `${what}: ${e.message}`, (opts.logLevel ?? 0) > 0);
     }
   }
 
@@ -320,8 +322,18 @@ export class BpfObject {
     return programLineInfo(this.spec.btfExt, p.spec);
   }
 
-  /** The program's instructions with its CO-RE relocations applied (libbpf: bpf_object__relocate). */
+  /**
+   * The program's instructions with its CO-RE relocations applied (libbpf: bpf_object__relocate)
+   * and its kfunc calls resolved against the target BTF (bpf_object__resolve_externs).
+   */
   coreApply(p: BpfProgram): Insn[] {
+    const insns = this.coreRelocate(p);
+    const btf = this.spec.btf;
+    if (btf === null || p.spec.kfuncCalls.length === 0) return insns;
+    return resolveKfuncCalls(insns, p.spec.kfuncCalls, this.spec.kfuncs, btf, this.targetBtf);
+  }
+
+  private coreRelocate(p: BpfProgram): Insn[] {
     const btf = this.spec.btf;
     const ext = this.spec.btfExt;
     let insns = [...p.spec.insns];
