@@ -36,6 +36,8 @@ import { ProbeLinks } from "./probe-links.js";
 import { TracepointLinks, BPF_TRACE_MAX_PROGS } from "./tracepoint-links.js";
 import { Tasks, type TaskSpec } from "./tasks.js";
 import { simKernelHelpers } from "./kernel-helpers.js";
+import { simKernelKfuncs } from "./kfuncs.js";
+import type { KfuncRegistry } from "../exec/kfuncs.js";
 
 // the kernel's public names, from the modules that define them
 export { Link, MultiLink, MAX_TRAMP_LINKS, BPF_TRACE_MAX_PROGS, KERNEL_TEXT_BASE, MULTI_MAX_ARGS, type KernelFunction, type TaskSpec, type MultiAttachOptions, type TracepointTarget };
@@ -70,6 +72,8 @@ export class SimKernel {
   private readonly tasks: Tasks;
   private btfCache: { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } | null = null;
   private helperList: Helper[] | null = null;
+  /** the kfuncs bound to the BTF's ids (rebuilt with the BTF) */
+  private kfuncCache: KfuncRegistry | null = null;
   /** what loaded programs see of this kernel: its machine, CPU, register file and helpers */
   private readonly programHost: LoadHost;
 
@@ -81,6 +85,7 @@ export class SimKernel {
     this.ctx = ctx;
     const stale = (): void => {
       this.btfCache = null;
+      this.kfuncCache = null;
     };
     this.fns = new FunctionTable(machine.mem, stale);
     this.functions = this.fns.list;
@@ -98,6 +103,9 @@ export class SimKernel {
       },
       get helpers() {
         return kernel.helpers;
+      },
+      get kfuncs() {
+        return kernel.kfuncs;
       },
     };
     // kernel function bodies are runtime exports named by their specs
@@ -229,6 +237,20 @@ export class SimKernel {
   get helpers(): Helper[] {
     this.helperList ??= simKernelHelpers(this.machine.rt.exports);
     return this.helperList;
+  }
+
+  /**
+   * The kfuncs programs on this kernel call (the machine's and the task and cgroup ones), by
+   * the BTF ids of this kernel's BTF, which libbpf-style loading resolves `__ksym` calls to.
+   */
+  get kfuncs(): KfuncRegistry {
+    this.kfuncCache ??= this.machine.kfuncRegistry((name) => this.btf.findByName(name, "FUNC")[0], simKernelKfuncs(this.tasks));
+    return this.kfuncCache;
+  }
+
+  /** References programs hold on a task through the task kfuncs (bpf_task_from_pid, bpf_task_acquire less bpf_task_release). */
+  taskRefs(task: number): number {
+    return this.tasks.refCount(task);
   }
 
   /** Helpers, map resolver and inline array lookups for programs using `maps`. */

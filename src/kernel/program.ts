@@ -16,6 +16,7 @@ import { CALL } from "../isa/opcode.js";
 import { HELPER } from "../isa/helpers.js";
 import type { RunResult } from "../exec/run.js";
 import type { Helper } from "../exec/helpers.js";
+import type { KfuncRegistry } from "../exec/kfuncs.js";
 import type { JitProgram } from "../jit/index.js";
 import { verify, PROG_TYPES, VerifierError, type ProgType, type VerifyResult } from "../verifier/index.js";
 import type { Machine } from "../runtime/machine.js";
@@ -154,6 +155,7 @@ export interface ProgramHost {
 export interface LoadHost extends ProgramHost {
   readonly regs: ArchRegs;
   readonly helpers: readonly Helper[];
+  readonly kfuncs: KfuncRegistry;
 }
 
 export interface KernelProgramInit {
@@ -308,6 +310,7 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
     check,
     verifier: (insns, level) => verifyForKernel(insns, p.progType, obj, tracing, level, kernel.regs, attachType),
     helpers: kernel.helpers,
+    kfuncs: kernel.kfuncs,
     inlineArrayLookup: true,
   });
   if (!loaded.verdict.accepted || loaded.jit === null || loaded.progId === null) throw new VerifierError(loaded.verdict, { program: name });

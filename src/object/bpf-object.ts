@@ -6,6 +6,7 @@ import { EbpfError, LoaderError, NotSupportedError, atBoundary } from "../errors
 import { isMapReference } from "../isa/opcode.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
+import type { KfuncRegistry } from "../exec/kfuncs.js";
 import type { EngineName, PreparedProgram } from "../runtime/engine.js";
 import type { VerifyResult } from "../verifier/index.js";
 import { refusedResult } from "../verifier/types.js";
@@ -111,7 +112,7 @@ export class BpfProgram {
   }
 
   private async loadUnguarded(opts: ObjectLoadOptions): Promise<VerifyResult> {
-    const loaded = await loadObjectProgram(this.obj, this, { logLevel: opts.logLevel ?? 0, engine: opts.engine ?? "jit" });
+    const loaded = await loadObjectProgram(this.obj, this, { logLevel: opts.logLevel ?? 0, engine: opts.engine ?? "jit", kfuncs: this.obj.kfuncs() });
     this.loadedInsns = loaded.insns;
     this.verdict = loaded.verdict;
     if (!loaded.verdict.accepted) throw new VerifierError(loaded.verdict, { context: `program '${this.name}'`, program: this.name });
@@ -315,6 +316,12 @@ export class BpfObject {
     }
     for (const [k, v] of created) this.maps.set(k, v);
     this.loaded = true;
+  }
+
+  /** The machine's kfuncs by the ids of the target BTF, which kfunc calls resolve to (none without one). */
+  kfuncs(): KfuncRegistry {
+    const btf = this.targetBtf;
+    return this.machine.kfuncRegistry((name) => btf?.findByName(name, "FUNC")[0]);
   }
 
   /** The program's line info (from .BTF.ext) by instruction slot, as the verifier log prints it. */

@@ -5,6 +5,7 @@
 import type { Insn } from "../isa/insn.js";
 import { isMapReference } from "../isa/opcode.js";
 import type { Helper } from "../exec/helpers.js";
+import type { KfuncRegistry } from "../exec/kfuncs.js";
 import type { JitProgram } from "../jit/index.js";
 import { prepareProgram, type EngineName, type EngineProgram } from "../runtime/engine.js";
 import { verify, PROG_TYPES, type MapDef, type ProgType, type VerifyOptions, type VerifyResult } from "../verifier/index.js";
@@ -45,6 +46,8 @@ export interface ProgramLoadOptions {
   readonly check?: (insns: readonly Insn[]) => void;
   /** helpers beyond the machine's (a kernel's tracing helpers) */
   readonly helpers?: readonly Helper[];
+  /** the kfuncs kfunc calls reach, by BTF id (default: none; a call of one is then refused at prepare) */
+  readonly kfuncs?: KfuncRegistry;
   /** compile array-map lookups inline (the kernel's map_gen_lookup) */
   readonly inlineArrayLookup?: boolean;
 }
@@ -105,6 +108,7 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
   const pseudo = m.resolver(obj.mapSlots());
   const prepared = await prepareProgram(insns, opts.engine ?? "jit", {
     helpers: m.helperRegistry(opts.helpers),
+    ...(opts.kfuncs !== undefined ? { kfuncs: opts.kfuncs } : {}),
     pseudo,
     verified: verdict.facts,
     ...(opts.inlineArrayLookup === true ? { inlineArrayLookup: (a: bigint) => m.inlineArrayLookup(a) } : {}),
