@@ -40,12 +40,14 @@ export function isKfuncCall(ins: Insn): boolean {
 
 /**
  * Refuse, before it runs, a program calling a kfunc `kfuncs` does not implement: a
- * NotSupportedError naming the first such call (its name when `nameOf` knows it).
+ * NotSupportedError naming the first such call (its name when `nameOf` knows it). BTF id 0 is
+ * a weak kfunc the kernel lacks (libbpf leaves it so): allowed here as dead code, it traps
+ * when reached.
  */
 export function checkKfuncCalls(insns: readonly Insn[], kfuncs: KfuncRegistry | undefined, nameOf: (btfId: number) => string | undefined = () => undefined): void {
   for (let pc = 0; pc < insns.length; pc++) {
     const ins = insns[pc]!;
-    if (!isKfuncCall(ins) || kfuncs?.has(ins.imm) === true) continue;
+    if (!isKfuncCall(ins) || ins.imm === 0 || kfuncs?.has(ins.imm) === true) continue;
     const name = nameOf(ins.imm);
     const what = name === undefined ? `the kernel function with BTF id ${ins.imm}` : `kernel function ${name} (BTF id ${ins.imm})`;
     throw new NotSupportedError(`pc ${pc}: call of ${what}, which the simulated kernel does not implement`);

@@ -10,9 +10,6 @@ import { Class, JmpOp, PseudoCall } from "../isa/opcode.js";
 import { essentialName, type Btf } from "./btf.js";
 import { coreTypesAreCompat } from "./core.js";
 
-/** libbpf's constant for an unresolved weak kfunc call: imm = this + the extern's index. */
-export const POISON_CALL_KFUNC_BASE = 2002000000;
-
 /** Where extern errors point, as for `__ksym` variables. */
 const KSYMS = { section: ".ksyms" };
 
@@ -23,11 +20,6 @@ export interface KfuncExtern {
   /** the FUNC_PROTO of its declaration in the object's BTF */
   readonly protoId: number;
   readonly weak: boolean;
-  /**
-   * libbpf's index of the extern (`__kconfig` ones first, then `__ksym` ones by name): an
-   * unresolved weak call becomes helper call POISON_CALL_KFUNC_BASE + this
-   */
-  readonly extIdx: number;
 }
 
 /** A kfunc call of a program: its slot, and the extern it calls. */
@@ -36,20 +28,14 @@ export interface KfuncCall {
   readonly name: string;
 }
 
-/**
- * The kfunc externs of an object's BTF (FUNCs of the `.ksyms` DATASEC), with libbpf's extern
- * index: `kconfigCount` kconfig externs come first, then every `.ksyms` extern (variables too) by name.
- */
-export function kfuncExterns(btf: Btf | null, isWeak: (name: string) => boolean, kconfigCount: number): Map<string, KfuncExtern> {
+/** The kfunc externs of an object's BTF: the FUNCs of its `.ksyms` DATASEC. */
+export function kfuncExterns(btf: Btf | null, isWeak: (name: string) => boolean): Map<string, KfuncExtern> {
   const out = new Map<string, KfuncExtern>();
   const ds = btf?.types.find((t) => t.kind === "DATASEC" && t.name === ".ksyms");
   if (btf === null || btf === undefined || ds === undefined || ds.kind !== "DATASEC") return out;
-  // strcmp order: compare code units, not locale
-  const names = ds.vars.map((v) => btf.typeById(v.type).name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const v of ds.vars) {
     const f = btf.typeById(v.type);
-    if (f.kind !== "FUNC") continue;
-    out.set(f.name, { name: f.name, protoId: f.type, weak: isWeak(f.name), extIdx: kconfigCount + names.indexOf(f.name) });
+    if (f.kind === "FUNC") out.set(f.name, { name: f.name, protoId: f.type, weak: isWeak(f.name) });
   }
   return out;
 }
@@ -57,8 +43,9 @@ export function kfuncExterns(btf: Btf | null, isWeak: (name: string) => boolean,
 /**
  * `insns` with every kfunc call resolved against `target` (the kernel's BTF): src_reg 2,
  * imm = the kernel FUNC's id, off 0. A weak kfunc the kernel lacks (or declares with an
- * incompatible prototype) is poisoned as libbpf does: a call of helper
- * POISON_CALL_KFUNC_BASE + extIdx, which the verifier refuses only where it is reached.
+ * incompatible prototype) stays src_reg 2 with imm 0, as libbpf leaves it ("not resolved,
+ * defaulting to zero"): Linux's verifier then refuses the program unless the call is dead
+ * code ("invalid kernel function call not eliminated in verifier pass").
  * Errors (LoaderError) carry libbpf's messages and errnos: ESRCH when not found, EINVAL on a
  * prototype mismatch; with no target BTF nothing resolves (ESRCH naming the kfunc).
  */
@@ -82,9 +69,7 @@ export function resolveKfuncCalls(
       id = resolveOne(ext, local, target);
       resolved.set(ext.name, id);
     }
-    out[c.slot] = id === null
-      ? { ...ins, dst: 0, src: PseudoCall.HELPER, off: 0, imm: POISON_CALL_KFUNC_BASE + ext.extIdx }
-      : { ...ins, src: PseudoCall.KFUNC, off: 0, imm: id };
+    out[c.slot] = { ...ins, src: PseudoCall.KFUNC, off: 0, imm: id ?? 0 };
   }
   return out;
 }

@@ -373,7 +373,7 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
   const kconfig = kconfigMap(btf, syms, objName, opts.kconfig ?? {});
   const ksymAddr = ksymAddresses(btf, syms, opts.ksyms ?? (() => undefined));
   const isWeak = (name: string): boolean => syms.find((x) => x.name === name && x.shndx === SHN_UNDEF)?.bind === STB_WEAK;
-  const kfuncs = kfuncExterns(btf, isWeak, kconfig?.offsets.size ?? 0);
+  const kfuncs = kfuncExterns(btf, isWeak);
   const externAt = new Map<string, { map: number; offset: number }>();
   if (kconfig !== null) {
     kconfig.offsets.forEach((offset, name) => externAt.set(name, { map: maps.length, offset }));
