@@ -5,7 +5,7 @@
 import type { Insn } from "../isa/insn.js";
 import { isMapReference } from "../isa/opcode.js";
 import type { Helper } from "../exec/helpers.js";
-import type { KfuncRegistry } from "../exec/kfuncs.js";
+import { checkKfuncCalls, type KfuncRegistry } from "../exec/kfuncs.js";
 import type { JitProgram } from "../jit/index.js";
 import { prepareProgram, type EngineName, type EngineProgram } from "../runtime/engine.js";
 import { verify, PROG_TYPES, type MapDef, type ProgType, type VerifyOptions, type VerifyResult } from "../verifier/index.js";
@@ -104,6 +104,9 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
   opts.check?.(insns);
   const verdict = verifyWithSourceLines(obj, p, insns, opts.logLevel ?? 0, opts.verifier);
   if (!verdict.accepted) return { insns, verdict, prepared: null, jit: null, progId: null };
+  // a kfunc the machine lacks is refused by name (the calls' names are the object's)
+  const kfuncNames = new Map(p.spec.kfuncCalls.map((c) => [insns[c.slot]?.imm, c.name]));
+  checkKfuncCalls(insns, opts.kfuncs, (id) => kfuncNames.get(id));
   const m = obj.machine;
   const pseudo = m.resolver(obj.mapSlots());
   const prepared = await prepareProgram(insns, opts.engine ?? "jit", {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { assemble } from "../../src/asm/index.js";
 import { GuestMemory } from "../../src/exec/guest-memory.js";
-import { kfuncRegistry, type KfuncImpl } from "../../src/exec/kfuncs.js";
+import { checkKfuncCalls, kfuncRegistry, type KfuncImpl } from "../../src/exec/kfuncs.js";
 import { runInterp } from "../../src/interp/index.js";
 import { compileProgram } from "../../src/jit/index.js";
 import { prepareProgram } from "../../src/runtime/engine.js";
@@ -56,6 +56,13 @@ describe("kfunc calls", () => {
       await expect(prepareProgram(bad, engine, { kfuncs: registry })).rejects.toThrow(NotSupportedError);
       await expect(prepareProgram(bad, engine)).rejects.toThrow(/pc 1: call of the kernel function with BTF id 102, which the simulated kernel does not implement/);
     }
+  });
+
+  it("the check names the kfunc when told its name, and lets imm 0 (a weak kfunc the kernel lacks) through", () => {
+    const bad = [...assemble("mov r1, 0"), kcall(0), kcall(100), kcall(102), ...assemble("exit")];
+    expect(() => checkKfuncCalls(bad, registry, (id) => (id === 102 ? "bpf_task_from_vpid" : undefined))).toThrow(
+      "pc 3: call of kernel function bpf_task_from_vpid (BTF id 102), which the simulated kernel does not implement",
+    );
   });
 
   it("reached without prepare's check, an unbound one traps as an unknown callee at its pc on both engines", async () => {
