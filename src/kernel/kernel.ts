@@ -253,9 +253,9 @@ export class SimKernel {
     return this.tasks.refCount(task);
   }
 
-  /** Helpers, map resolver and inline array lookups for programs using `maps`. */
+  /** Helpers, kfuncs, map resolver and inline array lookups for programs using `maps`. */
   programOptions(maps: readonly BpfMap[]): ReturnType<Machine["programOptions"]> {
-    return this.machine.programOptions(maps, this.helpers);
+    return { ...this.machine.programOptions(maps, this.helpers), kfuncs: this.kfuncs };
   }
 
   /** Open an object against this kernel (its machine; CO-RE against its BTF). */

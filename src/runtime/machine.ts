@@ -81,6 +81,8 @@ export interface ProgramOptions {
   readonly helpers: HelperRegistry;
   readonly pseudo: PseudoResolver;
   readonly inlineArrayLookup: (mapAddr: bigint) => InlineArrayLookup | null;
+  /** the kfuncs, where a kernel's BTF gives them ids (SimKernel.programOptions) */
+  readonly kfuncs?: KfuncRegistry;
 }
 
 export class Machine {

@@ -44,7 +44,7 @@ describe("the simulated kernel's kfuncs", () => {
   it("bpf_task_from_pid finds the task, bpf_task_release drops its reference: the same on both engines", async () => {
     const insns = obj.coreApply(obj.program("tgid_of"));
     for (const engine of ENGINE_NAMES) {
-      const p = await prepareProgram(insns, engine, { ...k.programOptions([]), kfuncs: k.kfuncs });
+      const p = await prepareProgram(insns, engine, k.programOptions([]));
       expect(p.run({ mem: k.machine.mem, input: args(4242) }).r0, engine).toBe(4200n);
       expect(k.taskRefs(task), engine).toBe(0);
       // no such pid: NULL, and the program returns -1
@@ -65,7 +65,7 @@ describe("the simulated kernel's kfuncs", () => {
   it("a weak kfunc the kernel lacks (imm 0) loads, and traps only where it is reached", async () => {
     const insns = obj.coreApply(obj.program("weak_calls"));
     for (const engine of ENGINE_NAMES) {
-      const p = await prepareProgram(insns, engine, { ...k.programOptions([]), kfuncs: k.kfuncs });
+      const p = await prepareProgram(insns, engine, k.programOptions([]));
       expect(p.run({ mem: k.machine.mem, input: args(4242) }).r0, engine).toBe(0n);
       expect(k.taskRefs(task), engine).toBe(0);
       let trap: unknown;
