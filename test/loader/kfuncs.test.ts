@@ -109,6 +109,16 @@ describe("kfunc calls in an object", () => {
     expect(() => obj.coreApply(obj.program("tgid_of"))).toThrow(/extern \(func ksym\) 'bpf_rcu_read_lock': no kernel BTF to resolve it in/);
   });
 
+  it("a BpfObject binds the machine's kfuncs (rcu lock/unlock) to the target BTF's ids; the task ones are the simulated kernel's", async () => {
+    const { btf, ids } = kernelBtf();
+    const obj = await BpfObject.open(KF, { targetBtf: btf });
+    expect(new Map([...obj.kfuncs()].map(([id, k]) => [k.name, id]))).toEqual(new Map([
+      ["bpf_rcu_read_lock", ids.get("bpf_rcu_read_lock")],
+      ["bpf_rcu_read_unlock", ids.get("bpf_rcu_read_unlock")],
+    ]));
+    expect((await BpfObject.open(KF)).kfuncs().size).toBe(0);
+  });
+
   it("a ___flavor suffix is dropped to look the kfunc up", () => {
     const { btf, ids } = kernelBtf();
     const spec = openObject(KF);
