@@ -107,6 +107,9 @@ export class SimKernel {
       get kfuncs() {
         return kernel.kfuncs;
       },
+      get btf() {
+        return kernel.btf;
+      },
     };
     // kernel function bodies are runtime exports named by their specs
     const rtx = machine.rt.exports as unknown as Record<string, Function | undefined>;

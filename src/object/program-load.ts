@@ -15,6 +15,7 @@ import type { BpfMap } from "../runtime/maps.js";
 import { mapTypeName } from "../runtime/map-types.js";
 import type { ObjectSpec, ProgramSpecOfObject } from "../loader/object.js";
 import { withSourceLines, type SourceLine } from "./source-lines.js";
+import type { Btf } from "../loader/btf.js";
 
 /** What the pipeline needs of an object (BpfObject), with P its program type. */
 export interface LoadableObject<P> {
@@ -25,6 +26,8 @@ export interface LoadableObject<P> {
   checkMapsOf(p: P, insns: readonly Insn[]): void;
   mapSlots(): ReadonlyArray<BpfMap | undefined>;
   lineInfo(p: P): SourceLine[];
+  /** the kernel BTF tracing programs attach to and type their pointers with (null: none given) */
+  readonly attachBtf?: Btf | null;
 }
 
 /** What the pipeline needs of a program. */
@@ -44,6 +47,8 @@ export interface ProgramLoadOptions {
   readonly verifier?: ProgramVerifier;
   /** checks of the relocated instructions before verification (a kernel's attach-type rules); throw to refuse */
   readonly check?: (insns: readonly Insn[]) => void;
+  /** rewrites of the verified instructions before compilation (the kernel's do_misc_fixups); same length */
+  readonly fixup?: (insns: readonly Insn[]) => Insn[];
   /** helpers beyond the machine's (a kernel's tracing helpers) */
   readonly helpers?: readonly Helper[];
   /** the kfuncs kfunc calls reach, by BTF id (default: none; a call of one is then refused at prepare) */
@@ -69,13 +74,41 @@ export function objectVerifyOptions(spec: ObjectSpec): Pick<VerifyOptions, "maps
   return { maps, license: spec.license, funcInfo: spec.btfExt !== null && spec.btfExt.funcInfo.sections.length > 0 };
 }
 
+/**
+ * What the verifier needs of a tracing or LSM program's section: the target's name (the part
+ * after the first `/`; for a multi program the first function of `btf` its glob matches, as
+ * the series verifies against the first target) and BPF_F_SLEEPABLE.
+ */
+export function attachVerifyOptions(spec: ProgramSpecOfObject, btf: Btf | undefined): Pick<VerifyOptions, "attachBtf" | "attachTarget" | "progFlags"> {
+  const slash = spec.section.indexOf("/");
+  let target = slash < 0 ? undefined : spec.section.slice(slash + 1);
+  if (target !== undefined && btf !== undefined && /\.multi/.test(spec.section.slice(0, slash))) target = firstFuncMatching(btf, target) ?? target;
+  return { ...(btf !== undefined ? { attachBtf: btf } : {}), ...(target !== undefined ? { attachTarget: target } : {}), progFlags: spec.sleepable ? BPF_F_SLEEPABLE : 0 };
+}
+
+const BPF_F_SLEEPABLE = 16;
+
+/** The first FUNC whose name the glob (`*` and `?`) matches. */
+function firstFuncMatching(btf: Btf, glob: string): string | undefined {
+  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  for (const t of btf.types) if (t.kind === "FUNC" && re.test(t.name)) return t.name;
+  return undefined;
+}
+
 /** The program verified as its own program type (what `bpf_prog_load` sees from libbpf). */
-export function verifyAsObjectProgram(obj: { readonly spec: ObjectSpec }, p: LoadableProgram): ProgramVerifier {
+export function verifyAsObjectProgram(obj: { readonly spec: ObjectSpec; readonly attachBtf?: Btf | null }, p: LoadableProgram): ProgramVerifier {
   return (insns, logLevel) => {
     if (!(PROG_TYPES as readonly string[]).includes(p.spec.progType)) {
       return refusedResult(95, `program type ${p.spec.progType} is not supported by wabpf's verifier yet`, logLevel > 0);
     }
-    return verify(insns, { progType: p.spec.progType as ProgType, logLevel, expectedAttachType: p.spec.expectedAttachType, ...objectVerifyOptions(obj.spec) });
+    const tracing = p.spec.progType === "tracing" || p.spec.progType === "lsm";
+    return verify(insns, {
+      progType: p.spec.progType as ProgType,
+      logLevel,
+      expectedAttachType: p.spec.expectedAttachType,
+      ...objectVerifyOptions(obj.spec),
+      ...(tracing ? attachVerifyOptions(p.spec, obj.attachBtf ?? undefined) : {}),
+    });
   };
 }
 
@@ -109,7 +142,7 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
   checkKfuncCalls(insns, opts.kfuncs, (id) => kfuncNames.get(id));
   const m = obj.machine;
   const pseudo = m.resolver(obj.mapSlots());
-  const prepared = await prepareProgram(insns, opts.engine ?? "jit", {
+  const prepared = await prepareProgram(opts.fixup?.(insns) ?? insns, opts.engine ?? "jit", {
     helpers: m.helperRegistry(opts.helpers),
     ...(opts.kfuncs !== undefined ? { kfuncs: opts.kfuncs } : {}),
     pseudo,

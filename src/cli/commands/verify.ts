@@ -1,4 +1,5 @@
 // `wabpf verify`: what the Linux 6.18 verifier would say about a program (privileged load).
+import { existsSync } from "node:fs";
 import { stdinLines, readCliInput } from "../input.js";
 import { parseArgs } from "node:util";
 import { InputError, readProgramFile } from "../program-file.js";
@@ -110,7 +111,12 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 /** Verify the programs of an object: a log and verdict each, or one JSON line each. */
 async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2, btfPath: string | undefined): Promise<number> {
   // verification needs the maps' definitions only: nothing is created, nothing compiled
-  const obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
+  let obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
+  // tracing and LSM programs attach to kernel functions: without --btf, the running kernel's
+  // BTF, as libbpf takes it (CO-RE then resolves against it too)
+  if (btfPath === undefined && obj.programs.some((p) => p.progType === "tracing" || p.progType === "lsm") && existsSync(RUNNING_KERNEL_BTF)) {
+    obj = await openObjectFile(path, await readTargetBtf(RUNNING_KERNEL_BTF));
+  }
   // libbpf creates the maps before loading any program: a map the kernel refuses fails them all
   const mapFailure = firstMapCreateFailure(obj);
   let rejected = 0;
@@ -148,6 +154,8 @@ function firstMapCreateFailure(obj: BpfObject): VerifyResult | null {
 }
 
 const errnoText = (n: number): string => ({ 1: "Operation not permitted", 7: "Argument list too long", 22: "Invalid argument", 95: "Operation not supported" })[n] ?? `errno ${n}`;
+
+const RUNNING_KERNEL_BTF = "/sys/kernel/btf/vmlinux";
 
 async function readTargetBtf(path: string): Promise<Btf> {
   return parseBtf(readCliInput(path), { section: path });
