@@ -265,7 +265,7 @@ export class SimKernel {
   open(src: Uint8Array | string, name?: string): Promise<BpfObject> {
     // untyped __ksym externs resolve through the simulated kallsyms
     const ksyms = (sym: string): bigint | undefined => this.fns.get(sym)?.ip;
-    return BpfObject.open(src, { machine: this.machine, targetBtf: this.btf, ksyms, ...(name !== undefined ? { name } : {}) });
+    return BpfObject.open(src, { machine: this.machine, targetBtf: this.btf, ksyms, kfuncs: simKernelKfuncs(this.tasks), ...(name !== undefined ? { name } : {}) });
   }
 
   /** Verify and compile one program of an object (tracing programs: see src/kernel/program.ts). */

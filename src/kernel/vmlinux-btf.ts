@@ -145,8 +145,9 @@ export function buildVmlinuxBtf(
     const proto = b.funcProto(r.resolve(f.ret), f.params.map(([n, t]) => [n, r.resolve(t)] as const));
     funcIds.set(f.name, b.func(f.name, proto, 1));
   }
-  // the kfuncs (src/kernel/kfuncs.ts): FUNCs like any function's, what `__ksym` calls resolve to
-  for (const k of KFUNC_PROTOS) b.func(k.name, b.funcProto(r.resolve(k.ret), k.params.map(([n, t]) => [n, r.resolve(t)] as const)), 1);
+  // the kfuncs (src/kernel/kfuncs.ts): FUNCs like any function's, what `__ksym` calls resolve
+  // to, tagged `bpf_kfunc` as vmlinux tags them (__bpf_kfunc)
+  for (const k of KFUNC_PROTOS) b.declTag("bpf_kfunc", b.func(k.name, b.funcProto(r.resolve(k.ret), k.params.map(([n, t]) => [n, r.resolve(t)] as const)), 1));
   // what tp_btf programs are typed from: typedef void (*btf_trace_<tp>)(void *__data, TP_PROTO…)
   for (const t of tracepoints) {
     const proto = b.funcProto(0, [["__data", r.resolve("void *")], ...t.params.map(([n, ty]) => [n, r.resolve(ty)] as const)]);

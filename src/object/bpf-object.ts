@@ -6,7 +6,7 @@ import { EbpfError, LoaderError, NotSupportedError, atBoundary } from "../errors
 import { isMapReference } from "../isa/opcode.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
-import type { KfuncRegistry } from "../exec/kfuncs.js";
+import type { KfuncImpl, KfuncRegistry } from "../exec/kfuncs.js";
 import type { EngineName, PreparedProgram } from "../runtime/engine.js";
 import type { VerifyResult } from "../verifier/index.js";
 import { refusedResult } from "../verifier/types.js";
@@ -36,6 +36,8 @@ export interface ObjectOpenOptions {
   readonly kconfig?: Readonly<Record<string, number | bigint | boolean | string>>;
   /** kernel symbol addresses for untyped `__ksym` externs (see OpenOptions.ksyms) */
   readonly ksyms?: (name: string) => bigint | undefined;
+  /** kfuncs beyond the machine's (a kernel's task kfuncs), bound to targetBtf's ids */
+  readonly kfuncs?: readonly KfuncImpl[];
 }
 
 export interface ObjectLoadOptions {
@@ -169,6 +171,7 @@ export class BpfObject {
     readonly spec: ObjectSpec,
     readonly machine: Machine,
     private readonly targetBtf: Btf | null,
+    private readonly extraKfuncs: readonly KfuncImpl[] = [],
   ) {
     this.programs = spec.programs.map((p) => new BpfProgram(p, this));
   }
@@ -189,7 +192,7 @@ export class BpfObject {
     } else bytes = src;
     const spec = openObject(bytes, { name: name ?? "obj", ...(opts.kconfig !== undefined ? { kconfig: opts.kconfig } : {}), ...(opts.ksyms !== undefined ? { ksyms: opts.ksyms } : {}) });
     const machine = opts.machine ?? (await createMachine());
-    return new BpfObject(spec, machine, opts.targetBtf ?? null);
+    return new BpfObject(spec, machine, opts.targetBtf ?? null, opts.kfuncs ?? []);
   }
 
   /** The kernel BTF CO-RE and tracing attach targets resolve against (ObjectOpenOptions.targetBtf), or null. */
@@ -323,10 +326,10 @@ export class BpfObject {
     this.loaded = true;
   }
 
-  /** The machine's kfuncs by the ids of the target BTF, which kfunc calls resolve to (none without one). */
+  /** The machine's kfuncs (and ObjectOpenOptions.kfuncs) by the ids of the target BTF, which kfunc calls resolve to (none without one). */
   kfuncs(): KfuncRegistry {
     const btf = this.targetBtf;
-    return this.machine.kfuncRegistry((name) => btf?.findByName(name, "FUNC")[0]);
+    return this.machine.kfuncRegistry((name) => btf?.findByName(name, "FUNC")[0], this.extraKfuncs);
   }
 
   /** The program's line info (from .BTF.ext) by instruction slot, as the verifier log prints it. */

@@ -88,6 +88,11 @@ export function attachVerifyOptions(spec: ProgramSpecOfObject, btf: Btf | undefi
 
 const BPF_F_SLEEPABLE = 16;
 
+/** Kfunc calls of any program type resolve in the kernel's BTF: the verifier types them by it. */
+export function kfuncVerifyOptions(spec: ProgramSpecOfObject, btf: Btf | undefined): Pick<VerifyOptions, "attachBtf"> {
+  return spec.kfuncCalls.length > 0 && btf !== undefined ? { attachBtf: btf } : {};
+}
+
 /** The first FUNC whose name the glob (`*` and `?`) matches. */
 function firstFuncMatching(btf: Btf, glob: string): string | undefined {
   const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
@@ -107,7 +112,7 @@ export function verifyAsObjectProgram(obj: { readonly spec: ObjectSpec; readonly
       logLevel,
       expectedAttachType: p.spec.expectedAttachType,
       ...objectVerifyOptions(obj.spec),
-      ...(tracing ? attachVerifyOptions(p.spec, obj.attachBtf ?? undefined) : {}),
+      ...(tracing ? attachVerifyOptions(p.spec, obj.attachBtf ?? undefined) : kfuncVerifyOptions(p.spec, obj.attachBtf ?? undefined)),
     });
   };
 }

@@ -79,3 +79,27 @@ describe("the simulated kernel's kfuncs", () => {
     }
   });
 });
+
+describe("kfunc calls through the load pipeline (verified)", () => {
+  it("an object opened on the kernel loads and runs its kfunc calls, verified, on both engines", async () => {
+    const k = await SimKernel.create({ generated: 0 });
+    const task = k.createTask({ pid: 77, tgid: 70, comm: "t" });
+    for (const engine of ENGINE_NAMES) {
+      const obj = await k.open(KF, "kfuncs");
+      const p = obj.program("tgid_of");
+      const v = await p.load({ engine, logLevel: 2 });
+      expect(v.accepted, engine).toBe(true);
+      expect(v.log).toMatch(/call bpf_task_from_pid#\d+/);
+      expect(p.run({ ctx: args(77) }).r0, engine).toBe(70n);
+      expect(p.run({ ctx: args(78) }).r0, engine).toBe(0xffffffffn);
+      expect(k.taskRefs(task), engine).toBe(0);
+    }
+  });
+
+  it("the kernel's own load verifies a program calling kfuncs against its BTF", async () => {
+    const k = await SimKernel.create({ generated: 0 });
+    const obj = await k.open(KF, "kfuncs");
+    const prog = await k.load(obj, "tgid_of");
+    expect(prog.verdict.accepted).toBe(true);
+  });
+});

@@ -112,9 +112,9 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2, btfPath: string | undefined): Promise<number> {
   // verification needs the maps' definitions only: nothing is created, nothing compiled
   let obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
-  // tracing and LSM programs attach to kernel functions: without --btf, the running kernel's
-  // BTF, as libbpf takes it (CO-RE then resolves against it too)
-  if (btfPath === undefined && obj.programs.some((p) => p.progType === "tracing" || p.progType === "lsm") && existsSync(RUNNING_KERNEL_BTF)) {
+  // tracing and LSM programs attach to kernel functions, kfunc calls resolve in the kernel's
+  // BTF: without --btf, the running kernel's, as libbpf takes it (CO-RE then resolves against it too)
+  if (btfPath === undefined && obj.programs.some((p) => p.progType === "tracing" || p.progType === "lsm" || p.spec.kfuncCalls.length > 0) && existsSync(RUNNING_KERNEL_BTF)) {
     obj = await openObjectFile(path, await readTargetBtf(RUNNING_KERNEL_BTF));
   }
   // libbpf creates the maps before loading any program: a map the kernel refuses fails them all
