@@ -103,3 +103,19 @@ describe("kfunc calls through the load pipeline (verified)", () => {
     expect(prog.verdict.accepted).toBe(true);
   });
 });
+
+describe("kfunc calls in a tracing program", () => {
+  it("tp_btf: bpf_task_acquire on the tracepoint's trusted task, a read through it, bpf_task_release", async () => {
+    const k = await SimKernel.create({ generated: 0 });
+    const obj = await k.open(KF, "kfuncs");
+    const prog = await k.load(obj, "on_wakeup_new");
+    expect(prog.verdict.accepted).toBe(true);
+    k.attach(prog);
+    const task = k.createTask({ pid: 321, comm: "child" });
+    k.call("wake_up_new_task", BigInt(task));
+    const bss = new DataView(obj.map("kfuncs.bss").lookup(new Uint8Array(4))!.buffer);
+    // new_pid, new_refs_ok (the acquired pointer is the argument)
+    expect([bss.getInt32(0, true), bss.getInt32(4, true)]).toEqual([321, 1]);
+    expect(k.taskRefs(task)).toBe(0);
+  });
+});
