@@ -52,6 +52,16 @@ describe("the simulated kernel's kfuncs", () => {
     }
   });
 
+  it("bpf_task_from_vpid: one pid namespace, the same task as bpf_task_from_pid, with a reference", () => {
+    const byName = (n: string) => k.kfuncs.get(k.btf.findByName(n, "FUNC")[0]!)!;
+    const call = (r1: bigint) => ({ r1, r2: 0n, r3: 0n, r4: 0n, r5: 0n, mem: k.machine.mem, pc: 0 });
+    expect(byName("bpf_task_from_vpid").fn(call(4242n))).toBe(BigInt(task));
+    expect(k.taskRefs(task)).toBe(1);
+    byName("bpf_task_release").fn(call(BigInt(task)));
+    expect(byName("bpf_task_from_vpid").fn(call(0xffffffffn))).toBe(0n);
+    expect(k.taskRefs(task)).toBe(0);
+  });
+
   it("bpf_task_acquire takes a reference that bpf_task_release gives back", async () => {
     const acquire = k.kfuncs.get(k.btf.findByName("bpf_task_acquire", "FUNC")[0]!)!;
     const release = k.kfuncs.get(k.btf.findByName("bpf_task_release", "FUNC")[0]!)!;
