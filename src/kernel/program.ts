@@ -13,12 +13,12 @@ import type { RunResult } from "../exec/run.js";
 import type { Helper } from "../exec/helpers.js";
 import type { KfuncRegistry } from "../exec/kfuncs.js";
 import type { JitProgram } from "../jit/index.js";
-import { verify, PROG_TYPES, VerifierError, type ProgType, type VerifyOptions, type VerifyResult } from "../verifier/index.js";
+import { verify, PROG_TYPES, VerifierError, type ProgType, type VerifyResult } from "../verifier/index.js";
 import type { Machine } from "../runtime/machine.js";
 import type { ObjectSpec } from "../loader/object.js";
 import type { Btf } from "../loader/btf.js";
 import type { BpfObject } from "../object/bpf-object.js";
-import { kfuncVerifyOptions, loadObjectProgram, objectVerifyOptions } from "../object/program-load.js";
+import { loadObjectProgram, objectVerifyOptions } from "../object/program-load.js";
 import { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind } from "../loader/sections.js";
 import { PROG_STATE_SIZE, PS_MISSES, PS_RUN_CNT, PS_RUN_TIME } from "./trampoline.js";
 import { ctxNeeds, type CtxNeeds } from "./ctx-needs.js";
@@ -111,11 +111,8 @@ export interface TracingVerifyTarget {
   readonly target: string;
 }
 
-/**
- * Verify a program for the kernel: tracing programs as BPF_PROG_TYPE_TRACING typed by the
- * kernel's BTF, others as themselves (`kfuncs`: the kernel's BTF when they call kfuncs).
- */
-export function verifyForKernel(insns: readonly Insn[], progType: string, obj: { readonly spec: ObjectSpec } | null, tracing: TracingVerifyTarget | null, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86"), kfuncs: Pick<VerifyOptions, "attachBtf"> = {}): VerifyResult {
+/** Verify a program for the kernel: tracing programs as BPF_PROG_TYPE_TRACING typed by the kernel's BTF, others as themselves. */
+export function verifyForKernel(insns: readonly Insn[], progType: string, obj: { readonly spec: ObjectSpec } | null, tracing: TracingVerifyTarget | null, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86"), btf?: Btf): VerifyResult {
   const type = tracing !== null ? "tracing" : progType;
   if (!(PROG_TYPES as readonly string[]).includes(type)) {
     throw new EbpfError("EOPNOTSUPP", `program type ${progType} is not supported by wabpf's verifier yet`);
@@ -143,7 +140,7 @@ export function verifyForKernel(insns: readonly Insn[], progType: string, obj: {
     progType: type as ProgType,
     logLevel,
     ...(obj === null ? { maps: [], license: "GPL", funcInfo: false } : objectVerifyOptions(obj.spec)),
-    ...(tracing !== null ? { expectedAttachType: tracing.attachType, attachBtf: tracing.btf, attachTarget: tracing.target } : kfuncs),
+    ...(tracing !== null ? { expectedAttachType: tracing.attachType, attachBtf: tracing.btf, attachTarget: tracing.target } : btf !== undefined ? { attachBtf: btf } : {}),
   });
 }
 
@@ -317,7 +314,7 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
   const loaded = await loadObjectProgram(obj, p, {
     logLevel,
     check,
-    verifier: (insns, level) => verifyForKernel(insns, p.progType, obj, target, level, kernel.regs, kfuncVerifyOptions(p.spec, kernel.btf)),
+    verifier: (insns, level) => verifyForKernel(insns, p.progType, obj, target, level, kernel.regs, kernel.btf),
     // an fentry program has no return value: Linux patches bpf_get_func_ret to return -EOPNOTSUPP
     ...(t?.kind === "fentry" ? { fixup: (insns: readonly Insn[]) => insns.map((i) => (i.code === CALL && i.src === 0 && i.imm === HELPER.get_func_ret ? { code: 0xb7, dst: 0, src: 0, off: 0, imm: -95 } : i)) } : {}),
     helpers: kernel.helpers,

@@ -14,7 +14,7 @@ import type { Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
 import { mapTypeName } from "../runtime/map-types.js";
 import type { ObjectSpec, ProgramSpecOfObject } from "../loader/object.js";
-import { withSourceLines, type SourceLine } from "./source-lines.js";
+import { sourceLineAt, withSourceLines, type SourceLine } from "./source-lines.js";
 import type { Btf } from "../loader/btf.js";
 
 /** What the pipeline needs of an object (BpfObject), with P its program type. */
@@ -88,11 +88,6 @@ export function attachVerifyOptions(spec: ProgramSpecOfObject, btf: Btf | undefi
 
 const BPF_F_SLEEPABLE = 16;
 
-/** Kfunc calls of any program type resolve in the kernel's BTF: the verifier types them by it. */
-export function kfuncVerifyOptions(spec: ProgramSpecOfObject, btf: Btf | undefined): Pick<VerifyOptions, "attachBtf"> {
-  return spec.kfuncCalls.length > 0 && btf !== undefined ? { attachBtf: btf } : {};
-}
-
 /** The first FUNC whose name the glob (`*` and `?`) matches. */
 function firstFuncMatching(btf: Btf, glob: string): string | undefined {
   const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
@@ -107,12 +102,14 @@ export function verifyAsObjectProgram(obj: { readonly spec: ObjectSpec; readonly
       return refusedResult(95, `program type ${p.spec.progType} is not supported by wabpf's verifier yet`, logLevel > 0);
     }
     const tracing = p.spec.progType === "tracing" || p.spec.progType === "lsm";
+    const btf = obj.attachBtf ?? undefined;
     return verify(insns, {
       progType: p.spec.progType as ProgType,
       logLevel,
       expectedAttachType: p.spec.expectedAttachType,
       ...objectVerifyOptions(obj.spec),
-      ...(tracing ? attachVerifyOptions(p.spec, obj.attachBtf ?? undefined) : kfuncVerifyOptions(p.spec, obj.attachBtf ?? undefined)),
+      // every program type reads BTF pointers through the kernel's BTF (bpf_get_current_task_btf, kfuncs)
+      ...(tracing ? attachVerifyOptions(p.spec, btf) : btf !== undefined ? { attachBtf: btf } : {}),
     });
   };
 }
@@ -120,7 +117,9 @@ export function verifyAsObjectProgram(obj: { readonly spec: ObjectSpec; readonly
 /** Verify already-relocated instructions; a non-empty log gets the program's C source lines. */
 export function verifyWithSourceLines<P extends LoadableProgram>(obj: LoadableObject<P>, p: P, insns: readonly Insn[], logLevel: 0 | 1 | 2, verifier: ProgramVerifier = verifyAsObjectProgram(obj, p)): VerifyResult {
   const raw = verifier(insns, logLevel);
-  return raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, obj.lineInfo(p)) };
+  const linfo = obj.lineInfo(p);
+  const source = raw.errorInsn === undefined ? undefined : sourceLineAt(linfo, raw.errorInsn);
+  return { ...raw, ...(raw.log === "" ? {} : { log: withSourceLines(raw.log, linfo) }), ...(source !== undefined ? { errorSource: source } : {}) };
 }
 
 /** The maps a program's ld_imm64 map references name (each once): what a loaded program holds, as the kernel's used_maps. */

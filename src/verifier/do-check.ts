@@ -46,6 +46,7 @@ export function doCheck(env: VerifierEnv): void {
     printState = false;
     popped = false;
     const ins = env.insns[p.pc]!;
+    env.curPc = p.pc;
     const invalid = checkInsnAsKernel(env, ins, p.pc);
     if (env.logLevel > 0) {
       // a kfunc call shows the kernel function's name from the target BTF

@@ -114,6 +114,8 @@ export class VerifierEnv {
     this.scratchRegs.add(r);
   }
 
+  /** the instruction do_check is at (insn_idx); -1 before the walk */
+  curPc = -1;
   /** log length right after the current instruction's line (print_insn_state appends to that line only) */
   insnLogPos = -1;
 

@@ -30,6 +30,12 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
   const memOk = (x: Reg): boolean => !x.nullable && (x.type === "fp" || isPkt(x) || x.type === "map_value" || x.type === "map_key" || x.type === "ringbuf_mem");
   const isNull = (x: Reg): boolean => x.type === "scalar" && S.isConstScalar(x.v) && x.v.varOff.value === 0n;
   if (a.startsWith("btf:") || a.startsWith("btf_or_null:")) return checkBtfArg(env, a, regno, r, isNull(r));
+  if (a === "btf_sock_common") {
+    const ok = (r.type === "btf_id" && !r.nullable && (r.btfFlags & BTF_FLAG.UNTRUSTED) === 0) || (r.type === "sock_common" && !r.nullable);
+    if (!ok) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_`);
+    if (r.type === "btf_id" && !startsWithSockCommon(env, r.btfId)) fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but sock_common is expected`);
+    return;
+  }
   switch (a) {
     case "anything":
       return;
@@ -132,6 +138,21 @@ function checkBtfArg(env: VerifierEnv, a: string, regno: number, r: Reg, isNull:
   }
   if (!T.isConst(r.v.varOff) || r.v.varOff.value !== 0n) fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but ${want} is expected`);
   void env;
+}
+
+/** Whether struct `id` is sock_common or begins with it (through its first members, as btf_struct_ids_match walks). */
+function startsWithSockCommon(env: VerifierEnv, id: number): boolean {
+  const btf = env.opts.attachBtf;
+  if (btf === undefined) return false;
+  let t = btf.skipModsAndTypedefs(id);
+  for (let depth = 0; t !== undefined && depth < 8; depth++) {
+    if (t.type.name === "sock_common") return true;
+    if (t.type.kind !== "STRUCT" && t.type.kind !== "UNION") return false;
+    const first = t.type.members[0];
+    if (first === undefined || first.bitOffset !== 0) return false;
+    t = btf.skipModsAndTypedefs(first.type);
+  }
+  return false;
 }
 
 /** check_helper_mem_access */

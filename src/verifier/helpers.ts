@@ -36,7 +36,9 @@ export type ArgType =
   | "map_value_or_null"
   /** ARG_PTR_TO_BTF_ID of the named struct (and _OR_NULL) */
   | `btf:${string}`
-  | `btf_or_null:${string}`;
+  | `btf_or_null:${string}`
+  /** ARG_PTR_TO_BTF_ID_SOCK_COMMON: a socket as a BTF pointer (a struct that starts with struct sock_common) */
+  | "btf_sock_common";
 
 export interface HelperProto {
   readonly id: number;
@@ -102,7 +104,8 @@ const PROTOS: HelperProto[] = [
   // bpf_get_cgroup_classid takes the skb; elsewhere the current task's (no arguments)
   { id: HELPER.get_cgroup_classid, args: ["ctx"], ret: "integer", gplOnly: false, allowed: ALL, variant: (t) => (isSkbType(t) ? null : { args: [] }) },
   { id: HELPER.get_stackid, args: ["ctx", "map_ptr", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall", mapTypes: ["stack_trace"], variant: (t) => (t === "perf_event" ? { gplOnly: false } : null) },
-  { id: HELPER.get_socket_cookie, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  // tracing programs get the socket-pointer variant (bpf_get_socket_ptr_cookie)
+  { id: HELPER.get_socket_cookie, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType, variant: (t) => (t === "tracing" || t === "lsm" ? { args: ["btf_sock_common"] } : null) },
   { id: HELPER.send_signal, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
   { id: HELPER.probe_read_user, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
   { id: HELPER.probe_read_user_str, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
@@ -141,6 +144,7 @@ const PROTOS: HelperProto[] = [
   { id: HELPER.get_func_ret, args: ["ctx", "long_uninit"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
   { id: HELPER.get_func_arg_cnt, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
   { id: HELPER.task_storage_get, args: ["map_ptr", "btf_or_null:task_struct", "map_value_or_null", "anything"], ret: "map_value_or_null", gplOnly: false, allowed: ALL, mapTypes: ["task_storage"] },
+  { id: HELPER.get_task_stack, args: ["btf:task_struct", "uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: false, allowed: ALL },
   { id: HELPER.task_storage_delete, args: ["map_ptr", "btf:task_struct"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["task_storage"] },
 ];
 

@@ -58,8 +58,11 @@ export function checkMemAccess(env: VerifierEnv, s: State, regno: number, insnOf
     if (t === "read") out = unknownReg();
   } else if (reg.type === "ctx" && env.attach !== null) {
     checkPtrOffReg(reg, regno);
-    const v = tracingCtxAccess(env.attach, off, size, t === "write", (l) => env.verbose(`${l}\n`));
-    if (v === null) return fail(ERRNO.EACCES, `invalid bpf_context access off=${off} size=${size}`);
+    // btf_ctx_access's own lines come first: on a refusal they are its first error lines
+    const said: string[] = [];
+    const v = tracingCtxAccess(env.attach, off, size, t === "write", (l) => said.push(l));
+    if (v === null) return fail(ERRNO.EACCES, ...said, `invalid bpf_context access off=${off} size=${size}`);
+    for (const l of said) env.verbose(`${l}\n`);
     if (t === "read") out = v.kind === "scalar" ? unknownReg() : btfPtrReg(env, v.btfId, v.flags, v.nullable);
   } else if (reg.type === "btf_id" && !reg.nullable) {
     out = checkPtrToBtfAccess(env, s, reg, regno, off, size, t);

@@ -75,7 +75,8 @@ export function resolveAttachTarget(btf: Btf | undefined, kind: TracingKind, tar
   if (btf === undefined) return fail(ERRNO.EINVAL, "Tracing programs must provide btf_id");
   const want = btfNameOf(kind, target);
   const id = btf.findByName(want.name, want.kind)[0];
-  if (id === undefined) throw new Reject(ERRNO.ESRCH, [`failed to find kernel BTF type ID of '${want.name}': -ESRCH`]);
+  // libbpf's words: the target as the section names it, the errno as a number
+  if (id === undefined) throw new Reject(ERRNO.ESRCH, [`failed to find kernel BTF type ID of '${target}': -${ERRNO.ESRCH}`]);
   const t = btf.types[id]!;
   if (kind === "tp_btf") {
     // btf_trace_<name> is a typedef of a pointer to the probe's prototype
@@ -147,7 +148,7 @@ const ITER_NULLABLE: Record<string, Record<number, boolean>> = {
   task: { 1: true },
   task_file: { 1: false, 3: false },
   task_vma: { 1: false, 2: false },
-  bpf_map: { 1: false },
+  bpf_map: { 1: true },
   bpf_prog: { 1: false },
   bpf_link: { 1: false },
   tcp: { 1: false },

@@ -63,6 +63,10 @@ export interface VerifyResult {
   readonly log: string;
   readonly maxStackDepth: number;
   readonly facts: VerifierFacts;
+  /** the instruction the refusal was found at (do_check's insn_idx), when it came from the walk */
+  readonly errorInsn?: number;
+  /** the C source line covering errorInsn (`; text @ file.c:N`), from the object's BTF line info */
+  readonly errorSource?: string;
 }
 
 /**

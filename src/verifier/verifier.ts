@@ -131,7 +131,8 @@ function bpfCheck(env: VerifierEnv): VerifyResult {
   } catch (e) {
     if (e instanceof Reject) {
       for (const l of e.lines) env.verbose(`${l}\n`);
-      return result(env, false, e.errno, e.lines[0] ?? null);
+      const r = result(env, false, e.errno, e.lines[0] ?? null);
+      return env.curPc >= 0 ? { ...r, errorInsn: env.curPc } : r;
     }
     throw e;
   }
