@@ -141,13 +141,14 @@ export function buildVmlinuxBtf(
   const b = new BtfBuilder();
   const r = new TypeResolver(b);
   const funcIds = new Map<string, number>();
+  // the kfuncs (src/kernel/kfuncs.ts): FUNCs like any function's, what `__ksym` calls resolve
+  // to, tagged `bpf_kfunc` as vmlinux tags them (__bpf_kfunc). First, so that their ids stay
+  // the same when defineFunction adds functions (a program keeps the ids it was loaded with)
+  for (const k of KFUNC_PROTOS) b.declTag("bpf_kfunc", b.func(k.name, b.funcProto(r.resolve(k.ret), k.params.map(([n, t]) => [n, r.resolve(t)] as const)), 1));
   for (const f of functions) {
     const proto = b.funcProto(r.resolve(f.ret), f.params.map(([n, t]) => [n, r.resolve(t)] as const));
     funcIds.set(f.name, b.func(f.name, proto, 1));
   }
-  // the kfuncs (src/kernel/kfuncs.ts): FUNCs like any function's, what `__ksym` calls resolve
-  // to, tagged `bpf_kfunc` as vmlinux tags them (__bpf_kfunc)
-  for (const k of KFUNC_PROTOS) b.declTag("bpf_kfunc", b.func(k.name, b.funcProto(r.resolve(k.ret), k.params.map(([n, t]) => [n, r.resolve(t)] as const)), 1));
   // what tp_btf programs are typed from: typedef void (*btf_trace_<tp>)(void *__data, TP_PROTO…)
   for (const t of tracepoints) {
     const proto = b.funcProto(0, [["__data", r.resolve("void *")], ...t.params.map(([n, ty]) => [n, r.resolve(ty)] as const)]);

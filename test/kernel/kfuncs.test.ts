@@ -129,3 +129,14 @@ describe("kfunc calls in a tracing program", () => {
     expect(k.taskRefs(task)).toBe(0);
   });
 });
+
+describe("kfunc ids", () => {
+  it("stay the same when the kernel's BTF is rebuilt with more functions", async () => {
+    const k = await SimKernel.create({ generated: 0 });
+    const before = k.btf.findByName("bpf_task_from_pid", "FUNC")[0];
+    k.defineFunction({ name: "host_fn", params: [["x", "int"]], ret: "int" }, (x) => x);
+    expect(k.btf.findByName("host_fn", "FUNC")).toHaveLength(1);
+    expect(k.btf.findByName("bpf_task_from_pid", "FUNC")[0]).toBe(before);
+    expect(k.kfuncs.get(before!)?.name).toBe("bpf_task_from_pid");
+  });
+});
