@@ -7,7 +7,7 @@ import { HELPER } from "../isa/helpers.js";
 import type { ArgType } from "./helpers.js";
 import { cur, isPkt, regTypeStr, type Reg, type State } from "./state.js";
 import { MAX_VAR_OFF, type VerifierEnv } from "./env.js";
-import { checkPtrOffReg, checkMapAccessType, checkMapAccess, checkMemRegionAccess, checkPacketAccess } from "./memory.js";
+import { checkPtrOffReg, checkMapAccessType, checkMapAccess, checkMemRegionAccess, checkPacketAccess, mapIsRdonly } from "./memory.js";
 import { fail } from "./reject.js";
 import { BTF_FLAG } from "./btf-walk.js";
 import { checkStackAccessWithinBounds, frameOf, setStackByte, constantMapKey } from "./stack.js";
@@ -122,6 +122,22 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
         if (s.lock!.map !== r.map || s.lock!.id !== r.id) fail(ERRNO.EINVAL, "bpf_spin_unlock of different lock");
         s.lock = null;
       }
+      return;
+    }
+    case "const_str": {
+      // check_reg_type (a map value only), then check_reg_const_str
+      if (r.type !== "map_value" || r.nullable) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=map_value`);
+      const m = env.maps[r.map]!;
+      if (!mapIsRdonly(m)) fail(ERRNO.EACCES, `R${regno} does not point to a readonly map'`);
+      if (!T.isConst(r.v.varOff)) fail(ERRNO.EACCES, `R${regno} is not a constant address'`);
+      if (m.type !== "array") fail(ERRNO.EACCES, "no direct value access support for this map type");
+      checkMapAccess(env, r, regno, r.off, m.valueSize - r.off, false);
+      // map_direct_value_addr: a single-element array only
+      if (m.maxEntries !== 1) fail(ERRNO.ENOTSUPP, "direct value access on string failed");
+      const at = r.off + Number(BigInt.asIntN(64, r.v.varOff.value));
+      let nul = at;
+      while (nul < m.valueSize && (m.initial?.[nul] ?? 0) !== 0) nul++;
+      if (nul === m.valueSize) fail(ERRNO.EINVAL, "string is not zero-terminated");
       return;
     }
   }
