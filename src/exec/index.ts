@@ -4,3 +4,4 @@ export * from "./test-helpers.js";
 export * from "./run.js";
 export * from "./callbacks.js";
 export * from "./engine.js";
+export * from "./kfuncs.js";

@@ -1,5 +1,6 @@
 import type { GuestMemory } from "./guest-memory.js";
 import type { HelperRegistry } from "./helpers.js";
+import type { KfuncRegistry } from "./kfuncs.js";
 import { STACK_FRAME_SIZE } from "../isa/layout.js";
 import type { PseudoResolver, TailCallTarget } from "./targets.js";
 import type { VerifierFacts } from "./facts.js";
@@ -38,6 +39,8 @@ export interface RunOptions {
   readonly args?: readonly bigint[];
   /** Helpers reachable by `call N`; none when omitted. */
   readonly helpers?: HelperRegistry;
+  /** Kernel functions reachable by a kfunc call (src_reg 2), by the BTF id in imm; none when omitted. */
+  readonly kfuncs?: KfuncRegistry;
   /** Simulated CPU: selects the stack (and later per-CPU map slots). */
   readonly cpu?: number;
   /** Instructions an unverified run may execute before it is stopped (TrapKind.Budget). */

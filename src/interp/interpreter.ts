@@ -25,6 +25,7 @@ import {
 } from "../isa/opcode.js";
 import { GuestMemory, type Region } from "../exec/guest-memory.js";
 import { type HelperCall, type HelperRegistry } from "../exec/helpers.js";
+import type { KfuncRegistry } from "../exec/kfuncs.js";
 import { DEFAULT_BUDGET, stackWindow, type PseudoResolver, type RunOptions, type RunResult, type TailCallTarget } from "../exec/run.js";
 import type { VerifierFacts } from "../exec/facts.js";
 import { callbackTargets, MAX_TAIL_CALL_CNT, pseudoFuncTarget, pseudoFuncValue } from "../exec/callbacks.js";
@@ -32,6 +33,7 @@ import { bswap, s32, s64, sdiv, sext, smod, u32, u64 } from "./alu.js";
 
 // no implicit helper set: a run given none has none (a call traps as an unknown helper)
 const NO_HELPERS: HelperRegistry = new Map();
+const NO_KFUNCS: KfuncRegistry = new Map();
 
 /** The program being executed: the entry program, or the target of a tail call. */
 interface Prog {
@@ -71,6 +73,7 @@ const progOf = (insns: readonly Insn[], pseudo: PseudoResolver | undefined, fact
 export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunResult {
   const mem = opts.mem ?? new GuestMemory();
   const helpers = opts.helpers ?? NO_HELPERS;
+  const kfuncs = opts.kfuncs ?? NO_KFUNCS;
   const cpu = opts.cpu ?? 0;
   if (cpu < 0 || cpu >= MAX_CPUS) throw new RangeError(`cpu ${cpu} outside 0..${MAX_CPUS - 1}`);
   const budget = opts.budget ?? DEFAULT_BUDGET;
@@ -175,8 +178,11 @@ export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunRes
               regs[10] = BigInt(framePointer(cpu, base + frames.length));
               setDepth(base + frames.length);
               pc += 1 + ins.imm;
+            } else if (ins.src === PseudoCall.KFUNC) {
+              regs[0] = callKfunc(ins.imm, kfuncs, regs, mem, pc);
+              pc++;
             } else {
-              throw new RuntimeTrap(TrapKind.Unsupported, pc, `kfunc call (btf id ${ins.imm}) needs the simulated kernel`);
+              throw new RuntimeTrap(TrapKind.Unsupported, pc, `call with src_reg ${ins.src}`);
             }
           } else {
             pc += jumpTaken(op, ins, regs, cls === Class.JMP32) ? 1 + ins.off : 1;
@@ -330,6 +336,13 @@ function jumpTaken(op: number, ins: Insn, regs: bigint[], is32: boolean): boolea
       return signed(a) <= signed(b);
   }
   return false;
+}
+
+/** Call the kfunc with BTF id `btfId`; returns r0. */
+function callKfunc(btfId: number, kfuncs: KfuncRegistry, regs: bigint[], mem: GuestMemory, pc: number): bigint {
+  const k = kfuncs.get(btfId);
+  if (k === undefined) throw new RuntimeTrap(TrapKind.UnknownHelper, pc, `no kernel function with BTF id ${btfId}`);
+  return u64(k.fn({ r1: regs[1]!, r2: regs[2]!, r3: regs[3]!, r4: regs[4]!, r5: regs[5]!, mem, pc }));
 }
 
 /** Call helper `id`; returns true when the helper asks the program to stop (uBPF unwind). */

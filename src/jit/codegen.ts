@@ -40,6 +40,8 @@ export interface CodegenResult {
   readonly module: WasmModule;
   /** helper ids the module imports as "helpers"."h<id>" */
   readonly helperIds: number[];
+  /** kfunc BTF ids the module imports as "kfuncs"."k<id>" */
+  readonly kfuncIds: number[];
   /** per-function structuring mode, for tests and diagnostics */
   readonly modes: Array<"structured" | "dispatch">;
 }
@@ -71,6 +73,7 @@ export const CALLX_TABLE_LIMIT = 4096;
 
 /**
  * `registered`: the helper ids of the registry; a `call` of any other id traps at its pc.
+ * `kfuncs`: the BTF ids of the kfunc registry, the same way for kfunc calls (src_reg 2).
  */
 export function generate(
   b: Binaryen,
@@ -82,6 +85,7 @@ export function generate(
   reentrant: ReadonlyMap<number, "callback" | "tail_call"> = new Map(),
   inlineLoop = false,
   inlineCpuId = false,
+  kfuncs: ReadonlySet<number> = new Set(),
 ): CodegenResult {
   const w = new WasmModule(b, ["signExt", "mutableGlobals", "bulkMemory"]);
   const m = w.ops;
@@ -114,7 +118,7 @@ export function generate(
   const helperIds = new Set<number>();
   const modes: Array<"structured" | "dispatch"> = [];
 
-  const g = new Lowering(w, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray, reentrant, inlineLoop, inlineCpuId);
+  const g = new Lowering(w, insns, facts, fnIndex, helperIds, (id) => registered.has(id), pseudo, inlineArray, reentrant, inlineLoop, inlineCpuId, kfuncs);
   // a tail call: the helper sets "tail" when the jump is to happen; "tailcall" (JS) runs the
   // target with the caller's registers and frame, and its r0 is the caller's
   const usesTail = insns.some((ins) => ins.code === (Class.JMP | JmpOp.CALL) && ins.src === PseudoCall.HELPER && reentrant.get(ins.imm) === "tail_call");
@@ -143,6 +147,7 @@ export function generate(
     w.addFunction("callx", [i64, i64, i64, i64, i64, i64, i32], i64, [], g.callxDispatch(ids));
   }
   for (const id of [...helperIds].sort((a, c) => a - c)) w.importFunction(`h${id}`, "helpers", `h${id}`, helperSig, i64);
+  for (const id of [...g.kfuncIds].sort((a, c) => a - c)) w.importFunction(`k${id}`, "kfuncs", `k${id}`, helperSig, i64);
   // `run()` takes r1..r5 and r10 from globals the host sets once per set-up, so a repeated
   // run crosses the JS boundary with no arguments (BigInt conversions cost ~5 ns each)
   const gi = (n: string): number => m.global.get(n, i64);
@@ -154,7 +159,7 @@ export function generate(
   // call_indirect. Not imported: V8 keeps every instance that imports a table alive as long as
   // the table lives, and programs come and go while the machine's table stays.
   fns.forEach((_, k) => w.exportFunction(`f${k}`));
-  return { module: w, helperIds: [...helperIds], modes };
+  return { module: w, helperIds: [...helperIds], kfuncIds: [...g.kfuncIds], modes };
 }
 
 class Lowering {
@@ -164,6 +169,8 @@ class Lowering {
   private readonly r10Intact: boolean;
   /** whether some callx was lowered (the module then gets its helper dispatch function) */
   usesCallx = false;
+  /** the kfuncs some call reaches (the module imports them) */
+  readonly kfuncIds = new Set<number>();
   constructor(
     private readonly mod: WasmModule,
     private readonly insns: readonly Insn[],
@@ -178,6 +185,8 @@ class Lowering {
     private readonly inlineLoop: boolean,
     /** helper 8 is the machine's bpf_get_smp_processor_id: load the CPU id inline, as Linux's JIT does */
     private readonly inlineCpuId: boolean,
+    /** the BTF ids of the bound kfuncs */
+    private readonly kfuncs: ReadonlySet<number>,
   ) {
     this.m = mod.ops;
     this.i64 = mod.i64;
@@ -736,6 +745,12 @@ class Lowering {
         out.push(m.if(m.global.get("tail", this.i32), m.return(m.call("tailcall", regs, this.i64))));
       }
       return out;
+    }
+    if (ins.src === PseudoCall.KFUNC) {
+      // a kfunc runs no BPF code: a plain import call, as a helper's
+      if (!this.kfuncs.has(ins.imm)) return [this.trap(TrapKind.UnknownHelper, pc)];
+      this.kfuncIds.add(ins.imm);
+      return [atPc, this.set(0, m.call(`k${ins.imm}`, args, this.i64))];
     }
     if (ins.src !== PseudoCall.CALL) return [this.trap(TrapKind.Unsupported, pc)];
     const k = this.fnIndex.get(pc + 1 + ins.imm);

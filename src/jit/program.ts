@@ -9,6 +9,7 @@ import { LD_IMM64 } from "../isa/opcode.js";
 import { CPU_ID_ADDR, CTX_BASE, CTX_SIZE, framePointer, MAX_CPUS, STACK_BASE, STACK_END } from "../isa/layout.js";
 import { GuestMemory, type Region } from "../exec/guest-memory.js";
 import { type Helper, type HelperCall, type HelperRegistry } from "../exec/helpers.js";
+import type { Kfunc, KfuncRegistry } from "../exec/kfuncs.js";
 import { DEFAULT_BUDGET, stackWindow, type InlineArrayLookup, type PseudoResolver, type RunOptions, type RunResult, type TailCallTarget } from "../exec/run.js";
 import { loadBinaryen } from "./binaryen-loader.js";
 import { generate } from "./codegen.js";
@@ -16,6 +17,7 @@ import type { VerifierFacts } from "../exec/facts.js";
 
 // no implicit helper set: a run given none has none (a call traps as an unknown helper)
 const NO_HELPERS: HelperRegistry = new Map();
+const NO_KFUNCS: KfuncRegistry = new Map();
 const STACK_BASE_N = BigInt(STACK_BASE);
 const STACK_END_N = BigInt(STACK_END);
 const TWO_64 = 1n << 64n;
@@ -23,6 +25,8 @@ const TWO_64 = 1n << 64n;
 export interface CompileOptions {
   /** helpers the program may call; none when omitted */
   readonly helpers?: HelperRegistry;
+  /** kfuncs the program may call (src_reg 2 calls, by BTF id); none when omitted: a call of any other traps */
+  readonly kfuncs?: KfuncRegistry;
   /** what the verifier proved; null (default) keeps every guard (unverified program) */
   readonly verified?: VerifierFacts | null;
   /** keep the generated wasm text (for snapshot tests) */
@@ -57,6 +61,8 @@ export class JitProgram {
   private readonly module: WebAssembly.Module;
   private readonly helpers: HelperRegistry;
   private readonly helperIds: readonly number[];
+  /** the kfuncs the module imports */
+  private readonly kfuncs: readonly Kfunc[];
   private readonly instances = new WeakMap<GuestMemory, Bound>();
   private readonly insns: readonly Insn[];
   /** unverified code: instructions are metered against the run's budget */
@@ -64,7 +70,7 @@ export class JitProgram {
   /** wasm function index by first slot, for callbacks (ld_imm64 src 4 targets only) */
   private readonly callbackFns: ReadonlyMap<number, number>;
 
-  constructor(insns: readonly Insn[], metered: boolean, module: WebAssembly.Module, wasm: Uint8Array, text: string | null, helperIds: number[], helpers: HelperRegistry, modes: Array<"structured" | "dispatch">, compileTimeMs: number) {
+  constructor(insns: readonly Insn[], metered: boolean, module: WebAssembly.Module, wasm: Uint8Array, text: string | null, helperIds: number[], helpers: HelperRegistry, modes: Array<"structured" | "dispatch">, compileTimeMs: number, kfuncs: readonly Kfunc[] = []) {
     this.insns = insns;
     this.metered = metered;
     this.module = module;
@@ -72,6 +78,7 @@ export class JitProgram {
     this.text = text;
     this.helperIds = helperIds;
     this.helpers = helpers;
+    this.kfuncs = kfuncs;
     this.modes = modes;
     this.compileTimeMs = compileTimeMs;
     const cbs = callbackTargets(insns);
@@ -272,6 +279,11 @@ export class JitProgram {
           ? (h.native as WebAssembly.ImportValue)
           : (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => callHelper(h, g.hpc.value as number, r1, r2, r3, r4, r5);
     }
+    const kfuncImports: Record<string, WebAssembly.ImportValue> = {};
+    for (const k of this.kfuncs) {
+      kfuncImports[`k${k.btfId}`] = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint =>
+        BigInt.asUintN(64, k.fn({ r1: BigInt.asUintN(64, r1), r2: BigInt.asUintN(64, r2), r3: BigInt.asUintN(64, r3), r4: BigInt.asUintN(64, r4), r5: BigInt.asUintN(64, r5), mem, pc: g.hpc.value as number }));
+    }
     const env = {
       memory: mem.memory,
       fp0: g.fp0,
@@ -326,7 +338,7 @@ export class JitProgram {
         return callHelper(h, pc, r1, r2, r3, r4, r5);
       },
     };
-    const instance = new WebAssembly.Instance(this.module, { env, helpers: helperImports });
+    const instance = new WebAssembly.Instance(this.module, { env, helpers: helperImports, kfuncs: kfuncImports });
     const tableBase = mem.allocTableSlots(this.functionCount);
     for (let k = 0; k < this.functionCount; k++) mem.table.set(tableBase + k, instance.exports[`f${k}`]);
     const run = instance.exports["run"] as () => bigint;
@@ -378,10 +390,11 @@ async function compile(insns: readonly Insn[], opts: CompileOptions): Promise<Ji
   const helpers = opts.helpers ?? NO_HELPERS;
   const t0 = performance.now();
   const reentrant = new Map([...helpers.values()].flatMap((h) => (h.reenters !== undefined ? [[h.id, h.reenters] as const] : [])));
-  const { module, helperIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()), opts.pseudo ?? null,
+  const kfuncs = opts.kfuncs ?? NO_KFUNCS;
+  const { module, helperIds, kfuncIds, modes } = generate(b, insns, opts.verified ?? null, new Set(helpers.keys()), opts.pseudo ?? null,
     helpers.get(HELPER.map_lookup_elem)?.name === "bpf_map_lookup_elem" ? opts.inlineArrayLookup ?? null : null, reentrant, helpers.get(HELPER.loop)?.name === "bpf_loop",
     // the machine's helper 8 returns the CPU id the engines write at CPU_ID_ADDR
-    helpers.get(HELPER.get_smp_processor_id)?.name === "bpf_get_smp_processor_id" && helpers.get(HELPER.get_smp_processor_id)?.native !== undefined);
+    helpers.get(HELPER.get_smp_processor_id)?.name === "bpf_get_smp_processor_id" && helpers.get(HELPER.get_smp_processor_id)?.native !== undefined, new Set(kfuncs.keys()));
   try {
     if (opts.optimize === true) {
       module.optimize(2);
@@ -390,7 +403,7 @@ async function compile(insns: readonly Insn[], opts: CompileOptions): Promise<Ji
     const wasm = module.emitBinary();
     // compile time includes V8's compilation of the module, not only code generation
     const compiled = new WebAssembly.Module(wasm);
-    return new JitProgram(insns, (opts.verified ?? null) === null, compiled, wasm, text, helperIds, helpers, modes, performance.now() - t0);
+    return new JitProgram(insns, (opts.verified ?? null) === null, compiled, wasm, text, helperIds, helpers, modes, performance.now() - t0, kfuncIds.map((id) => kfuncs.get(id)!));
   } finally {
     module.dispose();
   }

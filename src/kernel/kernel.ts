@@ -36,6 +36,8 @@ import { ProbeLinks } from "./probe-links.js";
 import { TracepointLinks, BPF_TRACE_MAX_PROGS } from "./tracepoint-links.js";
 import { Tasks, type TaskSpec } from "./tasks.js";
 import { simKernelHelpers } from "./kernel-helpers.js";
+import { simKernelKfuncs } from "./kfuncs.js";
+import type { KfuncRegistry } from "../exec/kfuncs.js";
 
 // the kernel's public names, from the modules that define them
 export { Link, MultiLink, MAX_TRAMP_LINKS, BPF_TRACE_MAX_PROGS, KERNEL_TEXT_BASE, MULTI_MAX_ARGS, type KernelFunction, type TaskSpec, type MultiAttachOptions, type TracepointTarget };
@@ -70,6 +72,8 @@ export class SimKernel {
   private readonly tasks: Tasks;
   private btfCache: { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } | null = null;
   private helperList: Helper[] | null = null;
+  /** the kfuncs bound to the BTF's ids (rebuilt with the BTF) */
+  private kfuncCache: KfuncRegistry | null = null;
   /** what loaded programs see of this kernel: its machine, CPU, register file and helpers */
   private readonly programHost: LoadHost;
 
@@ -81,6 +85,7 @@ export class SimKernel {
     this.ctx = ctx;
     const stale = (): void => {
       this.btfCache = null;
+      this.kfuncCache = null;
     };
     this.fns = new FunctionTable(machine.mem, stale);
     this.functions = this.fns.list;
@@ -98,6 +103,9 @@ export class SimKernel {
       },
       get helpers() {
         return kernel.helpers;
+      },
+      get kfuncs() {
+        return kernel.kfuncs;
       },
       get btf() {
         return kernel.btf;
@@ -234,16 +242,30 @@ export class SimKernel {
     return this.helperList;
   }
 
-  /** Helpers, map resolver and inline array lookups for programs using `maps`. */
+  /**
+   * The kfuncs programs on this kernel call (the machine's and the task and cgroup ones), by
+   * the BTF ids of this kernel's BTF, which libbpf-style loading resolves `__ksym` calls to.
+   */
+  get kfuncs(): KfuncRegistry {
+    this.kfuncCache ??= this.machine.kfuncRegistry((name) => this.btf.findByName(name, "FUNC")[0], simKernelKfuncs(this.tasks));
+    return this.kfuncCache;
+  }
+
+  /** References programs hold on a task through the task kfuncs (bpf_task_from_pid, bpf_task_acquire less bpf_task_release). */
+  taskRefs(task: number): number {
+    return this.tasks.refCount(task);
+  }
+
+  /** Helpers, kfuncs, map resolver and inline array lookups for programs using `maps`. */
   programOptions(maps: readonly BpfMap[]): ReturnType<Machine["programOptions"]> {
-    return this.machine.programOptions(maps, this.helpers);
+    return { ...this.machine.programOptions(maps, this.helpers), kfuncs: this.kfuncs };
   }
 
   /** Open an object against this kernel (its machine; CO-RE against its BTF). */
   open(src: Uint8Array | string, name?: string): Promise<BpfObject> {
     // untyped __ksym externs resolve through the simulated kallsyms
     const ksyms = (sym: string): bigint | undefined => this.fns.get(sym)?.ip;
-    return BpfObject.open(src, { machine: this.machine, targetBtf: this.btf, ksyms, ...(name !== undefined ? { name } : {}) });
+    return BpfObject.open(src, { machine: this.machine, targetBtf: this.btf, ksyms, kfuncs: simKernelKfuncs(this.tasks), ...(name !== undefined ? { name } : {}) });
   }
 
   /** Verify and compile one program of an object (tracing programs: see src/kernel/program.ts). */

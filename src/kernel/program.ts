@@ -11,6 +11,7 @@ import { CALL } from "../isa/opcode.js";
 import { HELPER } from "../isa/helpers.js";
 import type { RunResult } from "../exec/run.js";
 import type { Helper } from "../exec/helpers.js";
+import type { KfuncRegistry } from "../exec/kfuncs.js";
 import type { JitProgram } from "../jit/index.js";
 import { verify, PROG_TYPES, VerifierError, type ProgType, type VerifyResult } from "../verifier/index.js";
 import type { Machine } from "../runtime/machine.js";
@@ -156,6 +157,7 @@ export interface ProgramHost {
 export interface LoadHost extends ProgramHost {
   readonly regs: ArchRegs;
   readonly helpers: readonly Helper[];
+  readonly kfuncs: KfuncRegistry;
   /** the kernel's BTF: tracing programs are typed by it */
   readonly btf: Btf;
 }
@@ -310,6 +312,7 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
     // an fentry program has no return value: Linux patches bpf_get_func_ret to return -EOPNOTSUPP
     ...(t?.kind === "fentry" ? { fixup: (insns: readonly Insn[]) => insns.map((i) => (i.code === CALL && i.src === 0 && i.imm === HELPER.get_func_ret ? { code: 0xb7, dst: 0, src: 0, off: 0, imm: -95 } : i)) } : {}),
     helpers: kernel.helpers,
+    kfuncs: kernel.kfuncs,
     inlineArrayLookup: true,
   });
   if (!loaded.verdict.accepted || loaded.jit === null || loaded.progId === null) throw new VerifierError(loaded.verdict, { program: name });

@@ -12,6 +12,10 @@ const TASK_SIZE = 40;
 
 export class Tasks {
   private currentTask = 0;
+  /** task address by pid (the first task created with it) */
+  private readonly pids = new Map<number, number>();
+  /** references programs hold on a task (task kfuncs), by address */
+  private readonly refs = new Map<number, number>();
 
   constructor(private readonly ctx: KernelContext) {}
 
@@ -26,7 +30,31 @@ export class Tasks {
     const comm = new TextEncoder().encode(t.comm ?? "").slice(0, 15);
     machine.mem.bytes.set(comm, addr + 8);
     machine.mapKernelGuestMemory(addr, TASK_SIZE);
+    if (!this.pids.has(t.pid)) this.pids.set(t.pid, addr);
+    this.refs.set(addr, 0);
     return addr;
+  }
+
+  /** The task with `pid`, 0 when there is none (find_task_by_pid_ns in the initial namespace). */
+  byPid(pid: number): number {
+    return this.pids.get(pid) ?? 0;
+  }
+
+  /** Take a reference on `task` for a program (a kfunc); an address that is no task is ignored. */
+  get(task: number): void {
+    const n = this.refs.get(task);
+    if (n !== undefined) this.refs.set(task, n + 1);
+  }
+
+  /** Drop a reference `get` took; an address that is no task, or holds none, is ignored. */
+  put(task: number): void {
+    const n = this.refs.get(task);
+    if (n !== undefined && n > 0) this.refs.set(task, n - 1);
+  }
+
+  /** References programs hold on `task` (0 for an address that is no task). */
+  refCount(task: number): number {
+    return this.refs.get(task) ?? 0;
   }
 
   /** Make `task` current on `cpu` (every CPU when omitted), for kernel code and the machine's task helpers. */

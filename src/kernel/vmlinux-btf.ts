@@ -5,6 +5,7 @@ import { EbpfError } from "../errors.js";
 import { BtfBuilder } from "../loader/btf-builder.js";
 import type { Btf } from "../loader/btf.js";
 import type { KernelFunctionSpec } from "./functions.js";
+import { KFUNC_PROTOS } from "./kfuncs.js";
 import type { TraceEventSpec } from "./tracepoints.js";
 
 /** The record struct vmlinux's BTF names for an event (events sharing a template use the template's). */
@@ -80,6 +81,8 @@ export class TypeResolver {
     const regs = ["r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss"];
     this.named.set("struct pt_regs", b.struct("pt_regs", regs.length * 8, regs.map((r, i) => m(r, "unsigned long", i * 8))));
     this.named.set("struct kmem_cache", b.struct("kmem_cache", 8, [m("object_size", "unsigned int", 0), m("size", "unsigned int", 4)]));
+    // what the cgroup kfuncs take; the kernel has no cgroup objects yet
+    this.named.set("struct cgroup", b.struct("cgroup", 8, [m("level", "int", 0)]));
   }
 
   /** The BTF id of a C type string ("int", "const struct pt_regs *", "char *", "void"). */
@@ -138,6 +141,10 @@ export function buildVmlinuxBtf(
   const b = new BtfBuilder();
   const r = new TypeResolver(b);
   const funcIds = new Map<string, number>();
+  // the kfuncs (src/kernel/kfuncs.ts): FUNCs like any function's, what `__ksym` calls resolve
+  // to, tagged `bpf_kfunc` as vmlinux tags them (__bpf_kfunc). First, so that their ids stay
+  // the same when defineFunction adds functions (a program keeps the ids it was loaded with)
+  for (const k of KFUNC_PROTOS) b.declTag("bpf_kfunc", b.func(k.name, b.funcProto(r.resolve(k.ret), k.params.map(([n, t]) => [n, r.resolve(t)] as const)), 1));
   for (const f of functions) {
     const proto = b.funcProto(r.resolve(f.ret), f.params.map(([n, t]) => [n, r.resolve(t)] as const));
     funcIds.set(f.name, b.func(f.name, proto, 1));

@@ -10,6 +10,7 @@ import { cString, readElf, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, SHT_REL, SHT
 import { parseBtf, type Btf, type BtfComposite } from "./btf.js";
 import { parseBtfExt, type BtfExt } from "./btf-ext.js";
 import { matchSection, type SectionDef } from "./sections.js";
+import { kfuncExterns, type KfuncCall, type KfuncExtern } from "./kfuncs.js";
 
 /** The largest map value Linux creates (value_size is checked against INT_MAX). */
 const MAX_VALUE_SIZE = 0x7fffffff;
@@ -82,6 +83,11 @@ export interface ProgramSpecOfObject {
   readonly insns: readonly Insn[];
   /** where each slot of `insns` came from: section and byte offset (for CO-RE and line info) */
   readonly origin: ReadonlyArray<{ readonly section: string; readonly offset: number }>;
+  /**
+   * Calls of `__ksym` functions (kfuncs), left as src_reg 2 with imm 0 until the load resolves
+   * them against the kernel's BTF (resolveKfuncCalls); the order of `insns`.
+   */
+  readonly kfuncCalls: readonly KfuncCall[];
 }
 
 export interface ObjectSpec {
@@ -95,6 +101,8 @@ export interface ObjectSpec {
   readonly ignored: ReadonlyArray<{ readonly section: string; readonly reason: string }>;
   /** the object's name (libbpf: the file name without .o), prefix of internal map names */
   readonly objName: string;
+  /** the `__ksym` functions (kfuncs) the object declares, by name */
+  readonly kfuncs: ReadonlyMap<string, KfuncExtern>;
 }
 
 export interface OpenOptions {
@@ -364,6 +372,8 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
 
   const kconfig = kconfigMap(btf, syms, objName, opts.kconfig ?? {});
   const ksymAddr = ksymAddresses(btf, syms, opts.ksyms ?? (() => undefined));
+  const isWeak = (name: string): boolean => syms.find((x) => x.name === name && x.shndx === SHN_UNDEF)?.bind === STB_WEAK;
+  const kfuncs = kfuncExterns(btf, isWeak);
   const externAt = new Map<string, { map: number; offset: number }>();
   if (kconfig !== null) {
     kconfig.offsets.forEach((offset, name) => externAt.set(name, { map: maps.length, offset }));
@@ -410,16 +420,16 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
       const end = (f.value + size) / 8;
       const insns = all.slice(start, end);
       const origin = insns.map((_, i) => ({ section: sec.name, offset: f.value + i * 8 }));
-      const linker = new Linker(insns, origin, { sec, relocs, base: f.value }, text, textFuncs, textRelocs, maps, mapBySym, dataMapOfSection, externAt, ksymAddr, secByIdx);
+      const linker = new Linker(insns, origin, { sec, relocs, base: f.value }, text, textFuncs, textRelocs, maps, mapBySym, dataMapOfSection, externAt, ksymAddr, kfuncs, secByIdx);
       linker.link();
       programs.push({
         name: f.name, section: sec.name, sectionDef: match.def, attachTarget: match.target,
         progType: match.def.progType, expectedAttachType: match.def.attachType, sleepable: match.def.sleepable === true,
-        insns: linker.insns, origin: linker.origin,
+        insns: linker.insns, origin: linker.origin, kfuncCalls: linker.kfuncCalls,
       });
     }
   }
-  return { license, kernelVersion, programs, maps, btf, btfExt, ignored, objName };
+  return { license, kernelVersion, programs, maps, btf, btfExt, ignored, objName, kfuncs };
 }
 
 /**
@@ -510,6 +520,8 @@ class Linker {
   private readonly appended = new Map<number, number>();
   /** slots a relocation has rewritten */
   private readonly relocated = new Set<number>();
+  /** the kfunc calls found, by slot */
+  readonly kfuncCalls: KfuncCall[] = [];
   constructor(
     public insns: Insn[],
     public origin: Array<{ section: string; offset: number }>,
@@ -522,6 +534,7 @@ class Linker {
     private readonly dataMapOfSection: ReadonlyMap<number, number>,
     private readonly externAt: ReadonlyMap<string, { map: number; offset: number }>,
     private readonly ksymAddr: ReadonlyMap<string, bigint>,
+    private readonly kfuncs: ReadonlyMap<string, KfuncExtern>,
     private readonly secByIdx: (i: number) => ElfSection | undefined,
   ) {}
 
@@ -538,12 +551,13 @@ class Linker {
       const ins = this.insns[idx]!;
       const where = { section: sec.name, offset: r.offset };
       this.relocated.add(idx);
+      const isCall = opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL;
       if (ins.code === LD_IMM64) {
         this.ldImm64(idx, r, where);
-      } else if (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL && ins.src === PseudoCall.CALL) {
+      } else if (isCall && r.sym.shndx === SHN_UNDEF) {
+        this.kfuncCall(idx, r, where);
+      } else if (isCall && ins.src === PseudoCall.CALL) {
         this.call(idx, r, where);
-      } else if (opClass(ins.code) === Class.JMP && opJmp(ins.code) === JmpOp.CALL && r.sym.shndx === SHN_UNDEF) {
-        throw new LoaderError(`call of the extern function '${r.sym.name}' (kfuncs and .ksyms functions are not supported)`, where);
       } else {
         throw new LoaderError(`relocation against '${r.sym.name}' at an instruction that is neither ld_imm64 nor a call (opcode 0x${ins.code.toString(16)})`, where);
       }
@@ -594,6 +608,14 @@ class Linker {
       return;
     }
     throw new LoaderError(`ld_imm64 refers to '${sym.name}' in ${target.name}, which is neither a map nor global data`, where);
+  }
+
+  /** A call of an extern function: a kfunc, resolved at load (libbpf's RELO_EXTERN_CALL). */
+  private kfuncCall(idx: number, r: Reloc, where: { section: string; offset: number }): void {
+    const name = r.sym.name;
+    if (!this.kfuncs.has(name)) throw new LoaderError(`call of the extern function '${name}', which is not a __ksym function of .ksyms`, where);
+    this.insns[idx] = { ...this.insns[idx]!, src: PseudoCall.KFUNC, off: 0, imm: 0 };
+    this.kfuncCalls.push({ slot: idx, name });
   }
 
   private call(idx: number, r: Reloc, where: { section: string; offset: number }): void {

@@ -6,6 +6,7 @@ import { EbpfError, LoaderError, NotSupportedError, atBoundary } from "../errors
 import { isMapReference } from "../isa/opcode.js";
 import type { Insn } from "../isa/insn.js";
 import type { RunResult } from "../exec/run.js";
+import type { KfuncImpl, KfuncRegistry } from "../exec/kfuncs.js";
 import type { EngineName, PreparedProgram } from "../runtime/engine.js";
 import type { VerifyResult } from "../verifier/index.js";
 import { refusedResult } from "../verifier/types.js";
@@ -14,6 +15,7 @@ import { createMachine, type Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
 import { openObject, type MapSpecOfObject, type ObjectSpec, type ProgramSpecOfObject } from "../loader/object.js";
 import { applyCoreRelos, type AppliedCoreRelo } from "../loader/core.js";
+import { resolveKfuncCalls } from "../loader/kfuncs.js";
 import { extRecordsFor } from "../loader/btf-ext.js";
 import { programLineInfo, type SourceLine } from "./source-lines.js";
 import { loadObjectProgram, verifyWithSourceLines } from "./program-load.js";
@@ -34,6 +36,8 @@ export interface ObjectOpenOptions {
   readonly kconfig?: Readonly<Record<string, number | bigint | boolean | string>>;
   /** kernel symbol addresses for untyped `__ksym` externs (see OpenOptions.ksyms) */
   readonly ksyms?: (name: string) => bigint | undefined;
+  /** kfuncs beyond the machine's (a kernel's task kfuncs), bound to targetBtf's ids */
+  readonly kfuncs?: readonly KfuncImpl[];
 }
 
 export interface ObjectLoadOptions {
@@ -97,9 +101,10 @@ export class BpfProgram {
     try {
       return verifyWithSourceLines(this.obj, this, this.obj.coreApply(this), opts.logLevel ?? 0);
     } catch (e) {
-      // a CO-RE relocation libbpf cannot resolve fails this program's load, not the others'
+      // a CO-RE relocation or kfunc libbpf cannot resolve fails this program's load, not the others'
       if (!(e instanceof LoaderError)) throw e;
-      return refusedResult(e.errno, `CO-RE relocation failed: ${e.message}`, (opts.logLevel ?? 0) > 0);
+      const what = e.section === ".ksyms" ? "extern resolution failed" : "CO-RE relocation failed";
+      return refusedResult(e.errno, `${what}: ${e.message}`, (opts.logLevel ?? 0) > 0);
     }
   }
 
@@ -109,7 +114,7 @@ export class BpfProgram {
   }
 
   private async loadUnguarded(opts: ObjectLoadOptions): Promise<VerifyResult> {
-    const loaded = await loadObjectProgram(this.obj, this, { logLevel: opts.logLevel ?? 0, engine: opts.engine ?? "jit" });
+    const loaded = await loadObjectProgram(this.obj, this, { logLevel: opts.logLevel ?? 0, engine: opts.engine ?? "jit", kfuncs: this.obj.kfuncs() });
     this.loadedInsns = loaded.insns;
     this.verdict = loaded.verdict;
     if (!loaded.verdict.accepted) throw new VerifierError(loaded.verdict, { context: `program '${this.name}'`, program: this.name });
@@ -166,6 +171,7 @@ export class BpfObject {
     readonly spec: ObjectSpec,
     readonly machine: Machine,
     private readonly targetBtf: Btf | null,
+    private readonly extraKfuncs: readonly KfuncImpl[] = [],
   ) {
     this.programs = spec.programs.map((p) => new BpfProgram(p, this));
   }
@@ -186,7 +192,7 @@ export class BpfObject {
     } else bytes = src;
     const spec = openObject(bytes, { name: name ?? "obj", ...(opts.kconfig !== undefined ? { kconfig: opts.kconfig } : {}), ...(opts.ksyms !== undefined ? { ksyms: opts.ksyms } : {}) });
     const machine = opts.machine ?? (await createMachine());
-    return new BpfObject(spec, machine, opts.targetBtf ?? null);
+    return new BpfObject(spec, machine, opts.targetBtf ?? null, opts.kfuncs ?? []);
   }
 
   /** The kernel BTF CO-RE and tracing attach targets resolve against (ObjectOpenOptions.targetBtf), or null. */
@@ -356,13 +362,29 @@ export class BpfObject {
     this.loaded = true;
   }
 
+  /** The machine's kfuncs (and ObjectOpenOptions.kfuncs) by the ids of the target BTF, which kfunc calls resolve to (none without one). */
+  kfuncs(): KfuncRegistry {
+    const btf = this.targetBtf;
+    return this.machine.kfuncRegistry((name) => btf?.findByName(name, "FUNC")[0], this.extraKfuncs);
+  }
+
   /** The program's line info (from .BTF.ext) by instruction slot, as the verifier log prints it. */
   lineInfo(p: BpfProgram): SourceLine[] {
     return programLineInfo(this.spec.btfExt, p.spec);
   }
 
-  /** The program's instructions with its CO-RE relocations applied (libbpf: bpf_object__relocate). */
+  /**
+   * The program's instructions with its CO-RE relocations applied (libbpf: bpf_object__relocate)
+   * and its kfunc calls resolved against the target BTF (bpf_object__resolve_externs).
+   */
   coreApply(p: BpfProgram): Insn[] {
+    const insns = this.coreRelocate(p);
+    const btf = this.spec.btf;
+    if (btf === null || p.spec.kfuncCalls.length === 0) return insns;
+    return resolveKfuncCalls(insns, p.spec.kfuncCalls, this.spec.kfuncs, btf, this.targetBtf);
+  }
+
+  private coreRelocate(p: BpfProgram): Insn[] {
     const btf = this.spec.btf;
     const ext = this.spec.btfExt;
     let insns = [...p.spec.insns];

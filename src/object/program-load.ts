@@ -5,6 +5,7 @@
 import type { Insn } from "../isa/insn.js";
 import { isMapReference } from "../isa/opcode.js";
 import type { Helper } from "../exec/helpers.js";
+import { checkKfuncCalls, type KfuncRegistry } from "../exec/kfuncs.js";
 import type { JitProgram } from "../jit/index.js";
 import { prepareProgram, type EngineName, type EngineProgram } from "../runtime/engine.js";
 import { verify, PROG_TYPES, type MapDef, type ProgType, type VerifyOptions, type VerifyResult } from "../verifier/index.js";
@@ -51,6 +52,8 @@ export interface ProgramLoadOptions {
   readonly fixup?: (insns: readonly Insn[]) => Insn[];
   /** helpers beyond the machine's (a kernel's tracing helpers) */
   readonly helpers?: readonly Helper[];
+  /** the kfuncs kfunc calls reach, by BTF id (default: none; a call of one is then refused at prepare) */
+  readonly kfuncs?: KfuncRegistry;
   /** compile array-map lookups inline (the kernel's map_gen_lookup) */
   readonly inlineArrayLookup?: boolean;
 }
@@ -145,10 +148,14 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
   opts.check?.(insns);
   const verdict = verifyWithSourceLines(obj, p, insns, opts.logLevel ?? 0, opts.verifier);
   if (!verdict.accepted) return { insns, verdict, prepared: null, jit: null, progId: null };
+  // a kfunc the machine lacks is refused by name (the calls' names are the object's)
+  const kfuncNames = new Map(p.spec.kfuncCalls.map((c) => [insns[c.slot]?.imm, c.name]));
+  checkKfuncCalls(insns, opts.kfuncs, (id) => kfuncNames.get(id));
   const m = obj.machine;
   const pseudo = m.resolver(obj.mapSlots());
   const prepared = await prepareProgram(opts.fixup?.(insns) ?? insns, opts.engine ?? "jit", {
     helpers: m.helperRegistry(opts.helpers),
+    ...(opts.kfuncs !== undefined ? { kfuncs: opts.kfuncs } : {}),
     pseudo,
     verified: verdict.facts,
     ...(opts.inlineArrayLookup === true ? { inlineArrayLookup: (a: bigint) => m.inlineArrayLookup(a) } : {}),

@@ -4,6 +4,7 @@
 import type { Insn } from "../isa/insn.js";
 import type { EngineName, PreparedProgram } from "../exec/engine.js";
 import type { RunOptions } from "../exec/run.js";
+import { checkKfuncCalls } from "../exec/kfuncs.js";
 import { runInterp } from "../interp/index.js";
 import { compileProgram, jitAvailable, type CompileOptions, type JitProgram } from "../jit/index.js";
 
@@ -25,21 +26,24 @@ export async function defaultEngine(): Promise<EngineName> {
 }
 
 /**
- * `insns` made ready by `engine`. `opts.helpers` and `opts.pseudo` are bound the same way on
+ * `insns` made ready by `engine`; a kfunc call `opts.kfuncs` lacks is refused here
+ * (NotSupportedError). `opts.helpers`, `opts.kfuncs` and `opts.pseudo` are bound the same way on
  * both (the JIT compiles them in; the interpreter passes them to every run); `verified`
  * (the verifier's facts) lets the JIT drop the guards they prove, null runs unverified; both
  * engines honour its probe loads (probeMem).
  */
 export async function prepareProgram(insns: readonly Insn[], engine: EngineName, opts: CompileOptions = {}): Promise<EngineProgram> {
+  checkKfuncCalls(insns, opts.kfuncs);
   if (engine === "interp") return interpProgram(insns, opts);
   return jitProgram(await compileProgram(insns, opts));
 }
 
-/** The interpreter, with the helpers, map resolver and verifier facts of `bound` on every run. */
-export function interpProgram(insns: readonly Insn[], bound: Pick<CompileOptions, "helpers" | "pseudo" | "verified"> = {}): EngineProgram {
+/** The interpreter, with the helpers, kfuncs, map resolver and verifier facts of `bound` on every run. */
+export function interpProgram(insns: readonly Insn[], bound: Pick<CompileOptions, "helpers" | "kfuncs" | "pseudo" | "verified"> = {}): EngineProgram {
   const withBound = (opts: RunOptions = {}): RunOptions => ({
     ...opts,
     ...(bound.helpers !== undefined ? { helpers: bound.helpers } : {}),
+    ...(bound.kfuncs !== undefined ? { kfuncs: bound.kfuncs } : {}),
     ...(bound.pseudo !== undefined ? { pseudo: bound.pseudo } : {}),
     ...(bound.verified !== undefined ? { verified: bound.verified } : {}),
   });

@@ -4,6 +4,8 @@
 import { BpfError, EbpfError, atBoundary } from "../errors.js";
 import { GuestMemory } from "../exec/guest-memory.js";
 import { helperRegistry, type Helper, type HelperRegistry } from "../exec/helpers.js";
+import { kfuncRegistry, type KfuncImpl, type KfuncRegistry } from "../exec/kfuncs.js";
+import { MACHINE_KFUNCS } from "./kfuncs.js";
 import type { InlineArrayLookup, PseudoResolver, TailCallTarget } from "../exec/run.js";
 import { SimAddressSpaces } from "./sim-memory.js";
 import { CPU_ID_ADDR, MAX_CPUS } from "../isa/layout.js";
@@ -79,6 +81,8 @@ export interface ProgramOptions {
   readonly helpers: HelperRegistry;
   readonly pseudo: PseudoResolver;
   readonly inlineArrayLookup: (mapAddr: bigint) => InlineArrayLookup | null;
+  /** the kfuncs, where a kernel's BTF gives them ids (SimKernel.programOptions) */
+  readonly kfuncs?: KfuncRegistry;
 }
 
 export class Machine {
@@ -358,6 +362,14 @@ export class Machine {
   /** `helpers` as a registry, optionally with extra helpers (later ones win). */
   helperRegistry(extra: readonly Helper[] = []): HelperRegistry {
     return helperRegistry([...this.helpers, ...extra]);
+  }
+
+  /**
+   * The machine's kfuncs and `extra` (later ones win), bound to the ids their names have in a
+   * kernel's BTF (`idOf`: the FUNC id of a name, undefined when that kernel lacks it).
+   */
+  kfuncRegistry(idOf: (name: string) => number | undefined, extra: readonly KfuncImpl[] = []): KfuncRegistry {
+    return kfuncRegistry([...MACHINE_KFUNCS, ...extra], idOf);
   }
 
   /**
