@@ -121,7 +121,8 @@ function markPtrOrNullRegs(env: VerifierEnv, s: State, id: number, isNull: boole
     if (r.id !== id || !r.nullable) return r;
     if (isNull) return constReg(0n);
     // a map value keeps its id where it may point to a spin lock (the lock is named by it)
-    return { ...r, nullable: false, id: r.type === "map_value" && env.maps[r.map]?.spinLockOff === undefined ? 0 : r.id };
+    // the id is not needed any more (references keep ref_obj_id), except on a map value that may hold the spin lock
+    return { ...r, nullable: false, id: r.type === "map_value" && env.maps[r.map]?.spinLockOff !== undefined ? r.id : 0 };
   });
 }
 

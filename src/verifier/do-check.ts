@@ -7,7 +7,7 @@ import { kernelText } from "../asm/disassemble.js";
 import { AluOp, AtomicOp, CALL, Class, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Source, opAlu, opClass, opJmp, opMode, opSize, opSource, sizeBytes } from "../isa/opcode.js";
 import { ERRNO } from "../errors.js";
 import { HELPER } from "../isa/helpers.js";
-import { NOT_INIT, constReg, cur, formatFrame, newFrame, ptrReg, unknownReg, type Reg, type State } from "./state.js";
+import { refsText, NOT_INIT, constReg, cur, formatFrame, newFrame, ptrReg, unknownReg, type Reg, type State } from "./state.js";
 import { checkAluOp } from "./alu.js";
 import { checkCondJmpOp } from "./branches.js";
 import { checkHelperCall, checkResourceLeak, checkFuncCall, checkExit } from "./calls.js";
@@ -41,7 +41,8 @@ export function doCheck(env: VerifierEnv): void {
     }
     if (env.logLevel > 0 && printState) {
       const f = cur(p.state);
-      env.verbose(popped ? `\nfrom ${p.prevPc} to ${p.pc}:${formatFrame(f, env.maps)}\n` : `${p.pc}:${formatFrame(f, env.maps)}\n`);
+      const text = formatFrame(f, env.maps) + refsText(p.state);
+      env.verbose(popped ? `\nfrom ${p.prevPc} to ${p.pc}:${text}\n` : `${p.pc}:${text}\n`);
     }
     printState = false;
     popped = false;

@@ -2,7 +2,7 @@
 import type { Insn } from "../isa/insn.js";
 import { ERRNO } from "../errors.js";
 import { BPF_COMPLEXITY_LIMIT_INSNS } from "../isa/limits.js";
-import { cur, formatFrame, type Reg, type State } from "./state.js";
+import { cur, formatFrame, refsText, type Reg, type State } from "./state.js";
 import type { MapDef, VerifyOptions } from "./types.js";
 import { fail } from "./reject.js";
 import type { AttachTarget } from "./tracing.js";
@@ -114,6 +114,8 @@ export class VerifierEnv {
     this.scratchRegs.add(r);
   }
 
+  /** a reachable call of an unresolved (weak) kfunc was walked: fixup_kfunc_call refuses it */
+  unresolvedKfuncCall = false;
   /** the instruction do_check is at (insn_idx); -1 before the walk */
   curPc = -1;
   /** log length right after the current instruction's line (print_insn_state appends to that line only) */
@@ -121,7 +123,7 @@ export class VerifierEnv {
 
   printInsnState(s: State, nextPc: number): void {
     if (this.logLevel === 0 || (this.scratchRegs.size === 0 && this.scratchSlots.size === 0)) return;
-    const text = formatFrame(cur(s), this.maps, { regs: this.scratchRegs, slots: this.scratchSlots });
+    const text = formatFrame(cur(s), this.maps, { regs: this.scratchRegs, slots: this.scratchSlots }) + refsText(s);
     if (text === "") return;
     if (this.log.length !== this.insnLogPos) {
       // something was logged after the instruction (a BTF argument line): the state goes on its own line

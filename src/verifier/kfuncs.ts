@@ -62,6 +62,11 @@ const isRcu = (r: Reg): boolean => (r.btfFlags & BTF_FLAG.RCU) !== 0;
 export function checkKfuncCall(env: VerifierEnv, p: Path): void {
   const s = p.state;
   const ins = env.insns[p.pc]!;
+  // a weak kfunc the kernel lacks (imm 0): nothing happens here; reaching it fails the load after the walk
+  if (ins.imm === 0) {
+    env.unresolvedKfuncCall = true;
+    return;
+  }
   const btf = env.opts.attachBtf;
   if (btf === undefined) return unsupported("kfunc calls without the kernel's BTF");
   if (ins.off !== 0) return unsupported("kfuncs of module BTF");
@@ -127,9 +132,10 @@ export function checkKfuncCall(env: VerifierEnv, p: Path): void {
     if (pointee.type.kind === "STRUCT" || pointee.type.kind === "UNION") {
       let reg = btfPtrReg(env, pointee.id, 0, flags.retNull === true);
       if (flags.acquire === true) {
-        const ref = reg.nullable ? reg.id : ++env.idGen;
+        // acquire_reference takes the next id; a result that may be NULL is null-checked by it
+        const ref = ++env.idGen;
         s.refs = [...s.refs, { id: ref, insn: p.pc }];
-        reg = { ...reg, refObjId: ref };
+        reg = { ...reg, refObjId: ref, ...(reg.nullable ? { id: ref } : {}) };
       }
       env.setReg(s, 0, reg);
       return;

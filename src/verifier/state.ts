@@ -196,6 +196,9 @@ export function formatFrame(f: Frame, maps: readonly MapDef[], only?: { regs: Se
 
 export { hexOrDec };
 
+/** The acquired references print_verifier_state appends (" refs=2,5"), or "". */
+export const refsText = (s: State): string => (s.refs.length === 0 ? "" : ` refs=${s.refs.map((r) => r.id).join(",")}`);
+
 /** Every register and spilled register of every frame, replaced by `fn(reg)`. */
 export function forEachReg(s: State, fn: (r: Reg) => Reg): void {
   for (const f of s.frames) {

@@ -128,6 +128,8 @@ function bpfCheck(env: VerifierEnv): VerifyResult {
   try {
     doCheck(env);
     checkMaxStackDepth(env);
+    env.curPc = -1;
+    if (env.unresolvedKfuncCall) fail(ERRNO.EINVAL, "invalid kernel function call not eliminated in verifier pass");
   } catch (e) {
     if (e instanceof Reject) {
       for (const l of e.lines) env.verbose(`${l}\n`);

@@ -45,7 +45,6 @@ const golden = JSON.parse(readFileSync(new URL("tracing.json", GOLDEN), "utf8"))
  * entry that now matches Linux fails until it is removed, so the list stays true.
  */
 export const KNOWN_GAPS: Record<string, string> = {
-  "kfuncs.rej_task_from_pid_leak": "an acquiring KF_RET_NULL kfunc takes one id for R0 and another for the reference in Linux (id=2,ref_obj_id=2 after the first); wabpf's check_kfunc_call reuses R0's: id=1",
 };
 
 /** Accepted programs whose level-2 log prints other BTF pointer types than Linux's (same rules as KNOWN_GAPS). */

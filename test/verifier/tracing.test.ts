@@ -120,8 +120,8 @@ describe("tracing programs typed by their target's BTF", () => {
     const acq = `call kernel-function#${K.acquire}`;
     const rel = `call kernel-function#${K.release}`;
     const leak = check(`r1 = *(u64 *)(r1 + 8)\n${acq}\nr0 = 0\nexit`, TP);
-    expect(leak.log).toContain("R0=ptr_or_null_task_struct(id=1,ref_obj_id=1)");
-    expect(leak.error).toBe("Unreleased reference id=1 alloc_insn=1");
+    expect(leak.log).toContain("R0=ptr_or_null_task_struct(id=2,ref_obj_id=2) refs=2");
+    expect(leak.error).toBe("Unreleased reference id=2 alloc_insn=1");
     const ok = check(`r1 = *(u64 *)(r1 + 8)\n${acq}\nif r0 == 0 goto +2\nr1 = r0\n${rel}\nr0 = 0\nexit`, TP);
     expect(ok.accepted).toBe(true);
     const unref = check(`r1 = *(u64 *)(r1 + 8)\n${rel}\nr0 = 0\nexit`, TP);
