@@ -46,6 +46,7 @@ export const KERNEL_HELPER_IDS = {
   probe_read_kernel_str: HELPER.probe_read_kernel_str,
   for_each_map_elem: HELPER.for_each_map_elem,
   snprintf: HELPER.snprintf,
+  trace_vprintk: HELPER.trace_vprintk,
   loop: HELPER.loop,
   strncmp: HELPER.strncmp,
   ...OUTPUT_HELPER_IDS,
@@ -297,7 +298,7 @@ function probeHelpers(machine: Machine, ptr: Ptr): Helper[] {
   ];
 }
 
-// ------------------------------------------------------------------ printing, strings, locks (6, 93, 94, 165, 182)
+// ------------------------------------------------------------------ printing, strings, locks (6, 93, 94, 165, 177, 182)
 function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
   const as = machine.addressSpaces;
   const pm: PrintkMemory = {
@@ -314,6 +315,12 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
     return c.mem.bytes.slice(start, a + 1);
   };
   const cpuOf = (c: HelperCall): number => c.mem.view.getUint32(CPU_ID_ADDR, true);
+  /** The u64 arguments of the printf helpers taking an array (data, data_len), or null for -EINVAL as Linux checks them. */
+  const varargs = (c: HelperCall, data: bigint, dataLen: number): bigint[] | null => {
+    if (dataLen % 8 !== 0 || dataLen > MAX_BPRINTF_VARARGS * 8 || (dataLen !== 0 && data === 0n)) return null;
+    const at = dataLen === 0 ? 0 : ptr(c, data, dataLen, false);
+    return Array.from({ length: dataLen / 8 }, (_, i) => c.mem.view.getBigUint64(at + 8 * i, true));
+  };
   const lockAddr = (c: HelperCall, name: string): number => {
     const a = ptr(c, c.r1, 4, true);
     if (a % 4 !== 0) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `${name}: lock at 0x${a.toString(16)} is not 4-byte aligned`);
@@ -327,6 +334,21 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
         const size = u32(c.r2);
         const fmt = c.mem.bytes.slice(ptr(c, c.r1, size, false), Number(c.r1) + size);
         const r = bprintf(fmt, [c.r3, c.r4, c.r5].slice(0, MAX_TRACE_PRINTK_VARARGS), pm);
+        if (typeof r === "number") return s64(r);
+        machine.tracePrintk(cpuOf(c), r.slice(0, MAX_BPRINTF_BUF - 1));
+        return BigInt(r.length);
+      },
+    },
+    {
+      id: HELPER.trace_vprintk,
+      name: "bpf_trace_vprintk",
+      fn: (c) => {
+        // bpf_trace_printk with the arguments in a u64 array (bpf_printk with more than 3)
+        const size = u32(c.r2);
+        const args = varargs(c, c.r3, u32(c.r4));
+        if (args === null) return neg(EINVAL);
+        const fmt = c.mem.bytes.slice(ptr(c, c.r1, size, false), Number(c.r1) + size);
+        const r = bprintf(fmt, args, pm);
         if (typeof r === "number") return s64(r);
         machine.tracePrintk(cpuOf(c), r.slice(0, MAX_BPRINTF_BUF - 1));
         return BigInt(r.length);
@@ -360,11 +382,9 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
       name: "bpf_snprintf",
       fn: (c) => {
         const strSize = u32(c.r2);
-        const dataLen = u32(c.r5);
-        if (dataLen % 8 !== 0 || dataLen > MAX_BPRINTF_VARARGS * 8 || (dataLen !== 0 && c.r4 === 0n)) return neg(EINVAL);
+        const args = varargs(c, c.r4, u32(c.r5));
+        if (args === null) return neg(EINVAL);
         const fmt = cString(c, c.r3);
-        const argAt = dataLen === 0 ? 0 : ptr(c, c.r4, dataLen, false);
-        const args = Array.from({ length: dataLen / 8 }, (_, i) => c.mem.view.getBigUint64(argAt + 8 * i, true));
         const r = bprintf(fmt, args, pm);
         if (typeof r === "number") return s64(r);
         if (strSize > 0) {
