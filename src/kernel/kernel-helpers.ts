@@ -1,14 +1,20 @@
 // The helpers programs on the simulated kernel get on top of the machine's: the current task,
-// bpf_override_return, the tracing helpers (assembly/kernel) and the bench trigger.
+// bpf_override_return, the tracing helpers (assembly/kernel), the bench trigger, and the task
+// helpers that need the kernel's tasks (bpf_task_pt_regs).
 import type { Helper } from "../exec/helpers.js";
 import { HELPER } from "../isa/helpers.js";
 import type { AsRuntimeExports } from "../runtime/as-runtime.js";
 
-/** Helpers implemented by the AssemblyScript kernel, each with its interpreter entry. */
 type HelperAbi = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
 
 /** Helpers implemented by the AssemblyScript kernel, each with its interpreter entry. */
-export function simKernelHelpers(ex: AsRuntimeExports): Helper[] {
+/** What the helpers need of the kernel's tasks. */
+export interface TaskLookup {
+  /** task_pt_regs: the task's saved user registers, 0 for an address that is no task */
+  ptRegs(task: number): number;
+}
+
+export function simKernelHelpers(ex: AsRuntimeExports, tasks: TaskLookup): Helper[] {
   const h = (id: number, name: string, native: HelperAbi, arity: number): Helper => ({
     id,
     name,
@@ -23,6 +29,14 @@ export function simKernelHelpers(ex: AsRuntimeExports): Helper[] {
   // (setCurrent drives Machine.setCurrentTask; kernel objects are declared kernel memory)
   return [
     h(HELPER.get_current_task, "bpf_get_current_task", ex.helper_get_current_task, 0),
+    // the same pointer, typed for the verifier (PTR_TO_BTF_ID task_struct)
+    h(HELPER.get_current_task_btf, "bpf_get_current_task_btf", ex.helper_get_current_task, 0),
+    {
+      id: HELPER.task_pt_regs,
+      name: "bpf_task_pt_regs",
+      // the verifier proves r1 a task; an unverified program passing anything else gets NULL
+      fn: (c) => (c.r1 > 0xffffffffn ? 0n : BigInt(tasks.ptRegs(Number(c.r1)))),
+    },
     h(HELPER.override_return, "bpf_override_return", ex.helper_override_return, 2),
     h(HELPER.get_func_ip, "bpf_get_func_ip", ex.helper_get_func_ip, 1),
     h(HELPER.get_attach_cookie, "bpf_get_attach_cookie", ex.helper_get_attach_cookie, 1),

@@ -219,6 +219,10 @@ export class SimKernel {
   get current(): number {
     return this.tasks.current;
   }
+  /** The task's saved user registers (what bpf_task_pt_regs returns): a zeroed `struct pt_regs` of the simulated arch the host may fill; 0 for an address that is no task. */
+  taskPtRegs(task: number): number {
+    return this.tasks.ptRegs(task);
+  }
   /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15). */
   openFile(fd: number, size: bigint, ino = 1n): number {
     return this.tasks.openFile(fd, size, ino);
@@ -227,7 +231,7 @@ export class SimKernel {
   // ---------------------------------------------------------------- programs
   /** The helpers programs on this kernel call: the machine's, tracing helpers, task helpers. */
   get helpers(): Helper[] {
-    this.helperList ??= simKernelHelpers(this.machine.rt.exports);
+    this.helperList ??= simKernelHelpers(this.machine.rt.exports, this.tasks);
     return this.helperList;
   }
 

@@ -12,6 +12,10 @@ const TASK_SIZE = 40;
 
 export class Tasks {
   private currentTask = 0;
+  /** each task's saved user registers (task_pt_regs), by task address */
+  private readonly userRegs = new Map<number, number>();
+  /** the task with a pid (the latest created), what a pidfd names in Linux */
+  private readonly pids = new Map<number, number>();
 
   constructor(private readonly ctx: KernelContext) {}
 
@@ -26,7 +30,24 @@ export class Tasks {
     const comm = new TextEncoder().encode(t.comm ?? "").slice(0, 15);
     machine.mem.bytes.set(comm, addr + 8);
     machine.mapKernelGuestMemory(addr, TASK_SIZE);
+    // the registers saved at its entry into the kernel (zero: it has not run in user space)
+    const size = this.ctx.regs.size;
+    const regs = machine.rt.alloc(size);
+    machine.mem.bytes.fill(0, regs, regs + size);
+    machine.mapKernelGuestMemory(regs, size);
+    this.userRegs.set(addr, regs);
+    this.pids.set(t.pid, addr);
     return addr;
+  }
+
+  /** task_pt_regs(task): the address of its saved user registers, or 0 for an address that is no task. */
+  ptRegs(task: number): number {
+    return this.userRegs.get(task) ?? 0;
+  }
+
+  /** The task with `pid` (the latest created one), or 0. */
+  byPid(pid: number): number {
+    return this.pids.get(pid) ?? 0;
   }
 
   /** Make `task` current on `cpu` (every CPU when omitted), for kernel code and the machine's task helpers. */
