@@ -123,6 +123,7 @@ export class SimKernel {
     const hi = ctx.tstackLo + TRAMP_STACK_SIZE;
     machine.mem.dynamicRegion = (addr, size, write) => (addr >= lo && addr + size <= hi) || (prev !== null && prev(addr, size, write));
     machine.symbolizer ??= (addr, withOffset) => this.fns.symbolize(addr, withOffset);
+    machine.taskByPid ??= (pid) => this.tasks.byPid(pid);
     this.setStats(ctx.stats);
     // an idle task until the host picks one
     this.setCurrent(this.createTask({ pid: 1, comm: "init" }));

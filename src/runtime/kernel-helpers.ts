@@ -16,6 +16,7 @@ import { MAP_TYPES } from "./map-types.js";
 import { bprintf, MAX_BPRINTF_BUF, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS, type PrintkMemory } from "./printk.js";
 import type { AddressSpace } from "./sim-memory.js";
 import { OUTPUT_HELPER_IDS, outputHelpers } from "./output.js";
+import { storageHelpers } from "./storage-helpers.js";
 
 /** The helpers implemented here, by kernel name; ids come from the shared registry. */
 export const KERNEL_HELPER_IDS = {
@@ -49,6 +50,8 @@ export const KERNEL_HELPER_IDS = {
   trace_vprintk: HELPER.trace_vprintk,
   loop: HELPER.loop,
   strncmp: HELPER.strncmp,
+  task_storage_get: HELPER.task_storage_get,
+  task_storage_delete: HELPER.task_storage_delete,
   ...OUTPUT_HELPER_IDS,
 } as const;
 
@@ -135,6 +138,7 @@ export function kernelHelpers(machine: Machine): Helper[] {
     ...probeHelpers(machine, ptr),
     ...stringHelpers(machine, ptr),
     ...outputHelpers(machine, mapOf),
+    ...storageHelpers(machine, mapOf, ptr),
   ];
 }
 
