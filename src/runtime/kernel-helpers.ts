@@ -17,6 +17,7 @@ import { bprintf, MAX_BPRINTF_BUF, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS
 import type { AddressSpace } from "./sim-memory.js";
 import { OUTPUT_HELPER_IDS, outputHelpers } from "./output.js";
 import { storageHelpers } from "./storage-helpers.js";
+import { SeqFile } from "./seq-file.js";
 
 /** The helpers implemented here, by kernel name; ids come from the shared registry. */
 export const KERNEL_HELPER_IDS = {
@@ -48,6 +49,8 @@ export const KERNEL_HELPER_IDS = {
   for_each_map_elem: HELPER.for_each_map_elem,
   snprintf: HELPER.snprintf,
   trace_vprintk: HELPER.trace_vprintk,
+  seq_printf: HELPER.seq_printf,
+  seq_write: HELPER.seq_write,
   loop: HELPER.loop,
   strncmp: HELPER.strncmp,
   task_storage_get: HELPER.task_storage_get,
@@ -59,6 +62,7 @@ export { BPF_MAX_LOOPS };
 
 const EINVAL = 22n;
 const E2BIG = 7n;
+const EOVERFLOW = 75n;
 const neg = (errno: bigint): bigint => BigInt.asUintN(64, -errno);
 
 const s64 = (x: number | bigint): bigint => BigInt.asUintN(64, BigInt(x));
@@ -302,7 +306,7 @@ function probeHelpers(machine: Machine, ptr: Ptr): Helper[] {
   ];
 }
 
-// ------------------------------------------------------------------ printing, strings, locks (6, 93, 94, 165, 177, 182)
+// ------------------------------------------------------------------ printing, strings, locks (6, 93, 94, 126, 127, 165, 177, 182)
 function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
   const as = machine.addressSpaces;
   const pm: PrintkMemory = {
@@ -319,6 +323,12 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
     return c.mem.bytes.slice(start, a + 1);
   };
   const cpuOf = (c: HelperCall): number => c.mem.view.getUint32(CPU_ID_ADDR, true);
+  // the verifier proves r1 a struct seq_file (PTR_TO_BTF_ID); an iterator's meta->seq is one
+  const seqOf = (c: HelperCall, name: string): SeqFile => {
+    const m = SeqFile.at(machine, c.r1);
+    if (m === undefined) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `${name}: r1 0x${c.r1.toString(16)} is not a seq_file`);
+    return m;
+  };
   /** The u64 arguments of the printf helpers taking an array (data, data_len), or null for -EINVAL as Linux checks them. */
   const varargs = (c: HelperCall, data: bigint, dataLen: number): bigint[] | null => {
     if (dataLen % 8 !== 0 || dataLen > MAX_BPRINTF_VARARGS * 8 || (dataLen !== 0 && data === 0n)) return null;
@@ -356,6 +366,31 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
         if (typeof r === "number") return s64(r);
         machine.tracePrintk(cpuOf(c), r.slice(0, MAX_BPRINTF_BUF - 1));
         return BigInt(r.length);
+      },
+    },
+    {
+      id: HELPER.seq_printf,
+      name: "bpf_seq_printf",
+      fn: (c) => {
+        const m = seqOf(c, "bpf_seq_printf");
+        const size = u32(c.r3);
+        const args = varargs(c, c.r4, u32(c.r5));
+        if (args === null) return neg(EINVAL);
+        const r = bprintf(c.mem.bytes.slice(ptr(c, c.r2, size, false), Number(c.r2) + size), args, pm);
+        if (typeof r === "number") return s64(r);
+        // seq_bprintf: the text goes in whole with room for a NUL, or the file overflows
+        m.write(Uint8Array.from(r, (ch) => ch.charCodeAt(0)));
+        return m.overflowed ? neg(EOVERFLOW) : 0n;
+      },
+    },
+    {
+      id: HELPER.seq_write,
+      name: "bpf_seq_write",
+      fn: (c) => {
+        const m = seqOf(c, "bpf_seq_write");
+        const len = u32(c.r3);
+        const at = ptr(c, c.r2, len, false);
+        return m.write(c.mem.bytes.slice(at, at + len)) ? 0n : neg(EOVERFLOW);
       },
     },
     {
