@@ -5,7 +5,15 @@
 // them): `struct bpf_iter_meta` { seq, session_id, seq_num } followed by the first fields of
 // `struct seq_file` at Linux's offsets (buf, size, from, count), then the buffer.
 import { EbpfError } from "../errors.js";
-import type { Machine } from "./machine.js";
+import type { GuestMemory } from "../exec/guest-memory.js";
+import type { AsRuntime } from "./as-runtime.js";
+
+/** What a seq_file needs of the machine it lives in (a Machine is one). */
+export interface SeqFileHost {
+  readonly rt: Pick<AsRuntime, "alloc" | "free">;
+  readonly mem: GuestMemory;
+  mapKernelGuestMemory(addr: number, size: number): void;
+}
 
 /** bpf_seq_read's buffer: PAGE_SIZE << 3. */
 export const SEQ_BUF_SIZE = 4096 << 3;
@@ -16,7 +24,7 @@ const F_BUF = 0;
 const F_SIZE = 8;
 const F_COUNT = 24;
 
-const FILES = new WeakMap<Machine, Map<number, SeqFile>>();
+const FILES = new WeakMap<SeqFileHost, Map<number, SeqFile>>();
 
 export class SeqFile {
   /** guest address of the `struct bpf_iter_meta` (what an iterator context's `meta` points to) */
@@ -28,7 +36,7 @@ export class SeqFile {
   private freed = false;
 
   private constructor(
-    private readonly machine: Machine,
+    private readonly machine: SeqFileHost,
     size: number,
     sessionId: bigint,
   ) {
@@ -49,7 +57,7 @@ export class SeqFile {
   }
 
   /** A seq_file for one read of an iterator (`sessionId`: bpf_iter_meta's session_id). */
-  static create(machine: Machine, size = SEQ_BUF_SIZE, sessionId = 0n): SeqFile {
+  static create(machine: SeqFileHost, size = SEQ_BUF_SIZE, sessionId = 0n): SeqFile {
     const f = new SeqFile(machine, size, sessionId);
     let files = FILES.get(machine);
     if (files === undefined) FILES.set(machine, (files = new Map()));
@@ -58,7 +66,7 @@ export class SeqFile {
   }
 
   /** The seq_file at guest address `addr` (what the helpers receive), if any. */
-  static at(machine: Machine, addr: bigint): SeqFile | undefined {
+  static at(machine: SeqFileHost, addr: bigint): SeqFile | undefined {
     return addr > 0xffffffffn ? undefined : FILES.get(machine)?.get(Number(addr));
   }
 

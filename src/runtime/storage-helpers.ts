@@ -5,8 +5,8 @@
 import { RuntimeTrap, TrapKind } from "../errors.js";
 import type { Helper, HelperCall } from "../exec/helpers.js";
 import { HELPER } from "../isa/helpers.js";
-import type { Machine } from "./machine.js";
-import type { BpfMap } from "./maps.js";
+import type { GuestMemory } from "../exec/guest-memory.js";
+import type { AsRuntime } from "./as-runtime.js";
 import { MAP_TYPES, UPDATE_FLAGS } from "./map-types.js";
 
 /** BPF_LOCAL_STORAGE_GET_F_CREATE */
@@ -16,10 +16,18 @@ const EINVAL = 22n;
 const ENOENT = 2n;
 const neg = (errno: bigint): bigint => BigInt.asUintN(64, -errno);
 
-type MapOf = (c: HelperCall, name: string) => BpfMap;
+/** What the helpers need of a map (a BpfMap is one). */
+interface StorageMap {
+  readonly ptr: number;
+  readonly id: number;
+  readonly type: number;
+  readonly typeName: string;
+  readonly valueSize: number;
+}
+type MapOf = (c: HelperCall, name: string) => StorageMap;
 type Ptr = (c: HelperCall, addr: bigint, size: number, write: boolean) => number;
 
-export function storageHelpers(machine: Machine, mapOf: MapOf, ptr: Ptr): Helper[] {
+export function storageHelpers(machine: { readonly rt: AsRuntime; readonly mem: GuestMemory }, mapOf: MapOf, ptr: Ptr): Helper[] {
   const ex = machine.rt.exports;
   // the key (an owner's address) and a zeroed value for creating without an initial value
   let keySlot = 0;
@@ -38,7 +46,7 @@ export function storageHelpers(machine: Machine, mapOf: MapOf, ptr: Ptr): Helper
     }
     return z;
   };
-  const storageMap = (c: HelperCall, name: string): BpfMap => {
+  const storageMap = (c: HelperCall, name: string): StorageMap => {
     const m = mapOf(c, name);
     if (m.type !== MAP_TYPES.task_storage) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `${name}: map ${m.id} (type ${m.typeName}) is not a TASK_STORAGE map`);
     return m;
