@@ -1,8 +1,10 @@
 // The helpers programs on the simulated kernel get on top of the machine's: the current task,
 // bpf_override_return, the tracing helpers (assembly/kernel), the bench trigger, and the task
-// helpers that need the kernel's tasks (bpf_task_pt_regs).
+// helpers that need the kernel's tasks (bpf_task_pt_regs) and per-CPU area (bpf_per_cpu_ptr,
+// bpf_this_cpu_ptr).
 import type { Helper } from "../exec/helpers.js";
 import { HELPER } from "../isa/helpers.js";
+import { CPU_ID_ADDR } from "../isa/layout.js";
 import type { AsRuntimeExports } from "../runtime/as-runtime.js";
 
 type HelperAbi = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
@@ -14,7 +16,13 @@ export interface TaskLookup {
   ptRegs(task: number): number;
 }
 
-export function simKernelHelpers(ex: AsRuntimeExports, tasks: TaskLookup): Helper[] {
+/** What the helpers need of the kernel's per-CPU area (percpu.ts). */
+export interface PerCpuLookup {
+  ptr(addr: bigint, cpu: bigint): number;
+  thisPtr(addr: bigint, cpu: number): number;
+}
+
+export function simKernelHelpers(ex: AsRuntimeExports, tasks: TaskLookup, percpu: PerCpuLookup): Helper[] {
   const h = (id: number, name: string, native: HelperAbi, arity: number): Helper => ({
     id,
     name,
@@ -37,6 +45,9 @@ export function simKernelHelpers(ex: AsRuntimeExports, tasks: TaskLookup): Helpe
       // the verifier proves r1 a task; an unverified program passing anything else gets NULL
       fn: (c) => (c.r1 > 0xffffffffn ? 0n : BigInt(tasks.ptRegs(Number(c.r1)))),
     },
+    // the verifier proves r1 a per-CPU variable's address (a typed __ksym)
+    { id: HELPER.per_cpu_ptr, name: "bpf_per_cpu_ptr", fn: (c) => BigInt(percpu.ptr(c.r1, BigInt.asUintN(32, c.r2))) },
+    { id: HELPER.this_cpu_ptr, name: "bpf_this_cpu_ptr", fn: (c) => BigInt(percpu.thisPtr(c.r1, c.mem.view.getUint32(CPU_ID_ADDR, true))) },
     h(HELPER.override_return, "bpf_override_return", ex.helper_override_return, 2),
     h(HELPER.get_func_ip, "bpf_get_func_ip", ex.helper_get_func_ip, 1),
     h(HELPER.get_attach_cookie, "bpf_get_attach_cookie", ex.helper_get_attach_cookie, 1),

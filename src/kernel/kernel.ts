@@ -36,9 +36,10 @@ import { ProbeLinks } from "./probe-links.js";
 import { TracepointLinks, BPF_TRACE_MAX_PROGS } from "./tracepoint-links.js";
 import { Tasks, type TaskSpec } from "./tasks.js";
 import { simKernelHelpers } from "./kernel-helpers.js";
+import { PerCpuArea, type PerCpuVariable } from "./percpu.js";
 
 // the kernel's public names, from the modules that define them
-export { Link, MultiLink, MAX_TRAMP_LINKS, BPF_TRACE_MAX_PROGS, KERNEL_TEXT_BASE, MULTI_MAX_ARGS, type KernelFunction, type TaskSpec, type MultiAttachOptions, type TracepointTarget };
+export { Link, MultiLink, MAX_TRAMP_LINKS, BPF_TRACE_MAX_PROGS, KERNEL_TEXT_BASE, MULTI_MAX_ARGS, type KernelFunction, type TaskSpec, type MultiAttachOptions, type TracepointTarget, type PerCpuVariable };
 
 export interface KernelOptions {
   /** the machine to live in (a fresh one when omitted) */
@@ -68,6 +69,7 @@ export class SimKernel {
   private readonly probeLinks: ProbeLinks;
   private readonly tpLinks: TracepointLinks;
   private readonly tasks: Tasks;
+  private readonly percpu: PerCpuArea;
   private btfCache: { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } | null = null;
   private helperList: Helper[] | null = null;
   /** what loaded programs see of this kernel: its machine, CPU, register file and helpers */
@@ -89,6 +91,7 @@ export class SimKernel {
     this.tracing = new TracingLinks(ctx, this.fns, this.multi, (f, base) => this.probeLinks.install(f, base), this.multiExclusive);
     this.tpLinks = new TracepointLinks(ctx, stale);
     this.tasks = new Tasks(ctx);
+    this.percpu = new PerCpuArea(machine);
     const kernel = this; // the getters read the live cpu, and the helpers once built
     this.programHost = {
       machine,
@@ -229,10 +232,24 @@ export class SimKernel {
     return this.tasks.openFile(fd, size, ino);
   }
 
+  // ---------------------------------------------------------------- per-CPU variables
+  /** DEFINE_PER_CPU: a zeroed per-CPU variable of `size` bytes; its symbol resolves `__ksym` externs and bpf_per_cpu_ptr / bpf_this_cpu_ptr find each CPU's copy. */
+  definePerCpu(name: string, size: number): PerCpuVariable {
+    return this.percpu.define(name, size);
+  }
+  /** The guest address of CPU `cpu`'s copy of per-CPU variable `name` (to read or set it from the host). */
+  perCpuAddress(name: string, cpu: number): number {
+    const v = this.percpu.get(name);
+    if (v === undefined) throw new EbpfError("ENOENT", `no per-CPU variable '${name}'`);
+    const a = this.percpu.thisPtr(v.addr, cpu);
+    if (a === 0) throw new EbpfError("EINVAL", `cpu ${cpu} has no per-CPU unit`);
+    return a;
+  }
+
   // ---------------------------------------------------------------- programs
   /** The helpers programs on this kernel call: the machine's, tracing helpers, task helpers. */
   get helpers(): Helper[] {
-    this.helperList ??= simKernelHelpers(this.machine.rt.exports, this.tasks);
+    this.helperList ??= simKernelHelpers(this.machine.rt.exports, this.tasks, this.percpu);
     return this.helperList;
   }
 
@@ -243,8 +260,8 @@ export class SimKernel {
 
   /** Open an object against this kernel (its machine; CO-RE against its BTF). */
   open(src: Uint8Array | string, name?: string): Promise<BpfObject> {
-    // untyped __ksym externs resolve through the simulated kallsyms
-    const ksyms = (sym: string): bigint | undefined => this.fns.get(sym)?.ip;
+    // untyped __ksym externs resolve through the simulated kallsyms (functions, per-CPU variables)
+    const ksyms = (sym: string): bigint | undefined => this.fns.get(sym)?.ip ?? this.percpu.get(sym)?.addr;
     return BpfObject.open(src, { machine: this.machine, targetBtf: this.btf, ksyms, ...(name !== undefined ? { name } : {}) });
   }
 

@@ -5,6 +5,7 @@ import type { RunOptions } from "../../src/exec/run.js";
 import { runInterp } from "../../src/interp/index.js";
 import { compileProgram } from "../../src/jit/index.js";
 import { SimKernel } from "../../src/kernel/kernel.js";
+import { createMachine } from "../../src/runtime/machine.js";
 import type { BpfMap, MapSpec } from "../../src/runtime/maps.js";
 
 /** interp: reference; jit: unverified (helpers' JS entries); native: verified-style JIT (AssemblyScript helpers where they exist). */
@@ -18,6 +19,8 @@ export interface KernelOutcome {
 }
 
 export interface KernelSetup {
+  /** possible CPUs of the kernel's machine (default 1) */
+  readonly ncpus?: number;
   readonly maps?: readonly MapSpec[];
   readonly input?: Uint8Array;
   /** runs before the program (create tasks, set the current one); returns extra checks' state */
@@ -34,7 +37,7 @@ export async function inKernelModes(src: string, setup: KernelSetup = {}): Promi
   const insns = assemble(src);
   const outs: Array<KernelOutcome & { after: unknown }> = [];
   for (const mode of MODES) {
-    const k = await SimKernel.create({ generated: 0 });
+    const k = await SimKernel.create({ generated: 0, machine: await createMachine({ ncpus: setup.ncpus ?? 1 }) });
     const m = k.machine;
     const maps = (setup.maps ?? []).map((s) => m.createMap(s));
     setup.init?.(k, maps);
