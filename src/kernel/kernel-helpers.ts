@@ -1,7 +1,7 @@
 // The helpers programs on the simulated kernel get on top of the machine's: the current task,
 // bpf_override_return, the tracing helpers (assembly/kernel), the bench trigger, and the task
-// helpers that need the kernel's tasks (bpf_task_pt_regs) and per-CPU area (bpf_per_cpu_ptr,
-// bpf_this_cpu_ptr).
+// helpers that need the kernel's tasks and files (bpf_task_pt_regs, bpf_d_path) and per-CPU area
+// (bpf_per_cpu_ptr, bpf_this_cpu_ptr).
 import type { Helper } from "../exec/helpers.js";
 import { HELPER } from "../isa/helpers.js";
 import { CPU_ID_ADDR } from "../isa/layout.js";
@@ -14,7 +14,11 @@ type HelperAbi = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) =>
 export interface TaskLookup {
   /** task_pt_regs: the task's saved user registers, 0 for an address that is no task */
   ptRegs(task: number): number;
+  /** the name d_path prints for a `struct path` (a file's f_path), null for none */
+  pathName(path: number): Uint8Array | null;
 }
+
+const ENAMETOOLONG = 36n;
 
 /** What the helpers need of the kernel's per-CPU area (percpu.ts). */
 export interface PerCpuLookup {
@@ -44,6 +48,28 @@ export function simKernelHelpers(ex: AsRuntimeExports, tasks: TaskLookup, percpu
       name: "bpf_task_pt_regs",
       // the verifier proves r1 a task; an unverified program passing anything else gets NULL
       fn: (c) => (c.r1 > 0xffffffffn ? 0n : BigInt(tasks.ptRegs(Number(c.r1)))),
+    },
+    {
+      id: HELPER.d_path,
+      name: "bpf_d_path",
+      fn: (c) => {
+        const sz = Number(c.r3 & 0xffffffffn);
+        if (sz === 0) return 0n;
+        const dst = c.mem.check(c.r2, sz, true, c.pc);
+        // the verifier proves r1 a struct path; an unverified program passing another address gets -EINVAL
+        const name = c.r1 > 0xffffffffn ? null : tasks.pathName(Number(c.r1));
+        if (name === null) return BigInt.asUintN(64, -22n);
+        const full = new Uint8Array(name.length + 1);
+        full.set(name);
+        // d_path builds the name backwards from the end of the buffer: when it does not fit,
+        // the buffer ends up holding its last sz bytes and the error is returned
+        if (full.length > sz) {
+          c.mem.bytes.set(full.subarray(full.length - sz), dst);
+          return BigInt.asUintN(64, -ENAMETOOLONG);
+        }
+        c.mem.bytes.set(full, dst);
+        return BigInt(full.length);
+      },
     },
     // the verifier proves r1 a per-CPU variable's address (a typed __ksym)
     { id: HELPER.per_cpu_ptr, name: "bpf_per_cpu_ptr", fn: (c) => BigInt(percpu.ptr(c.r1, BigInt.asUintN(32, c.r2))) },

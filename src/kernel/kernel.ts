@@ -227,9 +227,9 @@ export class SimKernel {
   taskPtRegs(task: number): number {
     return this.tasks.ptRegs(task);
   }
-  /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15). */
-  openFile(fd: number, size: bigint, ino = 1n): number {
-    return this.tasks.openFile(fd, size, ino);
+  /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15), named `path` (bpf_d_path prints it; default "/sim/<ino>"). */
+  openFile(fd: number, size: bigint, ino = 1n, path = `/sim/${ino}`): number {
+    return this.tasks.openFile(fd, size, ino, path);
   }
 
   // ---------------------------------------------------------------- per-CPU variables

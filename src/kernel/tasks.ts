@@ -9,6 +9,9 @@ export interface TaskSpec {
 }
 
 const TASK_SIZE = 40;
+/** struct file: f_flags, f_mode, f_pos, f_inode, f_path { mnt, dentry } */
+const FILE_SIZE = 40;
+const F_PATH = 24;
 
 export class Tasks {
   private currentTask = 0;
@@ -16,6 +19,8 @@ export class Tasks {
   private readonly userRegs = new Map<number, number>();
   /** the task with a pid (the latest created), what a pidfd names in Linux */
   private readonly pids = new Map<number, number>();
+  /** file names by the address of the file's f_path (d_path's argument) */
+  private readonly paths = new Map<number, Uint8Array>();
 
   constructor(private readonly ctx: KernelContext) {}
 
@@ -74,19 +79,29 @@ export class Tasks {
     return this.currentTask;
   }
 
-  /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15). */
-  openFile(fd: number, size: bigint, ino: bigint): number {
+  /**
+   * A struct file of `size` bytes (with its inode) installed at `fd` (0..15), named `path`
+   * (what bpf_d_path prints for its f_path).
+   */
+  openFile(fd: number, size: bigint, ino: bigint, path: string): number {
     const machine = this.ctx.machine;
     const rt = machine.rt;
     const inode = rt.alloc(16);
-    const file = rt.alloc(24);
+    const file = rt.alloc(FILE_SIZE);
+    machine.mem.bytes.fill(0, file, file + FILE_SIZE);
     const v = machine.mem.view;
     v.setBigUint64(inode, ino, true);
     v.setBigInt64(inode + 8, size, true);
     v.setUint32(file + 16, inode, true);
     machine.mapKernelGuestMemory(inode, 16);
-    machine.mapKernelGuestMemory(file, 24);
+    machine.mapKernelGuestMemory(file, FILE_SIZE);
+    this.paths.set(file + F_PATH, new TextEncoder().encode(path));
     this.ctx.ex.wabpf_kernel_set_fd(fd, file);
     return file;
+  }
+
+  /** The name of the file whose `struct path` (f_path) is at `path`, as d_path prints it; null for an address that is no file's path. */
+  pathName(path: number): Uint8Array | null {
+    return this.paths.get(path) ?? null;
   }
 }

@@ -75,7 +75,10 @@ export class TypeResolver {
     });
     const inode = b.struct("inode", 16, [m("i_ino", "unsigned long", 0), m("i_size", "loff_t", 8)]);
     this.named.set("struct inode", inode);
-    const file = b.struct("file", 24, [m("f_flags", "unsigned int", 0), m("f_mode", "unsigned int", 4), m("f_pos", "loff_t", 8), m("f_inode", "struct inode *", 16)]);
+    // struct path: what bpf_d_path (147) takes, as &file->f_path
+    const path = b.struct("path", 16, [m("mnt", "struct vfsmount *", 0), m("dentry", "struct dentry *", 8)]);
+    this.named.set("struct path", path);
+    const file = b.struct("file", 40, [m("f_flags", "unsigned int", 0), m("f_mode", "unsigned int", 4), m("f_pos", "loff_t", 8), m("f_inode", "struct inode *", 16), m("f_path", "struct path", 24)]);
     this.named.set("struct file", file);
     const regs = ["r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss"];
     this.named.set("struct pt_regs", b.struct("pt_regs", regs.length * 8, regs.map((r, i) => m(r, "unsigned long", i * 8))));

@@ -23,8 +23,8 @@ export interface KernelSetup {
   readonly ncpus?: number;
   readonly maps?: readonly MapSpec[];
   readonly input?: Uint8Array;
-  /** runs before the program (create tasks, set the current one); returns extra checks' state */
-  readonly init?: (k: SimKernel, maps: BpfMap[]) => void;
+  /** runs before the program (create tasks, set the current one, fill the input it gets) */
+  readonly init?: (k: SimKernel, maps: BpfMap[], input: Uint8Array) => void;
   /** runs after the program, on each mode's kernel: what it returns must agree across modes */
   readonly after?: (k: SimKernel, maps: BpfMap[]) => unknown;
 }
@@ -40,9 +40,9 @@ export async function inKernelModes(src: string, setup: KernelSetup = {}): Promi
     const k = await SimKernel.create({ generated: 0, machine: await createMachine({ ncpus: setup.ncpus ?? 1 }) });
     const m = k.machine;
     const maps = (setup.maps ?? []).map((s) => m.createMap(s));
-    setup.init?.(k, maps);
+    const input = (setup.input ?? new Uint8Array(64)).slice();
+    setup.init?.(k, maps, input);
     const opts = k.programOptions(maps);
-    const input = setup.input ?? new Uint8Array(64);
     const ro: RunOptions = { mem: m.mem, helpers: opts.helpers, pseudo: opts.pseudo, input, cpu: k.cpu };
     let r0: string;
     try {
