@@ -37,6 +37,7 @@ import { TracepointLinks, BPF_TRACE_MAX_PROGS } from "./tracepoint-links.js";
 import { Tasks, type TaskSpec } from "./tasks.js";
 import { simKernelHelpers } from "./kernel-helpers.js";
 import { PerCpuArea, type PerCpuVariable } from "./percpu.js";
+import { BpfIterReader } from "../runtime/seq-file.js";
 
 // the kernel's public names, from the modules that define them
 export { Link, MultiLink, MAX_TRAMP_LINKS, BPF_TRACE_MAX_PROGS, KERNEL_TEXT_BASE, MULTI_MAX_ARGS, type KernelFunction, type TaskSpec, type MultiAttachOptions, type TracepointTarget, type PerCpuVariable };
@@ -70,6 +71,8 @@ export class SimKernel {
   private readonly tpLinks: TracepointLinks;
   private readonly tasks: Tasks;
   private readonly percpu: PerCpuArea;
+  /** bpf_iter's session ids: one per opened iterator */
+  private iterSessions = 0;
   private btfCache: { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } | null = null;
   private helperList: Helper[] | null = null;
   /** what loaded programs see of this kernel: its machine, CPU, register file and helpers */
@@ -230,6 +233,36 @@ export class SimKernel {
   /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15), named `path` (bpf_d_path prints it; default "/sim/<ino>"). */
   openFile(fd: number, size: bigint, ino = 1n, path = `/sim/${ino}`): number {
     return this.tasks.openFile(fd, size, ino, path);
+  }
+
+  // ---------------------------------------------------------------- iterators
+  /**
+   * Open an iterator over the tasks (SEC("iter/task"), bpf_iter_new_fd): the program runs with
+   * ctx `struct bpf_iter__task { struct bpf_iter_meta *meta; struct task_struct *task; }`
+   * once per task in pid order, then once with task NULL; read() the reader for what it
+   * printed (bpf_seq_printf / bpf_seq_write). `prog` is a loaded program (or anything that
+   * runs with a ctx the same way); `close()` the reader when done.
+   */
+  openTaskIter(prog: { run(opts: { ctx?: Uint8Array; cpu?: number }): { readonly r0: bigint } }): BpfIterReader {
+    let tasks: number[] = [];
+    const ctx = new Uint8Array(16);
+    const dv = new DataView(ctx.buffer);
+    return new BpfIterReader(
+      this.machine,
+      {
+        object: (pos) => {
+          // a read starts a walk over the tasks as they are now
+          if (pos === 0) tasks = this.tasks.byPidOrder();
+          return tasks[pos] ?? null;
+        },
+        run: (meta, task) => {
+          dv.setBigUint64(0, BigInt(meta), true);
+          dv.setBigUint64(8, BigInt(task), true);
+          return prog.run({ ctx, cpu: this.cpu }).r0;
+        },
+      },
+      { sessionId: BigInt(++this.iterSessions) },
+    );
   }
 
   // ---------------------------------------------------------------- per-CPU variables

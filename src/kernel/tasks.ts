@@ -50,6 +50,11 @@ export class Tasks {
     return this.userRegs.get(task) ?? 0;
   }
 
+  /** Every task (the latest created for a pid), by pid: the task iterator's order. */
+  byPidOrder(): number[] {
+    return [...this.pids.entries()].sort((a, b) => a[0] - b[0]).map(([, task]) => task);
+  }
+
   /** The task with `pid` (the latest created one), or 0. */
   byPid(pid: number): number {
     return this.pids.get(pid) ?? 0;
