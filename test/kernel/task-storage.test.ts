@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { BpfError } from "../../src/errors.js";
 import { SimKernel } from "../../src/kernel/kernel.js";
@@ -105,6 +106,17 @@ describe("task storage", () => {
     );
     expect([u64At(r.ctx, 0), u64At(r.ctx, 8), u64At(r.ctx, 16)]).toEqual([0n, BigInt.asUintN(64, -2n), BigInt.asUintN(64, -22n)]);
     expect(r.after).toEqual([u64s(1n, 1n), null]);
+  });
+
+  it("a libbpf object's task storage map (BTF-defined, no max_entries) is created and keyed by pid", async () => {
+    const k = await SimKernel.create({ generated: 0 });
+    const obj = await k.open(fileURLToPath(new URL("../fixtures/object/task_storage.o", import.meta.url)));
+    obj.createMaps();
+    const m = obj.map("counts");
+    expect([m.typeName, m.keySize, m.valueSize, m.maxEntries, m.flags]).toEqual(["task_storage", 4, 16, 0, MAP_FLAGS.NO_PREALLOC]);
+    k.createTask({ pid: 9 });
+    m.update(pidKey(9), u64s(3n, 4n));
+    expect(m.lookup(pidKey(9))).toEqual(u64s(3n, 4n));
   });
 
   it("creation and user-space calls follow Linux: NO_PREALLOC required, max_entries 0, int keys; no get_next_key; unknown pids are EBADF", async () => {
