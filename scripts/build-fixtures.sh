@@ -24,6 +24,12 @@ for c in test/fixtures/kernel/*.c; do
   "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
   echo "built ${c%.c}.o"
 done
+# Tracing-golden fixtures (test/verifier/tracing-golden.test.ts): tp_btf and iter programs on BTF-typed
+# pointers, CO-RE against the running vmlinux; re-record with scripts/verifier/record-tracing-golden.mjs.
+for c in test/fixtures/tracing/*.c; do
+  "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"
+  echo "built ${c%.c}.o"
+done
 # Output fixtures (test/runtime/ringbuf-object.test.ts): RINGBUF and PERF_EVENT_ARRAY used the libbpf way.
 for c in test/fixtures/ringbuf/*.c; do
   "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$c" -o "${c%.c}.o"

@@ -6,6 +6,7 @@
 export const ERRNO = {
   EPERM: 1,
   ENOENT: 2,
+  ESRCH: 3,
   E2BIG: 7,
   EIO: 5,
   EBADF: 9,

@@ -16,7 +16,8 @@ import { explain } from "../verifier/explain.js";
 import { prepareProgram, type EngineName } from "../runtime/engine.js";
 import { CONFORMANCE_REGISTRY } from "../exec/test-helpers.js";
 import { GuestMemory } from "../exec/guest-memory.js";
-import { BpfObject } from "../object/bpf-object.js";
+import type { BpfObject } from "../object/bpf-object.js";
+import { SimKernel } from "../kernel/kernel.js";
 import { trace } from "../api/trace.js";
 import { WORKLOAD_NAMES } from "../kernel/workloads.js";
 import { runTriggerBench, TRIGGER_VARIANTS, SERIES_MPS, type TriggerResult, type TriggerVariant } from "../kernel/bench-trigger.js";
@@ -128,7 +129,8 @@ let current: BpfObject | null = null;
 
 /** Open a dropped .o: every program verified (with its log), maps listed. */
 export async function objectRequest(bytes: Uint8Array): Promise<ObjectReply> {
-  const obj = await BpfObject.open(bytes, { name: "dropped" });
+  // against the simulated kernel the tracing panel attaches to: its BTF types tracing programs
+  const obj = await (await SimKernel.create()).open(bytes, "dropped");
   obj.createMaps();
   current = obj;
   const programs = [];

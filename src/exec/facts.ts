@@ -25,4 +25,6 @@ export interface InsnFacts {
   readonly mapInR1?: number;
   /** at a helper call taking a callback in r2 (bpf_loop, bpf_for_each_map_elem): its first slot, the same on every path */
   readonly callbackInR2?: number;
+  /** a load through a BTF-typed kernel pointer (the kernel's BPF_PROBE_MEM / PROBE_MEMSX): a faulting address reads 0 and the program goes on */
+  readonly probeMem?: boolean;
 }

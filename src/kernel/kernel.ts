@@ -105,6 +105,9 @@ export class SimKernel {
       get helpers() {
         return kernel.helpers;
       },
+      get btf() {
+        return kernel.btf;
+      },
     };
     // kernel function bodies are runtime exports named by their specs
     const rtx = machine.rt.exports as unknown as Record<string, Function | undefined>;

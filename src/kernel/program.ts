@@ -2,14 +2,9 @@
 // (tracing helpers included) and given a per-program state block (per-CPU recursion guard,
 // recursion_misses, run_cnt, run_time_ns) that trampolines update.
 //
-// Verification of tracing programs: wabpf's verifier does not model BPF_PROG_TYPE_TRACING yet.
-// Until it does, fentry/fexit/fmod_ret programs are verified as raw_tracepoint programs (the
-// same u64-argument-array ctx, reads of up to 12 slots), with the tracing-only helpers
-// (bpf_get_func_ip/_arg/_ret/_arg_cnt, bpf_get_attach_cookie) presented to the verifier as
-// bpf_get_prandom_u32 (no arguments, an unknown scalar result). What this does not check: the
-// PTR_TO_BTF_ID typing of arguments, the [0, 0] return range of fentry/fexit, and that the
-// stack slot bpf_get_func_arg/_ret write is initialised (privileged programs may read
-// uninitialised stack anyway). The JIT still gets the verifier's facts for every instruction.
+// Verification of tracing programs: fentry/fexit/fmod_ret and tp_btf programs are
+// BPF_PROG_TYPE_TRACING, typed by the kernel's BTF (the target's prototype, BTF pointers to its
+// structs), as Linux verifies them.
 import { EbpfError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
 import { CALL } from "../isa/opcode.js";
@@ -20,6 +15,7 @@ import type { JitProgram } from "../jit/index.js";
 import { verify, PROG_TYPES, VerifierError, type ProgType, type VerifyResult } from "../verifier/index.js";
 import type { Machine } from "../runtime/machine.js";
 import type { ObjectSpec } from "../loader/object.js";
+import type { Btf } from "../loader/btf.js";
 import type { BpfObject } from "../object/bpf-object.js";
 import { loadObjectProgram, objectVerifyOptions } from "../object/program-load.js";
 import { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind } from "../loader/sections.js";
@@ -37,8 +33,6 @@ export const TRACING_HELPER_IDS = {
   get_func_ret: HELPER.get_func_ret,
   get_func_arg_cnt: HELPER.get_func_arg_cnt,
 } as const;
-const TRACING_ONLY = new Set<number>(Object.values(TRACING_HELPER_IDS));
-const STAND_IN_HELPER = HELPER.get_prandom_u32;
 /** bpf_override_return */
 export const OVERRIDE_RETURN = HELPER.override_return;
 
@@ -107,17 +101,26 @@ export function sparseRegsViolation(insns: readonly Insn[], regs: ArchRegs, sect
   return null;
 }
 
-/** Verify as raw_tracepoint (see the top of this file); other program types as themselves. */
-export function verifyForKernel(insns: readonly Insn[], progType: string, obj: { readonly spec: ObjectSpec } | null, tracing: boolean, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86"), attachType: string | null = null): VerifyResult {
-  const type = tracing ? "raw_tracepoint" : progType;
+/** What a tracing program is verified against: the kernel's BTF, its attach type and target. */
+export interface TracingVerifyTarget {
+  readonly btf: Btf;
+  /** "trace_fentry", "trace_fexit", "modify_return", "trace_raw_tp" (tp_btf) */
+  readonly attachType: string;
+  /** the function or tracepoint (a multi program: the first function its glob matches) */
+  readonly target: string;
+}
+
+/** Verify a program for the kernel: tracing programs as BPF_PROG_TYPE_TRACING typed by the kernel's BTF, others as themselves. */
+export function verifyForKernel(insns: readonly Insn[], progType: string, obj: { readonly spec: ObjectSpec } | null, tracing: TracingVerifyTarget | null, logLevel: 0 | 1 | 2 = 0, regs: ArchRegs = archRegs("x86"), btf?: Btf): VerifyResult {
+  const type = tracing !== null ? "tracing" : progType;
   if (!(PROG_TYPES as readonly string[]).includes(type)) {
     throw new EbpfError("EOPNOTSUPP", `program type ${progType} is not supported by wabpf's verifier yet`);
   }
-  let adapted = tracing ? insns.map((i) => (i.code === CALL && i.src === 0 && TRACING_ONLY.has(i.imm) ? { ...i, imm: STAND_IN_HELPER } : i)) : insns;
+  let adapted = insns;
   if (type === "kprobe") {
     // bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE) is not in the verifier's kprobe table:
     // shown as a no-argument helper; SimKernel.attach allows it only on error-injectable functions
-    adapted = adapted.map((i) => (i.code === CALL && i.src === 0 && i.imm === OVERRIDE_RETURN ? { ...i, imm: STAND_IN_HELPER } : i));
+    adapted = adapted.map((i) => (i.code === CALL && i.src === 0 && i.imm === OVERRIDE_RETURN ? { ...i, imm: HELPER.get_prandom_u32 } : i));
     // the verifier models x86-64's 168-byte pt_regs; arm64's user_pt_regs is 272 bytes: reads
     // past 168 are checked here (bounds, alignment) and shown to the verifier inside slot 0
     if (regs.size !== 168) {
@@ -136,8 +139,7 @@ export function verifyForKernel(insns: readonly Insn[], progType: string, obj: {
     progType: type as ProgType,
     logLevel,
     ...(obj === null ? { maps: [], license: "GPL", funcInfo: false } : objectVerifyOptions(obj.spec)),
-    // fentry/fexit must return 0 (check_return_code); the stand-in type has no range of its own
-    expectedAttachType: attachType,
+    ...(tracing !== null ? { expectedAttachType: tracing.attachType, attachBtf: tracing.btf, attachTarget: tracing.target } : btf !== undefined ? { attachBtf: btf } : {}),
   });
 }
 
@@ -154,6 +156,8 @@ export interface ProgramHost {
 export interface LoadHost extends ProgramHost {
   readonly regs: ArchRegs;
   readonly helpers: readonly Helper[];
+  /** the kernel's BTF: tracing programs are typed by it */
+  readonly btf: Btf;
 }
 
 export interface KernelProgramInit {
@@ -280,6 +284,12 @@ export class KernelProgram {
   }
 }
 
+/** The first FUNC of `btf` a multi program's glob matches (the series verifies against the first target). */
+function firstFunction(btf: Btf, glob: string): string | undefined {
+  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return btf.types.find((x) => x.kind === "FUNC" && re.test(x.name))?.name;
+}
+
 /**
  * Load one program of an object into the kernel through the object layer's pipeline (CO-RE,
  * source lines, registration); what differs is the verification context (see above), the
@@ -291,22 +301,20 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
   const probe = parseProbeSection(p.section);
   // tp_btf programs are BPF_PROG_TYPE_TRACING with the raw tracepoint's arguments
   const tracing = t !== null || probe?.kind === "tp_btf";
-  const attachType = t === null ? null : t.kind === "fentry" ? "trace_fentry" : t.kind === "fexit" ? "trace_fexit" : "modify_return";
+  const attachType = t === null ? "trace_raw_tp" : t.kind === "fentry" ? "trace_fentry" : t.kind === "fexit" ? "trace_fexit" : "modify_return";
+  const target = !tracing ? null : { btf: kernel.btf, attachType, target: t === null ? probe!.target : t.multi ? (firstFunction(kernel.btf, t.target) ?? t.target) : t.target };
   const check = (insns: readonly Insn[]): void => {
     if (probe !== null && probe.multi) {
       const why = sparseRegsViolation(insns, kernel.regs, p.section.slice(0, p.section.indexOf("/")));
       if (why !== null) throw new EbpfError("EACCES", `program '${name}': ${why}`);
     }
-    // bpf_get_func_ret exists only for fexit and fmod_ret programs (bpf_tracing_func_proto)
-    if (t?.kind === "fentry") {
-      const pc = insns.findIndex((i) => i.code === CALL && i.src === 0 && i.imm === TRACING_HELPER_IDS.get_func_ret);
-      if (pc >= 0) throw new EbpfError("EINVAL", `program '${name}': unknown func bpf_get_func_ret#${HELPER.get_func_ret} (insn ${pc}): fentry programs have no return value`);
-    }
   };
   const loaded = await loadObjectProgram(obj, p, {
     logLevel,
     check,
-    verifier: (insns, level) => verifyForKernel(insns, p.progType, obj, tracing, level, kernel.regs, attachType),
+    verifier: (insns, level) => verifyForKernel(insns, p.progType, obj, target, level, kernel.regs, kernel.btf),
+    // an fentry program has no return value: Linux patches bpf_get_func_ret to return -EOPNOTSUPP
+    ...(t?.kind === "fentry" ? { fixup: (insns: readonly Insn[]) => insns.map((i) => (i.code === CALL && i.src === 0 && i.imm === HELPER.get_func_ret ? { code: 0xb7, dst: 0, src: 0, off: 0, imm: -95 } : i)) } : {}),
     helpers: kernel.helpers,
     inlineArrayLookup: true,
   });

@@ -189,6 +189,11 @@ export class BpfObject {
     return new BpfObject(spec, machine, opts.targetBtf ?? null);
   }
 
+  /** The kernel BTF CO-RE and tracing attach targets resolve against (ObjectOpenOptions.targetBtf), or null. */
+  get attachBtf(): Btf | null {
+    return this.targetBtf;
+  }
+
   program(name: string): BpfProgram {
     const p = this.programs.find((x) => x.name === name);
     if (p === undefined) throw new EbpfError("ENOENT", `no program '${name}' (${this.programs.map((x) => x.name).join(", ")})`);

@@ -13,7 +13,8 @@ import type { Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
 import { mapTypeName } from "../runtime/map-types.js";
 import type { ObjectSpec, ProgramSpecOfObject } from "../loader/object.js";
-import { withSourceLines, type SourceLine } from "./source-lines.js";
+import { sourceLineAt, withSourceLines, type SourceLine } from "./source-lines.js";
+import type { Btf } from "../loader/btf.js";
 
 /** What the pipeline needs of an object (BpfObject), with P its program type. */
 export interface LoadableObject<P> {
@@ -24,6 +25,8 @@ export interface LoadableObject<P> {
   checkMapsOf(p: P, insns: readonly Insn[]): void;
   mapSlots(): ReadonlyArray<BpfMap | undefined>;
   lineInfo(p: P): SourceLine[];
+  /** the kernel BTF tracing programs attach to and type their pointers with (null: none given) */
+  readonly attachBtf?: Btf | null;
 }
 
 /** What the pipeline needs of a program. */
@@ -43,6 +46,8 @@ export interface ProgramLoadOptions {
   readonly verifier?: ProgramVerifier;
   /** checks of the relocated instructions before verification (a kernel's attach-type rules); throw to refuse */
   readonly check?: (insns: readonly Insn[]) => void;
+  /** rewrites of the verified instructions before compilation (the kernel's do_misc_fixups); same length */
+  readonly fixup?: (insns: readonly Insn[]) => Insn[];
   /** helpers beyond the machine's (a kernel's tracing helpers) */
   readonly helpers?: readonly Helper[];
   /** compile array-map lookups inline (the kernel's map_gen_lookup) */
@@ -66,20 +71,52 @@ export function objectVerifyOptions(spec: ObjectSpec): Pick<VerifyOptions, "maps
   return { maps, license: spec.license, funcInfo: spec.btfExt !== null && spec.btfExt.funcInfo.sections.length > 0 };
 }
 
+/**
+ * What the verifier needs of a tracing or LSM program's section: the target's name (the part
+ * after the first `/`; for a multi program the first function of `btf` its glob matches, as
+ * the series verifies against the first target) and BPF_F_SLEEPABLE.
+ */
+export function attachVerifyOptions(spec: ProgramSpecOfObject, btf: Btf | undefined): Pick<VerifyOptions, "attachBtf" | "attachTarget" | "progFlags"> {
+  const slash = spec.section.indexOf("/");
+  let target = slash < 0 ? undefined : spec.section.slice(slash + 1);
+  if (target !== undefined && btf !== undefined && /\.multi/.test(spec.section.slice(0, slash))) target = firstFuncMatching(btf, target) ?? target;
+  return { ...(btf !== undefined ? { attachBtf: btf } : {}), ...(target !== undefined ? { attachTarget: target } : {}), progFlags: spec.sleepable ? BPF_F_SLEEPABLE : 0 };
+}
+
+const BPF_F_SLEEPABLE = 16;
+
+/** The first FUNC whose name the glob (`*` and `?`) matches. */
+function firstFuncMatching(btf: Btf, glob: string): string | undefined {
+  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  for (const t of btf.types) if (t.kind === "FUNC" && re.test(t.name)) return t.name;
+  return undefined;
+}
+
 /** The program verified as its own program type (what `bpf_prog_load` sees from libbpf). */
-export function verifyAsObjectProgram(obj: { readonly spec: ObjectSpec }, p: LoadableProgram): ProgramVerifier {
+export function verifyAsObjectProgram(obj: { readonly spec: ObjectSpec; readonly attachBtf?: Btf | null }, p: LoadableProgram): ProgramVerifier {
   return (insns, logLevel) => {
     if (!(PROG_TYPES as readonly string[]).includes(p.spec.progType)) {
       return refusedResult(95, `program type ${p.spec.progType} is not supported by wabpf's verifier yet`, logLevel > 0);
     }
-    return verify(insns, { progType: p.spec.progType as ProgType, logLevel, expectedAttachType: p.spec.expectedAttachType, ...objectVerifyOptions(obj.spec) });
+    const tracing = p.spec.progType === "tracing" || p.spec.progType === "lsm";
+    const btf = obj.attachBtf ?? undefined;
+    return verify(insns, {
+      progType: p.spec.progType as ProgType,
+      logLevel,
+      expectedAttachType: p.spec.expectedAttachType,
+      ...objectVerifyOptions(obj.spec),
+      // every program type reads BTF pointers through the kernel's BTF (bpf_get_current_task_btf, kfuncs)
+      ...(tracing ? attachVerifyOptions(p.spec, btf) : btf !== undefined ? { attachBtf: btf } : {}),
+    });
   };
 }
 
 /** Verify already-relocated instructions; a non-empty log gets the program's C source lines. */
 export function verifyWithSourceLines<P extends LoadableProgram>(obj: LoadableObject<P>, p: P, insns: readonly Insn[], logLevel: 0 | 1 | 2, verifier: ProgramVerifier = verifyAsObjectProgram(obj, p)): VerifyResult {
   const raw = verifier(insns, logLevel);
-  return raw.log === "" ? raw : { ...raw, log: withSourceLines(raw.log, obj.lineInfo(p)) };
+  const linfo = obj.lineInfo(p);
+  const source = raw.errorInsn === undefined ? undefined : sourceLineAt(linfo, raw.errorInsn);
+  return { ...raw, ...(raw.log === "" ? {} : { log: withSourceLines(raw.log, linfo) }), ...(source !== undefined ? { errorSource: source } : {}) };
 }
 
 /** The maps a program's ld_imm64 map references name (each once): what a loaded program holds, as the kernel's used_maps. */
@@ -103,7 +140,7 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
   if (!verdict.accepted) return { insns, verdict, prepared: null, jit: null, progId: null };
   const m = obj.machine;
   const pseudo = m.resolver(obj.mapSlots());
-  const prepared = await prepareProgram(insns, opts.engine ?? "jit", {
+  const prepared = await prepareProgram(opts.fixup?.(insns) ?? insns, opts.engine ?? "jit", {
     helpers: m.helperRegistry(opts.helpers),
     pseudo,
     verified: verdict.facts,

@@ -34,6 +34,16 @@ export function withSourceLines(log: string, linfo: readonly SourceLine[]): stri
   return out.join("\n");
 }
 
+/** The source line covering instruction slot `pc` (`; text @ file.c:N`), or undefined. */
+export function sourceLineAt(linfo: readonly SourceLine[], pc: number): string | undefined {
+  let cover: string | undefined;
+  for (const l of linfo) {
+    if (l.slot > pc) break;
+    cover = l.text;
+  }
+  return cover;
+}
+
 /** A program's line info by instruction slot (its own section, then .text where appended). */
 export function programLineInfo(ext: BtfExt | null, p: ProgramSpecOfObject): SourceLine[] {
   if (ext === null) return [];

@@ -149,7 +149,7 @@ function adjustPtrMinMaxVals(env: VerifierEnv, ins: Insn, is64: boolean, op: num
   if (ptr.nullable) fail(ERRNO.EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`);
   const known = S.isConstScalar(off.v);
   const val = BigInt.asIntN(64, off.v.varOff.value);
-  const allowed = ptr.type === "ctx" || ptr.type === "map_value" || ptr.type === "map_key" || ptr.type === "fp" || ptr.type === "pkt" || ptr.type === "pkt_meta" || ptr.type === "ringbuf_mem" || (ptr.type === "func" && known);
+  const allowed = ptr.type === "ctx" || ptr.type === "map_value" || ptr.type === "map_key" || ptr.type === "fp" || ptr.type === "pkt" || ptr.type === "pkt_meta" || ptr.type === "ringbuf_mem" || ptr.type === "btf_id" || ptr.type === "untrusted_mem" || (ptr.type === "func" && known);
   if (!allowed && !(ptr.type === "map_ptr" && known && val === 0n && op === AluOp.ADD)) {
     fail(ERRNO.EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
   }

@@ -1,5 +1,6 @@
 // check_cond_jmp_op: outcomes the bounds decide; otherwise both sides, each refined
 // (reg_set_min_max, null checks, packet ranges).
+import { BTF_FLAG } from "./btf-walk.js";
 import * as S from "./scalar.js";
 import * as T from "./tnum.js";
 import type { Insn } from "../isa/insn.js";
@@ -35,7 +36,9 @@ export function checkCondJmpOp(env: VerifierEnv, p: Path, work: Path[], f: Facts
     const ptr = dst.type === "scalar" ? src : dst;
     const other = dst.type === "scalar" ? dst : src;
     const zero = other.type === "scalar" && (is32 ? S.isConstScalar(S.zext32(other.v)) && S.zext32(other.v).varOff.value === 0n : S.isConstScalar(other.v) && other.v.varOff.value === 0n);
-    if (zero && !ptr.nullable && (ptr.type === "map_value" || ptr.type === "map_key" || ptr.type === "sock_common" || ptr.type === "ringbuf_mem")) {
+    // reg_not_null: a trusted or referenced BTF pointer is never null
+    const trustedBtf = ptr.type === "btf_id" && ((ptr.btfFlags & BTF_FLAG.TRUSTED) !== 0 || ptr.refObjId !== 0);
+    if (zero && !ptr.nullable && (ptr.type === "map_value" || ptr.type === "map_key" || ptr.type === "sock_common" || ptr.type === "ringbuf_mem" || trustedBtf)) {
       verdict = cmp === "eq" ? 0 : 1;
     }
   }
@@ -56,7 +59,7 @@ export function checkCondJmpOp(env: VerifierEnv, p: Path, work: Path[], f: Facts
   work.push({ pc: target, prevPc: p.pc, state: other, checkpoint: p.checkpoint, logPos: -1 });
   if (work.length > JMP_SEQ_LIMIT) fail(ERRNO.EFAULT, `The sequence of ${work.length} jumps is too complex.`);
   // the log position after this instruction's state line, restored when the branch is popped
-  env.printInsnState(s);
+  env.printInsnState(s, fall);
   env.scratchRegs = new Set();
   env.scratchSlots = new Set();
   work[work.length - 1]!.logPos = env.log.length;

@@ -3,18 +3,20 @@
 import { ERRNO } from "../errors.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
 import { HELPER } from "../isa/helpers.js";
-import { GPL_ONLY_HELPERS, helperAvailable } from "./helper-table.js";
-import { FUNC_MAX_ID, MAP_TYPE_IDS, PROG_TYPE_IDS, helperProto, kernelHelperName } from "./helpers.js";
+import { GPL_ONLY_HELPERS, TRACING_GPL_ONLY_HELPERS, helperAvailable, tracingHelperAvailable, tracingHelperRefusal } from "./helper-table.js";
+import { FUNC_MAX_ID, GPL_LICENSES, MAP_TYPE_IDS, PROG_TYPE_IDS, helperProto, kernelHelperName } from "./helpers.js";
 import { NOT_INIT, cloneState, cur, formatFrame, isPkt, newFrame, ptrReg, unknownReg, forEachReg, type State } from "./state.js";
 import { JMP_SEQ_LIMIT, type Path, type VerifierEnv } from "./env.js";
 import { checkFuncArg, type CallMeta } from "./helper-args.js";
 import { fail, unsupported } from "./reject.js";
+import { checkRcuLeak } from "./kfuncs.js";
+import { btfPtrReg } from "./memory.js";
+import { BTF_FLAG } from "./btf-walk.js";
 import { invalidScalar, checkReturnCode } from "./return-code.js";
 
 /** A value seen on one more path: kept while every path agrees, else -1. */
 const agree = (seen: number | undefined, v: number): number => (seen === undefined || seen === v ? v : -1);
 
-const GPL_LICENSES = new Set(["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"]);
 
 /** check_helper_call: the prototype's arguments, the map and reference bookkeeping, callbacks, R0. */
 export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Path[]): void {
@@ -23,16 +25,29 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
   if (id < 0 || id >= FUNC_MAX_ID) fail(ERRNO.EINVAL, `invalid func unknown#${id}`);
   if (id === HELPER.unspec) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
   const proto = helperProto(id, env.opts.progType);
-  if (proto === undefined) {
-    // not modelled: the kernel's refusals where it refuses, "not supported" where it would go on
-    if (!helperAvailable(env.opts.progType, id)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
-    if (GPL_ONLY_HELPERS.has(id) && !GPL_LICENSES.has(env.opts.license ?? "GPL")) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
-    return unsupported(`helper ${name}#${id}`);
+  const gplOk = GPL_LICENSES.has(env.opts.license ?? "GPL");
+  const a = env.attach;
+  if (a !== null) {
+    // tracing and LSM: what the attach type's get_func_proto offers (recorded from Linux), then the prototype's own refusals
+    const attachType = env.opts.progType === "lsm" ? "lsm_mac" : (env.opts.expectedAttachType ?? "").replace(/_multi$/, "");
+    if (!tracingHelperAvailable(attachType, id, a.kind === "iter" ? a.name.replace(/^bpf_iter_/, "") : undefined)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+    if (TRACING_GPL_ONLY_HELPERS.has(id) && !gplOk) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+    const refusal = tracingHelperRefusal(attachType, id, { attachTarget: a.name, sleepable: ((env.opts.progFlags ?? 0) & 16) !== 0 });
+    if (refusal !== null) fail(ERRNO.EINVAL, refusal);
+    if (id === HELPER.get_func_ip && (a.kind === "tp_btf" || a.kind === "iter")) fail(ERRNO.ENOTSUPP, `func ${name}#${id} supported only for fentry/fexit/fmod_ret programs`);
+    if (proto === undefined) return unsupported(`helper ${name}#${id}`);
+  } else {
+    if (proto === undefined) {
+      // not modelled: the kernel's refusals where it refuses, "not supported" where it would go on
+      if (!helperAvailable(env.opts.progType, id)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+      if (GPL_ONLY_HELPERS.has(id) && !gplOk) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+      return unsupported(`helper ${name}#${id}`);
+    }
+    if (!proto.allowed(env.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+    if (proto.gplOnly && !gplOk) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+    // bpf_get_func_ip: kprobes only among the other program types
+    if (id === HELPER.get_func_ip && env.opts.progType !== "kprobe") fail(ERRNO.ENOTSUPP, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[env.opts.progType]}`);
   }
-  if (!proto.allowed(env.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
-  if (proto.gplOnly && !GPL_LICENSES.has(env.opts.license ?? "GPL")) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
-  // bpf_get_func_ip is offered to every tracing type but works for kprobes only here
-  if (id === HELPER.get_func_ip && env.opts.progType !== "kprobe") fail(524, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[env.opts.progType]}`);
   const meta: CallMeta = { mapIdx: -1, constKey: null, allocSize: 0, releaseRef: 0, callback: -1 };
   proto.args.forEach((a, i) => {
     const regno = i + 1;
@@ -81,6 +96,13 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     const ref = ++env.idGen;
     s.refs = [...s.refs, { id: ref, insn: p.pc }];
     env.setReg(s, 0, ptrReg("ringbuf_mem", { nullable: true, id: ref, refObjId: ref, memSize: meta.allocSize }));
+  } else if (proto.ret.startsWith("btf:") || proto.ret.startsWith("btfp:")) {
+    // RET_PTR_TO_BTF_ID_TRUSTED (btf:) or RET_PTR_TO_BTF_ID (btfp:)
+    const target = proto.ret.slice(proto.ret.indexOf(":") + 1);
+    const btf = env.opts.attachBtf;
+    const bid = btf?.findByName(target, "STRUCT")[0];
+    if (btf === undefined || bid === undefined) return unsupported(`helper ${name}#${id} without the kernel's BTF of struct ${target}`);
+    env.setReg(s, 0, btfPtrReg(env, bid, proto.ret.startsWith("btf:") ? BTF_FLAG.TRUSTED : 0, false));
   } else if (proto.ret === "void") {
     env.setReg(s, 0, NOT_INIT);
   } else {
@@ -91,8 +113,8 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
 /** check_resource_leak: no lock held and every acquired reference released before `what`. */
 export function checkResourceLeak(s: State, what: string): void {
   if (s.lock !== null) fail(ERRNO.EINVAL, `${what} cannot be used inside bpf_spin_lock-ed region`);
-  if (s.refs.length === 0) return;
-  fail(ERRNO.EINVAL, ...s.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), `${what} would lead to reference leak`);
+  if (s.refs.length !== 0) fail(ERRNO.EINVAL, ...s.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`), `${what} would lead to reference leak`);
+  checkRcuLeak(s, what);
 }
 
 /** push_callback_call with set_loop_callback_state / set_map_elem_callback_state */

@@ -1,9 +1,10 @@
 // do_check: the main loop over paths (push_stack / pop_stack), one instruction at a time,
 // each handed to the concern of its class.
+import { checkKfuncCall, kfuncName } from "./kfuncs.js";
 import { ldImm64Value, type Insn } from "../isa/insn.js";
 import { checkInsn } from "../isa/decode.js";
 import { kernelText } from "../asm/disassemble.js";
-import { AluOp, AtomicOp, Class, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Source, opAlu, opClass, opJmp, opMode, opSize, opSource, sizeBytes } from "../isa/opcode.js";
+import { AluOp, AtomicOp, CALL, Class, JmpOp, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, Source, opAlu, opClass, opJmp, opMode, opSize, opSource, sizeBytes } from "../isa/opcode.js";
 import { ERRNO } from "../errors.js";
 import { HELPER } from "../isa/helpers.js";
 import { NOT_INIT, constReg, cur, formatFrame, newFrame, ptrReg, unknownReg, type Reg, type State } from "./state.js";
@@ -19,7 +20,7 @@ import { fail, unsupported } from "./reject.js";
 function initialState(): State {
   const f = newFrame(-1, 0, 0);
   f.regs[1] = ptrReg("ctx");
-  return { frames: [f], refs: [], lock: null };
+  return { frames: [f], refs: [], lock: null, rcuLock: 0 };
 }
 
 /** do_check: explore every path from the first instruction, pruning at explored states. */
@@ -45,8 +46,14 @@ export function doCheck(env: VerifierEnv): void {
     printState = false;
     popped = false;
     const ins = env.insns[p.pc]!;
+    env.curPc = p.pc;
     const invalid = checkInsnAsKernel(env, ins, p.pc);
-    if (env.logLevel > 0) env.verbose(`${p.pc}: (${ins.code.toString(16).padStart(2, "0")}) ${kernelText(env.insns, p.pc)}\n`);
+    if (env.logLevel > 0) {
+      // a kfunc call shows the kernel function's name from the target BTF
+      const text = ins.code === CALL && ins.src === PseudoCall.KFUNC ? `call ${kfuncName(env.opts.attachBtf, ins.imm)}#${ins.imm}` : kernelText(env.insns, p.pc);
+      env.verbose(`${p.pc}: (${ins.code.toString(16).padStart(2, "0")}) ${text}\n`);
+    }
+    env.insnLogPos = env.log.length;
     if (invalid !== null) {
       // check_cond_jmp_op reads the destination register before it checks the fields
       if (invalid === "BPF_JMP/JMP32 uses reserved fields") env.readReg(p.state, ins.dst);
@@ -67,7 +74,7 @@ export function doCheck(env: VerifierEnv): void {
       printState = true;
       continue;
     }
-    env.printInsnState(p.state);
+    env.printInsnState(p.state, next);
     p.prevPc = p.pc;
     p.pc = next;
   }
@@ -172,7 +179,11 @@ function step(env: VerifierEnv, p: Path, work: Path[]): number | "exit" | "frame
         if (ins.src === PseudoCall.CALL) return checkFuncCall(env, p);
         // only bpf_spin_unlock may be called while a lock is held
         if (s.lock !== null && (ins.src !== 0 || ins.imm !== HELPER.spin_unlock)) fail(ERRNO.EINVAL, "function calls are not allowed while holding a lock");
-        if (ins.src !== 0) return unsupported("kfunc calls");
+        if (ins.src === PseudoCall.KFUNC) {
+          checkKfuncCall(env, p);
+          return p.pc + 1;
+        }
+        if (ins.src !== 0) return unsupported(`calls with src_reg ${ins.src}`);
         checkHelperCall(env, ins.imm, p, work);
         return p.pc + 1;
       }

@@ -5,6 +5,7 @@ import { BPF_COMPLEXITY_LIMIT_INSNS } from "../isa/limits.js";
 import { cur, formatFrame, type Reg, type State } from "./state.js";
 import type { MapDef, VerifyOptions } from "./types.js";
 import { fail } from "./reject.js";
+import type { AttachTarget } from "./tracing.js";
 
 /** An explored state kept at a prune point (struct bpf_verifier_state_list). */
 export interface Checkpoint {
@@ -28,7 +29,7 @@ export interface Path {
 }
 
 /** What the paths through one instruction showed so far; mapInR1/callbackInR2 are -1 once two paths disagree. */
-export type Facts = { safeAccess?: boolean; zeroSeen?: boolean; divSeen?: boolean; taken?: boolean; fallen?: boolean; mapInR1?: number; callbackInR2?: number };
+export type Facts = { probeMem?: boolean; safeAccess?: boolean; zeroSeen?: boolean; divSeen?: boolean; taken?: boolean; fallen?: boolean; mapInR1?: number; callbackInR2?: number };
 
 const BPF_F_STRICT_ALIGNMENT = 1;
 const BPF_F_ANY_ALIGNMENT = 2;
@@ -74,6 +75,8 @@ export class VerifierEnv {
   scratchRegs = new Set<number>();
   scratchSlots = new Set<number>();
   readonly strict: boolean;
+  /** tracing and LSM programs: the resolved attach target (prog->aux->attach_func_proto) */
+  attach: AttachTarget | null = null;
 
   constructor(
     readonly insns: readonly Insn[],
@@ -111,10 +114,20 @@ export class VerifierEnv {
     this.scratchRegs.add(r);
   }
 
-  printInsnState(s: State): void {
+  /** the instruction do_check is at (insn_idx); -1 before the walk */
+  curPc = -1;
+  /** log length right after the current instruction's line (print_insn_state appends to that line only) */
+  insnLogPos = -1;
+
+  printInsnState(s: State, nextPc: number): void {
     if (this.logLevel === 0 || (this.scratchRegs.size === 0 && this.scratchSlots.size === 0)) return;
     const text = formatFrame(cur(s), this.maps, { regs: this.scratchRegs, slots: this.scratchSlots });
     if (text === "") return;
+    if (this.log.length !== this.insnLogPos) {
+      // something was logged after the instruction (a BTF argument line): the state goes on its own line
+      this.log.push(`${nextPc}:${text}\n`);
+      return;
+    }
     // align the state after the instruction text (vlog_alignment)
     const last = this.log.pop() ?? "\n";
     const pos = last.length;

@@ -48,19 +48,26 @@ export class VerifierError extends EbpfError {
   readonly reason: string;
   readonly context: string | undefined;
   readonly program: string | undefined;
+  /** the instruction the refusal was found at, and its C source line when the object has line info */
+  readonly insn: number | undefined;
+  readonly sourceLine: string | undefined;
   private readonly logSize: number | undefined;
 
   constructor(result: VerifyResult, opts: VerifierErrorOptions = {}) {
     const { lines, truncated } = logLines(result.log, opts.logSize);
     const reason = result.error ?? lastMeaningfulLine(lines) ?? "verification failed";
     const code = verdictCode(result);
-    super(code, `${opts.context !== undefined ? `${opts.context}: ` : ""}${reason} (${code})`);
+    // where: the instruction and, with BTF line info, its C source line (as the kernel's log shows them)
+    const at = result.errorInsn === undefined ? "" : ` at insn ${result.errorInsn}${result.errorSource !== undefined ? ` (${result.errorSource.replace(/^; /, "")})` : ""}`;
+    super(code, `${opts.context !== undefined ? `${opts.context}: ` : ""}${reason}${at} (${code})`);
     this.result = result;
     this.log = lines;
     this.truncated = truncated;
     this.reason = reason;
     this.context = opts.context;
     this.program = opts.program;
+    this.insn = result.errorInsn;
+    this.sourceLine = result.errorSource;
     this.logSize = opts.logSize;
   }
 

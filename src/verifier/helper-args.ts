@@ -9,6 +9,7 @@ import { cur, isPkt, regTypeStr, type Reg, type State } from "./state.js";
 import { MAX_VAR_OFF, type VerifierEnv } from "./env.js";
 import { checkPtrOffReg, checkMapAccessType, checkMapAccess, checkMemRegionAccess, checkPacketAccess } from "./memory.js";
 import { fail } from "./reject.js";
+import { BTF_FLAG } from "./btf-walk.js";
 import { checkStackAccessWithinBounds, frameOf, setStackByte, constantMapKey } from "./stack.js";
 
 /** What check_func_arg learned about a helper call (struct bpf_call_arg_meta). */
@@ -28,6 +29,13 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
   const MEM = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
   const memOk = (x: Reg): boolean => !x.nullable && (x.type === "fp" || isPkt(x) || x.type === "map_value" || x.type === "map_key" || x.type === "ringbuf_mem");
   const isNull = (x: Reg): boolean => x.type === "scalar" && S.isConstScalar(x.v) && x.v.varOff.value === 0n;
+  if (a.startsWith("btf:") || a.startsWith("btf_or_null:")) return checkBtfArg(env, a, regno, r, isNull(r));
+  if (a === "btf_sock_common") {
+    const ok = (r.type === "btf_id" && !r.nullable && (r.btfFlags & BTF_FLAG.UNTRUSTED) === 0) || (r.type === "sock_common" && !r.nullable);
+    if (!ok) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_`);
+    if (r.type === "btf_id" && !startsWithSockCommon(env, r.btfId)) fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but sock_common is expected`);
+    return;
+  }
   switch (a) {
     case "anything":
       return;
@@ -80,6 +88,21 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
       checkPtrOffReg(r, regno);
       meta.callback = r.callback;
       return;
+    case "mem_ro_or_null":
+      if (!memOk(r) && !isNull(r)) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=${MEM}`);
+      return;
+    case "long_uninit": {
+      // ARG_PTR_TO_FIXED_SIZE_MEM | MEM_UNINIT | MEM_ALIGNED of 8 bytes
+      if (!memOk(r)) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=${MEM}`);
+      checkHelperMemAccess(env, s, r, regno, 8, "write", false);
+      return;
+    }
+    case "map_value_or_null":
+      if (isNull(r)) return;
+      if (!memOk(r)) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=${MEM}`);
+      if (meta.mapIdx < 0) fail(ERRNO.EACCES, "invalid map_ptr to access map->value");
+      checkHelperMemAccess(env, s, r, regno, env.maps[meta.mapIdx]!.valueSize, "read", false);
+      return;
     case "stack_or_null":
       if (!(r.type === "fp" || isNull(r))) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=fp`);
       return;
@@ -102,6 +125,34 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
       return;
     }
   }
+}
+
+/** ARG_PTR_TO_BTF_ID(_OR_NULL): a plain, trusted or RCU pointer to the struct the prototype names, at offset 0. */
+function checkBtfArg(env: VerifierEnv, a: string, regno: number, r: Reg, isNull: boolean): void {
+  const [kind, want] = a.split(":") as [string, string];
+  if (kind === "btf_or_null" && isNull) return;
+  const ok = r.type === "btf_id" && !r.nullable && (r.btfFlags & ~(BTF_FLAG.TRUSTED | BTF_FLAG.RCU)) === 0;
+  if (!ok) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=ptr_, trusted_ptr_, rcu_ptr_`);
+  if (r.btfName !== want || r.off !== 0) {
+    fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but ${want} is expected`);
+  }
+  if (!T.isConst(r.v.varOff) || r.v.varOff.value !== 0n) fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but ${want} is expected`);
+  void env;
+}
+
+/** Whether struct `id` is sock_common or begins with it (through its first members, as btf_struct_ids_match walks). */
+function startsWithSockCommon(env: VerifierEnv, id: number): boolean {
+  const btf = env.opts.attachBtf;
+  if (btf === undefined) return false;
+  let t = btf.skipModsAndTypedefs(id);
+  for (let depth = 0; t !== undefined && depth < 8; depth++) {
+    if (t.type.name === "sock_common") return true;
+    if (t.type.kind !== "STRUCT" && t.type.kind !== "UNION") return false;
+    const first = t.type.members[0];
+    if (first === undefined || first.bitOffset !== 0) return false;
+    t = btf.skipModsAndTypedefs(first.type);
+  }
+  return false;
 }
 
 /** check_helper_mem_access */

@@ -27,12 +27,24 @@ export type ArgType =
   /** ARG_PTR_TO_STACK_OR_NULL */
   | "stack_or_null"
   /** ARG_PTR_TO_SPIN_LOCK */
-  | "spin_lock";
+  | "spin_lock"
+  /** ARG_PTR_TO_MEM | PTR_MAYBE_NULL | MEM_RDONLY (data of bpf_trace_vprintk, bpf_snprintf, bpf_seq_printf) */
+  | "mem_ro_or_null"
+  /** ARG_PTR_TO_LONG: 8 aligned bytes the helper writes */
+  | "long_uninit"
+  /** ARG_PTR_TO_MAP_VALUE_OR_NULL */
+  | "map_value_or_null"
+  /** ARG_PTR_TO_BTF_ID of the named struct (and _OR_NULL) */
+  | `btf:${string}`
+  | `btf_or_null:${string}`
+  /** ARG_PTR_TO_BTF_ID_SOCK_COMMON: a socket as a BTF pointer (a struct that starts with struct sock_common) */
+  | "btf_sock_common";
 
 export interface HelperProto {
   readonly id: number;
   readonly args: readonly ArgType[];
-  readonly ret: "integer" | "map_value_or_null" | "ringbuf_mem_or_null" | "void";
+  /** `btf:NAME`: RET_PTR_TO_BTF_ID_TRUSTED of struct NAME */
+  readonly ret: "integer" | "map_value_or_null" | "ringbuf_mem_or_null" | "void" | `btf:${string}` | `btfp:${string}`;
   readonly gplOnly: boolean;
   readonly allowed: (t: ProgType) => boolean;
   /** program types that get a variant of the helper with other arguments / GPL flag */
@@ -42,6 +54,9 @@ export interface HelperProto {
   /** the helper may move packet data: every packet pointer becomes invalid (clear_all_pkt_pointers) */
   readonly changesPkt?: boolean;
 }
+
+/** Licenses the kernel counts as GPL-compatible (license_is_gpl_compatible). */
+export const GPL_LICENSES: ReadonlySet<string> = new Set(["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"]);
 
 /** __BPF_FUNC_MAX_ID on Linux 6.18: ids at or past it are "unknown". */
 export const FUNC_MAX_ID = HELPER_COUNT;
@@ -89,7 +104,8 @@ const PROTOS: HelperProto[] = [
   // bpf_get_cgroup_classid takes the skb; elsewhere the current task's (no arguments)
   { id: HELPER.get_cgroup_classid, args: ["ctx"], ret: "integer", gplOnly: false, allowed: ALL, variant: (t) => (isSkbType(t) ? null : { args: [] }) },
   { id: HELPER.get_stackid, args: ["ctx", "map_ptr", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall", mapTypes: ["stack_trace"], variant: (t) => (t === "perf_event" ? { gplOnly: false } : null) },
-  { id: HELPER.get_socket_cookie, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType },
+  // tracing programs get the socket-pointer variant (bpf_get_socket_ptr_cookie)
+  { id: HELPER.get_socket_cookie, args: ["ctx"], ret: "integer", gplOnly: false, allowed: isSkbType, variant: (t) => (t === "tracing" || t === "lsm" ? { args: ["btf_sock_common"] } : null) },
   { id: HELPER.send_signal, args: ["anything"], ret: "integer", gplOnly: false, allowed: ALL },
   { id: HELPER.probe_read_user, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
   { id: HELPER.probe_read_user_str, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: ALL },
@@ -116,6 +132,20 @@ const PROTOS: HelperProto[] = [
   { id: HELPER.map_peek_elem, args: ["map_ptr", "map_value_uninit"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["queue", "stack"] },
   { id: HELPER.for_each_map_elem, args: ["map_ptr", "func", "stack_or_null", "anything"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: MAP_DATA },
   { id: HELPER.loop, args: ["anything", "func", "stack_or_null", "anything"], ret: "integer", gplOnly: false, allowed: ALL },
+  // tracing: BTF-typed tasks, the trampoline's saved arguments, printing, iterators, local storage
+  { id: HELPER.probe_read_str, args: ["uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: (t) => isTracingType(t) || t === "syscall" },
+  { id: HELPER.get_current_task_btf, args: [], ret: "btf:task_struct", gplOnly: true, allowed: ALL },
+  { id: HELPER.task_pt_regs, args: ["btf:task_struct"], ret: "btfp:pt_regs", gplOnly: true, allowed: ALL },
+  { id: HELPER.trace_vprintk, args: ["mem_ro", "const_size", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.snprintf, args: ["mem_ro_or_null", "const_size_or_zero", "mem_ro", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.seq_printf, args: ["btf:seq_file", "mem_ro", "const_size", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing" },
+  { id: HELPER.seq_write, args: ["btf:seq_file", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing" },
+  { id: HELPER.get_func_arg, args: ["ctx", "anything", "long_uninit"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
+  { id: HELPER.get_func_ret, args: ["ctx", "long_uninit"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
+  { id: HELPER.get_func_arg_cnt, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
+  { id: HELPER.task_storage_get, args: ["map_ptr", "btf_or_null:task_struct", "map_value_or_null", "anything"], ret: "map_value_or_null", gplOnly: false, allowed: ALL, mapTypes: ["task_storage"] },
+  { id: HELPER.get_task_stack, args: ["btf:task_struct", "uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: false, allowed: ALL },
+  { id: HELPER.task_storage_delete, args: ["map_ptr", "btf:task_struct"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["task_storage"] },
 ];
 
 /** Helpers that call a callback subprogram (their call instruction is a prune point). */
@@ -138,7 +168,7 @@ export function kernelHelperName(id: number): string {
 
 /** Kernel program type numbers (enum bpf_prog_type), for "not supported for program type %d". */
 export const PROG_TYPE_IDS: Record<ProgType, number> = {
-  socket_filter: 1, kprobe: 2, sched_cls: 3, sched_act: 4, tracepoint: 5, xdp: 6, perf_event: 7, cgroup_skb: 8, raw_tracepoint: 17, syscall: 31,
+  socket_filter: 1, kprobe: 2, sched_cls: 3, sched_act: 4, tracepoint: 5, xdp: 6, perf_event: 7, cgroup_skb: 8, raw_tracepoint: 17, tracing: 26, lsm: 29, syscall: 31,
 };
 
 /** Kernel map type numbers (enum bpf_map_type), for "cannot pass map_type %d" messages. */

@@ -7,6 +7,9 @@ import { AtomicOp } from "../isa/opcode.js";
 import { ERRNO } from "../errors.js";
 import type { Scalar } from "./scalar.js";
 import { ctxAccess, sockCommonAccess } from "./prog-types.js";
+import { tracingCtxAccess } from "./tracing.js";
+import { BTF_FLAG, btfStructAccess, loadedPtrFlags } from "./btf-walk.js";
+import { GPL_LICENSES } from "./helpers.js";
 import { cur, isPkt, ptrReg, regTypeStr, scalarReg, unknownReg, type Reg, type State } from "./state.js";
 import { MAX_VAR_OFF, MAX_PACKET_OFF, S64_MIN, type Facts, type VerifierEnv } from "./env.js";
 import { fail, unsupported } from "./reject.js";
@@ -53,6 +56,22 @@ export function checkMemAccess(env: VerifierEnv, s: State, regno: number, insnOf
     checkMapAccessType(env, reg, regno, off, size, t);
     checkMapAccess(env, reg, regno, off, size, false);
     if (t === "read") out = unknownReg();
+  } else if (reg.type === "ctx" && env.attach !== null) {
+    checkPtrOffReg(reg, regno);
+    // btf_ctx_access's own lines come first: on a refusal they are its first error lines
+    const said: string[] = [];
+    const v = tracingCtxAccess(env.attach, off, size, t === "write", (l) => said.push(l));
+    if (v === null) return fail(ERRNO.EACCES, ...said, `invalid bpf_context access off=${off} size=${size}`);
+    for (const l of said) env.verbose(`${l}\n`);
+    if (t === "read") out = v.kind === "scalar" ? unknownReg() : btfPtrReg(env, v.btfId, v.flags, v.nullable);
+  } else if (reg.type === "btf_id" && !reg.nullable) {
+    out = checkPtrToBtfAccess(env, s, reg, regno, off, size, t);
+    f.probeMem = true;
+  } else if (reg.type === "untrusted_mem" && !reg.nullable) {
+    // read-only memory of unknown size (a `char *` field): any offset, read as a probe load
+    if (t === "write") fail(ERRNO.EACCES, `R${regno} cannot write into ${regTypeStr(reg)}`);
+    out = unknownReg();
+    f.probeMem = true;
   } else if (reg.type === "ctx") {
     checkPtrOffReg(reg, regno);
     const a = ctxAccess(env.opts.progType, off, size, t === "write");
@@ -98,6 +117,36 @@ export function checkMemAccess(env: VerifierEnv, s: State, regno: number, insnOf
     out = unknownReg();
   }
   return out;
+}
+
+/** A BTF pointer to struct `btfId` of the target BTF; one that may be null gets an id for its null check. */
+export function btfPtrReg(env: VerifierEnv, btfId: number, flags: number, nullable: boolean, extra: Partial<Reg> = {}): Reg {
+  const btf = env.opts.attachBtf!;
+  return ptrReg("btf_id", { btfId, btfName: btf.name(btfId), btfFlags: flags, nullable, ...(nullable ? { id: ++env.idGen } : {}), ...extra });
+}
+
+/** check_ptr_to_btf_access: a load through a BTF pointer, by btf_struct_access; stores are refused. */
+function checkPtrToBtfAccess(env: VerifierEnv, s: State, reg: Reg, regno: number, off: number, size: number, t: "read" | "write"): Reg | null {
+  const btf = env.opts.attachBtf;
+  if (btf === undefined) return fail(ERRNO.EACCES, `R${regno} invalid mem access '${regTypeStr(reg)}'`);
+  const tname = reg.btfName;
+  if (!GPL_LICENSES.has(env.opts.license ?? "GPL")) fail(ERRNO.EINVAL, `Cannot access kernel 'struct ${tname}' from non-GPL compatible program`);
+  if (off < 0) fail(ERRNO.EACCES, `R${regno} is ptr_${tname} invalid negative access: off=${off}`);
+  if (!T.isConst(reg.v.varOff) || reg.v.varOff.value !== 0n) fail(ERRNO.EACCES, `R${regno} is ptr_${tname} invalid variable offset: off=${off}, var_off=${T.tnumText(reg.v.varOff)}`);
+  if ((reg.btfFlags & BTF_FLAG.USER) !== 0) fail(ERRNO.EACCES, `R${regno} is ptr_${tname} access user memory: off=${off}`);
+  if ((reg.btfFlags & BTF_FLAG.PERCPU) !== 0) fail(ERRNO.EACCES, `R${regno} is ptr_${tname} access percpu memory: off=${off}`);
+  if (t === "write") fail(ERRNO.EACCES, "only read is supported");
+  const r = btfStructAccess(btf, reg.btfId, off, size);
+  if (r.kind === "scalar") return unknownReg();
+  if (r.kind === "untrusted_mem") return ptrReg("untrusted_mem");
+  const fl = loadedPtrFlags(btf, { btfId: reg.btfId, flags: reg.btfFlags, nullable: reg.nullable }, r, inRcu(env, s));
+  return btfPtrReg(env, r.btfId, fl.flags, fl.nullable);
+}
+
+/** in_rcu_cs: non-sleepable programs run inside an RCU read section; sleepable ones between bpf_rcu_read_lock/unlock. */
+function inRcu(env: VerifierEnv, s: State): boolean {
+  const sleepable = ((env.opts.progFlags ?? 0) & 16) !== 0;
+  return !sleepable || s.rcuLock > 0 || s.lock !== null;
 }
 
 /** __check_ptr_off_reg for ctx */

@@ -126,6 +126,10 @@ export function ctxAccess(type: ProgType, off: number, size: number, write: bool
       if (off < 0 || off >= 184 || write || off % size !== 0) return NO;
       if (off >= PT_REGS_SIZE) return narrowOk(size, 8) ? SCALAR : NO;
       return size !== 8 ? NO : SCALAR;
+    case "tracing":
+    case "lsm":
+      // typed by the attach target's prototype: tracing.ts (btf_ctx_access)
+      return NO;
     case "syscall":
       // the context is the caller's buffer: any aligned offset below U16_MAX, read or write
       if (off < 0 || off >= 0xffff || off % size !== 0) return NO;
@@ -158,4 +162,4 @@ export function returnRange(type: ProgType, expectedAttachType: string | null | 
 
 /** Program types whose context is a struct __sk_buff (helpers taking skb apply). */
 export const isSkbType = (t: ProgType): boolean => t === "socket_filter" || t === "sched_cls" || t === "sched_act" || t === "cgroup_skb";
-export const isTracingType = (t: ProgType): boolean => t === "kprobe" || t === "tracepoint" || t === "perf_event" || t === "raw_tracepoint";
+export const isTracingType = (t: ProgType): boolean => t === "kprobe" || t === "tracepoint" || t === "perf_event" || t === "raw_tracepoint" || t === "tracing" || t === "lsm";

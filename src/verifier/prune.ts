@@ -65,7 +65,7 @@ function regKey(r: Reg): string {
 function regKeyOf(r: Reg): string {
   if (r.type === "not_init") return "-";
   const v = r.v;
-  return `${r.type}${r.nullable ? "?" : ""}${r.off},${r.map},${r.frameno},${r.range},${r.id !== 0 ? "i" : ""}${r.addConst ? "+" : ""},${r.refObjId !== 0 ? "r" : ""},${r.memSize},${r.callback}:${v.varOff.value},${v.varOff.mask},${v.smin},${v.smax},${v.umin},${v.umax},${v.s32min},${v.s32max},${v.u32min},${v.u32max}`;
+  return `${r.type}${r.nullable ? "?" : ""}${r.off},${r.map},${r.frameno},${r.range},${r.id !== 0 ? "i" : ""}${r.addConst ? "+" : ""},${r.refObjId !== 0 ? "r" : ""},${r.memSize},${r.callback},${r.btfId},${r.btfFlags}:${v.varOff.value},${v.varOff.mask},${v.smin},${v.smax},${v.umin},${v.umax},${v.s32min},${v.s32max},${v.u32min},${v.u32max}`;
 }
 
 const MAX_PRUNE_COMPARE = 256;

@@ -4,6 +4,7 @@ import { returnRange } from "./prog-types.js";
 import { regTypeStr, type Reg } from "./state.js";
 import { S64_MIN, type VerifierEnv } from "./env.js";
 import { fail } from "./reject.js";
+import { tracingReturnRange } from "./tracing.js";
 
 /** verbose_invalid_scalar */
 export function invalidScalar(r: Reg, lo: number, hi: number, ctx: string): string {
@@ -17,7 +18,7 @@ export function invalidScalar(r: Reg, lo: number, hi: number, ctx: string): stri
 
 /** check_return_code */
 export function checkReturnCode(env: VerifierEnv, r0: Reg): void {
-  const range = returnRange(env.opts.progType, env.opts.expectedAttachType);
+  const range = env.attach !== null ? tracingReturnRange(env.attach) : returnRange(env.opts.progType, env.opts.expectedAttachType);
   if (range === null) return;
   if (r0.type !== "scalar") fail(ERRNO.EINVAL, `At program exit the register R0 is not a known value (${regTypeStr(r0)})`);
   const [lo, hi] = range;

@@ -5,6 +5,7 @@ import * as S from "./scalar.js";
 import type { Scalar } from "./scalar.js";
 import * as T from "./tnum.js";
 import type { MapDef } from "./types.js";
+import { btfFlagPrefix } from "./btf-walk.js";
 
 export type RegType =
   | "not_init"
@@ -19,7 +20,11 @@ export type RegType =
   | "sock_common"
   | "ringbuf_mem"
   | "map_key"
-  | "func";
+  | "func"
+  /** PTR_TO_BTF_ID: a kernel object typed by the target BTF (btfId, btfFlags) */
+  | "btf_id"
+  /** PTR_TO_MEM | MEM_RDONLY | PTR_UNTRUSTED: what a `char *`-like field of a kernel struct gives */
+  | "untrusted_mem";
 
 export interface Reg {
   readonly type: RegType;
@@ -44,10 +49,14 @@ export interface Reg {
   readonly memSize: number;
   /** func: the callback's first instruction */
   readonly callback: number;
+  /** btf_id: the struct's type id in the target BTF, its name, and its BTF_FLAG bits */
+  readonly btfId: number;
+  readonly btfName: string;
+  readonly btfFlags: number;
 }
 
 const ZERO = S.scalarKnown(0n);
-export const NOT_INIT: Reg = { type: "not_init", nullable: false, off: 0, v: ZERO, id: 0, map: -1, frameno: 0, range: 0, addConst: false, refObjId: 0, memSize: 0, callback: -1 };
+export const NOT_INIT: Reg = { type: "not_init", nullable: false, off: 0, v: ZERO, id: 0, map: -1, frameno: 0, range: 0, addConst: false, refObjId: 0, memSize: 0, callback: -1, btfId: 0, btfName: "", btfFlags: 0 };
 export const scalarReg = (v: Scalar, id = 0): Reg => ({ ...NOT_INIT, type: "scalar", v, id });
 export const unknownReg = (): Reg => scalarReg(S.scalarUnknown());
 export const constReg = (x: bigint): Reg => scalarReg(S.scalarKnown(x));
@@ -94,12 +103,14 @@ export interface State {
   frames: Frame[];
   refs: RefState[];
   lock: LockState | null;
+  /** active_rcu_locks: bpf_rcu_read_lock calls not yet unlocked */
+  rcuLock: number;
 }
 
 export const cur = (s: State): Frame => s.frames[s.frames.length - 1]!;
 
 export function cloneState(s: State): State {
-  return { frames: s.frames.map((f) => ({ ...f, regs: f.regs.slice(), stack: f.stack.slice() })), refs: s.refs.slice(), lock: s.lock };
+  return { frames: s.frames.map((f) => ({ ...f, regs: f.regs.slice(), stack: f.stack.slice() })), refs: s.refs.slice(), lock: s.lock, rcuLock: s.rcuLock };
 }
 
 export function newFrame(callsite: number, subprog: number, frameno: number, inCallback = false): Frame {
@@ -110,7 +121,10 @@ export function newFrame(callsite: number, subprog: number, frameno: number, inC
 
 // ------------------------------------------------------------------ printing
 
+/** reg_type_str: a BTF pointer is "<flags>ptr_" ("ptr_or_null_" when it may be null); print_reg_state adds its struct's name. */
 export const regTypeStr = (r: Reg): string => {
+  if (r.type === "btf_id") return `${btfFlagPrefix(r.btfFlags)}ptr_${r.nullable ? "or_null_" : ""}`;
+  if (r.type === "untrusted_mem") return `rdonly_untrusted_mem${r.nullable ? "_or_null" : ""}`;
   const base = r.type === "sock_common" ? "sock_common" : r.type;
   return r.nullable ? `${base}_or_null` : base;
 };
@@ -140,7 +154,7 @@ export function formatReg(r: Reg, maps: readonly MapDef[], curFrameno: number): 
   if (r.refObjId !== 0) parts.push(`ref_obj_id=${r.refObjId}`);
   if (r.off !== 0) parts.push(`off=${r.off}`);
   if (isPkt(r)) parts.push(`r=${r.range}`);
-  if (r.type === "ringbuf_mem") parts.push(`sz=${r.memSize}`);
+  if (r.type === "ringbuf_mem" || r.type === "untrusted_mem") parts.push(`sz=${r.memSize}`);
   if (r.type === "map_ptr" || r.type === "map_value" || r.type === "map_key") {
     const m = maps[r.map];
     if (m !== undefined) parts.push(`${m.name !== undefined && m.name !== "" ? `map=${m.name},` : ""}ks=${m.keySize},vs=${m.valueSize}`);
@@ -151,7 +165,7 @@ export function formatReg(r: Reg, maps: readonly MapDef[], curFrameno: number): 
     parts.push(...rangeParts(r.v));
   }
   const frame = r.type === "fp" && r.frameno !== curFrameno ? `[${r.frameno}]` : "";
-  return `${regTypeStr(r)}${frame}(${parts.join(",")})`;
+  return `${regTypeStr(r)}${r.type === "btf_id" ? r.btfName : ""}${frame}(${parts.join(",")})`;
 }
 
 export function formatSlot(k: number, s: Slot, maps: readonly MapDef[], curFrameno: number): string | null {

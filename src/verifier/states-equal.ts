@@ -43,6 +43,7 @@ function regsafe(o: Reg, c: Reg, ids: IdMap): boolean {
     return rangeWithin(o.v, c.v);
   }
   if (o.off !== c.off || o.map !== c.map || o.frameno !== c.frameno) return false;
+  if (o.btfId !== c.btfId || o.btfFlags !== c.btfFlags) return false;
   if (o.memSize !== c.memSize || o.callback !== c.callback || !ids.check(o.refObjId, c.refObjId)) return false;
   if (o.range > c.range) return false;
   if (!rangeWithin(o.v, c.v)) return false;
@@ -80,7 +81,7 @@ function slotsafe(o: Slot, c: Slot, ids: IdMap): boolean {
 /** states_equal (not exact): every value of `c` is a value of `o`, for the parts `o` uses. */
 export function statesEqual(env: VerifierEnv, o: State, c: State, pc: number): boolean {
   if (o.frames.length !== c.frames.length) return false;
-  if (o.refs.length !== c.refs.length) return false;
+  if (o.refs.length !== c.refs.length || o.rcuLock !== c.rcuLock) return false;
   if ((o.lock === null) !== (c.lock === null) || (o.lock !== null && o.lock.map !== c.lock!.map)) return false;
   const ids = new IdMap();
   if (o.lock !== null && !ids.check(o.lock.id, c.lock!.id)) return false;

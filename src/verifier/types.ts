@@ -1,5 +1,6 @@
 // Public types of the kernel-faithful verifier (src/verifier/verifier.ts).
 import type { VerifierFacts } from "../exec/facts.js";
+import type { Btf } from "../loader/btf.js";
 
 /** Program types whose context, helpers and return codes the verifier models. */
 export const PROG_TYPES = [
@@ -13,6 +14,8 @@ export const PROG_TYPES = [
   "cgroup_skb",
   "raw_tracepoint",
   "syscall",
+  "tracing",
+  "lsm",
 ] as const;
 export type ProgType = (typeof PROG_TYPES)[number];
 
@@ -40,6 +43,10 @@ export interface VerifyOptions {
   readonly expectedAttachType?: string | null;
   /** the program comes with BTF func_info (one FUNC per subprogram): callbacks need it */
   readonly funcInfo?: boolean;
+  /** BTF the attach target and BTF-typed pointers resolve in (vmlinux, or the simulated kernel's) */
+  readonly attachBtf?: Btf;
+  /** the target's name as libbpf takes it from the section: "sched_switch" (tp_btf/sched_switch), "do_unlinkat" (fentry/do_unlinkat), "task" (iter/task) */
+  readonly attachTarget?: string;
 }
 
 // The one declaration lives below both the verifier and the JIT.
@@ -56,6 +63,10 @@ export interface VerifyResult {
   readonly log: string;
   readonly maxStackDepth: number;
   readonly facts: VerifierFacts;
+  /** the instruction the refusal was found at (do_check's insn_idx), when it came from the walk */
+  readonly errorInsn?: number;
+  /** the C source line covering errorInsn (`; text @ file.c:N`), from the object's BTF line info */
+  readonly errorSource?: string;
 }
 
 /**

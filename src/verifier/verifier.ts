@@ -15,7 +15,8 @@ import { doCheck } from "./do-check.js";
 import { COMPLEXITY_LIMIT, VerifierEnv } from "./env.js";
 import { computeLiveRegs } from "./liveness.js";
 import { markPrunePoints } from "./prune.js";
-import { Reject } from "./reject.js";
+import { Reject, fail } from "./reject.js";
+import { resolveAttachTarget, tracingKind } from "./tracing.js";
 import { checkMaxStackDepth } from "./stack-depth.js";
 
 /** every BPF_PROG_LOAD flag Linux 6.18 knows (bpf_prog_load refuses others with EINVAL) */
@@ -82,7 +83,9 @@ function bpfCheck(env: VerifierEnv): VerifyResult {
     pc++;
   }
   // check_attach_btf_id: which program types may be sleepable
-  if (((env.opts.progFlags ?? 0) & BPF_F_SLEEPABLE) !== 0 && env.opts.progType !== "kprobe" && env.opts.progType !== "syscall") {
+  const t = env.opts.progType;
+  const sleepableOk = t === "kprobe" || t === "syscall" || t === "lsm" || (t === "tracing" && ["fentry", "fexit", "fmod_ret", "iter"].includes(tracingKind(env.opts.expectedAttachType) ?? ""));
+  if (((env.opts.progFlags ?? 0) & BPF_F_SLEEPABLE) !== 0 && !sleepableOk) {
     const msg = "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable";
     env.verbose(`${msg}\n`);
     return result(env, false, ERRNO.EINVAL, msg);
@@ -107,6 +110,18 @@ function bpfCheck(env: VerifierEnv): VerifyResult {
       }
     }
   }
+  // check_attach_btf_id: tracing and LSM programs are typed by their target
+  if (env.opts.progType === "tracing" || env.opts.progType === "lsm") {
+    const kind = env.opts.progType === "lsm" ? "lsm" : tracingKind(env.opts.expectedAttachType);
+    try {
+      if (kind === null) fail(ERRNO.EINVAL, "Tracing programs must provide btf_id");
+      env.attach = resolveAttachTarget(env.opts.attachBtf, kind!, env.opts.attachTarget);
+    } catch (e) {
+      if (!(e instanceof Reject)) throw e;
+      for (const l of e.lines) env.verbose(`${l}\n`);
+      return result(env, false, e.errno, e.lines[0] ?? null);
+    }
+  }
   env.subprogs.forEach(() => env.stackDepth.push(0));
   markPrunePoints(env);
   env.live = computeLiveRegs(env.insns);
@@ -116,7 +131,8 @@ function bpfCheck(env: VerifierEnv): VerifyResult {
   } catch (e) {
     if (e instanceof Reject) {
       for (const l of e.lines) env.verbose(`${l}\n`);
-      return result(env, false, e.errno, e.lines[0] ?? null);
+      const r = result(env, false, e.errno, e.lines[0] ?? null);
+      return env.curPc >= 0 ? { ...r, errorInsn: env.curPc } : r;
     }
     throw e;
   }
@@ -147,6 +163,7 @@ function result(env: VerifierEnv, accepted: boolean, errno: number | null, error
               ...(f.fallen === true && f.taken !== true ? { branch: "never" as const } : {}),
               ...(f.mapInR1 !== undefined && f.mapInR1 >= 0 ? { mapInR1: f.mapInR1 } : {}),
               ...(f.callbackInR2 !== undefined && f.callbackInR2 >= 0 ? { callbackInR2: f.callbackInR2 } : {}),
+              ...(f.probeMem === true ? { probeMem: true } : {}),
             },
       ),
     },

@@ -226,7 +226,8 @@ describe("fentry / fexit / fmod_ret", () => {
     expect(p.runCnt).toBe(5n);
   });
 
-  it("refuses bpf_get_func_ret in an fentry program at load (-EINVAL)", async () => {
-    await expect(t.load("entry_reads_ret")).rejects.toMatchObject({ code: "EINVAL" });
+  it("lets an fentry program call bpf_get_func_ret, which returns -EOPNOTSUPP (Linux patches the call)", async () => {
+    const p = await t.load("entry_reads_ret");
+    expect(p.verdict.accepted).toBe(true);
   });
 });

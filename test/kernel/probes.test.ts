@@ -202,12 +202,12 @@ describe("kprobe accounting", () => {
 describe("arm64 user_pt_regs through the verifier's x86 kprobe context", () => {
   it("reads up to 272 bytes are accepted, past it or misaligned refused (EACCES)", () => {
     const prog = (off: number): ReturnType<typeof assemble> => assemble(`r0 = *(u64 *)(r1 + ${off})\nr0 = 0\nexit`);
-    expect(verifyForKernel(prog(256), "kprobe", null, false, 0, ARM64).accepted).toBe(true); // pc
-    expect(verifyForKernel(prog(264), "kprobe", null, false, 0, ARM64).accepted).toBe(true); // pstate
-    expect(() => verifyForKernel(prog(272), "kprobe", null, false, 0, ARM64)).toThrow(/invalid bpf_context access off=272 size=8/);
-    expect(() => verifyForKernel(prog(172), "kprobe", null, false, 0, ARM64)).toThrow(/invalid bpf_context access off=172/);
-    expect(verifyForKernel(prog(160), "kprobe", null, false, 0).accepted).toBe(true);
-    expect(verifyForKernel(prog(168), "kprobe", null, false, 0).accepted).toBe(false); // x86: 168 bytes
+    expect(verifyForKernel(prog(256), "kprobe", null, null, 0, ARM64).accepted).toBe(true); // pc
+    expect(verifyForKernel(prog(264), "kprobe", null, null, 0, ARM64).accepted).toBe(true); // pstate
+    expect(() => verifyForKernel(prog(272), "kprobe", null, null, 0, ARM64)).toThrow(/invalid bpf_context access off=272 size=8/);
+    expect(() => verifyForKernel(prog(172), "kprobe", null, null, 0, ARM64)).toThrow(/invalid bpf_context access off=172/);
+    expect(verifyForKernel(prog(160), "kprobe", null, null, 0).accepted).toBe(true);
+    expect(verifyForKernel(prog(168), "kprobe", null, null, 0).accepted).toBe(false); // x86: 168 bytes
   });
 });
 

@@ -1,4 +1,8 @@
 // `wabpf verify`: what the Linux 6.18 verifier would say about a program (privileged load).
+import { HELPER } from "../../isa/helpers.js";
+import { CALL } from "../../isa/opcode.js";
+import type { BpfProgram } from "../../object/bpf-object.js";
+import { existsSync } from "node:fs";
 import { stdinLines, readCliInput } from "../input.js";
 import { parseArgs } from "node:util";
 import { InputError, readProgramFile } from "../program-file.js";
@@ -47,7 +51,12 @@ const jsonResult = (r: VerifyResult): Record<string, unknown> => ({
   log: r.log,
 });
 
-const verdictLine = (r: VerifyResult): string => (r.accepted ? "accepted" : `rejected (errno ${r.errno}): ${r.error}`);
+/** The verdict; a refusal says where (the instruction, and its C source line for objects with line info). */
+const verdictLine = (r: VerifyResult): string => {
+  if (r.accepted) return "accepted";
+  const at = r.errorInsn === undefined ? "" : ` (insn ${r.errorInsn}${r.errorSource !== undefined ? `, ${r.errorSource.replace(/^; /, "")}` : ""})`;
+  return `rejected (errno ${r.errno}): ${r.error}${at}`;
+};
 
 export async function verifyCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -77,7 +86,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (values.batch === true) return batch();
   try {
     if (positionals.length !== 1) throw new InputError(`usage: ${VERIFY_USAGE}`);
-    if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]), values.btf);
+    if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]), values.btf, values.explain === true);
     // invalid encodings are the verifier's to refuse (exit 1 with Linux's message), not unreadable input
     const file = readProgramFile(positionals[0]!, { lenient: true });
     const flags = values["prog-flags"] === undefined ? 0 : Number(values["prog-flags"]);
@@ -108,20 +117,33 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 }
 
 /** Verify the programs of an object: a log and verdict each, or one JSON line each. */
-async function verifyObject(path: string, section: string | undefined, json: boolean, level: 0 | 1 | 2, btfPath: string | undefined): Promise<number> {
+async function verifyObject(path: string, section: string | undefined, json: boolean, asked: 0 | 1 | 2, btfPath: string | undefined, wantExplain: boolean): Promise<number> {
+  // the explanation reads the failing path from a level-1 log
+  const level = wantExplain ? (Math.max(1, asked) as 1 | 2) : asked;
   // verification needs the maps' definitions only: nothing is created, nothing compiled
-  const obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
+  let obj = await openObjectFile(path, btfPath === undefined ? undefined : await readTargetBtf(btfPath));
+  // tracing and LSM programs attach to kernel functions: without --btf, the running kernel's
+  // BTF, as libbpf takes it (CO-RE then resolves against it too)
+  if (btfPath === undefined && obj.programs.some(needsKernelBtf) && existsSync(RUNNING_KERNEL_BTF)) {
+    obj = await openObjectFile(path, await readTargetBtf(RUNNING_KERNEL_BTF));
+  }
   // libbpf creates the maps before loading any program: a map the kernel refuses fails them all
   const mapFailure = firstMapCreateFailure(obj);
   let rejected = 0;
   for (const p of selectPrograms(obj, section)) {
-    const r = mapFailure ?? p.verify({ logLevel: json ? 0 : level });
+    const r = mapFailure ?? p.verify({ logLevel: json && !wantExplain ? 0 : level });
     if (!r.accepted) rejected++;
+    const ex = wantExplain && !r.accepted && mapFailure === null && r.errorInsn !== undefined ? explain(obj.coreApply(p), r) : null;
     if (json) {
-      const line = { section: p.section, name: p.name, prog_type: p.progType, accepted: r.accepted, errno: r.errno, error: r.error };
+      const line = {
+        section: p.section, name: p.name, prog_type: p.progType, accepted: r.accepted, errno: r.errno, error: r.error,
+        ...(r.errorInsn !== undefined ? { insn: r.errorInsn } : {}),
+        ...(r.errorSource !== undefined ? { source: r.errorSource.replace(/^; /, "") } : {}),
+        ...(ex !== null ? { explanation: { pc: ex.pc, reg: ex.reg, path: ex.path, slice: ex.slice } } : {}),
+      };
       process.stdout.write(`${JSON.stringify(line)}\n`);
     } else {
-      process.stdout.write(`${p.section} (${p.name}, ${p.progType}):\n${r.log}${verdictLine(r)}\n`);
+      process.stdout.write(`${p.section} (${p.name}, ${p.progType}):\n${r.log}${verdictLine(r)}\n${ex !== null ? `${ex.text}\n` : ""}`);
     }
   }
   for (const s of obj.spec.ignored) process.stderr.write(`wabpf verify: section ${s.section} skipped: ${s.reason}\n`);
@@ -148,6 +170,17 @@ function firstMapCreateFailure(obj: BpfObject): VerifyResult | null {
 }
 
 const errnoText = (n: number): string => ({ 1: "Operation not permitted", 7: "Argument list too long", 22: "Invalid argument", 95: "Operation not supported" })[n] ?? `errno ${n}`;
+
+const RUNNING_KERNEL_BTF = "/sys/kernel/btf/vmlinux";
+
+/** Helpers whose arguments or results are typed by the kernel's BTF (task pointers, task storage). */
+const BTF_TYPED_HELPERS: ReadonlySet<number> = new Set([HELPER.get_current_task_btf, HELPER.task_pt_regs, HELPER.get_task_stack, HELPER.task_storage_get, HELPER.task_storage_delete]);
+
+/** A program the verifier must type with the kernel's BTF: tracing and LSM, or one calling a BTF-typed helper or a kfunc. */
+function needsKernelBtf(p: BpfProgram): boolean {
+  if (p.progType === "tracing" || p.progType === "lsm") return true;
+  return p.insns.some((i) => i.code === CALL && ((i.src === 0 && BTF_TYPED_HELPERS.has(i.imm)) || i.src === 2));
+}
 
 async function readTargetBtf(path: string): Promise<Btf> {
   return parseBtf(readCliInput(path), { section: path });
