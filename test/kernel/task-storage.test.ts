@@ -119,6 +119,23 @@ describe("task storage", () => {
     expect(m.lookup(pidKey(9))).toEqual(u64s(3n, 4n));
   });
 
+  it("a clang-built tp_btf program (verified as Linux does) keeps per-task storage and prints with bpf_printk's vprintk form", async () => {
+    // test/fixtures/kernel/task_helpers.c; Linux 6.18 accepts it too (kbpf.py elf)
+    const k = await SimKernel.create({ generated: 0 });
+    const obj = await k.open(fileURLToPath(new URL("../fixtures/kernel/task_helpers.o", import.meta.url)));
+    const prog = await k.load(obj, "on_wakeup_new");
+    k.attach(prog);
+    const parent = k.createTask({ pid: 100, comm: "bash" });
+    const child = k.createTask({ pid: 101, comm: "ls" });
+    k.setCurrent(parent);
+    k.call("wake_up_new_task", BigInt(child));
+    k.call("wake_up_new_task", BigInt(k.createTask({ pid: 102 })));
+    const m = obj.map("by_parent");
+    expect(m.lookup(pidKey(100))).toEqual(u64s(2n, 102n));
+    expect(m.lookup(pidKey(101))).toBeNull();
+    expect(k.machine.readTracePipe().split("\n").map((l) => l.replace(/^.*bpf_trace_printk: /, ""))).toEqual(["new 101 by 100 (bash) #1", "new 102 by 100 (bash) #2", ""]);
+  });
+
   it("creation and user-space calls follow Linux: NO_PREALLOC required, max_entries 0, int keys; no get_next_key; unknown pids are EBADF", async () => {
     const k = await SimKernel.create({ generated: 0 });
     const m = k.machine;
