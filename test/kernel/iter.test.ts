@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { assemble } from "../../src/asm/index.js";
 import { runInterp } from "../../src/interp/index.js";
@@ -76,5 +77,17 @@ describe("SimKernel.openTaskIter", () => {
     const text = await readTasks("interp");
     expect(text).toBe("1 init\n7 sh\n42 cat\nend\n");
     expect(await readTasks("jit")).toBe(text);
+  });
+
+  it("runs a clang-built iter/task program (verified as BPF_PROG_TYPE_TRACING, trace_iter) with BPF_SEQ_PRINTF", async () => {
+    // test/fixtures/kernel/iter_task.c; Linux 6.18 accepts it too (kbpf.py elf)
+    const k = await SimKernel.create({ generated: 0 });
+    const obj = await k.open(fileURLToPath(new URL("../fixtures/kernel/iter_task.o", import.meta.url)));
+    const prog = await k.load(obj, "dump_task");
+    k.createTask({ pid: 42, comm: "cat" });
+    k.createTask({ pid: 7, comm: "sh" });
+    const reader = k.openTaskIter(prog);
+    expect(new TextDecoder().decode(reader.readAll())).toBe("1 init\n7 sh\n42 cat\n3 tasks\n");
+    reader.close();
   });
 });
