@@ -2,9 +2,10 @@
 """Loads programs into the running kernel's verifier and reports what it said.
 
 JSON lines on stdin: {"id", "hex", "prog_type", "maps": [{"type","key_size","value_size",
-"max_entries","flags","spin_lock_off"?}], "license", "prog_flags", "log_level", "func_info"}.  JSON lines on stdout:
+"max_entries","flags","spin_lock_off"?,"init_hex"?,"freeze"?}], "license", "prog_flags", "log_level", "func_info"}.  JSON lines on stdout:
 {"id", "accepted", "errno", "processed", "log"}.  ld_imm64 map references (src_reg 1 or 2)
-carry an index into "maps", patched to the real fd.  With "func_info": true the program is
+carry an index into "maps", patched to the real fd; "init_hex" is written to key 0 and "freeze"
+applies BPF_MAP_FREEZE before the load (libbpf's .rodata).  With "func_info": true the program is
 loaded with a minimal BTF (one FUNC "int fN(void)" per subprogram, main global, the others
 static) and its func_info, as callbacks (bpf_loop, bpf_for_each_map_elem) need.  Needs root and bpf(); never attaches.
 Used by scripts/verifier/record-golden.mjs."""
@@ -21,6 +22,7 @@ import kbpf  # noqa: E402
 
 
 BPF_BTF_LOAD = 18
+BPF_MAP_FREEZE = 22
 
 
 class LockMap:
@@ -148,6 +150,12 @@ def main():
                     continue
                 maps.append(kbpf.Map(m["type"], m["key_size"], m["value_size"], m["max_entries"],
                                      m.get("name", ""), m.get("flags", 0)))
+                if m.get("init_hex"):
+                    maps[-1].update(bytes(m["key_size"]), bytes.fromhex(m["init_hex"]))
+                if m.get("freeze"):
+                    a = kbpf._attr()
+                    struct.pack_into("<I", a, 0, maps[-1].fd)
+                    kbpf.sys_bpf(BPF_MAP_FREEZE, a)
             code = kbpf.patch_maps(bytes.fromhex(req["hex"]), maps)
             if req.get("func_info"):
                 ok, err, log, processed = load_with_func_info(

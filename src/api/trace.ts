@@ -160,6 +160,8 @@ export interface TraceOptions {
   readonly cpus: number;
   readonly intervalMs?: number;
   readonly json: boolean;
+  /** `const volatile` globals set before load (BpfObject.setRodata), as a tool's options set them */
+  readonly rodata?: ReadonlyArray<readonly [string, bigint | boolean]>;
   /** where output goes, line by line */
   readonly write: (s: string) => void;
 }
@@ -172,6 +174,7 @@ export async function trace(src: string | Uint8Array, o: TraceOptions): Promise<
   // the open path is a host-defined function: define it before the object meets the BTF
   prepareWorkloads(k);
   const obj = await k.open(src);
+  for (const [name, value] of o.rodata ?? []) obj.setRodata(name, value);
   const btf = obj.spec.btf;
   const emit = (json: Record<string, unknown>, text: string): void => write(o.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
 

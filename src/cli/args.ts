@@ -20,3 +20,16 @@ export function positiveInt(value: string | undefined, name: string, fallback: n
 }
 
 export const hex64 = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
+
+/** A `const volatile` global set before load: its name and value. */
+export type RodataSetting = readonly [string, bigint | boolean];
+
+/** --rodata NAME=VALUE: an integer (decimal, 0x hex, negative) or true/false. */
+export function parseRodata(spec: string): RodataSetting {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(spec);
+  const v = m?.[2];
+  if (m === null || v === undefined) throw new InputError(`bad --rodata "${spec}": expected NAME=VALUE`);
+  if (v === "true" || v === "false") return [m[1]!, v === "true"];
+  if (!/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(v)) throw new InputError(`bad --rodata "${spec}": the value is an integer or true/false`);
+  return [m[1]!, v.startsWith("-") ? -BigInt(v.slice(1)) : BigInt(v)];
+}

@@ -21,10 +21,10 @@ export const SERVE_USAGE = "wabpf serve [--port N] [--host H]";
 
 export const SHOW_USAGE = "wabpf show OBJECT.o [--json]";
 
-export const TRACE_USAGE = `wabpf trace OBJECT.o [--workload ${WORKLOAD_NAMES.join("|")}] [--duration-ms N | --iterations N] [--cpus N] [--interval-ms N] [--json]`;
+export const TRACE_USAGE = `wabpf trace OBJECT.o [--workload ${WORKLOAD_NAMES.join("|")}] [--rodata NAME=VALUE]... [--duration-ms N | --iterations N] [--cpus N] [--interval-ms N] [--json]`;
 
-export const VERIFY_USAGE = `wabpf verify FILE [--section S] [--btf VMLINUX] [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--explain] [--json] [--mem-size N]
-wabpf verify --batch   (JSON lines on stdin: {"id","insns_hex","prog_type","prog_flags","license","maps":[{"type","key_size","value_size","max_entries","flags"}]})
+export const VERIFY_USAGE = `wabpf verify FILE [--section S] [--btf VMLINUX] [--rodata NAME=VALUE]... [--prog-type T] [--prog-flags N] [--map TYPE:KEYSZ:VALSZ:MAXENT[:FLAGS]]... [--log-level 0|1|2] [--explain] [--json] [--mem-size N]
+wabpf verify --batch   (JSON lines on stdin: {"id","insns_hex","prog_type","prog_flags","license","maps":[{"type","key_size","value_size","max_entries","flags","init_hex","freeze"}]})
   An ld_imm64 with src_reg 1 (map fd) or 5 (map idx) and imm i refers to the i-th --map.
   Program types: ${PROG_TYPES.join(", ")}, and raw: what \`wabpf run\` runs (r1 = --mem-size bytes of
   memory, default the .data file's, r2 = that size), judged as Linux judges it under kbpf.py's
@@ -32,7 +32,8 @@ wabpf verify --batch   (JSON lines on stdin: {"id","insns_hex","prog_type","prog
   FILE may be a clang-compiled object (.o): every program (or those of --section) is verified with
   its section's program type and the object's maps; --json prints one line per program. CO-RE
   relocations resolve against --btf (e.g. /sys/kernel/btf/vmlinux, as libbpf does), else the
-  object's own BTF.
+  object's own BTF. .rodata and .kconfig are frozen as libbpf freezes them: the verifier reads
+  their values as constants; --rodata sets a \`const volatile\` global first (a tool's option).
   --explain adds, for a rejected program, the shortest path to the failing instruction and the
   instructions the offending register's value came from (wabpf's, not the kernel's).
   Exit status: 0 accepted, 1 rejected, 2 unreadable input.`;

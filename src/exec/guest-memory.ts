@@ -1,5 +1,5 @@
 import { RuntimeTrap, TrapKind } from "../errors.js";
-import { HEAP_BASE, WASM_PAGE } from "../isa/layout.js";
+import { HEAP_BASE, PROBE_STAGE_ADDR, WASM_PAGE } from "../isa/layout.js";
 
 /** A range [start, end) of guest addresses a program may touch. */
 export interface Region {
@@ -8,6 +8,17 @@ export interface Region {
   readonly writable: boolean;
   /** what the region is, for error messages: "stack", "ctx", "map value" */
   readonly name: string;
+}
+
+/**
+ * The simulated kernel's own memory, which probe loads read as copy_from_kernel_nofault
+ * would (the machine's address spaces implement it).
+ */
+export interface KernelMemory {
+  /** whether guest bytes [addr, addr+size) are kernel objects the host declared (the kernel keeps its structures in guest memory) */
+  isKernelGuest(addr: number, size: number): boolean;
+  /** the bytes the host mapped at kernel addresses [addr, addr+size), outside guest memory, or null */
+  kernelBytes(addr: bigint, size: number): Uint8Array | null;
 }
 
 /**
@@ -23,6 +34,8 @@ export class GuestMemory {
   private regions: Region[] = [];
   /** Extra check for dynamic regions (map values handed out by helpers). */
   dynamicRegion: ((addr: number, size: number, write: boolean) => boolean) | null = null;
+  /** Kernel memory outside the regions that probe loads read; the machine sets it. */
+  kernelMemory: KernelMemory | null = null;
   private buf: ArrayBuffer;
   private dv: DataView;
   private u8a: Uint8Array;
@@ -106,6 +119,35 @@ export class GuestMemory {
       if (addr >= r.start && addr + size <= r.end) return !write || r.writable;
     }
     return this.dynamicRegion !== null && this.dynamicRegion(addr, size, write);
+  }
+
+  /**
+   * Where a probe load (the kernel's BPF_PROBE_MEM) of `size` bytes at the 64-bit address
+   * `hi:lo` (all 64 bits tested) reads: its guest address when that is a region the program may
+   * read or a kernel object; PROBE_STAGE_ADDR, holding the bytes, when they are mapped at a
+   * kernel address; 0 (never readable) where the read faults and the load gives 0, as Linux's
+   * exception table does instead of a trap. Numbers, not a BigInt: the JIT calls it per load.
+   */
+  probeAddress(lo: number, hi: number, size: number): number {
+    if (hi !== 0) {
+      const bytes = this.kernelMemory?.kernelBytes((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0), size) ?? null;
+      if (bytes === null || bytes.length < size) return 0;
+      this.bytes.set(bytes.subarray(0, size), PROBE_STAGE_ADDR);
+      return PROBE_STAGE_ADDR;
+    }
+    const at = lo >>> 0;
+    // kernel objects first: BTF pointers lead there
+    if (this.kernelMemory?.isKernelGuest(at, size) !== true && !this.allowed(at, size, false)) return 0;
+    return at + size <= this.memory.buffer.byteLength ? at : 0;
+  }
+
+  /** What a probe load of `size` bytes at `addr` (taken mod 2^64) reads, zero-extended (see probeAddress). */
+  probeRead(addr: bigint, size: number): bigint {
+    const a = BigInt.asUintN(64, addr);
+    const at = this.probeAddress(Number(a & 0xffffffffn), Number(a >> 32n), size);
+    if (at === 0) return 0n;
+    const v = this.view;
+    return size === 1 ? BigInt(v.getUint8(at)) : size === 2 ? BigInt(v.getUint16(at, true)) : size === 4 ? BigInt(v.getUint32(at, true)) : v.getBigUint64(at, true);
   }
 
   /** Check an access and return its address as a number; traps with pc, address and size. */

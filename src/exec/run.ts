@@ -2,6 +2,7 @@ import type { GuestMemory } from "./guest-memory.js";
 import type { HelperRegistry } from "./helpers.js";
 import { STACK_FRAME_SIZE } from "../isa/layout.js";
 import type { PseudoResolver, TailCallTarget } from "./targets.js";
+import type { VerifierFacts } from "./facts.js";
 
 // declared in targets.ts (helpers.ts needs TailCallTarget too); re-exported for their importers
 export type { PseudoResolver, TailCallTarget };
@@ -43,6 +44,12 @@ export interface RunOptions {
   readonly budget?: number;
   /** Resolves map references (pseudo ld_imm64); without it they trap when reached. */
   readonly pseudo?: PseudoResolver;
+  /**
+   * What the verifier proved, for the interpreter: its loads marked probeMem read 0 where
+   * they would fault. The JIT takes the facts when it compiles (as it does helpers and map
+   * references) and ignores this.
+   */
+  readonly verified?: VerifierFacts | null;
 }
 
 export interface RunResult {

@@ -1,6 +1,7 @@
 // What a run refers to outside its own code: how pseudo ld_imm64 instructions resolve, and the
 // programs a tail call may jump to. Kept apart from run.ts so helpers.ts can name them too.
 import type { Insn } from "../isa/insn.js";
+import type { VerifierFacts } from "./facts.js";
 
 /**
  * What a pseudo ld_imm64 loads: `src` is its src_reg (1 BPF_PSEUDO_MAP_FD / 5 MAP_IDX: a map;
@@ -20,6 +21,8 @@ export interface TailCallTarget {
   readonly name: string;
   readonly insns: readonly Insn[];
   readonly pseudo?: PseudoResolver;
+  /** what the verifier proved about it, for the interpreter (its probe loads) */
+  readonly verified?: VerifierFacts | null;
   /** a JitProgram compiled from `insns` (typed loosely: src/exec sits below src/jit) */
   readonly compiled?: object;
 }

@@ -26,6 +26,7 @@ import {
 import { GuestMemory, type Region } from "../exec/guest-memory.js";
 import { type HelperCall, type HelperRegistry } from "../exec/helpers.js";
 import { DEFAULT_BUDGET, stackWindow, type PseudoResolver, type RunOptions, type RunResult, type TailCallTarget } from "../exec/run.js";
+import type { VerifierFacts } from "../exec/facts.js";
 import { callbackTargets, MAX_TAIL_CALL_CNT, pseudoFuncTarget, pseudoFuncValue } from "../exec/callbacks.js";
 import { bswap, s32, s64, sdiv, sext, smod, u32, u64 } from "./alu.js";
 
@@ -36,6 +37,8 @@ const NO_HELPERS: HelperRegistry = new Map();
 interface Prog {
   readonly insns: readonly Insn[];
   readonly pseudo: PseudoResolver | undefined;
+  /** what the verifier proved: its probeMem loads read 0 where they would fault */
+  readonly facts: VerifierFacts | null;
   /** slots whose encoding was checked (an invalid one traps when reached) */
   readonly checked: Uint8Array;
   /** slots a callback may start at (ld_imm64 src 4 targets), computed on first use */
@@ -48,7 +51,13 @@ interface Frame {
   prog: Prog; // the caller's program (a tail call in a subprogram changes the callee's)
 }
 
-const progOf = (insns: readonly Insn[], pseudo: PseudoResolver | undefined): Prog => ({ insns, pseudo, checked: new Uint8Array(insns.length), callbacks: null });
+const progOf = (insns: readonly Insn[], pseudo: PseudoResolver | undefined, facts: VerifierFacts | null | undefined): Prog => ({
+  insns,
+  pseudo,
+  facts: facts ?? null,
+  checked: new Uint8Array(insns.length),
+  callbacks: null,
+});
 
 /**
  * The reference interpreter: RFC 9669 semantics on unsigned 64-bit bigints, every memory
@@ -154,7 +163,7 @@ export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunRes
               if (next !== null) {
                 // the target replaces the running program in this frame; registers stay
                 tail.next = null;
-                prog = progOf(next.insns, next.pseudo);
+                prog = progOf(next.insns, next.pseudo, next.verified);
                 insns = prog.insns;
                 pc = 0;
               } else pc++;
@@ -193,8 +202,9 @@ export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunRes
 
         case Class.LDX: {
           const size = sizeBytes(opSize(code));
-          const addr = mem.check(regs[ins.src]! + BigInt(ins.off), size, false, pc);
-          const v = load(mem, addr, size);
+          const at = regs[ins.src]! + BigInt(ins.off);
+          // a probe load (through a BTF-typed kernel pointer) reads 0 where it would fault
+          const v = prog.facts?.insn[pc]?.probeMem === true ? mem.probeRead(at, size) : load(mem, mem.check(at, size, false, pc), size);
           regs[ins.dst] = opMode(code) === Mode.MEMSX ? sext(v, size * 8, 64) : v;
           pc++;
           break;
@@ -218,7 +228,7 @@ export function runInterp(insns: readonly Insn[], opts: RunOptions = {}): RunRes
       }
     }
   };
-  return { r0: exec(progOf(insns, opts.pseudo), 0, regs, 0) };
+  return { r0: exec(progOf(insns, opts.pseudo, opts.verified), 0, regs, 0) };
 }
 
 /** r1..r5 and r10 at entry: input at CTX_BASE (r1 = address, r2 = length), then explicit args. */

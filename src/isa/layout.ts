@@ -6,7 +6,7 @@
 //
 //   0x000000 ┬ null guard: address 0 and small offsets never hit valid data
 //   0x010000 ┼ BPF stacks: MAX_CPUS × STACK_PER_CPU (8 frames × 512 B each)
-//   0x050000 ┼ machine state (current CPU id), then unused
+//   0x050000 ┼ machine state (current CPU id, a probe load's staged bytes), then unused
 //   0x100000 ┼ context / input memory of the current run (CTX_SIZE bytes)
 //   0x200000 ┴ AssemblyScript heap: map storage, runtime state (grows upward)
 
@@ -30,6 +30,11 @@ export const STACK_END = STACK_BASE + MAX_CPUS * STACK_PER_CPU;
  * AssemblyScript runtime (per-CPU map slots, bpf_get_smp_processor_id). Never a region.
  */
 export const CPU_ID_ADDR = 0x50000;
+/**
+ * Where a probe load's bytes are staged when they live outside guest memory (mapped at a
+ * kernel address by the host): 8 bytes after the CPU id, written just before the load. Never a region.
+ */
+export const PROBE_STAGE_ADDR = 0x50008;
 /** Where run input (conformance memory, program context) is placed. */
 export const CTX_BASE = 0x100000;
 export const CTX_SIZE = 0x100000;

@@ -100,6 +100,8 @@ export function generate(
   // (first slot of the metered segment, fuel left): the budget ran out inside the segment
   w.importFunction("budget", "env", "budget", [i32, i32], w.none);
   w.importFunction("check", "env", "check", [i64, i32, i32, i32], i32);
+  // (address low, high, size) -> where a probe load there reads, 0 where it faults (only modules with a probe load import it)
+  if (facts?.insn.some((f) => f?.probeMem === true) === true) w.importFunction("probe", "env", "probe", [i32, i32, i32], i32);
   // callx to a helper id outside the in-module dispatch table (or to no helper: it traps)
   w.importFunction("callxSlow", "env", "callx", [i64, i64, i64, i64, i64, i64, i32], i64);
   const helperSig = [i64, i64, i64, i64, i64];
@@ -618,16 +620,41 @@ class Lowering {
   }
 
   private load(ins: Insn, pc: number): Expr {
-    const o = this.m.i64;
     const size = sizeBytes(opSize(ins.code));
-    const [p, at] = this.address(ins.src, ins.off, size, false, pc);
     const sx = opMode(ins.code) === Mode.MEMSX;
+    if (this.facts?.insn[pc]?.probeMem === true) return this.probeLoad(ins.src, ins.off, size, sx);
+    const [p, at] = this.address(ins.src, ins.off, size, false, pc);
+    return this.typedLoad(size, sx, p, at);
+  }
+
+  /** An LDX's load of `size` bytes at p + at, sign-extended for MEMSX. */
+  private typedLoad(size: number, sx: boolean, p: Expr, at: number): Expr {
+    const o = this.m.i64;
     switch (size) {
       case 1: return sx ? o.load8_s(at, 1, p) : o.load8_u(at, 1, p);
       case 2: return sx ? o.load16_s(at, 1, p) : o.load16_u(at, 1, p);
       case 4: return sx ? o.load32_s(at, 1, p) : o.load32_u(at, 1, p);
       default: return o.load(at, 1, p);
     }
+  }
+
+  /**
+   * A load through a BTF-typed kernel pointer (the kernel's BPF_PROBE_MEM): never traps. Both
+   * halves of the 64-bit address go to JS ("probe": the active frames, the regions, the
+   * simulated kernel's memory), so a kernel-looking address never aliases guest memory through
+   * its low half; JS answers with the guest address to load from, or 0 (never readable) where
+   * the read faults and the load gives 0, as Linux's exception table does. No inline test:
+   * such pointers lead to kernel objects, which only JS knows, and a program a trampoline runs
+   * has no input or frame bounds in the globals.
+   */
+  private probeLoad(reg: number, off: number, size: number, sx: boolean): Expr {
+    const { m } = this;
+    const o = m.i64;
+    const a = (): Expr => m.local.get(L_TMP2, this.i64);
+    const eff = off === 0 ? this.get(reg) : o.add(this.get(reg), this.k64(BigInt(off)));
+    const p = m.call("probe", [this.w(a()), this.w(o.shr_u(a(), this.k64(32n))), m.i32.const(size)], this.i32);
+    const at = (): Expr => m.local.get(L_ADDR, this.i32);
+    return m.block(null, [m.local.set(L_TMP2, eff), m.local.set(L_ADDR, p), m.if(at(), this.typedLoad(size, sx, at(), 0), this.k64(0n))], this.i64);
   }
 
   private rawLoad(size: number, p: Expr, at = 0): Expr {

@@ -310,6 +310,16 @@ export class JitProgram {
       // stack address is outside the window, as the interpreter judges it
       check: (addr: bigint, size: number, write: number, pc: number): number =>
         addr >= STACK_BASE_N && addr < STACK_END_N ? mem.checkOutside(addr, size, write !== 0, pc) : mem.check(addr, size, write !== 0, pc),
+      // where a probe load reads (0: it faults); of the stack area only the active frames are
+      // readable (the regions hold all eight), as for the interpreter
+      probe: (lo: number, hi: number, size: number): number => {
+        const at = lo >>> 0;
+        if (hi === 0 && at >= STACK_BASE && at < STACK_END) {
+          const fp0 = Number(g.fp0.value as bigint);
+          if (at < fp0 - ((g.depth.value as number) + 1) * STACK_FRAME_SIZE || at + size > fp0) return 0;
+        }
+        return mem.probeAddress(lo, hi, size);
+      },
       callx: (id: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, pc: number): bigint => {
         const h = this.helpers.get(Number(BigInt.asIntN(32, id)));
         if (h === undefined) throw new RuntimeTrap(TrapKind.BadCallTarget, pc, `no helper with id ${BigInt.asIntN(32, id)}`);

@@ -270,6 +270,42 @@ export class BpfObject {
     for (const m of this.maps.values()) if (!m.closed) m.close();
   }
 
+  /**
+   * Set a `const volatile` global of .rodata before load, as a libbpf skeleton's
+   * `skel->rodata->targ_pid = pid` (cilium-ebpf: RewriteConstants): the verifier reads the new
+   * value as a constant and the map is created holding it. A number, bigint or boolean is
+   * stored little-endian in the variable's size; bytes must have exactly that size. Once the
+   * maps exist .rodata is frozen: EBUSY, as libbpf's bpf_map__set_initial_value after load.
+   */
+  setRodata(name: string, value: number | bigint | boolean | Uint8Array): void {
+    if (this.loaded) throw new EbpfError("EBUSY", `'${name}': .rodata is frozen once the object's maps exist (set it before load())`);
+    const btf = this.spec.btf;
+    let found: { bytes: Uint8Array; offset: number; size: number } | null = null;
+    for (const m of this.spec.maps) {
+      if (m.kind !== "rodata" || m.initial === null || btf === null) continue;
+      const ds = btf.types.find((t) => t.kind === "DATASEC" && t.name === m.section);
+      if (ds === undefined || ds.kind !== "DATASEC") continue;
+      const v = ds.vars.find((x) => {
+        const t = btf.typeById(x.type);
+        return t.kind === "VAR" && t.name === name;
+      });
+      if (v !== undefined) found = { bytes: m.initial, offset: v.offset, size: v.size };
+    }
+    if (found === null) throw new EbpfError("ENOENT", `no .rodata variable '${name}' in ${this.spec.objName}${btf === null ? " (the object has no BTF)" : ""}`);
+    const { bytes, offset, size } = found;
+    if (value instanceof Uint8Array) {
+      if (value.length !== size) throw new EbpfError("EINVAL", `'${name}' is ${size} bytes, not ${value.length}`);
+      bytes.set(value, offset);
+      return;
+    }
+    if (typeof value === "number" && !Number.isSafeInteger(value)) throw new EbpfError("EINVAL", `'${name}': ${value} is not an integer (pass a bigint or the bytes)`);
+    const n = typeof value === "boolean" ? (value ? 1n : 0n) : BigInt(value);
+    const bits = BigInt(size * 8);
+    if (size > 8 || n < -(1n << (bits - 1n)) || n >= 1n << bits) throw new EbpfError("ERANGE", `${String(value)} does not fit '${name}' (${size} bytes)`);
+    const u = BigInt.asUintN(Number(bits), n);
+    for (let i = 0; i < size; i++) bytes[offset + i] = Number((u >> BigInt(8 * i)) & 0xffn);
+  }
+
   /** Create the maps only (for verifying programs one by one). */
   createMaps(): void {
     if (this.loaded) return;

@@ -65,9 +65,16 @@ export interface LoadedProgram {
   readonly progId: number | null;
 }
 
-/** The verifier's view of an object: its maps, license and whether it has func_info. */
+/**
+ * The verifier's view of an object: its maps, license and whether it has func_info. The maps
+ * libbpf freezes before loading programs (.rodata, .kconfig) come with their bytes, which the
+ * verifier reads as constants.
+ */
 export function objectVerifyOptions(spec: ObjectSpec): Pick<VerifyOptions, "maps" | "license" | "funcInfo"> {
-  const maps: MapDef[] = spec.maps.map((m) => ({ type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name }));
+  const maps: MapDef[] = spec.maps.map((m) => ({
+    type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name,
+    ...(m.frozen ? { frozen: true, initial: m.initial ?? new Uint8Array(m.valueSize) } : {}),
+  }));
   return { maps, license: spec.license, funcInfo: spec.btfExt !== null && spec.btfExt.funcInfo.sections.length > 0 };
 }
 
@@ -151,7 +158,7 @@ export async function loadObjectProgram<P extends LoadableProgram>(obj: Loadable
   const progId = m.registerProgram(
     p.name,
     jit?.tableIndex(m.mem) ?? null,
-    { name: p.name, insns, pseudo, ...(jit !== null ? { compiled: jit } : {}) },
+    { name: p.name, insns, pseudo, verified: verdict.facts, ...(jit !== null ? { compiled: jit } : {}) },
     usedMaps(insns, obj.mapSlots()),
   );
   if (jit !== null) m.onProgramFree(progId, () => jit.unbind(m.mem));

@@ -27,19 +27,21 @@ export async function defaultEngine(): Promise<EngineName> {
 /**
  * `insns` made ready by `engine`. `opts.helpers` and `opts.pseudo` are bound the same way on
  * both (the JIT compiles them in; the interpreter passes them to every run); `verified`
- * (the verifier's facts) lets the JIT drop the guards they prove, null runs unverified.
+ * (the verifier's facts) lets the JIT drop the guards they prove, null runs unverified; both
+ * engines honour its probe loads (probeMem).
  */
 export async function prepareProgram(insns: readonly Insn[], engine: EngineName, opts: CompileOptions = {}): Promise<EngineProgram> {
   if (engine === "interp") return interpProgram(insns, opts);
   return jitProgram(await compileProgram(insns, opts));
 }
 
-/** The interpreter, with the helpers and map resolver of `bound` on every run. */
-export function interpProgram(insns: readonly Insn[], bound: Pick<CompileOptions, "helpers" | "pseudo"> = {}): EngineProgram {
+/** The interpreter, with the helpers, map resolver and verifier facts of `bound` on every run. */
+export function interpProgram(insns: readonly Insn[], bound: Pick<CompileOptions, "helpers" | "pseudo" | "verified"> = {}): EngineProgram {
   const withBound = (opts: RunOptions = {}): RunOptions => ({
     ...opts,
     ...(bound.helpers !== undefined ? { helpers: bound.helpers } : {}),
     ...(bound.pseudo !== undefined ? { pseudo: bound.pseudo } : {}),
+    ...(bound.verified !== undefined ? { verified: bound.verified } : {}),
   });
   return { engine: "interp", compiled: null, run: (opts) => runInterp(insns, withBound(opts)), prepare: (opts) => () => runInterp(insns, withBound(opts)) };
 }

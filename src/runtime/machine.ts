@@ -122,6 +122,8 @@ export class Machine {
     const access = rt.exports.wabpf_value_access;
     mem.dynamicRegion = (addr, size, write) => access(addr, size, write ? 1 : 0) !== 0 || (prev !== null && prev(addr, size, write));
     this.addressSpaces = new SimAddressSpaces(mem);
+    // probe loads (BPF_PROBE_MEM) read kernel memory as bpf_probe_read_kernel does
+    mem.kernelMemory = this.addressSpaces;
     for (let cpu = 0; cpu < MAX_CPUS; cpu++) this.writeTask(cpu, idleTask(cpu));
   }
 

@@ -12,7 +12,7 @@
 // memory: the legacy helpers that pick the space by address (bpf_probe_read, _str, %s) treat
 // a guest range the program may access as kernel memory first.
 import { EbpfError } from "../errors.js";
-import type { GuestMemory } from "../exec/guest-memory.js";
+import type { GuestMemory, KernelMemory } from "../exec/guest-memory.js";
 
 /** x86-64's TASK_SIZE_MAX with 4-level paging: the end of user space. */
 export const TASK_SIZE_MAX = 0x00007ffffffff000n;
@@ -29,7 +29,7 @@ interface Mapping {
   readonly bytes: Uint8Array;
 }
 
-export class SimAddressSpaces {
+export class SimAddressSpaces implements KernelMemory {
   private readonly spaces: Record<AddressSpace, Mapping[]> = { kernel: [], user: [] };
   /** guest ranges [start, end) the host declared kernel memory */
   private readonly guestKernel: Array<{ start: number; end: number }> = [];
@@ -62,8 +62,17 @@ export class SimAddressSpaces {
   private guestIsKernel(addr: bigint, size: number): boolean {
     if (addr < 0n || addr + BigInt(size) > 0x100000000n) return false;
     const a = Number(addr);
-    if (this.guestKernel.some((r) => a >= r.start && a + size <= r.end)) return true;
-    return this.mem.allowed(a, Math.max(size, 1), false);
+    return this.isKernelGuest(a, size) || this.mem.allowed(a, Math.max(size, 1), false);
+  }
+
+  /** Whether guest bytes [addr, addr+size) lie in one range the host declared kernel memory. */
+  isKernelGuest(addr: number, size: number): boolean {
+    return this.guestKernel.some((r) => addr >= r.start && addr + size <= r.end);
+  }
+
+  /** The bytes mapped at kernel addresses [addr, addr+size) (a view, not a copy), or null. */
+  kernelBytes(addr: bigint, size: number): Uint8Array | null {
+    return this.mapped("kernel", addr, size);
   }
 
   private mapped(space: AddressSpace, addr: bigint, size: number): Uint8Array | null {

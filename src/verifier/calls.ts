@@ -13,6 +13,7 @@ import { checkRcuLeak } from "./kfuncs.js";
 import { btfPtrReg } from "./memory.js";
 import { BTF_FLAG } from "./btf-walk.js";
 import { invalidScalar, checkReturnCode } from "./return-code.js";
+import { checkSnprintfCall } from "./snprintf-check.js";
 
 /** A value seen on one more path: kept while every path agrees, else -1. */
 const agree = (seen: number | undefined, v: number): number => (seen === undefined || seen === v ? v : -1);
@@ -54,6 +55,7 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     const r = env.readReg(s, regno);
     checkFuncArg(env, s, a, regno, r, meta, proto.args[i - 1], id);
   });
+  if (id === HELPER.snprintf) checkSnprintfCall(env, s);
   const mapIdx = meta.mapIdx;
   // what the JIT may bind at compile time: the map in r1, the callback in r2
   const f = env.facts[p.pc]!;

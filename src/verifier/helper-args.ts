@@ -7,7 +7,7 @@ import { HELPER } from "../isa/helpers.js";
 import type { ArgType } from "./helpers.js";
 import { cur, isPkt, regTypeStr, type Reg, type State } from "./state.js";
 import { MAX_VAR_OFF, type VerifierEnv } from "./env.js";
-import { checkPtrOffReg, checkMapAccessType, checkMapAccess, checkMemRegionAccess, checkPacketAccess } from "./memory.js";
+import { checkPtrOffReg, checkMapAccessType, checkMapAccess, checkMemRegionAccess, checkPacketAccess, mapIsRdonly } from "./memory.js";
 import { fail } from "./reject.js";
 import { BTF_FLAG } from "./btf-walk.js";
 import { checkStackAccessWithinBounds, frameOf, setStackByte, constantMapKey } from "./stack.js";
@@ -70,7 +70,7 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
       if (r.v.umin === 0n && !zeroOk) fail(ERRNO.EACCES, `R${regno} invalid zero-sized read: u64=[${r.v.umin},${r.v.umax}]`);
       if (r.v.umax >= MAX_VAR_OFF) fail(ERRNO.EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
       const memReg = cur(s).regs[regno - 1]!;
-      checkHelperMemAccess(env, s, memReg, regno - 1, Number(r.v.umax), prev === "uninit_mem" ? "write" : "read", zeroOk);
+      checkHelperMemAccess(env, s, memReg, regno - 1, Number(r.v.umax), prev === "uninit_mem" || prev === "mem_or_null" ? "write" : "read", zeroOk);
       return;
     }
     case "alloc_size":
@@ -88,6 +88,7 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
       checkPtrOffReg(r, regno);
       meta.callback = r.callback;
       return;
+    case "mem_or_null":
     case "mem_ro_or_null":
       if (!memOk(r) && !isNull(r)) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=${MEM}`);
       return;
@@ -122,6 +123,22 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
         if (s.lock!.map !== r.map || s.lock!.id !== r.id) fail(ERRNO.EINVAL, "bpf_spin_unlock of different lock");
         s.lock = null;
       }
+      return;
+    }
+    case "const_str": {
+      // check_reg_type (a map value only), then check_reg_const_str
+      if (r.type !== "map_value" || r.nullable) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=map_value`);
+      const m = env.maps[r.map]!;
+      if (!mapIsRdonly(m)) fail(ERRNO.EACCES, `R${regno} does not point to a readonly map'`);
+      if (!T.isConst(r.v.varOff)) fail(ERRNO.EACCES, `R${regno} is not a constant address'`);
+      if (m.type !== "array") fail(ERRNO.EACCES, "no direct value access support for this map type");
+      checkMapAccess(env, r, regno, r.off, m.valueSize - r.off, false);
+      // map_direct_value_addr: a single-element array only
+      if (m.maxEntries !== 1) fail(ERRNO.ENOTSUPP, "direct value access on string failed");
+      const at = r.off + Number(BigInt.asIntN(64, r.v.varOff.value));
+      let nul = at;
+      while (nul < m.valueSize && (m.initial?.[nul] ?? 0) !== 0) nul++;
+      if (nul === m.valueSize) fail(ERRNO.EINVAL, "string is not zero-terminated");
       return;
     }
   }

@@ -30,6 +30,8 @@ export type ArgType =
   | "spin_lock"
   /** ARG_PTR_TO_MEM | PTR_MAYBE_NULL | MEM_RDONLY (data of bpf_trace_vprintk, bpf_snprintf, bpf_seq_printf) */
   | "mem_ro_or_null"
+  /** ARG_PTR_TO_MEM_OR_NULL: a buffer the helper writes (bpf_snprintf's output) */
+  | "mem_or_null"
   /** ARG_PTR_TO_LONG: 8 aligned bytes the helper writes */
   | "long_uninit"
   /** ARG_PTR_TO_MAP_VALUE_OR_NULL */
@@ -38,7 +40,9 @@ export type ArgType =
   | `btf:${string}`
   | `btf_or_null:${string}`
   /** ARG_PTR_TO_BTF_ID_SOCK_COMMON: a socket as a BTF pointer (a struct that starts with struct sock_common) */
-  | "btf_sock_common";
+  | "btf_sock_common"
+  /** ARG_PTR_TO_CONST_STR: a NUL-terminated string in a frozen read-only map (bpf_snprintf's format) */
+  | "const_str";
 
 export interface HelperProto {
   readonly id: number;
@@ -137,7 +141,8 @@ const PROTOS: HelperProto[] = [
   { id: HELPER.get_current_task_btf, args: [], ret: "btf:task_struct", gplOnly: true, allowed: ALL },
   { id: HELPER.task_pt_regs, args: ["btf:task_struct"], ret: "btfp:pt_regs", gplOnly: true, allowed: ALL },
   { id: HELPER.trace_vprintk, args: ["mem_ro", "const_size", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL },
-  { id: HELPER.snprintf, args: ["mem_ro_or_null", "const_size_or_zero", "mem_ro", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.snprintf, args: ["mem_or_null", "const_size_or_zero", "const_str", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.strncmp, args: ["mem_ro", "const_size", "const_str"], ret: "integer", gplOnly: false, allowed: ALL },
   { id: HELPER.seq_printf, args: ["btf:seq_file", "mem_ro", "const_size", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing" },
   { id: HELPER.seq_write, args: ["btf:seq_file", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing" },
   { id: HELPER.get_func_arg, args: ["ctx", "anything", "long_uninit"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },

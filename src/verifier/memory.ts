@@ -6,11 +6,12 @@ import type { Insn } from "../isa/insn.js";
 import { AtomicOp } from "../isa/opcode.js";
 import { ERRNO } from "../errors.js";
 import type { Scalar } from "./scalar.js";
+import type { MapDef } from "./types.js";
 import { ctxAccess, sockCommonAccess } from "./prog-types.js";
 import { tracingCtxAccess } from "./tracing.js";
 import { BTF_FLAG, btfStructAccess, loadedPtrFlags } from "./btf-walk.js";
 import { GPL_LICENSES } from "./helpers.js";
-import { cur, isPkt, ptrReg, regTypeStr, scalarReg, unknownReg, type Reg, type State } from "./state.js";
+import { constReg, cur, isPkt, ptrReg, regTypeStr, scalarReg, unknownReg, type Reg, type State } from "./state.js";
 import { MAX_VAR_OFF, MAX_PACKET_OFF, S64_MIN, type Facts, type VerifierEnv } from "./env.js";
 import { fail, unsupported } from "./reject.js";
 import { checkStackAccessWithinBounds, checkStackWrite, checkStackRead } from "./stack.js";
@@ -55,7 +56,7 @@ export function checkMemAccess(env: VerifierEnv, s: State, regno: number, insnOf
   if (reg.type === "map_value" && !reg.nullable) {
     checkMapAccessType(env, reg, regno, off, size, t);
     checkMapAccess(env, reg, regno, off, size, false);
-    if (t === "read") out = unknownReg();
+    if (t === "read") out = frozenMapRead(env, reg, off, size, signExt) ?? unknownReg();
   } else if (reg.type === "ctx" && env.attach !== null) {
     checkPtrOffReg(reg, regno);
     // btf_ctx_access's own lines come first: on a refusal they are its first error lines
@@ -117,6 +118,27 @@ export function checkMemAccess(env: VerifierEnv, s: State, regno: number, insnOf
     out = unknownReg();
   }
   return out;
+}
+
+/** bpf_map_is_rdonly: programs cannot write the map (BPF_F_RDONLY_PROG) and user space no longer may (frozen). */
+export const mapIsRdonly = (m: MapDef): boolean => m.frozen === true && ((m.flags ?? 0) & BPF_F_RDONLY_PROG) !== 0;
+
+/**
+ * A load at a constant offset from a map that is frozen and read-only to programs
+ * (bpf_map_is_rdonly) reads the map's bytes (bpf_map_direct_read): the value is a known
+ * constant, so branches on `.rodata` settings are decided at load. Null: the load is unknown.
+ */
+function frozenMapRead(env: VerifierEnv, reg: Reg, off: number, size: number, signExt: boolean): Reg | null {
+  const m = env.maps[reg.map]!;
+  if (!T.isConst(reg.v.varOff) || !mapIsRdonly(m)) return null;
+  // only plain arrays have map_direct_value_addr; it works on a single-element array only
+  // (the kernel's -ENOTSUPP comes back from the load without a log line)
+  if (m.type !== "array") return null;
+  if (m.maxEntries !== 1) fail(ERRNO.ENOTSUPP);
+  const at = off + Number(BigInt.asIntN(64, reg.v.varOff.value));
+  let v = 0n;
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(m.initial?.[at + i] ?? 0);
+  return constReg(signExt && size < 8 ? BigInt.asUintN(64, BigInt.asIntN(size * 8, v)) : v);
 }
 
 /** A BTF pointer to struct `btfId` of the target BTF; one that may be null gets an id for its null check. */

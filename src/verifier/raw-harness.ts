@@ -29,7 +29,9 @@ export function verifyRawHarness(body: readonly Insn[], opts: VerifyRawHarnessOp
     { type: "array", keySize: 4, valueSize: Math.max(opts.memSize, 1), maxEntries: 1, name: "kbpf_mem" },
   ];
   const r = verify([...rawHarnessPrefix(opts.memSize, maps.length), ...body], { progType: "xdp", maps: all, logLevel: opts.logLevel ?? 0 });
-  return { ...r, facts: { maxStackDepth: r.facts.maxStackDepth, insn: r.facts.insn.slice(RAW_BODY_PC) } };
+  // the failing instruction as the body numbers it (a refusal inside the wrapper has none)
+  const { errorInsn, ...rest } = r;
+  return { ...rest, ...(errorInsn !== undefined && errorInsn >= RAW_BODY_PC ? { errorInsn: errorInsn - RAW_BODY_PC } : {}), facts: { maxStackDepth: r.facts.maxStackDepth, insn: r.facts.insn.slice(RAW_BODY_PC) } };
 }
 
 /** The wrapper's 8 instructions for a body given `memSize` bytes and `userMaps` maps of its own. */

@@ -30,6 +30,10 @@ export interface MapDef {
   readonly name?: string;
   /** the map has BTF and its value holds a struct bpf_spin_lock at this offset */
   readonly spinLockOff?: number;
+  /** the map is frozen and read-only to programs (libbpf's .rodata/.kconfig): constant-offset reads are constants */
+  readonly frozen?: boolean;
+  /** a frozen array map's value bytes (key 0), what bpf_map_direct_read returns */
+  readonly initial?: Uint8Array;
 }
 
 export interface VerifyOptions {

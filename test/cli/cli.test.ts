@@ -115,7 +115,7 @@ describe("verification before running", () => {
   it("wabpf run refuses what the verifier refuses, with the kernel's message; --no-verify runs it unverified", async () => {
     const bad = file("oob.s", "r0 = *(u64 *)(r1 + 8)\nexit\n");
     expect(await main(["run", bad, "--mem-hex", "01 02 03 04"])).toBe(1);
-    expect(err).toMatch(/: rejected by the verifier: invalid access to map value, value_size=4 off=8 size=8 \(EACCES\)/);
+    expect(err).toMatch(/: rejected by the verifier: invalid access to map value, value_size=4 off=8 size=8 at insn \d+ \(EACCES\)/);
     err = "";
     expect(await main(["run", bad, "--mem-hex", "01 02 03 04", "--no-verify", "--engine", "interp"])).toBe(1);
     expect(err).toMatch(/: pc 0: invalid read.* \(EFAULT\)/);

@@ -15,7 +15,8 @@ describe("VerifierError", () => {
     expect(e).toBeInstanceOf(EbpfError);
     expect([e.name, e.code, e.errno, e.program]).toEqual(["VerifierError", "EACCES", 13, "p"]);
     expect(e.reason).toBe("invalid bpf_context access off=8 size=8");
-    expect(e.message).toBe("program 'p': invalid bpf_context access off=8 size=8 (EACCES)");
+    expect(e.message).toBe("program 'p': invalid bpf_context access off=8 size=8 at insn 0 (EACCES)");
+    expect(e.insn).toBe(0);
     expect(e.log).toEqual(refused(1).log.trimEnd().split("\n"));
     expect(e.log.at(-2)).toBe(e.reason);
     expect(e.truncated).toBe(false);
@@ -24,7 +25,7 @@ describe("VerifierError", () => {
   it("has an empty log at log level 0 and still names the error", () => {
     const e = new VerifierError(refused(0));
     expect(e.log).toEqual([]);
-    expect(e.message).toBe("invalid bpf_context access off=8 size=8 (EACCES)");
+    expect(e.message).toBe("invalid bpf_context access off=8 size=8 at insn 0 (EACCES)");
     expect(e.format()).toBe(e.message);
   });
 

@@ -45,7 +45,6 @@ const golden = JSON.parse(readFileSync(new URL("tracing.json", GOLDEN), "utf8"))
  * entry that now matches Linux fails until it is removed, so the list stays true.
  */
 export const KNOWN_GAPS: Record<string, string> = {
-  "rodata.ok_rodata_dead_branch": "frozen .rodata is not read as constants yet (issue 17 item 4): the dead branch's write is checked",
   ...Object.fromEntries(
     golden.rows.filter((r) => r.object === "kfuncs.o").map((r) => [r.name, "the loader refuses calls of __ksym extern functions (kfuncs): kfuncs.o does not open"]),
   ),

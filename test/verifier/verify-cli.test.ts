@@ -31,3 +31,15 @@ describe("wabpf verify --batch map descriptions", () => {
     expect(r).toMatchObject({ id: 2, accepted: true });
   });
 });
+
+describe("wabpf verify --batch frozen maps", () => {
+  // r1 = &map0 value; r2 = *(u32 *)(r1 + 0); if r2 == 0 goto +1; r0 = *(u64 *)(r10 + 8); r0 = 0; exit
+  const hex = "1821000000000000000000000000000061120000000000001502010000000000" + "79a0080000000000b7000000000000009500000000000000";
+  const map = { type: "array", key_size: 4, value_size: 8, max_entries: 1, flags: 0x80 };
+  it("read a frozen BPF_F_RDONLY_PROG map's init_hex as constants (a dead branch is not explored)", () => {
+    expect(verifyBatchLine(JSON.stringify({ id: 1, insns_hex: hex, maps: [{ ...map, init_hex: "00000000", freeze: true }] }))["accepted"]).toBe(true);
+    expect(verifyBatchLine(JSON.stringify({ id: 2, insns_hex: hex, maps: [{ ...map, init_hex: "01000000", freeze: true }] }))["error"]).toBe("invalid read from stack R10 off=8 size=8");
+    expect(verifyBatchLine(JSON.stringify({ id: 3, insns_hex: hex, maps: [{ ...map, init_hex: "00000000", freeze: false }] }))["error"]).toBe("invalid read from stack R10 off=8 size=8");
+    expect(verifyBatchLine(JSON.stringify({ id: 4, insns_hex: hex, maps: [{ ...map, init_hex: "00".repeat(9), freeze: true }] }))["error"]).toMatch(/^bad request: init_hex/);
+  });
+});

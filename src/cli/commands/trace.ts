@@ -1,6 +1,6 @@
 // `wabpf trace`: the tracing session of src/api/trace.ts on an object file, printed to stdout.
 import { InputError } from "../program-file.js";
-import { parse, positiveInt } from "../args.js";
+import { parse, parseRodata, positiveInt } from "../args.js";
 import { WORKLOADS, WORKLOAD_NAMES } from "../../kernel/workloads.js";
 import { trace } from "../../api/trace.js";
 import { TRACE_USAGE } from "../usage.js";
@@ -16,6 +16,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
     cpus: { type: "string" },
     "interval-ms": { type: "string" },
     json: { type: "boolean" },
+    rodata: { type: "string", multiple: true },
   });
   if (positionals.length !== 1) throw new InputError(`usage: ${TRACE_USAGE}`);
   const workload = values.workload ?? "mixed";
@@ -31,6 +32,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
     workload,
     cpus,
     json: values.json === true,
+    ...(values.rodata !== undefined ? { rodata: values.rodata.map(parseRodata) } : {}),
     ...(iterations !== undefined ? { iterations } : {}),
     ...(durationMs !== undefined ? { durationMs } : {}),
     ...(intervalMs !== undefined ? { intervalMs } : {}),

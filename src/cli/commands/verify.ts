@@ -18,6 +18,7 @@ import { isObjectFile, openObjectFile, selectPrograms } from "../object-file.js"
 import { PROG_TYPES, refusedResult, type MapDef, type ProgType, type VerifyResult } from "../../verifier/types.js";
 import type { Insn } from "../../isa/insn.js";
 import { VERIFY_USAGE } from "../usage.js";
+import { parseRodata, type RodataSetting } from "../args.js";
 
 
 function progType(t: string | undefined): ProgType {
@@ -76,6 +77,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
         section: { type: "string" },
         explain: { type: "boolean" },
         btf: { type: "string" },
+        rodata: { type: "string", multiple: true },
       },
     });
   } catch (e) {
@@ -86,7 +88,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (values.batch === true) return batch();
   try {
     if (positionals.length !== 1) throw new InputError(`usage: ${VERIFY_USAGE}`);
-    if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]), values.btf, values.explain === true);
+    if (isObjectFile(positionals[0]!)) return await verifyObject(positionals[0]!, values.section, values.json === true, logLevel(values["log-level"]), values.btf, values.explain === true, (values.rodata ?? []).map(parseRodata));
+    if (values.rodata !== undefined) throw new InputError("--rodata sets globals of an object file (.o)");
     // invalid encodings are the verifier's to refuse (exit 1 with Linux's message), not unreadable input
     const file = readProgramFile(positionals[0]!, { lenient: true });
     const flags = values["prog-flags"] === undefined ? 0 : Number(values["prog-flags"]);
@@ -117,7 +120,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 }
 
 /** Verify the programs of an object: a log and verdict each, or one JSON line each. */
-async function verifyObject(path: string, section: string | undefined, json: boolean, asked: 0 | 1 | 2, btfPath: string | undefined, wantExplain: boolean): Promise<number> {
+async function verifyObject(path: string, section: string | undefined, json: boolean, asked: 0 | 1 | 2, btfPath: string | undefined, wantExplain: boolean, rodata: readonly RodataSetting[]): Promise<number> {
   // the explanation reads the failing path from a level-1 log
   const level = wantExplain ? (Math.max(1, asked) as 1 | 2) : asked;
   // verification needs the maps' definitions only: nothing is created, nothing compiled
@@ -127,6 +130,8 @@ async function verifyObject(path: string, section: string | undefined, json: boo
   if (btfPath === undefined && obj.programs.some(needsKernelBtf) && existsSync(RUNNING_KERNEL_BTF)) {
     obj = await openObjectFile(path, await readTargetBtf(RUNNING_KERNEL_BTF));
   }
+  // what a tool's loader sets through its skeleton before load (targ_pid = -p PID, ...)
+  for (const [name, value] of rodata) obj.setRodata(name, value);
   // libbpf creates the maps before loading any program: a map the kernel refuses fails them all
   const mapFailure = firstMapCreateFailure(obj);
   let rejected = 0;
@@ -196,6 +201,15 @@ interface BatchIn {
   maps?: Array<{ type: string | number; key_size: number; value_size: number; max_entries: number; flags?: number; map_extra?: number; init_hex?: string | null; freeze?: boolean; inner?: unknown }>;
 }
 
+/** A batch map's init_hex as the value of key 0: at most value_size bytes, the rest zero. */
+function initBytes(hex: string | null, valueSize: number): Uint8Array {
+  const h = (hex ?? "").replace(/\s+/g, "");
+  if (!/^([0-9a-fA-F]{2})*$/.test(h) || h.length / 2 > valueSize) throw new InputError(`init_hex must be at most value_size (${valueSize}) bytes in hex`);
+  const b = new Uint8Array(valueSize);
+  b.set(Buffer.from(h, "hex"));
+  return b;
+}
+
 /** One JSON line in, one out; a bad request or a verifier crash never ends the stream. */
 export function verifyBatchLine(line: string): Record<string, unknown> {
   let req: BatchIn;
@@ -212,9 +226,12 @@ export function verifyBatchLine(line: string): Record<string, unknown> {
     const r = verify(insns, {
       progType: progType(req.prog_type),
       progFlags: req.prog_flags ?? 0,
-      // a type may be the enum's number; contents (init_hex, freeze) and inner templates are
-      // accepted but not modelled by the verifier yet (it does not read frozen values as constants)
-      maps: (req.maps ?? []).map((m) => ({ type: typeof m.type === "number" ? mapTypeName(m.type) : m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags ?? 0 })),
+      // a type may be the enum's number; a frozen map's init_hex is what its constant-offset
+      // loads read (with BPF_F_RDONLY_PROG); inner templates are accepted but not modelled
+      maps: (req.maps ?? []).map((m) => ({
+        type: typeof m.type === "number" ? mapTypeName(m.type) : m.type, keySize: m.key_size, valueSize: m.value_size, maxEntries: m.max_entries, flags: m.flags ?? 0,
+        ...(m.freeze === true ? { frozen: true, initial: initBytes(m.init_hex ?? null, m.value_size) } : {}),
+      })),
       license: req.license ?? "GPL",
       expectedAttachType: req.expected_attach_type ?? null,
       logLevel: 0,
