@@ -9,7 +9,9 @@ import type { AsRuntimeExports } from "../runtime/as-runtime.js";
 
 type HelperAbi = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint) => bigint;
 
-/** Helpers implemented by the AssemblyScript kernel, each with its interpreter entry. */
+const EINVAL = 22n;
+const ENAMETOOLONG = 36n;
+
 /** What the helpers need of the kernel's tasks. */
 export interface TaskLookup {
   /** task_pt_regs: the task's saved user registers, 0 for an address that is no task */
@@ -18,14 +20,13 @@ export interface TaskLookup {
   pathName(path: number): Uint8Array | null;
 }
 
-const ENAMETOOLONG = 36n;
-
 /** What the helpers need of the kernel's per-CPU area (percpu.ts). */
 export interface PerCpuLookup {
   ptr(addr: bigint, cpu: bigint): number;
   thisPtr(addr: bigint, cpu: number): number;
 }
 
+/** The kernel's helpers: AssemblyScript ones (each with its interpreter entry) and JS ones over its tasks, files and per-CPU area. */
 export function simKernelHelpers(ex: AsRuntimeExports, tasks: TaskLookup, percpu: PerCpuLookup): Helper[] {
   const h = (id: number, name: string, native: HelperAbi, arity: number): Helper => ({
     id,
@@ -58,7 +59,7 @@ export function simKernelHelpers(ex: AsRuntimeExports, tasks: TaskLookup, percpu
         const dst = c.mem.check(c.r2, sz, true, c.pc);
         // the verifier proves r1 a struct path; an unverified program passing another address gets -EINVAL
         const name = c.r1 > 0xffffffffn ? null : tasks.pathName(Number(c.r1));
-        if (name === null) return BigInt.asUintN(64, -22n);
+        if (name === null) return BigInt.asUintN(64, -EINVAL);
         const full = new Uint8Array(name.length + 1);
         full.set(name);
         // d_path builds the name backwards from the end of the buffer: when it does not fit,
