@@ -116,7 +116,7 @@ export class TypeResolver {
 }
 
 /** The simulated kernel's iterator targets and their bpf_iter_<target> arguments. */
-export const ITER_TARGETS: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, string]>]> = [["task", [["meta", "struct bpf_iter_meta *"], ["task", "struct task_struct *"]]]];
+const ITER_TARGETS: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, string]>]> = [["task", [["meta", "struct bpf_iter_meta *"], ["task", "struct task_struct *"]]]];
 
 type VmlinuxBtf = { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> };
 const built = new Map<string, VmlinuxBtf>();
