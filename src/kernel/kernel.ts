@@ -38,9 +38,11 @@ import { Tasks, type TaskSpec } from "./tasks.js";
 import { simKernelHelpers } from "./kernel-helpers.js";
 import { simKernelKfuncs } from "./kfuncs.js";
 import type { KfuncRegistry } from "../exec/kfuncs.js";
+import { PerCpuArea, type PerCpuVariable } from "./percpu.js";
+import { BpfIterReader } from "../runtime/seq-file.js";
 
 // the kernel's public names, from the modules that define them
-export { Link, MultiLink, MAX_TRAMP_LINKS, BPF_TRACE_MAX_PROGS, KERNEL_TEXT_BASE, MULTI_MAX_ARGS, type KernelFunction, type TaskSpec, type MultiAttachOptions, type TracepointTarget };
+export { Link, MultiLink, MAX_TRAMP_LINKS, BPF_TRACE_MAX_PROGS, KERNEL_TEXT_BASE, MULTI_MAX_ARGS, type KernelFunction, type TaskSpec, type MultiAttachOptions, type TracepointTarget, type PerCpuVariable };
 
 export interface KernelOptions {
   /** the machine to live in (a fresh one when omitted) */
@@ -70,6 +72,9 @@ export class SimKernel {
   private readonly probeLinks: ProbeLinks;
   private readonly tpLinks: TracepointLinks;
   private readonly tasks: Tasks;
+  private readonly percpu: PerCpuArea;
+  /** bpf_iter's session ids: one per opened iterator */
+  private iterSessions = 0;
   private btfCache: { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> } | null = null;
   private helperList: Helper[] | null = null;
   /** the kfuncs bound to the BTF's ids (rebuilt with the BTF) */
@@ -94,6 +99,7 @@ export class SimKernel {
     this.tracing = new TracingLinks(ctx, this.fns, this.multi, (f, base) => this.probeLinks.install(f, base), this.multiExclusive);
     this.tpLinks = new TracepointLinks(ctx, stale);
     this.tasks = new Tasks(ctx);
+    this.percpu = new PerCpuArea(machine);
     const kernel = this; // the getters read the live cpu, and the helpers once built
     this.programHost = {
       machine,
@@ -134,6 +140,7 @@ export class SimKernel {
     const hi = ctx.tstackLo + TRAMP_STACK_SIZE;
     machine.mem.dynamicRegion = (addr, size, write) => (addr >= lo && addr + size <= hi) || (prev !== null && prev(addr, size, write));
     machine.symbolizer ??= (addr, withOffset) => this.fns.symbolize(addr, withOffset);
+    machine.taskByPid ??= (pid) => this.tasks.byPid(pid);
     this.setStats(ctx.stats);
     // an idle task until the host picks one
     this.setCurrent(this.createTask({ pid: 1, comm: "init" }));
@@ -230,15 +237,63 @@ export class SimKernel {
   get current(): number {
     return this.tasks.current;
   }
-  /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15). */
-  openFile(fd: number, size: bigint, ino = 1n): number {
-    return this.tasks.openFile(fd, size, ino);
+  /** The task's saved user registers (what bpf_task_pt_regs returns): a zeroed `struct pt_regs` of the simulated arch the host may fill; 0 for an address that is no task. */
+  taskPtRegs(task: number): number {
+    return this.tasks.ptRegs(task);
+  }
+  /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15), named `path` (bpf_d_path prints it; default "/sim/<ino>"). */
+  openFile(fd: number, size: bigint, ino = 1n, path = `/sim/${ino}`): number {
+    return this.tasks.openFile(fd, size, ino, path);
+  }
+
+  // ---------------------------------------------------------------- iterators
+  /**
+   * Open an iterator over the tasks (SEC("iter/task"), bpf_iter_new_fd): the program runs with
+   * ctx `struct bpf_iter__task { struct bpf_iter_meta *meta; struct task_struct *task; }`
+   * once per task in pid order, then once with task NULL; read() the reader for what it
+   * printed (bpf_seq_printf / bpf_seq_write). `prog` is a loaded program (or anything that
+   * runs with a ctx the same way); `close()` the reader when done.
+   */
+  openTaskIter(prog: { run(opts: { ctx?: Uint8Array; cpu?: number }): { readonly r0: bigint } }): BpfIterReader {
+    let tasks: number[] = [];
+    const ctx = new Uint8Array(16);
+    const dv = new DataView(ctx.buffer);
+    return new BpfIterReader(
+      this.machine,
+      {
+        object: (pos) => {
+          // a read starts a walk over the tasks as they are now
+          if (pos === 0) tasks = this.tasks.byPidOrder();
+          return tasks[pos] ?? null;
+        },
+        run: (meta, task) => {
+          dv.setBigUint64(0, BigInt(meta), true);
+          dv.setBigUint64(8, BigInt(task), true);
+          return prog.run({ ctx, cpu: this.cpu }).r0;
+        },
+      },
+      { sessionId: BigInt(++this.iterSessions) },
+    );
+  }
+
+  // ---------------------------------------------------------------- per-CPU variables
+  /** DEFINE_PER_CPU: a zeroed per-CPU variable of `size` bytes; its symbol resolves `__ksym` externs and bpf_per_cpu_ptr / bpf_this_cpu_ptr find each CPU's copy. */
+  definePerCpu(name: string, size: number): PerCpuVariable {
+    return this.percpu.define(name, size);
+  }
+  /** The guest address of CPU `cpu`'s copy of per-CPU variable `name` (to read or set it from the host). */
+  perCpuAddress(name: string, cpu: number): number {
+    const v = this.percpu.get(name);
+    if (v === undefined) throw new EbpfError("ENOENT", `no per-CPU variable '${name}'`);
+    const a = this.percpu.thisPtr(v.addr, cpu);
+    if (a === 0) throw new EbpfError("EINVAL", `cpu ${cpu} has no per-CPU unit`);
+    return a;
   }
 
   // ---------------------------------------------------------------- programs
   /** The helpers programs on this kernel call: the machine's, tracing helpers, task helpers. */
   get helpers(): Helper[] {
-    this.helperList ??= simKernelHelpers(this.machine.rt.exports);
+    this.helperList ??= simKernelHelpers(this.machine.rt.exports, this.tasks, this.percpu);
     return this.helperList;
   }
 
@@ -263,8 +318,8 @@ export class SimKernel {
 
   /** Open an object against this kernel (its machine; CO-RE against its BTF). */
   open(src: Uint8Array | string, name?: string): Promise<BpfObject> {
-    // untyped __ksym externs resolve through the simulated kallsyms
-    const ksyms = (sym: string): bigint | undefined => this.fns.get(sym)?.ip;
+    // untyped __ksym externs resolve through the simulated kallsyms (functions, per-CPU variables)
+    const ksyms = (sym: string): bigint | undefined => this.fns.get(sym)?.ip ?? this.percpu.get(sym)?.addr;
     return BpfObject.open(src, { machine: this.machine, targetBtf: this.btf, ksyms, kfuncs: simKernelKfuncs(this.tasks), ...(name !== undefined ? { name } : {}) });
   }
 

@@ -295,10 +295,12 @@ export async function loadKernelProgram(kernel: LoadHost, obj: BpfObject, name: 
   const p = obj.program(name);
   const t = parseTracingSection(p.section);
   const probe = parseProbeSection(p.section);
-  // tp_btf programs are BPF_PROG_TYPE_TRACING with the raw tracepoint's arguments
-  const tracing = t !== null || probe?.kind === "tp_btf";
-  const attachType = t === null ? "trace_raw_tp" : t.kind === "fentry" ? "trace_fentry" : t.kind === "fexit" ? "trace_fexit" : "modify_return";
-  const target = !tracing ? null : { btf: kernel.btf, attachType, target: t === null ? probe!.target : t.multi ? (firstFuncMatching(kernel.btf, t.target) ?? t.target) : t.target };
+  // tp_btf programs are BPF_PROG_TYPE_TRACING with the raw tracepoint's arguments; iter/<target>
+  // ones with the iterator's (bpf_iter_<target> in the BTF; SimKernel.openTaskIter runs them)
+  const iter = /^iter(\.s)?\//.test(p.section) ? p.section.slice(p.section.indexOf("/") + 1) : null;
+  const tracing = t !== null || probe?.kind === "tp_btf" || iter !== null;
+  const attachType = iter !== null ? "trace_iter" : t === null ? "trace_raw_tp" : t.kind === "fentry" ? "trace_fentry" : t.kind === "fexit" ? "trace_fexit" : "modify_return";
+  const target = !tracing ? null : { btf: kernel.btf, attachType, target: iter ?? (t === null ? probe!.target : t.multi ? (firstFuncMatching(kernel.btf, t.target) ?? t.target) : t.target) };
   const check = (insns: readonly Insn[]): void => {
     if (probe !== null && probe.multi) {
       const why = sparseRegsViolation(insns, kernel.regs, p.section.slice(0, p.section.indexOf("/")));

@@ -9,11 +9,18 @@ export interface TaskSpec {
 }
 
 const TASK_SIZE = 40;
+/** struct file: f_flags, f_mode, f_pos, f_inode, f_path { mnt, dentry } */
+const FILE_SIZE = 40;
+const F_PATH = 24;
 
 export class Tasks {
   private currentTask = 0;
-  /** task address by pid (the first task created with it) */
+  /** each task's saved user registers (task_pt_regs), by task address */
+  private readonly userRegs = new Map<number, number>();
+  /** the task with a pid (the latest created), what a pidfd names in Linux */
   private readonly pids = new Map<number, number>();
+  /** file names by the address of the file's f_path (d_path's argument) */
+  private readonly paths = new Map<number, Uint8Array>();
   /** references programs hold on a task (task kfuncs), by address */
   private readonly refs = new Map<number, number>();
 
@@ -30,12 +37,28 @@ export class Tasks {
     const comm = new TextEncoder().encode(t.comm ?? "").slice(0, 15);
     machine.mem.bytes.set(comm, addr + 8);
     machine.mapKernelGuestMemory(addr, TASK_SIZE);
-    if (!this.pids.has(t.pid)) this.pids.set(t.pid, addr);
+    // the registers saved at its entry into the kernel (zero: it has not run in user space)
+    const size = this.ctx.regs.size;
+    const regs = machine.rt.alloc(size);
+    machine.mem.bytes.fill(0, regs, regs + size);
+    machine.mapKernelGuestMemory(regs, size);
+    this.userRegs.set(addr, regs);
+    this.pids.set(t.pid, addr);
     this.refs.set(addr, 0);
     return addr;
   }
 
-  /** The task with `pid`, 0 when there is none (find_task_by_pid_ns in the initial namespace). */
+  /** task_pt_regs(task): the address of its saved user registers, or 0 for an address that is no task. */
+  ptRegs(task: number): number {
+    return this.userRegs.get(task) ?? 0;
+  }
+
+  /** Every task (the latest created for a pid), by pid: the task iterator's order. */
+  byPidOrder(): number[] {
+    return [...this.pids.entries()].sort((a, b) => a[0] - b[0]).map(([, task]) => task);
+  }
+
+  /** The task with `pid` (the latest created one), or 0 (find_task_by_pid_ns in the initial namespace). */
   byPid(pid: number): number {
     return this.pids.get(pid) ?? 0;
   }
@@ -81,19 +104,29 @@ export class Tasks {
     return this.currentTask;
   }
 
-  /** A struct file of `size` bytes (with its inode) installed at `fd` (0..15). */
-  openFile(fd: number, size: bigint, ino: bigint): number {
+  /**
+   * A struct file of `size` bytes (with its inode) installed at `fd` (0..15), named `path`
+   * (what bpf_d_path prints for its f_path).
+   */
+  openFile(fd: number, size: bigint, ino: bigint, path: string): number {
     const machine = this.ctx.machine;
     const rt = machine.rt;
     const inode = rt.alloc(16);
-    const file = rt.alloc(24);
+    const file = rt.alloc(FILE_SIZE);
+    machine.mem.bytes.fill(0, file, file + FILE_SIZE);
     const v = machine.mem.view;
     v.setBigUint64(inode, ino, true);
     v.setBigInt64(inode + 8, size, true);
     v.setUint32(file + 16, inode, true);
     machine.mapKernelGuestMemory(inode, 16);
-    machine.mapKernelGuestMemory(file, 24);
+    machine.mapKernelGuestMemory(file, FILE_SIZE);
+    this.paths.set(file + F_PATH, new TextEncoder().encode(path));
     this.ctx.ex.wabpf_kernel_set_fd(fd, file);
     return file;
+  }
+
+  /** The name of the file whose `struct path` (f_path) is at `path`, as d_path prints it; null for an address that is no file's path. */
+  pathName(path: number): Uint8Array | null {
+    return this.paths.get(path) ?? null;
   }
 }

@@ -76,13 +76,27 @@ export class TypeResolver {
     });
     const inode = b.struct("inode", 16, [m("i_ino", "unsigned long", 0), m("i_size", "loff_t", 8)]);
     this.named.set("struct inode", inode);
-    const file = b.struct("file", 24, [m("f_flags", "unsigned int", 0), m("f_mode", "unsigned int", 4), m("f_pos", "loff_t", 8), m("f_inode", "struct inode *", 16)]);
+    // struct path: what bpf_d_path (147) takes, as &file->f_path
+    const path = b.struct("path", 16, [m("mnt", "struct vfsmount *", 0), m("dentry", "struct dentry *", 8)]);
+    this.named.set("struct path", path);
+    const file = b.struct("file", 40, [m("f_flags", "unsigned int", 0), m("f_mode", "unsigned int", 4), m("f_pos", "loff_t", 8), m("f_inode", "struct inode *", 16), m("f_path", "struct path", 24)]);
     this.named.set("struct file", file);
     const regs = ["r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss"];
     this.named.set("struct pt_regs", b.struct("pt_regs", regs.length * 8, regs.map((r, i) => m(r, "unsigned long", i * 8))));
     this.named.set("struct kmem_cache", b.struct("kmem_cache", 8, [m("object_size", "unsigned int", 0), m("size", "unsigned int", 4)]));
     // what the cgroup kfuncs take; the kernel has no cgroup objects yet
     this.named.set("struct cgroup", b.struct("cgroup", 8, [m("level", "int", 0)]));
+    // iterators (src/runtime/seq-file.ts keeps these in guest memory): the seq_file's first
+    // fields, bpf_iter_meta, and the task iterator's ctx with Linux's __bpf_md_ptr unions
+    this.named.set("struct seq_file", b.struct("seq_file", 32, [m("buf", "char *", 0), m("size", "size_t", 8), m("from", "size_t", 16), m("count", "size_t", 24)]));
+    this.named.set("struct bpf_iter_meta", b.struct("bpf_iter_meta", 24, [m("seq", "struct seq_file *", 0), m("session_id", "u64", 8), m("seq_num", "u64", 16)]));
+    // BTF_TYPE_SAFE_TRUSTED(struct bpf_iter_meta) { seq }: meta->seq stays trusted (the verifier reads the list from the BTF)
+    b.struct("bpf_iter_meta__safe_trusted", 8, [m("seq", "struct seq_file *", 0)]);
+    const mdPtr = (name: string, type: string): number => b.union("", 8, [m(name, type, 0)]);
+    this.named.set("struct bpf_iter__task", b.struct("bpf_iter__task", 16, [
+      { name: "", type: mdPtr("meta", "struct bpf_iter_meta *"), bitOffset: 0, bitfieldSize: 0 },
+      { name: "", type: mdPtr("task", "struct task_struct *"), bitOffset: 64, bitfieldSize: 0 },
+    ]));
   }
 
   /** The BTF id of a C type string ("int", "const struct pt_regs *", "char *", "void"). */
@@ -103,6 +117,9 @@ export class TypeResolver {
     return id;
   }
 }
+
+/** The simulated kernel's iterator targets and their bpf_iter_<target> arguments. */
+const ITER_TARGETS: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, string]>]> = [["task", [["meta", "struct bpf_iter_meta *"], ["task", "struct task_struct *"]]]];
 
 type VmlinuxBtf = { btf: Btf; bytes: Uint8Array; funcIds: Map<string, number> };
 const built = new Map<string, VmlinuxBtf>();
@@ -148,6 +165,11 @@ export function buildVmlinuxBtf(
   for (const f of functions) {
     const proto = b.funcProto(r.resolve(f.ret), f.params.map(([n, t]) => [n, r.resolve(t)] as const));
     funcIds.set(f.name, b.func(f.name, proto, 1));
+  }
+  // iterator targets: the FUNC an iter/<target> program attaches to (DEFINE_BPF_ITER_FUNC)
+  for (const [target, params] of ITER_TARGETS) {
+    const proto = b.funcProto(r.resolve("int"), params.map(([n, t]) => [n, r.resolve(t)] as const));
+    funcIds.set(`bpf_iter_${target}`, b.func(`bpf_iter_${target}`, proto, 1));
   }
   // what tp_btf programs are typed from: typedef void (*btf_trace_<tp>)(void *__data, TP_PROTO…)
   for (const t of tracepoints) {

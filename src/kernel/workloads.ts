@@ -163,7 +163,7 @@ export function openLatencyNs(file: number, n: number): bigint {
 export function prepareWorkloads(k: SimKernel): void {
   if (ENVS.has(k)) return;
   const m = k.machine;
-  const files = WORKLOAD_FILES.map((f, i) => k.openFile(3 + i, f.size, BigInt(100 + i)));
+  const files = WORKLOAD_FILES.map((f, i) => k.openFile(3 + i, f.size, BigInt(100 + i), f.path));
   WORKLOAD_FILES.forEach((f, i) => {
     const bytes = new Uint8Array(4096);
     bytes.set(new TextEncoder().encode(f.path));
@@ -172,9 +172,9 @@ export function prepareWorkloads(k: SimKernel): void {
   const taskAddr = WORKLOAD_TASKS.map((t) => k.createTask({ pid: t.pid, tgid: t.tgid, comm: t.comm }));
   const env: Env = { taskAddr, files, opens: 0, clockSet: false };
   ENVS.set(k, env);
-  const cache = m.rt.alloc(8); // struct kmem_cache "filp": object_size 24, size 24
-  m.mem.view.setUint32(cache, 24, true);
-  m.mem.view.setUint32(cache + 4, 24, true);
+  const cache = m.rt.alloc(8); // struct kmem_cache "filp": object_size and size are sizeof(struct file), 40
+  m.mem.view.setUint32(cache, 40, true);
+  m.mem.view.setUint32(cache + 4, 40, true);
   const ENOMEM = 12n;
   const ENOENT = 2n;
   try {

@@ -5,6 +5,8 @@ export { MAP_TYPES, MAP_FLAGS, UPDATE_FLAGS, IMPLEMENTED_MAP_TYPES, mapTypeName,
 export { kernelHelpers, KERNEL_HELPER_IDS, BPF_MAX_LOOPS } from "./kernel-helpers.js";
 export { SimAddressSpaces, TASK_SIZE_MAX, type AddressSpace } from "./sim-memory.js";
 export { bprintf, MAX_BPRINTF_BUF, MAX_BPRINTF_BIN_ARGS, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS, type PrintkMemory } from "./printk.js";
+export { SeqFile, BpfIterReader, IterReadError, SEQ_BUF_SIZE, type IterTarget, type SeqFileHost } from "./seq-file.js";
+export { LOCAL_STORAGE_GET_F_CREATE } from "./storage-helpers.js";
 export { formatMapDump, formatMapDumpJson, bpftoolHex } from "./map-dump.js";
 export { TypedMap, codecs, type Codec } from "./typed-map.js";
 export {

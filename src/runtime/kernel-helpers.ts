@@ -16,6 +16,8 @@ import { MAP_TYPES } from "./map-types.js";
 import { bprintf, MAX_BPRINTF_BUF, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS, type PrintkMemory } from "./printk.js";
 import type { AddressSpace } from "./sim-memory.js";
 import { OUTPUT_HELPER_IDS, outputHelpers } from "./output.js";
+import { storageHelpers } from "./storage-helpers.js";
+import { SeqFile } from "./seq-file.js";
 
 /** The helpers implemented here, by kernel name; ids come from the shared registry. */
 export const KERNEL_HELPER_IDS = {
@@ -46,8 +48,13 @@ export const KERNEL_HELPER_IDS = {
   probe_read_kernel_str: HELPER.probe_read_kernel_str,
   for_each_map_elem: HELPER.for_each_map_elem,
   snprintf: HELPER.snprintf,
+  trace_vprintk: HELPER.trace_vprintk,
+  seq_printf: HELPER.seq_printf,
+  seq_write: HELPER.seq_write,
   loop: HELPER.loop,
   strncmp: HELPER.strncmp,
+  task_storage_get: HELPER.task_storage_get,
+  task_storage_delete: HELPER.task_storage_delete,
   ...OUTPUT_HELPER_IDS,
 } as const;
 
@@ -55,6 +62,7 @@ export { BPF_MAX_LOOPS };
 
 const EINVAL = 22n;
 const E2BIG = 7n;
+const EOVERFLOW = 75n;
 const neg = (errno: bigint): bigint => BigInt.asUintN(64, -errno);
 
 const s64 = (x: number | bigint): bigint => BigInt.asUintN(64, BigInt(x));
@@ -134,6 +142,7 @@ export function kernelHelpers(machine: Machine): Helper[] {
     ...probeHelpers(machine, ptr),
     ...stringHelpers(machine, ptr),
     ...outputHelpers(machine, mapOf),
+    ...storageHelpers(machine, mapOf, ptr),
   ];
 }
 
@@ -297,7 +306,7 @@ function probeHelpers(machine: Machine, ptr: Ptr): Helper[] {
   ];
 }
 
-// ------------------------------------------------------------------ printing, strings, locks (6, 93, 94, 165, 182)
+// ------------------------------------------------------------------ printing, strings, locks (6, 93, 94, 126, 127, 165, 177, 182)
 function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
   const as = machine.addressSpaces;
   const pm: PrintkMemory = {
@@ -314,6 +323,18 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
     return c.mem.bytes.slice(start, a + 1);
   };
   const cpuOf = (c: HelperCall): number => c.mem.view.getUint32(CPU_ID_ADDR, true);
+  // the verifier proves r1 a struct seq_file (PTR_TO_BTF_ID); an iterator's meta->seq is one
+  const seqOf = (c: HelperCall, name: string): SeqFile => {
+    const m = SeqFile.at(machine, c.r1);
+    if (m === undefined) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `${name}: r1 0x${c.r1.toString(16)} is not a seq_file`);
+    return m;
+  };
+  /** The u64 arguments of the printf helpers taking an array (data, data_len), or null for -EINVAL as Linux checks them. */
+  const varargs = (c: HelperCall, data: bigint, dataLen: number): bigint[] | null => {
+    if (dataLen % 8 !== 0 || dataLen > MAX_BPRINTF_VARARGS * 8 || (dataLen !== 0 && data === 0n)) return null;
+    const at = dataLen === 0 ? 0 : ptr(c, data, dataLen, false);
+    return Array.from({ length: dataLen / 8 }, (_, i) => c.mem.view.getBigUint64(at + 8 * i, true));
+  };
   const lockAddr = (c: HelperCall, name: string): number => {
     const a = ptr(c, c.r1, 4, true);
     if (a % 4 !== 0) throw new RuntimeTrap(TrapKind.HelperFault, c.pc, `${name}: lock at 0x${a.toString(16)} is not 4-byte aligned`);
@@ -330,6 +351,46 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
         if (typeof r === "number") return s64(r);
         machine.tracePrintk(cpuOf(c), r.slice(0, MAX_BPRINTF_BUF - 1));
         return BigInt(r.length);
+      },
+    },
+    {
+      id: HELPER.trace_vprintk,
+      name: "bpf_trace_vprintk",
+      fn: (c) => {
+        // bpf_trace_printk with the arguments in a u64 array (bpf_printk with more than 3)
+        const size = u32(c.r2);
+        const args = varargs(c, c.r3, u32(c.r4));
+        if (args === null) return neg(EINVAL);
+        const fmt = c.mem.bytes.slice(ptr(c, c.r1, size, false), Number(c.r1) + size);
+        const r = bprintf(fmt, args, pm);
+        if (typeof r === "number") return s64(r);
+        machine.tracePrintk(cpuOf(c), r.slice(0, MAX_BPRINTF_BUF - 1));
+        return BigInt(r.length);
+      },
+    },
+    {
+      id: HELPER.seq_printf,
+      name: "bpf_seq_printf",
+      fn: (c) => {
+        const m = seqOf(c, "bpf_seq_printf");
+        const size = u32(c.r3);
+        const args = varargs(c, c.r4, u32(c.r5));
+        if (args === null) return neg(EINVAL);
+        const r = bprintf(c.mem.bytes.slice(ptr(c, c.r2, size, false), Number(c.r2) + size), args, pm);
+        if (typeof r === "number") return s64(r);
+        // seq_bprintf: the text goes in whole with room for a NUL, or the file overflows
+        m.write(Uint8Array.from(r, (ch) => ch.charCodeAt(0)));
+        return m.overflowed ? neg(EOVERFLOW) : 0n;
+      },
+    },
+    {
+      id: HELPER.seq_write,
+      name: "bpf_seq_write",
+      fn: (c) => {
+        const m = seqOf(c, "bpf_seq_write");
+        const len = u32(c.r3);
+        const at = ptr(c, c.r2, len, false);
+        return m.write(c.mem.bytes.slice(at, at + len)) ? 0n : neg(EOVERFLOW);
       },
     },
     {
@@ -360,11 +421,9 @@ function stringHelpers(machine: Machine, ptr: Ptr): Helper[] {
       name: "bpf_snprintf",
       fn: (c) => {
         const strSize = u32(c.r2);
-        const dataLen = u32(c.r5);
-        if (dataLen % 8 !== 0 || dataLen > MAX_BPRINTF_VARARGS * 8 || (dataLen !== 0 && c.r4 === 0n)) return neg(EINVAL);
+        const args = varargs(c, c.r4, u32(c.r5));
+        if (args === null) return neg(EINVAL);
         const fmt = cString(c, c.r3);
-        const argAt = dataLen === 0 ? 0 : ptr(c, c.r4, dataLen, false);
-        const args = Array.from({ length: dataLen / 8 }, (_, i) => c.mem.view.getBigUint64(argAt + 8 * i, true));
         const r = bprintf(fmt, args, pm);
         if (typeof r === "number") return s64(r);
         if (strSize > 0) {

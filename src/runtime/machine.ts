@@ -110,6 +110,8 @@ export class Machine {
   readonly spinLocksHeld = new Set<number>();
   /** the symbol %ps / %pS / %pB print for an address (the simulated kernel sets it), or null */
   symbolizer: ((addr: bigint, withOffset: boolean) => string | null) | null = null;
+  /** the guest address of the task with a pid, 0 for none (the simulated kernel sets it): how user space names a task storage map's keys */
+  taskByPid: ((pid: number) => number) | null = null;
 
   private constructor(mem: GuestMemory, rt: AsRuntime, opts: MachineOptions) {
     this.mem = mem;

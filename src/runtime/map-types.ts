@@ -17,7 +17,7 @@ const MAX_MAP_TYPE = 34;
 /** The types wabpf implements. */
 export const IMPLEMENTED_MAP_TYPES: readonly MapTypeName[] = [
   "hash", "array", "prog_array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash", "array_of_maps",
-  "hash_of_maps", "queue", "stack", "bloom_filter", "perf_event_array", "ringbuf",
+  "hash_of_maps", "queue", "stack", "bloom_filter", "perf_event_array", "ringbuf", "task_storage",
 ];
 
 /** BPF_F_* map flags. */
@@ -52,6 +52,12 @@ const ARRAY_CREATE_MASK = F.NUMA_NODE | F.MMAPABLE | ACCESS_MASK | F.PRESERVE_EL
 const HTAB_CREATE_MASK = F.NO_PREALLOC | F.NO_COMMON_LRU | F.NUMA_NODE | ACCESS_MASK | F.ZERO_SEED;
 const QUEUE_STACK_CREATE_MASK = F.NUMA_NODE | ACCESS_MASK;
 const BLOOM_CREATE_MASK = F.NUMA_NODE | F.ZERO_SEED | ACCESS_MASK;
+const LOCAL_STORAGE_CREATE_MASK = F.NO_PREALLOC | F.CLONE;
+/**
+ * BPF_LOCAL_STORAGE_MAX_VALUE_SIZE: U16_MAX less sizeof(struct bpf_local_storage_elem), 128 on
+ * x86-64 (its data is cacheline-aligned after 61 bytes of links and state).
+ */
+export const LOCAL_STORAGE_MAX_VALUE_SIZE = 0xffff - 128;
 /** KMALLOC_MAX_SIZE on x86-64 (order-10 pages). */
 const KMALLOC_MAX_SIZE = 1 << 22;
 /** sizeof(struct htab_elem) on x86-64. */
@@ -173,6 +179,15 @@ export function checkCreate(a: MapAttrs, ncpus: number): number {
       // Linux takes up to 2^31 (vmalloc'd); the wasm32 memory cannot hold that twice over
       if (max > RINGBUF_MAX_SIZE) fail("ENOMEM", "ring buffer larger than wabpf's 512 MiB limit");
       return max;
+    case "task_storage":
+      // bpf_local_storage_map_alloc_check: BPF_F_NO_PREALLOC is required and there is no
+      // max_entries (storage lives with its owner). Linux also requires BTF key and value type
+      // ids; wabpf's map specs carry no BTF, so that check is not made.
+      if ((flags & ~LOCAL_STORAGE_CREATE_MASK) !== 0 || (flags & F.NO_PREALLOC) === 0 || max !== 0 || ks !== 4 || vs === 0) {
+        fail("EINVAL", "local storage maps need BPF_F_NO_PREALLOC, max_entries 0, key_size 4 and value_size > 0");
+      }
+      if (vs > LOCAL_STORAGE_MAX_VALUE_SIZE) fail("E2BIG", "value_size too large for local storage");
+      return 0;
     case "bloom_filter":
       if (vs > KMALLOC_MAX_SIZE) fail("E2BIG", "value_size too large");
       if (ks !== 0 || vs === 0 || max === 0 || (flags & ~BLOOM_CREATE_MASK) !== 0 || !accessOk(flags) || (a.mapExtra & ~0xfn) !== 0n) {
@@ -192,4 +207,11 @@ export const isHashType = (t: number): boolean =>
   t === MAP_TYPES.hash || t === MAP_TYPES.percpu_hash || t === MAP_TYPES.lru_hash || t === MAP_TYPES.lru_percpu_hash || t === MAP_TYPES.hash_of_maps;
 export const isFdArray = (t: number): boolean => t === MAP_TYPES.prog_array || t === MAP_TYPES.array_of_maps || t === MAP_TYPES.perf_event_array;
 export const isMapInMap = (t: number): boolean => t === MAP_TYPES.array_of_maps || t === MAP_TYPES.hash_of_maps;
+/** Storage owned by a kernel object (a task), keyed by a pidfd from user space (wabpf: a pid). */
+export const isLocalStorage = (t: number): boolean => t === MAP_TYPES.task_storage;
+/**
+ * How many owners a local storage map holds at most in wabpf (Linux has no limit but memory):
+ * it is a no-prealloc hash map keyed by the owner's guest address.
+ */
+export const LOCAL_STORAGE_CAPACITY = 1 << 16;
 export const isQueueStack = (t: number): boolean => t === MAP_TYPES.queue || t === MAP_TYPES.stack;

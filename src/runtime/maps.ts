@@ -6,8 +6,8 @@
 import { BpfError, type Errno, EbpfError } from "../errors.js";
 import type { Machine } from "./machine.js";
 import {
-  MAP_FLAGS, MAP_TYPES, UPDATE_FLAGS, checkCreate, isFdArray, isHashType, isMapInMap, isPercpuType, isQueueStack, mapTypeName,
-  mapTypeNumber, type MapTypeName,
+  LOCAL_STORAGE_CAPACITY, MAP_FLAGS, MAP_TYPES, UPDATE_FLAGS, checkCreate, isFdArray, isHashType, isLocalStorage, isMapInMap, isPercpuType,
+  isQueueStack, mapTypeName, mapTypeNumber, type MapTypeName,
 } from "./map-types.js";
 import { createRingbufMap, perfEventExists } from "./output.js";
 
@@ -106,7 +106,13 @@ export class BpfMap {
     }
     const zeroSeed = (attrs.flags & MAP_FLAGS.ZERO_SEED) !== 0;
     const seed = zeroSeed ? 0 : machine.randomU32();
-    const ptr = type === MAP_TYPES.ringbuf ? createRingbufMap(machine, maxEntries, attrs.flags, id) : machine.rt.exports.wabpf_map_create(type, attrs.keySize, attrs.valueSize, maxEntries, attrs.flags, machine.ncpus, Number(attrs.mapExtra & 0xfn), id, seed) >>> 0;
+    const ptr =
+      type === MAP_TYPES.ringbuf
+        ? createRingbufMap(machine, maxEntries, attrs.flags, id)
+        : isLocalStorage(type)
+          ? // a no-prealloc hash map keyed by the owner's (u32 guest) address
+            machine.rt.exports.wabpf_map_create(MAP_TYPES.hash, 4, attrs.valueSize, LOCAL_STORAGE_CAPACITY, MAP_FLAGS.NO_PREALLOC, machine.ncpus, 0, id, seed) >>> 0
+          : machine.rt.exports.wabpf_map_create(type, attrs.keySize, attrs.valueSize, maxEntries, attrs.flags, machine.ncpus, Number(attrs.mapExtra & 0xfn), id, seed) >>> 0;
     if (ptr === 0) throw new BpfError("ENOMEM", "create", "the runtime heap cannot hold this map");
     return new BpfMap(machine, ptr, id, spec, type, maxEntries, inner);
   }
@@ -249,6 +255,8 @@ export class BpfMap {
   /** BPF_MAP_GET_NEXT_KEY: the key after `key` (the first one for null or a missing key); null at the end. */
   nextKey(key: Uint8Array | null): Uint8Array | null {
     this.needRead("next_key");
+    // local storage cannot be walked from user space
+    if (isLocalStorage(this.type)) this.fail("ENOTSUPP", "next_key", "not supported for this map type");
     // a null key is allowed here: it asks for the first key
     return this.sys("next_key", key, null, (k, _v, out) => this.machine.rt.exports.wabpf_map_sys_next(this.ptr, k, out), true, false, true);
   }
@@ -450,6 +458,20 @@ export class BpfMap {
     if (key.length !== this.keySize) this.fail("EINVAL", op, `key of ${key.length} bytes; this map takes ${this.keySize}`);
   }
 
+  /**
+   * The key local storage is kept under: the owner's guest address. Linux keys a task storage
+   * map by a pidfd from user space; wabpf has no fds, so user space names the task by its pid
+   * (a u32 key), and a pid without a task is EBADF, as an fd that is no pidfd.
+   */
+  private ownerKey(op: string, key: Uint8Array): Uint8Array {
+    const pid = new DataView(key.buffer, key.byteOffset, key.byteLength).getInt32(0, true);
+    const task = this.machine.taskByPid?.(pid) ?? 0;
+    if (task === 0) this.fail("EBADF", op, `no task with pid ${pid}`);
+    const k = new Uint8Array(4);
+    new DataView(k.buffer).setUint32(0, task, true);
+    return k;
+  }
+
   /** The header address of the map (map-in-map) or the id (program array) an fd value names. */
   private resolveFd(id: number): number {
     if (this.type === MAP_TYPES.perf_event_array) {
@@ -497,7 +519,7 @@ export class BpfMap {
     const kp = key === null || this.keySize === 0 ? 0 : base;
     const vp = base + kz;
     const out = vp + round8(vsz);
-    if (kp !== 0) m.mem.write(kp, key!);
+    if (kp !== 0) m.mem.write(kp, isLocalStorage(this.type) ? this.ownerKey(op, key!) : key!);
     if (value !== null) m.mem.write(vp, value);
     m.mem.bytes.fill(0, out, out + round8(vsz));
     const ret = m.asUser(() => call(kp, vp, out));

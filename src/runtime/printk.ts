@@ -1,6 +1,7 @@
 // The kernel's BPF printf family (kernel/bpf/helpers.c bpf_bprintf_prepare, then lib/vsprintf.c
 // bstr_printf): which conversions a format may use, how many arguments, how much string data
-// fits, and how each conversion prints. Used by bpf_trace_printk (6) and bpf_snprintf (165).
+// fits, and how each conversion prints. Used by bpf_trace_printk (6), bpf_snprintf (165),
+// bpf_trace_vprintk (177) and bpf_seq_printf (126).
 import type { AddressSpace } from "./sim-memory.js";
 
 /** MAX_BPRINTF_BUF: bpf_trace_printk's output buffer. */

@@ -153,6 +153,21 @@ const PRINTK = (fmt: string, args: string[]): string => {
   call 6`);
 };
 
+/** trace_vprintk(fmt on the stack, its size, u64 data on the stack (null: NULL), data_len) */
+const VPRINTK = (fmt: string, data: Array<bigint | "STR"> | null, dataLen = (data ?? []).length * 8): string => {
+  const room = Math.ceil((new TextEncoder().encode(fmt).length + 1) / 8) * 8;
+  return store(`
+  ${stackString("str arg", 16 + room)}
+  ${stackString(fmt, room)}
+  ${(data ?? []).map((d, i) => (d === "STR" ? `r1 = r10\n  r1 += -${16 + room}\n  *(u64 *)(r10 - ${192 - 8 * i}) = r1` : `r1 = ${d} ll\n  *(u64 *)(r10 - ${192 - 8 * i}) = r1`)).join("\n  ")}
+  r1 = r10
+  r1 += -${room}
+  r2 = ${new TextEncoder().encode(fmt).length + 1}
+  ${data === null ? "r3 = 0" : "r3 = r10\n  r3 += -192"}
+  r4 = ${dataLen}
+  call 177`);
+};
+
 /** snprintf into ctx[8..40) (size `size`), fmt on the stack, u64 data on the stack */
 const SNPRINTF = (data: Array<bigint | "STR">, size: number): string => store(`
   ${stackString("str", 24)}
@@ -293,6 +308,11 @@ const CASES: KCase[] = [
   { name: "trace_printk 4 conversions", src: PRINTK("%d %d %d %d", ["1", "2", "3"]) },
   { name: "trace_printk %#x", src: PRINTK("%#x", ["1"]) },
   { name: "trace_printk %px", src: PRINTK("%px", ["0xffff888000001000"]) },
+  { name: "trace_vprintk 5 arguments", src: VPRINTK("%d %u %x <%s> %lld\n", [-5n, 7n, 255n, "STR", -1n]) },
+  { name: "trace_vprintk NULL data", src: VPRINTK("plain\n", null) },
+  { name: "trace_vprintk data_len 12", src: VPRINTK("%d", [1n, 2n], 12) },
+  { name: "trace_vprintk too few arguments", src: VPRINTK("%d %d %d", [1n, 2n]) },
+  { name: "trace_vprintk 13 arguments", src: VPRINTK("%d", Array.from({ length: 13 }, () => 1n)) },
   { name: "probe_read_kernel NULL", src: PROBE(113, 8, "0") },
   { name: "probe_read_kernel stack", src: PROBE(113, 8, "stack") },
   { name: "probe_read_kernel size 0", src: PROBE(113, 0, "0") },

@@ -125,6 +125,45 @@ describe("bpf_snprintf", () => {
   });
 });
 
+describe("bpf_trace_vprintk", () => {
+  /** trace_vprintk(fmt at r10-128, size, data at r10-256 (u64s; -99n: a pointer to "str"), data_len) */
+  const VPRINTK = (fmt: string, data: bigint[], dataLen = data.length * 8, nullData = false): string => `
+  ${stackString("str", 136)}
+  ${stackString(fmt, 128)}
+  ${data.map((d, i) => (d === -99n ? `r1 = r10\n  r1 += -136\n  *(u64 *)(r10 - ${256 - 8 * i}) = r1` : `r1 = ${d} ll\n  *(u64 *)(r10 - ${256 - 8 * i}) = r1`)).join("\n  ")}
+  r1 = r10
+  r1 += -128
+  r2 = ${enc(fmt).length + 1}
+  ${nullData ? "r3 = 0" : "r3 = r10\n  r3 += -256"}
+  r4 = ${dataLen}
+  call 177
+  exit`;
+
+  it("prints more than 3 arguments to the trace pipe as bpf_trace_printk does, returning the length", async () => {
+    const r = await inAllModes(VPRINTK("%d %u %x %s %lld %c", [-5n, 7n, 255n, -99n, -1n, 0x4fn]), {
+      init: (m) => m.setCurrentTask({ pid: 7, comm: "sh" }),
+    });
+    expect(msgOf(r.trace)).toBe("-5 7 ff str -1 O");
+    expect(r.trace).toContain("sh-7 ");
+    expect(r.r0).toBe((16).toString(16));
+    const none = await inAllModes(VPRINTK("no args", [], 0, true));
+    expect([none.r0, msgOf(none.trace)]).toEqual([(7).toString(16), "no args"]);
+  });
+
+  it("-EINVAL for data_len not a multiple of 8, above 12 arguments, or with NULL data; a bad format prints nothing", async () => {
+    for (const [fmt, data, len, nul] of [
+      ["%d", [1n], 4, false],
+      ["%d", Array.from({ length: 13 }, () => 1n), 104, false],
+      ["%d", [], 8, true],
+      ["%d %d", [1n], 8, false], // too few arguments
+      ["%q", [1n], 8, false],
+    ] as Array<[string, bigint[], number, boolean]>) {
+      const r = await inAllModes(VPRINTK(fmt, data, len, nul));
+      expect([fmt, len, r.r0, r.trace]).toEqual([fmt, len, neg(22), ""]);
+    }
+  });
+});
+
 describe("bpf_strncmp", () => {
   const STRNCMP = (a: string, n: number, b: string): string => `
   ${stackString(a, 32)}

@@ -93,5 +93,8 @@ describe("probe reads", () => {
     expect((await probe(114, 24, KADDR)).ret).toBe(neg(14));
     expect((await probe(115, 24, UADDR)).ret).toBe(neg(34));
     expect(str((await probe(114, 24, UADDR)).bytes)).toBe("abcdefghijklmnopqrstuvw");
+    // bpf_probe_read_str: the kernel or user variant by address, with the same fault rule
+    expect(await probe(45, 24, KADDR + 50n)).toEqual({ ret: neg(14), bytes: Z(24) });
+    expect(await probe(45, 8, 0x500000n)).toEqual({ ret: neg(14), bytes: [...Z(8), ...FF(16)] });
   });
 });
