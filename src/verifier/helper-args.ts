@@ -150,11 +150,25 @@ function checkBtfArg(env: VerifierEnv, a: string, regno: number, r: Reg, isNull:
   if (kind === "btf_or_null" && isNull) return;
   const ok = r.type === "btf_id" && !r.nullable && (r.btfFlags & ~(BTF_FLAG.TRUSTED | BTF_FLAG.RCU)) === 0;
   if (!ok) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=ptr_, trusted_ptr_, rcu_ptr_`);
-  if (r.btfName !== want || r.off !== 0) {
-    fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but ${want} is expected`);
-  }
   if (!T.isConst(r.v.varOff) || r.v.varOff.value !== 0n) fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but ${want} is expected`);
-  void env;
+  // btf_struct_ids_match: the struct itself, or one nested at the pointer's offset (&file->f_path)
+  if (!structsAt(env, r.btfId, r.off).includes(want)) fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but ${want} is expected`);
+}
+
+/** The names of the structs that start at byte `off` of struct `id`: it (at 0), its members' structs and theirs. */
+function structsAt(env: VerifierEnv, id: number, off: number): string[] {
+  const btf = env.opts.attachBtf;
+  const out: string[] = [];
+  let t = btf?.skipModsAndTypedefs(id);
+  for (let depth = 0; btf !== undefined && t !== undefined && depth < 16; depth++) {
+    if (t.type.kind !== "STRUCT" && t.type.kind !== "UNION") break;
+    if (off === 0) out.push(t.type.name);
+    const m = t.type.members.find((x) => x.bitfieldSize === 0 && x.bitOffset / 8 <= off && off < x.bitOffset / 8 + (btf.resolveSize(x.type) ?? 0));
+    if (m === undefined) break;
+    off -= m.bitOffset / 8;
+    t = btf.skipModsAndTypedefs(m.type);
+  }
+  return out;
 }
 
 /** Whether struct `id` is sock_common or begins with it (through its first members, as btf_struct_ids_match walks). */

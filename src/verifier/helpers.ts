@@ -149,6 +149,8 @@ const PROTOS: HelperProto[] = [
   { id: HELPER.get_func_ret, args: ["ctx", "long_uninit"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
   { id: HELPER.get_func_arg_cnt, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
   { id: HELPER.task_storage_get, args: ["map_ptr", "btf_or_null:task_struct", "map_value_or_null", "anything"], ret: "map_value_or_null", gplOnly: false, allowed: ALL, mapTypes: ["task_storage"] },
+  // bpf_d_path(&file->f_path, buf, size): where it may be called is tracingHelperRefusal's allowlist
+  { id: HELPER.d_path, args: ["btf:path", "uninit_mem", "const_size_or_zero"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" || t === "lsm" },
   { id: HELPER.get_task_stack, args: ["btf:task_struct", "uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: false, allowed: ALL },
   { id: HELPER.task_storage_delete, args: ["map_ptr", "btf:task_struct"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["task_storage"] },
 ];
