@@ -200,7 +200,7 @@ export function safeField(btf: Btf, owner: number, field: string, target: number
 /**
  * The flags of a pointer loaded from a BTF pointer with flags `parent` (check_ptr_to_btf_access):
  * untrusted stays untrusted; from a trusted or RCU pointer, the safe lists decide, else the
- * pointer is untrusted; from a plain (legacy) pointer, a plain pointer.
+ * pointer is untrusted; from a plain pointer, untrusted too.
  */
 export function loadedPtrFlags(btf: Btf, parent: { btfId: number; flags: number; nullable: boolean }, loaded: { btfId: number; flags: number; field: string }, inRcu: boolean): { flags: number; nullable: boolean } {
   const F = BTF_FLAG;
@@ -208,7 +208,9 @@ export function loadedPtrFlags(btf: Btf, parent: { btfId: number; flags: number;
   if ((parent.flags & F.UNTRUSTED) !== 0) return { flags: F.UNTRUSTED, nullable: false };
   const trusted = (parent.flags & F.TRUSTED) !== 0;
   const rcu = (parent.flags & F.RCU) !== 0;
-  if (!trusted && !rcu) return { flags: flags & ~(F.TRUSTED | F.RCU | F.UNTRUSTED), nullable: false };
+  // from a plain pointer (fentry arguments, iterator objects): Linux 6.18 marks the result untrusted
+  // (observed: ptr_file()->f_inode is untrusted_ptr_inode())
+  if (!trusted && !rcu) return { flags: F.UNTRUSTED, nullable: false };
   const listed = (suffix: string): boolean => safeField(btf, parent.btfId, loaded.field, loaded.btfId, suffix);
   if (listed("__safe_trusted")) return { flags: flags | F.TRUSTED, nullable: false };
   if (listed("__safe_trusted_or_null")) return { flags: flags | F.TRUSTED, nullable: true };

@@ -46,6 +46,7 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     }
     if (!proto.allowed(env.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
     if (proto.gplOnly && !gplOk) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+    if (proto.notAllowedIn?.(env.opts.progType) === true) fail(ERRNO.EINVAL, "helper call is not allowed in probe");
     // bpf_get_func_ip: kprobes only among the other program types
     if (id === HELPER.get_func_ip && env.opts.progType !== "kprobe") fail(ERRNO.ENOTSUPP, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[env.opts.progType]}`);
   }

@@ -55,6 +55,8 @@ export interface HelperProto {
   readonly variant?: (t: ProgType) => { readonly args?: readonly ArgType[]; readonly gplOnly?: boolean } | null;
   /** map types this helper accepts in its map argument (check_map_func_compatibility) */
   readonly mapTypes?: readonly string[];
+  /** the prototype's allowed() refuses these program types ("helper call is not allowed in probe") */
+  readonly notAllowedIn?: (t: ProgType) => boolean;
   /** the helper may move packet data: every packet pointer becomes invalid (clear_all_pkt_pointers) */
   readonly changesPkt?: boolean;
 }
@@ -150,7 +152,7 @@ const PROTOS: HelperProto[] = [
   { id: HELPER.get_func_arg_cnt, args: ["ctx"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" },
   { id: HELPER.task_storage_get, args: ["map_ptr", "btf_or_null:task_struct", "map_value_or_null", "anything"], ret: "map_value_or_null", gplOnly: false, allowed: ALL, mapTypes: ["task_storage"] },
   // bpf_d_path(&file->f_path, buf, size): where it may be called is tracingHelperRefusal's allowlist
-  { id: HELPER.d_path, args: ["btf:path", "uninit_mem", "const_size_or_zero"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" || t === "lsm" },
+  { id: HELPER.d_path, args: ["btf:path", "uninit_mem", "const_size_or_zero"], ret: "integer", gplOnly: false, allowed: (t) => t === "tracing" || t === "lsm" || t === "syscall", notAllowedIn: (t) => t === "syscall" },
   { id: HELPER.get_task_stack, args: ["btf:task_struct", "uninit_mem", "const_size_or_zero", "anything"], ret: "integer", gplOnly: false, allowed: ALL },
   { id: HELPER.task_storage_delete, args: ["map_ptr", "btf:task_struct"], ret: "integer", gplOnly: false, allowed: ALL, mapTypes: ["task_storage"] },
 ];

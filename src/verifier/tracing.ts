@@ -50,6 +50,8 @@ export interface AttachTarget {
   readonly ret: number;
 }
 
+const EPERM_ITERATORS: ReadonlySet<string> = new Set(["bpf_map_elem", "bpf_sk_storage_map", "sockmap"]);
+
 /** The BTF name libbpf looks up for a section's target (find_kernel_btf_id with the kind's prefix). */
 function btfNameOf(kind: TracingKind, target: string): { name: string; kind: "TYPEDEF" | "FUNC" } {
   switch (kind) {
@@ -86,6 +88,9 @@ export function resolveAttachTarget(btf: Btf | undefined, kind: TracingKind, tar
     return { kind, btf, name: target, args: proto.params.slice(1), params: proto.params, ret: proto.type };
   }
   if (t.kind !== "FUNC") return fail(ERRNO.EINVAL, `attach_btf_id ${id} is not a function`);
+  // observed on Linux 6.18: programs for the map-element iterators are refused with EPERM before
+  // verification (a 2-instruction program on bpf_map_elem, bpf_sk_storage_map or sockmap)
+  if (kind === "iter" && EPERM_ITERATORS.has(target)) throw new Reject(ERRNO.EPERM, [`iterator ${target}: Operation not permitted (Linux 6.18 refuses its programs before verification)`]);
   const proto = btf.types[t.type];
   if (proto === undefined || proto.kind !== "FUNC_PROTO") return fail(ERRNO.EINVAL, `attach_btf_id ${id} is not a function`);
   if (kind !== "iter") distillFuncProto(btf, want.name, proto.params, proto.type);

@@ -12,7 +12,7 @@ describe("errors across postMessage", () => {
     const e = await refusal();
     expect(e).toBeInstanceOf(VerifierError);
     const wire = structuredClone(errorToWire("playground run", e));
-    expect([wire.code, wire.internal, wire.error]).toEqual(["EACCES", false, "rejected by the verifier: invalid access to map value, value_size=4 off=8 size=8 (EACCES)"]);
+    expect([wire.code, wire.internal, wire.error]).toEqual(["EACCES", false, "rejected by the verifier: invalid access to map value, value_size=4 off=8 size=8 at insn 0 (EACCES)"]);
     const back = errorFromWire(wire);
     expect(back).toBeInstanceOf(VerifierError);
     expect([back.message, (back as VerifierError).result.errno]).toEqual([(e as VerifierError).message, 13]);
