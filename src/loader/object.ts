@@ -75,6 +75,8 @@ export interface ProgramSpecOfObject {
   readonly progType: string;
   readonly expectedAttachType: string | null;
   readonly sleepable: boolean;
+  /** libbpf's autoload: off for a section written with a leading '?' (BpfObject.load skips it) */
+  readonly autoload: boolean;
   /**
    * Instructions with used `.text` subprograms appended and every map reference rewritten to
    * BPF_PSEUDO_MAP_IDX (imm = index into ObjectSpec.maps) or BPF_PSEUDO_MAP_IDX_VALUE (imm =
@@ -424,7 +426,7 @@ export function openObject(bytes: Uint8Array, opts: OpenOptions = {}): ObjectSpe
       linker.link();
       programs.push({
         name: f.name, section: sec.name, sectionDef: match.def, attachTarget: match.target,
-        progType: match.def.progType, expectedAttachType: match.def.attachType, sleepable: match.def.sleepable === true,
+        progType: match.def.progType, expectedAttachType: match.def.attachType, sleepable: match.def.sleepable === true, autoload: !sec.name.startsWith("?"),
         insns: linker.insns, origin: linker.origin, kfuncCalls: linker.kfuncCalls,
       });
     }

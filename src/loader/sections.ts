@@ -141,6 +141,8 @@ export interface SectionMatch {
 
 /** libbpf's find_sec_def: null for a name no program type claims. */
 export function matchSection(name: string): SectionMatch | null {
+  // libbpf: a leading '?' turns autoload off; the rest is matched as usual
+  if (name.startsWith("?")) name = name.slice(1);
   for (const def of SECTION_DEFS) {
     if (name === def.prefix) return { def, target: "" };
     if (def.extensible && name.startsWith(`${def.prefix}/`)) return { def, target: name.slice(def.prefix.length + 1) };
@@ -156,6 +158,7 @@ export type TracingKind = "fentry" | "fexit" | "fmod_ret";
 
 /** What a section name says about a program: its tracing kind, multi or not, and its target. */
 export function parseTracingSection(section: string): { kind: TracingKind; multi: boolean; target: string } | null {
+  section = section.replace(/^\?/, "");
   const m = /^(fentry|fexit|fmod_ret)(\.multi)?(\.s)?\/(.*)$/.exec(section);
   if (m === null) return null;
   return { kind: m[1] as TracingKind, multi: m[2] !== undefined, target: m[4]! };
@@ -173,6 +176,7 @@ export interface ProbeSection {
 
 /** Probe and tracepoint sections, as libbpf's attach functions read them. */
 export function parseProbeSection(section: string): ProbeSection | null {
+  section = section.replace(/^\?/, "");
   let m = /^(kprobe|kretprobe)(\.multi)?\/(.*)$/.exec(section);
   if (m !== null) return { kind: m[1] as ProbeKind, multi: m[2] !== undefined, target: m[3]! };
   // ksyscall/<name>: a kprobe on the syscall's wrapper (__x64_sys_<name> on every simulated arch)

@@ -249,7 +249,8 @@ export class BpfObject {
 
   private async loadUnguarded(opts: ObjectLoadOptions): Promise<this> {
     this.createMaps();
-    for (const p of this.programs) await p.load(opts);
+    // programs whose section starts with '?' are not loaded by default (libbpf's autoload)
+    for (const p of this.programs) if (p.spec.autoload) await p.load(opts);
     this.fillProgArrays();
     return this;
   }

@@ -88,9 +88,10 @@ export function objectVerifyOptions(spec: ObjectSpec): Pick<VerifyOptions, "maps
  * the series verifies against the first target) and BPF_F_SLEEPABLE.
  */
 export function attachVerifyOptions(spec: ProgramSpecOfObject, btf: Btf | undefined): Pick<VerifyOptions, "attachBtf" | "attachTarget" | "progFlags"> {
-  const slash = spec.section.indexOf("/");
-  let target = slash < 0 ? undefined : spec.section.slice(slash + 1);
-  if (target !== undefined && btf !== undefined && /\.multi/.test(spec.section.slice(0, slash))) target = firstFuncMatching(btf, target) ?? target;
+  const section = spec.section.replace(/^\?/, "");
+  const slash = section.indexOf("/");
+  let target = slash < 0 ? undefined : section.slice(slash + 1);
+  if (target !== undefined && btf !== undefined && /\.multi/.test(section.slice(0, slash))) target = firstFuncMatching(btf, target) ?? target;
   return { ...(btf !== undefined ? { attachBtf: btf } : {}), ...(target !== undefined ? { attachTarget: target } : {}), progFlags: spec.sleepable ? BPF_F_SLEEPABLE : 0 };
 }
 

@@ -1,11 +1,12 @@
 // Calls and exits: helper calls (check_helper_call), bpf-to-bpf calls (check_func_call),
 // callbacks (push_callback_call), frame exits (prepare_func_exit), reference leaks.
+import * as S from "./scalar.js";
 import { ERRNO } from "../errors.js";
 import { MAX_CALL_FRAMES } from "../isa/limits.js";
 import { HELPER } from "../isa/helpers.js";
 import { GPL_ONLY_HELPERS, TRACING_GPL_ONLY_HELPERS, helperAvailable, tracingHelperAvailable, tracingHelperRefusal } from "./helper-table.js";
 import { FUNC_MAX_ID, GPL_LICENSES, MAP_TYPE_IDS, PROG_TYPE_IDS, helperProto, kernelHelperName } from "./helpers.js";
-import { NOT_INIT, cloneState, cur, formatFrame, isPkt, newFrame, ptrReg, unknownReg, forEachReg, type State } from "./state.js";
+import { NOT_INIT, cloneState, cur, formatFrame, isPkt, newFrame, ptrReg, scalarReg, unknownReg, forEachReg, type State } from "./state.js";
 import { JMP_SEQ_LIMIT, type Path, type VerifierEnv } from "./env.js";
 import { checkFuncArg, type CallMeta } from "./helper-args.js";
 import { fail, unsupported } from "./reject.js";
@@ -50,7 +51,7 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     // bpf_get_func_ip: kprobes only among the other program types
     if (id === HELPER.get_func_ip && env.opts.progType !== "kprobe") fail(ERRNO.ENOTSUPP, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[env.opts.progType]}`);
   }
-  const meta: CallMeta = { mapIdx: -1, constKey: null, allocSize: 0, releaseRef: 0, callback: -1 };
+  const meta: CallMeta = { mapIdx: -1, constKey: null, allocSize: 0, releaseRef: 0, callback: -1, msizeMax: 0n };
   proto.args.forEach((a, i) => {
     const regno = i + 1;
     const r = env.readReg(s, regno);
@@ -108,10 +109,18 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     env.setReg(s, 0, btfPtrReg(env, bid, proto.ret.startsWith("btf:") ? BTF_FLAG.TRUSTED : 0, false));
   } else if (proto.ret === "void") {
     env.setReg(s, 0, NOT_INIT);
+  } else if (REFINED_RETVAL.has(id)) {
+    // do_refine_retval_range: a length written into the buffer, or a negative errno
+    const MAX_ERRNO = 4095n;
+    const v = S.boundsSync({ ...S.scalarUnknown(), smin: -MAX_ERRNO, smax: meta.msizeMax, s32min: -MAX_ERRNO, s32max: meta.msizeMax });
+    env.setReg(s, 0, scalarReg(v));
   } else {
     env.setReg(s, 0, unknownReg());
   }
 }
+
+/** Helpers whose result do_refine_retval_range bounds by the buffer size. */
+const REFINED_RETVAL: ReadonlySet<number> = new Set([HELPER.get_stack, HELPER.get_task_stack, HELPER.probe_read_str, HELPER.probe_read_kernel_str, HELPER.probe_read_user_str]);
 
 /** check_resource_leak: no lock held and every acquired reference released before `what`. */
 export function checkResourceLeak(s: State, what: string): void {

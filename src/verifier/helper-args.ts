@@ -22,6 +22,8 @@ export interface CallMeta {
   releaseRef: number;
   /** first instruction of a callback argument */
   callback: number;
+  /** the largest size a size argument allows (msize_max_value) */
+  msizeMax: bigint;
 }
 
 /** check_func_arg: one argument of a helper call; what it learns goes into `meta`. */
@@ -69,6 +71,7 @@ export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: numb
       if (r.v.smin < 0n) fail(ERRNO.EACCES, `R${regno} min value is negative, either use unsigned or 'var &= const'`);
       if (r.v.umin === 0n && !zeroOk) fail(ERRNO.EACCES, `R${regno} invalid zero-sized read: u64=[${r.v.umin},${r.v.umax}]`);
       if (r.v.umax >= MAX_VAR_OFF) fail(ERRNO.EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+      meta.msizeMax = r.v.umax;
       const memReg = cur(s).regs[regno - 1]!;
       checkHelperMemAccess(env, s, memReg, regno - 1, Number(r.v.umax), prev === "uninit_mem" || prev === "mem_or_null" ? "write" : "read", zeroOk);
       return;

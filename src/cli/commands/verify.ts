@@ -165,7 +165,8 @@ function firstMapCreateFailure(obj: BpfObject): VerifyResult | null {
     } catch (e) {
       if (e instanceof BpfError) [errno, why] = [e.errno, e.message];
       // a type the runtime does not implement: at least the check every type shares
-      else if (libbpfMaxEntries(m.type, m.maxEntries, obj.machine.ncpus) === 0) [errno, why] = [22, "max_entries is 0"];
+      // (local storage maps are the exception: they must have 0)
+      else if (libbpfMaxEntries(m.type, m.maxEntries, obj.machine.ncpus) === 0 && !LOCAL_STORAGE.has(mapTypeName(m.type))) [errno, why] = [22, "max_entries is 0"];
     }
     if (errno !== null) {
       return refusedResult(errno, `map '${m.name}': failed to create: ${errnoText(errno)}(-${errno}) (${why})`, true);
@@ -177,6 +178,9 @@ function firstMapCreateFailure(obj: BpfObject): VerifyResult | null {
 const errnoText = (n: number): string => ({ 1: "Operation not permitted", 7: "Argument list too long", 22: "Invalid argument", 95: "Operation not supported" })[n] ?? `errno ${n}`;
 
 const RUNNING_KERNEL_BTF = "/sys/kernel/btf/vmlinux";
+
+/** Local storage maps: max_entries is 0 (one value per owning object). */
+const LOCAL_STORAGE: ReadonlySet<string> = new Set(["sk_storage", "inode_storage", "task_storage", "cgrp_storage"]);
 
 /** Helpers whose arguments or results are typed by the kernel's BTF (task pointers, task storage). */
 const BTF_TYPED_HELPERS: ReadonlySet<number> = new Set([HELPER.get_current_task_btf, HELPER.task_pt_regs, HELPER.get_task_stack, HELPER.task_storage_get, HELPER.task_storage_delete]);
