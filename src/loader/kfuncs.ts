@@ -6,7 +6,7 @@
 // kernel's BTF id and off = 0 (vmlinux). This module does the same against a target BTF.
 import { LoaderError } from "../errors.js";
 import type { Insn } from "../isa/insn.js";
-import { Class, JmpOp, PseudoCall } from "../isa/opcode.js";
+import { Class, JmpOp, LD_IMM64, PseudoCall, PseudoLd } from "../isa/opcode.js";
 import { essentialName, type Btf } from "./btf.js";
 import { coreTypesAreCompat } from "./core.js";
 
@@ -61,7 +61,8 @@ export function resolveKfuncCalls(
   for (const c of calls) {
     const ext = externs.get(c.name);
     const ins = out[c.slot];
-    if (ext === undefined || ins === undefined || ins.code !== (Class.JMP | JmpOp.CALL)) {
+    const ld = ins !== undefined && ins.code === LD_IMM64;
+    if (ext === undefined || ins === undefined || (ins.code !== (Class.JMP | JmpOp.CALL) && !ld)) {
       throw new LoaderError(`kfunc call of '${c.name}' at slot ${c.slot} is not a call of a .ksyms function`, KSYMS);
     }
     let id = resolved.get(ext.name);
@@ -69,7 +70,9 @@ export function resolveKfuncCalls(
       id = resolveOne(ext, local, target);
       resolved.set(ext.name, id);
     }
-    out[c.slot] = { ...ins, src: PseudoCall.KFUNC, off: 0, imm: id ?? 0 };
+    // an ld_imm64 of the kfunc: its BTF id (BPF_PSEUDO_BTF_ID), or the constant 0 for a weak one left unresolved
+    if (ld) out[c.slot] = id === null ? { ...ins, src: PseudoLd.NONE, imm: 0 } : { ...ins, src: PseudoLd.BTF_ID, imm: id };
+    else out[c.slot] = { ...ins, src: PseudoCall.KFUNC, off: 0, imm: id ?? 0 };
   }
   return out;
 }

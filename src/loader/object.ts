@@ -572,6 +572,13 @@ class Linker {
     if (next === undefined) throw new LoaderError("ld_imm64 without its second slot", where);
     const sym = r.sym;
     if (sym.shndx === SHN_UNDEF) {
+      if (this.kfuncs.has(sym.name)) {
+        // a kfunc's address (bpf_ksym_exists): BPF_PSEUDO_BTF_ID of its FUNC, resolved at load
+        this.insns[idx] = { ...ins, src: PseudoLd.BTF_ID, imm: 0 };
+        this.insns[idx + 1] = { ...next, imm: 0 };
+        this.kfuncCalls.push({ slot: idx, name: sym.name });
+        return;
+      }
       const addr = this.ksymAddr.get(sym.name);
       if (addr !== undefined) {
         // an untyped __ksym: the symbol's address, as a plain 64-bit constant

@@ -381,6 +381,8 @@ export class Machine {
    */
   resolver(maps: ReadonlyArray<BpfMap | undefined>): PseudoResolver {
     return (src, imm, nextImm) => {
+      // a kernel function's address (bpf_ksym_exists): only ever compared with 0, never read
+      if (src === PseudoLd.BTF_ID) return imm === 0 ? null : KFUNC_ADDR_BASE + BigInt(imm) * 16n;
       const m = maps[imm];
       if (m === undefined) return null;
       if (src === PseudoLd.MAP_FD || src === PseudoLd.MAP_IDX) return BigInt(m.ptr);
@@ -414,6 +416,9 @@ export class Machine {
     if (ret < 0) throw BpfError.fromErrno(-ret, op, what);
   }
 }
+
+/** Where the addresses ld_imm64 gives kernel functions start (a kernel text-looking range). */
+const KFUNC_ADDR_BASE = 0xffffffff81000000n;
 
 /** One trace_pipe line (with its newline) for a bpf_trace_printk event. */
 export function formatTraceLine(e: TraceEvent): string {

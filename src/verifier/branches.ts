@@ -38,7 +38,7 @@ export function checkCondJmpOp(env: VerifierEnv, p: Path, work: Path[], f: Facts
     const zero = other.type === "scalar" && (is32 ? S.isConstScalar(S.zext32(other.v)) && S.zext32(other.v).varOff.value === 0n : S.isConstScalar(other.v) && other.v.varOff.value === 0n);
     // reg_not_null: a trusted or referenced BTF pointer is never null
     const trustedBtf = ptr.type === "btf_id" && ((ptr.btfFlags & BTF_FLAG.TRUSTED) !== 0 || ptr.refObjId !== 0);
-    if (zero && !ptr.nullable && (ptr.type === "map_value" || ptr.type === "map_key" || ptr.type === "sock_common" || ptr.type === "ringbuf_mem" || trustedBtf)) {
+    if (zero && !ptr.nullable && (ptr.type === "map_value" || ptr.type === "map_key" || ptr.type === "sock_common" || ptr.type === "ringbuf_mem" || ptr.type === "rdonly_mem" || trustedBtf)) {
       verdict = cmp === "eq" ? 0 : 1;
     }
   }

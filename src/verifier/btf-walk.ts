@@ -226,3 +226,22 @@ export function loadedPtrFlags(btf: Btf, parent: { btfId: number; flags: number;
   // (observed: rcu_ptr_task_struct()->mm is untrusted_ptr_mm_struct())
   return { flags: F.UNTRUSTED, nullable: false };
 }
+
+/**
+ * The names of the structs that start at byte `off` of struct `id`: it (at 0), the struct
+ * member there and, in turn, theirs (btf_struct_ids_match's walk: &file->f_path is a path,
+ * a bpf_cpumask is a cpumask).
+ */
+export function structsAt(btf: Btf, id: number, off: number): string[] {
+  const out: string[] = [];
+  let t = btf.skipModsAndTypedefs(id);
+  for (let depth = 0; t !== undefined && depth < 16; depth++) {
+    if (t.type.kind !== "STRUCT" && t.type.kind !== "UNION") break;
+    if (off === 0) out.push(t.type.name);
+    const m = t.type.members.find((x) => x.bitfieldSize === 0 && x.bitOffset / 8 <= off && off < x.bitOffset / 8 + (btf.resolveSize(x.type) ?? 0));
+    if (m === undefined) break;
+    off -= m.bitOffset / 8;
+    t = btf.skipModsAndTypedefs(m.type);
+  }
+  return out;
+}

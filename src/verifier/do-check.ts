@@ -143,6 +143,9 @@ function step(env: VerifierEnv, p: Path, work: Path[]): number | "exit" | "frame
         // check_ld_imm: a callback reference needs BTF func_info (static functions)
         if (env.opts.funcInfo !== true) fail(ERRNO.EINVAL, "missing btf func_info");
         env.setReg(s, ins.dst, ptrReg("func", { callback: p.pc + 1 + ins.imm }));
+      } else if (ins.src === PseudoLd.BTF_ID && env.opts.attachBtf?.type(ins.imm)?.kind === "FUNC") {
+        // check_pseudo_btf_id: a kernel function's address (bpf_ksym_exists) is read-only memory of size 0
+        env.setReg(s, ins.dst, ptrReg("rdonly_mem"));
       } else {
         return unsupported(`ld_imm64 with src_reg ${ins.src}`);
       }

@@ -9,7 +9,7 @@ import { cur, isPkt, regTypeStr, type Reg, type State } from "./state.js";
 import { MAX_VAR_OFF, type VerifierEnv } from "./env.js";
 import { checkPtrOffReg, checkMapAccessType, checkMapAccess, checkMemRegionAccess, checkPacketAccess, mapIsRdonly } from "./memory.js";
 import { fail } from "./reject.js";
-import { BTF_FLAG } from "./btf-walk.js";
+import { BTF_FLAG, structsAt } from "./btf-walk.js";
 import { checkStackAccessWithinBounds, frameOf, setStackByte, constantMapKey } from "./stack.js";
 
 /** What check_func_arg learned about a helper call (struct bpf_call_arg_meta). */
@@ -155,23 +155,7 @@ function checkBtfArg(env: VerifierEnv, a: string, regno: number, r: Reg, isNull:
   if (!ok) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=ptr_, trusted_ptr_, rcu_ptr_`);
   if (!T.isConst(r.v.varOff) || r.v.varOff.value !== 0n) fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but ${want} is expected`);
   // btf_struct_ids_match: the struct itself, or one nested at the pointer's offset (&file->f_path)
-  if (!structsAt(env, r.btfId, r.off).includes(want)) fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but ${want} is expected`);
-}
-
-/** The names of the structs that start at byte `off` of struct `id`: it (at 0), its members' structs and theirs. */
-function structsAt(env: VerifierEnv, id: number, off: number): string[] {
-  const btf = env.opts.attachBtf;
-  const out: string[] = [];
-  let t = btf?.skipModsAndTypedefs(id);
-  for (let depth = 0; btf !== undefined && t !== undefined && depth < 16; depth++) {
-    if (t.type.kind !== "STRUCT" && t.type.kind !== "UNION") break;
-    if (off === 0) out.push(t.type.name);
-    const m = t.type.members.find((x) => x.bitfieldSize === 0 && x.bitOffset / 8 <= off && off < x.bitOffset / 8 + (btf.resolveSize(x.type) ?? 0));
-    if (m === undefined) break;
-    off -= m.bitOffset / 8;
-    t = btf.skipModsAndTypedefs(m.type);
-  }
-  return out;
+  if (env.opts.attachBtf === undefined || !structsAt(env.opts.attachBtf, r.btfId, r.off).includes(want)) fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but ${want} is expected`);
 }
 
 /** Whether struct `id` is sock_common or begins with it (through its first members, as btf_struct_ids_match walks). */

@@ -5,7 +5,8 @@
 import { ERRNO } from "../errors.js";
 import type { Btf } from "../loader/btf.js";
 import { btfKindStr, kindNumber } from "../loader/btf.js";
-import { BTF_FLAG, skipMods } from "./btf-walk.js";
+import { BTF_FLAG, skipMods, structsAt } from "./btf-walk.js";
+import * as T from "./tnum.js";
 import { btfPtrReg } from "./memory.js";
 import { NOT_INIT, forEachReg, unknownReg, type Reg, type State } from "./state.js";
 import type { Path, VerifierEnv } from "./env.js";
@@ -42,6 +43,14 @@ const KFUNCS: Record<string, KfuncFlags> = {
   bpf_cgroup_ancestor: { acquire: true, rcu: true, retNull: true },
   bpf_cgroup_from_id: { acquire: true, retNull: true },
   bpf_task_under_cgroup: { rcu: true },
+  bpf_rdonly_cast: { common: true },
+  // kernel/bpf/cpumask.c (registered for tracing, LSM, struct_ops and syscall programs)
+  bpf_cpumask_create: { acquire: true, retNull: true },
+  bpf_cpumask_release: { release: true },
+  bpf_cpumask_acquire: { acquire: true, trusted: true },
+  ...Object.fromEntries(
+    ["first", "first_zero", "first_and", "set_cpu", "clear_cpu", "test_cpu", "test_and_set_cpu", "test_and_clear_cpu", "setall", "clear", "and", "or", "xor", "equal", "intersects", "subset", "empty", "full", "copy", "any_distribute", "any_and_distribute", "weight", "populate"].map((n) => [`bpf_cpumask_${n}`, { rcu: true }]),
+  ),
 };
 
 /** The name the log shows for a kfunc call (`call bpf_task_acquire#65329`). */
@@ -84,12 +93,20 @@ export function checkKfuncCall(env: VerifierEnv, p: Path): void {
 
   // check_kfunc_args
   let releaseRef = 0;
+  const constants: bigint[] = [];
   proto.params.forEach((param, i) => {
     const regno = i + 1;
     const r = env.readReg(s, regno);
+    // `__ign` arguments are not checked
+    if (param.name.endsWith("__ign")) return;
     const t = skipMods(btf, param.type).type;
     if (t.kind !== "PTR") {
       if (r.type !== "scalar") fail(ERRNO.EINVAL, `R${regno} is not a scalar`);
+      // `__k`: a known constant (a BTF id, a size)
+      if (param.name.endsWith("__k")) {
+        if (!T.isConst(r.v.varOff)) fail(ERRNO.EINVAL, `R${regno} must be a known constant`);
+        constants.push(r.v.varOff.value);
+      }
       return;
     }
     const target = skipMods(btf, t.type);
@@ -104,7 +121,10 @@ export function checkKfuncCall(env: VerifierEnv, p: Path): void {
     if ((flags.trusted === true || flags.release === true) && !isTrustedLike(r) && flags.rcu !== true && r.refObjId === 0 && flags.release !== true) {
       fail(ERRNO.EINVAL, `R${regno} must be referenced or trusted`);
     }
-    if (r.btfName !== target.type.name || r.off !== 0) {
+    // btf_struct_ids_match: a releasing call with a reference matches the type exactly; others may pass a struct that begins with it
+    const exact = flags.release === true && r.refObjId !== 0;
+    const matches = r.off === 0 && r.btfName === target.type.name ? true : !exact && structsAt(btf, r.btfId, r.off).includes(target.type.name);
+    if (!matches) {
       fail(ERRNO.EINVAL, `kernel function ${name} args#${i} expected pointer to STRUCT ${target.type.name} but R${regno} has a pointer to STRUCT ${r.btfName}`);
     }
   });
@@ -126,6 +146,14 @@ export function checkKfuncCall(env: VerifierEnv, p: Path): void {
   }
   for (let r = 1; r <= 5; r++) env.setReg(s, r, NOT_INIT);
 
+  if (name === "bpf_rdonly_cast") {
+    // an untrusted pointer to the struct whose BTF id is the constant argument
+    const id = Number(constants[0] ?? 0n);
+    const t = btf.type(id);
+    if (t === undefined || (t.kind !== "STRUCT" && t.kind !== "UNION")) fail(ERRNO.EINVAL, "kfunc bpf_rdonly_cast type ID argument must be of a struct");
+    env.setReg(s, 0, btfPtrReg(env, id, BTF_FLAG.UNTRUSTED, false));
+    return;
+  }
   const ret = skipMods(btf, proto.type);
   if (ret.type.kind === "PTR") {
     const pointee = skipMods(btf, ret.type.type);

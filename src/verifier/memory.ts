@@ -95,6 +95,11 @@ export function checkMemAccess(env: VerifierEnv, s: State, regno: number, insnOf
     const msg = (o: bigint): string => `invalid access to memory, mem_size=${reg.memSize} off=${o} size=${size}`;
     checkMemRegionAccess(reg, regno, off, size, reg.memSize, false, msg);
     if (t === "read") out = unknownReg();
+  } else if (reg.type === "rdonly_mem" && !reg.nullable) {
+    if (t === "write") fail(ERRNO.EACCES, `R${regno} cannot write into ${regTypeStr(reg)}`);
+    const msg = (o: bigint): string => `invalid access to memory, mem_size=${reg.memSize} off=${o} size=${size}`;
+    checkMemRegionAccess(reg, regno, off, size, reg.memSize, false, msg);
+    out = unknownReg();
   } else if (reg.type === "map_key") {
     if (t === "write") fail(ERRNO.EACCES, `write to change key R${regno} not allowed`);
     const m = env.maps[reg.map]!;

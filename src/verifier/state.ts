@@ -24,7 +24,9 @@ export type RegType =
   /** PTR_TO_BTF_ID: a kernel object typed by the target BTF (btfId, btfFlags) */
   | "btf_id"
   /** PTR_TO_MEM | MEM_RDONLY | PTR_UNTRUSTED: what a `char *`-like field of a kernel struct gives */
-  | "untrusted_mem";
+  | "untrusted_mem"
+  /** PTR_TO_MEM | MEM_RDONLY of memSize bytes: a kernel function's address (ld_imm64 of a kfunc) */
+  | "rdonly_mem";
 
 export interface Reg {
   readonly type: RegType;
@@ -125,6 +127,7 @@ export function newFrame(callsite: number, subprog: number, frameno: number, inC
 export const regTypeStr = (r: Reg): string => {
   if (r.type === "btf_id") return `${btfFlagPrefix(r.btfFlags)}ptr_${r.nullable ? "or_null_" : ""}`;
   if (r.type === "untrusted_mem") return `rdonly_untrusted_mem${r.nullable ? "_or_null" : ""}`;
+  if (r.type === "rdonly_mem") return `rdonly_mem${r.nullable ? "_or_null" : ""}`;
   const base = r.type === "sock_common" ? "sock_common" : r.type;
   return r.nullable ? `${base}_or_null` : base;
 };
@@ -154,7 +157,7 @@ export function formatReg(r: Reg, maps: readonly MapDef[], curFrameno: number): 
   if (r.refObjId !== 0) parts.push(`ref_obj_id=${r.refObjId}`);
   if (r.off !== 0) parts.push(`off=${r.off}`);
   if (isPkt(r)) parts.push(`r=${r.range}`);
-  if (r.type === "ringbuf_mem" || r.type === "untrusted_mem") parts.push(`sz=${r.memSize}`);
+  if (r.type === "ringbuf_mem" || r.type === "untrusted_mem" || r.type === "rdonly_mem") parts.push(`sz=${r.memSize}`);
   if (r.type === "map_ptr" || r.type === "map_value" || r.type === "map_key") {
     const m = maps[r.map];
     if (m !== undefined) parts.push(`${m.name !== undefined && m.name !== "" ? `map=${m.name},` : ""}ks=${m.keySize},vs=${m.valueSize}`);
