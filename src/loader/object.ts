@@ -127,6 +127,8 @@ const KCONFIG_DEFAULTS: Record<string, number | bigint | boolean | string> = {
   LINUX_KERNEL_VERSION: (6 << 16) | (18 << 8),
   LINUX_HAS_BPF_COOKIE: true,
   LINUX_HAS_SYSCALL_WRAPPER: true,
+  // the machine's default jiffies rate (bpf_jiffies64)
+  CONFIG_HZ: 250,
 };
 const STB_WEAK = 2;
 

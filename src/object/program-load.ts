@@ -8,7 +8,7 @@ import type { Helper } from "../exec/helpers.js";
 import { checkKfuncCalls, type KfuncRegistry } from "../exec/kfuncs.js";
 import type { JitProgram } from "../jit/index.js";
 import { prepareProgram, type EngineName, type EngineProgram } from "../runtime/engine.js";
-import { verify, PROG_TYPES, type MapDef, type ProgType, type VerifyOptions, type VerifyResult } from "../verifier/index.js";
+import { verify, PROG_TYPES, type KptrField, type MapDef, type ProgType, type VerifyOptions, type VerifyResult } from "../verifier/index.js";
 import { refusedResult } from "../verifier/types.js";
 import type { Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
@@ -69,6 +69,45 @@ export interface LoadedProgram {
   readonly progId: number | null;
 }
 
+/** BTF_FIELDS_MAX: the special fields a map value's record keeps (further kptrs are not kptrs to the verifier) */
+const BTF_FIELDS_MAX = 11;
+
+/**
+ * The kptr fields of a map's value (btf_parse_fields: `T __kptr *` and `T __kptr_untrusted *`,
+ * in nested structs and arrays too): from its value type, or for global data from its DATASEC's
+ * variables.
+ */
+function kptrsOf(btf: Btf | null, m: { readonly valueTypeId: number; readonly kind: string; readonly section: string }): { kptrs?: KptrField[] } {
+  if (btf === null) return {};
+  const out: KptrField[] = [];
+  const walk = (id: number, base: number, depth: number): void => {
+    const t = btf.skipModsAndTypedefs(id)?.type;
+    if (t === undefined || depth > 8 || out.length >= BTF_FIELDS_MAX) return;
+    if (t.kind === "PTR") {
+      const tag = btf.type(t.type);
+      if (tag?.kind === "TYPE_TAG" && (tag.name === "kptr" || tag.name === "kptr_untrusted")) {
+        if (out.length < BTF_FIELDS_MAX) out.push({ off: base, struct: btf.skipModsAndTypedefs(tag.type)?.type.name ?? "", ref: tag.name === "kptr" });
+      }
+    } else if (t.kind === "ARRAY") {
+      const size = btf.resolveSize(t.type) ?? 0;
+      for (let i = 0; i < Math.min(t.nelems, 64) && size > 0; i++) walk(t.type, base + i * size, depth + 1);
+    } else if (t.kind === "STRUCT" || t.kind === "UNION") {
+      for (const mem of t.members) if (mem.bitfieldSize === 0) walk(mem.type, base + mem.bitOffset / 8, depth + 1);
+    }
+  };
+  if (m.valueTypeId !== 0) walk(m.valueTypeId, 0, 0);
+  else if (m.kind === "data" || m.kind === "bss" || m.kind === "rodata") {
+    const ds = btf.types.find((t) => t.kind === "DATASEC" && t.name === m.section);
+    if (ds?.kind === "DATASEC") {
+      for (const v of ds.vars) {
+        const vt = btf.type(v.type);
+        walk(vt?.kind === "VAR" ? vt.type : v.type, v.offset, 0);
+      }
+    }
+  }
+  return out.length === 0 ? {} : { kptrs: out };
+}
+
 /**
  * The verifier's view of an object: its maps, license and whether it has func_info. The maps
  * libbpf freezes before loading programs (.rodata, .kconfig) come with their bytes, which the
@@ -78,6 +117,7 @@ export function objectVerifyOptions(spec: ObjectSpec): Pick<VerifyOptions, "maps
   const maps: MapDef[] = spec.maps.map((m) => ({
     type: mapTypeName(m.type), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name,
     ...(m.frozen ? { frozen: true, initial: m.initial ?? new Uint8Array(m.valueSize) } : {}),
+    ...kptrsOf(spec.btf, m),
   }));
   return { maps, license: spec.license, funcInfo: spec.btfExt !== null && spec.btfExt.funcInfo.sections.length > 0 };
 }

@@ -48,10 +48,12 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     if (!proto.allowed(env.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
     if (proto.gplOnly && !gplOk) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
     if (proto.notAllowedIn?.(env.opts.progType) === true) fail(ERRNO.EINVAL, "helper call is not allowed in probe");
+    const sleepable = env.opts.progType === "syscall" || ((env.opts.progFlags ?? 0) & 16) !== 0;
+    if (proto.mightSleep === true && !sleepable) fail(ERRNO.EINVAL, "helper call might sleep in a non-sleepable prog");
     // bpf_get_func_ip: kprobes only among the other program types
     if (id === HELPER.get_func_ip && env.opts.progType !== "kprobe") fail(ERRNO.ENOTSUPP, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[env.opts.progType]}`);
   }
-  const meta: CallMeta = { mapIdx: -1, constKey: null, allocSize: 0, releaseRef: 0, callback: -1, msizeMax: 0n };
+  const meta: CallMeta = { mapIdx: -1, constKey: null, allocSize: 0, releaseRef: 0, callback: -1, msizeMax: 0n, kptr: null };
   proto.args.forEach((a, i) => {
     const regno = i + 1;
     const r = env.readReg(s, regno);
@@ -109,6 +111,15 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     env.setReg(s, 0, btfPtrReg(env, bid, proto.ret.startsWith("btf:") ? BTF_FLAG.TRUSTED : 0, false));
   } else if (proto.ret === "void") {
     env.setReg(s, 0, NOT_INIT);
+  } else if (proto.ret === "kptr") {
+    // the field's old object, now the program's: a new reference, maybe null
+    const k = meta.kptr;
+    const bid = k === null ? undefined : env.opts.attachBtf?.findByName(k.struct, "STRUCT")[0];
+    if (k === null || bid === undefined) return unsupported(`helper ${name}#${id} without the kernel's BTF of the kptr's struct`);
+    const r0 = btfPtrReg(env, bid, 0, true);
+    const ref = ++env.idGen;
+    s.refs = [...s.refs, { id: ref, insn: p.pc }];
+    env.setReg(s, 0, { ...r0, id: ref, refObjId: ref });
   } else if (REFINED_RETVAL.has(id)) {
     // do_refine_retval_range: a length written into the buffer, or a negative errno
     const MAX_ERRNO = 4095n;

@@ -9,7 +9,8 @@ import { cur, isPkt, regTypeStr, type Reg, type State } from "./state.js";
 import { MAX_VAR_OFF, type VerifierEnv } from "./env.js";
 import { checkPtrOffReg, checkMapAccessType, checkMapAccess, checkMemRegionAccess, checkPacketAccess, mapIsRdonly } from "./memory.js";
 import { fail } from "./reject.js";
-import { BTF_FLAG, structsAt } from "./btf-walk.js";
+import { BTF_FLAG, btfStructAccess, structsAt } from "./btf-walk.js";
+import type { KptrField } from "./types.js";
 import { checkStackAccessWithinBounds, frameOf, setStackByte, constantMapKey } from "./stack.js";
 
 /** What check_func_arg learned about a helper call (struct bpf_call_arg_meta). */
@@ -24,14 +25,39 @@ export interface CallMeta {
   callback: number;
   /** the largest size a size argument allows (msize_max_value) */
   msizeMax: bigint;
+  /** bpf_kptr_xchg: the kptr field its first argument points at */
+  kptr: KptrField | null;
 }
 
 /** check_func_arg: one argument of a helper call; what it learns goes into `meta`. */
 export function checkFuncArg(env: VerifierEnv, s: State, a: ArgType, regno: number, r: Reg, meta: CallMeta, prev: ArgType | undefined, id: number): void {
   const MEM = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
-  const memOk = (x: Reg): boolean => !x.nullable && (x.type === "fp" || isPkt(x) || x.type === "map_value" || x.type === "map_key" || x.type === "ringbuf_mem");
+  // a trusted BTF pointer is readable memory too, within its struct's fields
+  const trustedBtf = (x: Reg): boolean => x.type === "btf_id" && (x.btfFlags & BTF_FLAG.TRUSTED) !== 0 && (x.btfFlags & BTF_FLAG.UNTRUSTED) === 0;
+  const memOk = (x: Reg): boolean => !x.nullable && (x.type === "fp" || isPkt(x) || x.type === "map_value" || x.type === "map_key" || x.type === "ringbuf_mem" || trustedBtf(x));
   const isNull = (x: Reg): boolean => x.type === "scalar" && S.isConstScalar(x.v) && x.v.varOff.value === 0n;
   if (a.startsWith("btf:") || a.startsWith("btf_or_null:")) return checkBtfArg(env, a, regno, r, isNull(r));
+  if (a === "kptr") {
+    // process_kptr_func: a map value at exactly a referenced kptr field
+    if (r.type !== "map_value" || r.nullable) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=map_value, ptr_`);
+    const fields = env.maps[r.map]!.kptrs ?? [];
+    if (fields.length === 0) fail(ERRNO.EINVAL, `R${regno} has no valid kptr`);
+    if (!T.isConst(r.v.varOff)) fail(ERRNO.EINVAL, `R${regno} doesn't have constant offset. kptr has to be at the constant offset`);
+    const at = Number(BigInt.asIntN(64, r.v.varOff.value)) + r.off;
+    const k = fields.find((x) => x.off === at);
+    if (k === undefined) return fail(ERRNO.EACCES, `off=${at} doesn't point to kptr`);
+    if (!k.ref) fail(ERRNO.EACCES, `off=${at} kptr isn't referenced kptr`);
+    meta.kptr = k;
+    return;
+  }
+  if (a === "kptr_release") {
+    if (isNull(r)) return;
+    if (r.type !== "btf_id" || r.nullable) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=ptr_`);
+    if (r.refObjId === 0) fail(ERRNO.EINVAL, `R${regno} must be referenced when passed to release function`);
+    if (meta.kptr !== null && r.btfName !== meta.kptr.struct) fail(ERRNO.EACCES, `R${regno} is of type ${r.btfName} but ${meta.kptr.struct} is expected`);
+    meta.releaseRef = r.refObjId;
+    return;
+  }
   if (a === "btf_sock_common") {
     const ok = (r.type === "btf_id" && !r.nullable && (r.btfFlags & BTF_FLAG.UNTRUSTED) === 0) || (r.type === "sock_common" && !r.nullable);
     if (!ok) fail(ERRNO.EACCES, `R${regno} type=${regTypeStr(r)} expected=sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_`);
@@ -183,6 +209,15 @@ function checkHelperMemAccess(env: VerifierEnv, s: State, r: Reg, regno: number,
   if (r.type === "ringbuf_mem") {
     const msg = (o: bigint): string => `invalid access to memory, mem_size=${r.memSize} off=${o} size=${size}`;
     return checkMemRegionAccess(r, regno, r.off, size, r.memSize, zeroOk, msg);
+  }
+  if (r.type === "btf_id") {
+    // check_helper_mem_access → check_ptr_to_btf_access: a read of the struct's bytes
+    if (t === "write") fail(ERRNO.EACCES, "only read is supported");
+    const btf = env.opts.attachBtf;
+    if (btf === undefined || size === 0) return;
+    if (!T.isConst(r.v.varOff)) fail(ERRNO.EACCES, `R${regno} is ptr_${r.btfName} invalid variable offset: off=${r.off}, var_off=${T.tnumText(r.v.varOff)}`);
+    btfStructAccess(btf, r.btfId, r.off, size);
+    return;
   }
   if (r.type === "map_key") {
     if (t === "write") fail(ERRNO.EACCES, `R${regno} cannot write into map_key`);

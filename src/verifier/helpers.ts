@@ -2,6 +2,7 @@
 // argument types, return type, GPL-only flag) and which program types may call them
 // (the *_func_proto callbacks, privileged). Helpers not listed here are rejected with a
 // "not supported" message rather than accepted unchecked.
+import { helperAvailable } from "./helper-table.js";
 import { HELPER, HELPER_COUNT, helperName } from "../isa/helpers.js";
 import type { ProgType } from "./types.js";
 import { isSkbType, isTracingType } from "./prog-types.js";
@@ -42,19 +43,26 @@ export type ArgType =
   /** ARG_PTR_TO_BTF_ID_SOCK_COMMON: a socket as a BTF pointer (a struct that starts with struct sock_common) */
   | "btf_sock_common"
   /** ARG_PTR_TO_CONST_STR: a NUL-terminated string in a frozen read-only map (bpf_snprintf's format) */
-  | "const_str";
+  | "const_str"
+  /** ARG_PTR_TO_KPTR: a map value pointer at a referenced kptr field */
+  | "kptr"
+  /** ARG_PTR_TO_BTF_ID_OR_NULL | OBJ_RELEASE: a referenced object of the kptr's type, given away, or NULL */
+  | "kptr_release";
 
 export interface HelperProto {
   readonly id: number;
   readonly args: readonly ArgType[];
   /** `btf:NAME`: RET_PTR_TO_BTF_ID_TRUSTED of struct NAME */
-  readonly ret: "integer" | "map_value_or_null" | "ringbuf_mem_or_null" | "void" | `btf:${string}` | `btfp:${string}`;
+  /** `kptr`: the kptr field's old object, referenced, maybe null (bpf_kptr_xchg) */
+  readonly ret: "integer" | "map_value_or_null" | "ringbuf_mem_or_null" | "void" | "kptr" | `btf:${string}` | `btfp:${string}`;
   readonly gplOnly: boolean;
   readonly allowed: (t: ProgType) => boolean;
   /** program types that get a variant of the helper with other arguments / GPL flag */
   readonly variant?: (t: ProgType) => { readonly args?: readonly ArgType[]; readonly gplOnly?: boolean } | null;
   /** map types this helper accepts in its map argument (check_map_func_compatibility) */
   readonly mapTypes?: readonly string[];
+  /** fn->might_sleep: only sleepable programs may call it */
+  readonly mightSleep?: boolean;
   /** the prototype's allowed() refuses these program types ("helper call is not allowed in probe") */
   readonly notAllowedIn?: (t: ProgType) => boolean;
   /** the helper may move packet data: every packet pointer becomes invalid (clear_all_pkt_pointers) */
@@ -144,6 +152,11 @@ const PROTOS: HelperProto[] = [
   { id: HELPER.task_pt_regs, args: ["btf:task_struct"], ret: "btfp:pt_regs", gplOnly: true, allowed: ALL },
   { id: HELPER.trace_vprintk, args: ["mem_ro", "const_size", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL },
   { id: HELPER.snprintf, args: ["mem_or_null", "const_size_or_zero", "const_str", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: ALL },
+  { id: HELPER.seq_printf_btf, args: ["btf:seq_file", "mem_ro", "const_size_or_zero", "anything"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing" },
+  { id: HELPER.copy_from_user_task, args: ["uninit_mem", "const_size_or_zero", "anything", "btf:task_struct", "anything"], ret: "integer", gplOnly: true, allowed: ALL, mightSleep: true },
+  // tracing programs name the socket by its BTF pointer (bpf_sk_storage_get_tracing_proto)
+  { id: HELPER.sk_storage_get, args: ["map_ptr", "btf_or_null:sock", "map_value_or_null", "anything"], ret: "map_value_or_null", gplOnly: false, allowed: (t) => helperAvailable(t, HELPER.sk_storage_get), notAllowedIn: (t) => t === "syscall", mapTypes: ["sk_storage"], variant: (t) => (t === "tracing" || t === "lsm" ? null : { args: ["map_ptr", "btf_sock_common", "map_value_or_null", "anything"] }) },
+  { id: HELPER.kptr_xchg, args: ["kptr", "kptr_release"], ret: "kptr", gplOnly: false, allowed: ALL },
   { id: HELPER.strncmp, args: ["mem_ro", "const_size", "const_str"], ret: "integer", gplOnly: false, allowed: ALL },
   { id: HELPER.seq_printf, args: ["btf:seq_file", "mem_ro", "const_size", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing" },
   { id: HELPER.seq_write, args: ["btf:seq_file", "mem_ro", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing" },

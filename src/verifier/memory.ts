@@ -56,7 +56,9 @@ export function checkMemAccess(env: VerifierEnv, s: State, regno: number, insnOf
   if (reg.type === "map_value" && !reg.nullable) {
     checkMapAccessType(env, reg, regno, off, size, t);
     checkMapAccess(env, reg, regno, off, size, false);
-    if (t === "read") out = frozenMapRead(env, reg, off, size, signExt) ?? unknownReg();
+    const kptr = kptrAccess(env, s, reg, off, size, t, value);
+    if (kptr !== undefined) out = kptr;
+    else if (t === "read") out = frozenMapRead(env, reg, off, size, signExt) ?? unknownReg();
   } else if (reg.type === "ctx" && env.attach !== null) {
     checkPtrOffReg(reg, regno);
     // btf_ctx_access's own lines come first: on a refusal they are its first error lines
@@ -144,6 +146,38 @@ function frozenMapRead(env: VerifierEnv, reg: Reg, off: number, size: number, si
   let v = 0n;
   for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(m.initial?.[at + i] ?? 0);
   return constReg(signExt && size < 8 ? BigInt.asUintN(64, BigInt.asIntN(size * 8, v)) : v);
+}
+
+/** Kernel objects freed only after an RCU grace period: a kptr to one loads as an RCU pointer (rcu_protected_object). */
+const RCU_PROTECTED: ReadonlySet<string> = new Set(["cgroup", "bpf_cpumask", "task_struct", "bpf_crypto_ctx"]);
+
+/**
+ * check_map_kptr_access: a load or store touching a kptr field of a map value. A load is an
+ * 8-byte read of the whole field and gives a maybe-null BTF pointer (RCU-protected for a
+ * referenced kptr to an RCU-freed kernel object inside the RCU section, else untrusted); a
+ * referenced kptr is written only by bpf_kptr_xchg. Undefined when no kptr is touched.
+ */
+function kptrAccess(env: VerifierEnv, s: State, reg: Reg, off: number, size: number, t: "read" | "write", value: Reg | null): Reg | null | undefined {
+  const fields = env.maps[reg.map]!.kptrs ?? [];
+  const lo = reg.v.smin + BigInt(off);
+  const hi = reg.v.umax + BigInt(off + size);
+  const k = fields.find((x) => lo < BigInt(x.off + 8) && BigInt(x.off) < hi);
+  if (k === undefined) return undefined;
+  if (!T.isConst(reg.v.varOff)) fail(ERRNO.EACCES, "kptr access cannot have variable offset");
+  const at = Number(BigInt.asIntN(64, reg.v.varOff.value)) + off;
+  if (at !== k.off) fail(ERRNO.EACCES, `kptr access misaligned expected=${k.off} off=${at}`);
+  if (size !== 8) fail(ERRNO.EACCES, "kptr access size must be BPF_DW");
+  const btf = env.opts.attachBtf;
+  const id = btf?.findByName(k.struct, "STRUCT")[0];
+  if (t === "write") {
+    if (k.ref) fail(ERRNO.EACCES, "store to referenced kptr disallowed");
+    const ok = value === null || (value.type === "scalar" && value.v.umax === 0n) || (value.type === "btf_id" && value.btfName === k.struct && value.off === 0);
+    if (!ok) fail(ERRNO.EACCES, `invalid kptr access, R${0} type=${value === null ? "scalar" : regTypeStr(value)} expected=ptr_${k.struct}`);
+    return null;
+  }
+  if (btf === undefined || id === undefined) return unsupported(`kptr to struct ${k.struct} without the kernel's BTF`);
+  const rcu = k.ref && RCU_PROTECTED.has(k.struct) && inRcu(env, s);
+  return btfPtrReg(env, id, rcu ? BTF_FLAG.RCU : BTF_FLAG.UNTRUSTED, true);
 }
 
 /** A BTF pointer to struct `btfId` of the target BTF; one that may be null gets an id for its null check. */

@@ -30,10 +30,19 @@ export interface MapDef {
   readonly name?: string;
   /** the map has BTF and its value holds a struct bpf_spin_lock at this offset */
   readonly spinLockOff?: number;
+  /** kptr fields of the value (`struct T __kptr *`): byte offset, the struct's name, referenced (__kptr) or not (__kptr_untrusted) */
+  readonly kptrs?: readonly KptrField[];
   /** the map is frozen and read-only to programs (libbpf's .rodata/.kconfig): constant-offset reads are constants */
   readonly frozen?: boolean;
   /** a frozen array map's value bytes (key 0), what bpf_map_direct_read returns */
   readonly initial?: Uint8Array;
+}
+
+/** A kptr field of a map value (BPF_KPTR_REF / BPF_KPTR_UNREF in the map's btf_record). */
+export interface KptrField {
+  readonly off: number;
+  readonly struct: string;
+  readonly ref: boolean;
 }
 
 export interface VerifyOptions {
