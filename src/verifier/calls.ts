@@ -102,13 +102,13 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     const ref = ++env.idGen;
     s.refs = [...s.refs, { id: ref, insn: p.pc }];
     env.setReg(s, 0, ptrReg("ringbuf_mem", { nullable: true, id: ref, refObjId: ref, memSize: meta.allocSize }));
-  } else if (proto.ret.startsWith("btf:") || proto.ret.startsWith("btfp:")) {
-    // RET_PTR_TO_BTF_ID_TRUSTED (btf:) or RET_PTR_TO_BTF_ID (btfp:)
+  } else if (proto.ret.startsWith("btf:") || proto.ret.startsWith("btfp:") || proto.ret.startsWith("btfp_or_null:")) {
+    // RET_PTR_TO_BTF_ID_TRUSTED (btf:), RET_PTR_TO_BTF_ID (btfp:), RET_PTR_TO_BTF_ID_OR_NULL (btfp_or_null:)
     const target = proto.ret.slice(proto.ret.indexOf(":") + 1);
     const btf = env.opts.attachBtf;
     const bid = btf?.findByName(target, "STRUCT")[0];
     if (btf === undefined || bid === undefined) return unsupported(`helper ${name}#${id} without the kernel's BTF of struct ${target}`);
-    env.setReg(s, 0, btfPtrReg(env, bid, proto.ret.startsWith("btf:") ? BTF_FLAG.TRUSTED : 0, false));
+    env.setReg(s, 0, btfPtrReg(env, bid, proto.ret.startsWith("btf:") ? BTF_FLAG.TRUSTED : 0, proto.ret.startsWith("btfp_or_null:")));
   } else if (proto.ret === "void") {
     env.setReg(s, 0, NOT_INIT);
   } else if (proto.ret === "kptr") {

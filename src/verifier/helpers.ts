@@ -54,7 +54,7 @@ export interface HelperProto {
   readonly args: readonly ArgType[];
   /** `btf:NAME`: RET_PTR_TO_BTF_ID_TRUSTED of struct NAME */
   /** `kptr`: the kptr field's old object, referenced, maybe null (bpf_kptr_xchg) */
-  readonly ret: "integer" | "map_value_or_null" | "ringbuf_mem_or_null" | "void" | "kptr" | `btf:${string}` | `btfp:${string}`;
+  readonly ret: "integer" | "map_value_or_null" | "ringbuf_mem_or_null" | "void" | "kptr" | `btf:${string}` | `btfp:${string}` | `btfp_or_null:${string}`;
   readonly gplOnly: boolean;
   readonly allowed: (t: ProgType) => boolean;
   /** program types that get a variant of the helper with other arguments / GPL flag */
@@ -156,6 +156,11 @@ const PROTOS: HelperProto[] = [
   { id: HELPER.copy_from_user_task, args: ["uninit_mem", "const_size_or_zero", "anything", "btf:task_struct", "anything"], ret: "integer", gplOnly: true, allowed: ALL, mightSleep: true },
   // tracing programs name the socket by its BTF pointer (bpf_sk_storage_get_tracing_proto)
   { id: HELPER.sk_storage_get, args: ["map_ptr", "btf_or_null:sock", "map_value_or_null", "anything"], ret: "map_value_or_null", gplOnly: false, allowed: (t) => helperAvailable(t, HELPER.sk_storage_get), notAllowedIn: (t) => t === "syscall", mapTypes: ["sk_storage"], variant: (t) => (t === "tracing" || t === "lsm" ? null : { args: ["map_ptr", "btf_sock_common", "map_value_or_null", "anything"] }) },
+  { id: HELPER.sk_storage_delete, args: ["map_ptr", "btf:sock"], ret: "integer", gplOnly: false, allowed: (t) => helperAvailable(t, HELPER.sk_storage_delete), notAllowedIn: (t) => t === "syscall", mapTypes: ["sk_storage"], variant: (t) => (t === "tracing" || t === "lsm" ? null : { args: ["map_ptr", "btf_sock_common"] }) },
+  // the socket casts: a socket as a BTF pointer in, the wanted kind of socket or NULL out
+  ...([[HELPER.skc_to_tcp6_sock, "tcp6_sock"], [HELPER.skc_to_tcp_sock, "tcp_sock"], [HELPER.skc_to_tcp_timewait_sock, "tcp_timewait_sock"], [HELPER.skc_to_tcp_request_sock, "tcp_request_sock"], [HELPER.skc_to_udp6_sock, "udp6_sock"], [HELPER.skc_to_unix_sock, "unix_sock"]] as const).map(
+    ([id, sock]): HelperProto => ({ id, args: ["btf_sock_common"], ret: `btfp_or_null:${sock}`, gplOnly: false, allowed: (t) => helperAvailable(t, id) }),
+  ),
   { id: HELPER.kptr_xchg, args: ["kptr", "kptr_release"], ret: "kptr", gplOnly: false, allowed: ALL },
   { id: HELPER.strncmp, args: ["mem_ro", "const_size", "const_str"], ret: "integer", gplOnly: false, allowed: ALL },
   { id: HELPER.seq_printf, args: ["btf:seq_file", "mem_ro", "const_size", "mem_ro_or_null", "const_size_or_zero"], ret: "integer", gplOnly: true, allowed: (t) => t === "tracing" },
