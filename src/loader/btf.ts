@@ -240,6 +240,7 @@ export class Btf {
   /** name in CO-RE logs ("vmlinux" or a module's name) */
   readonly btfName: string;
   private byName: Map<string, number[]> | undefined;
+  private byEssential: Map<string, number[]> | undefined;
 
   constructor(
     types: readonly BtfType[],
@@ -307,6 +308,25 @@ export class Btf {
     }
     const ids = this.byName.get(name) ?? [];
     return kind === undefined ? [...ids] : ids.filter((id) => this.types[id]?.kind === kind);
+  }
+
+  /**
+   * Ids of every named type whose essential name (without a `___flavor` suffix) is `essential`,
+   * in id order: CO-RE's candidate search, indexed once per BTF instead of a scan per relocation.
+   */
+  idsByEssentialName(essential: string): readonly number[] {
+    if (this.byEssential === undefined) {
+      const m = new Map<string, number[]>();
+      for (const t of this.types) {
+        if (t.name === "") continue;
+        const k = t.name.slice(0, essentialNameLength(t.name));
+        const l = m.get(k);
+        if (l === undefined) m.set(k, [t.id]);
+        else l.push(t.id);
+      }
+      this.byEssential = m;
+    }
+    return this.byEssential.get(essential) ?? [];
   }
 
   /**

@@ -427,10 +427,8 @@ export function findCoreCandidates(local: Btf, localId: number, targ: Btf, start
   const len = essentialNameLength(lt.name);
   const ess = lt.name.slice(0, len);
   const out: CoreCandidate[] = [];
-  for (let id = startId; id < targ.typeCount; id++) {
-    const t = targ.types[id]!;
-    if (!kindCompat(t, lt) || t.name === "") continue;
-    if (essentialNameLength(t.name) !== len || !t.name.startsWith(ess)) continue;
+  for (const id of targ.idsByEssentialName(ess)) {
+    if (id < startId || !kindCompat(targ.types[id]!, lt)) continue;
     out.push({ btf: targ, id });
   }
   return out;
