@@ -5,7 +5,7 @@ export { MAX_TRAMP_LINKS } from "./tracing-links.js";
 export { MULTI_MAX_ARGS } from "./multi-tramp.js";
 export { BPF_TRACE_MAX_PROGS } from "./tracepoint-links.js";
 export { type TaskSpec } from "./tasks.js";
-export { KernelProgram, parseTracingSection, parseProbeSection, sparseRegsViolation, ctxLoads, maxCtxOffset, verifyForKernel, TRACING_HELPER_IDS, OVERRIDE_RETURN, type TracingKind, type ProbeKind, type ProbeSection, type CtxLoad } from "./program.js";
+export { KernelProgram, parseTracingSection, parseProbeSection, sparseRegsViolation, ctxLoads, maxCtxOffset, verifyForKernel, OVERRIDE_RETURN, type TracingKind, type ProbeKind, type ProbeSection, type CtxLoad } from "./program.js";
 export { archRegs, X86_64, ARM64, SIM_KERNEL_SP, SIM_KERNEL_FP, type Arch, type ArchRegs } from "./arch.js";
 export { BUILTIN_TRACEPOINTS, BUILTIN_EVENTS, COMMON_FIELDS, SYSCALLS, formatEvent, type TraceEventSpec, type TracepointSite, type EventField } from "./tracepoints.js";
 export { BUILTIN_FUNCTIONS, TRIGGER_FUNCTION, generatedFunctions, modifyReturnAllowed, type KernelFunctionSpec, type Param } from "./functions.js";

@@ -26,14 +26,6 @@ import { archRegs, type ArchRegs } from "./arch.js";
 
 export { parseProbeSection, parseTracingSection, type ProbeKind, type ProbeSection, type TracingKind };
 
-/** Helpers only tracing programs may call: their numbers in enum bpf_func_id. */
-export const TRACING_HELPER_IDS = {
-  get_func_ip: HELPER.get_func_ip,
-  get_attach_cookie: HELPER.get_attach_cookie,
-  get_func_arg: HELPER.get_func_arg,
-  get_func_ret: HELPER.get_func_ret,
-  get_func_arg_cnt: HELPER.get_func_arg_cnt,
-} as const;
 /** bpf_override_return */
 export const OVERRIDE_RETURN = HELPER.override_return;
 

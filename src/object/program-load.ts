@@ -8,7 +8,7 @@ import type { Helper } from "../exec/helpers.js";
 import { checkKfuncCalls, type KfuncRegistry } from "../exec/kfuncs.js";
 import type { JitProgram } from "../jit/index.js";
 import { prepareProgram, type EngineName, type EngineProgram } from "../runtime/engine.js";
-import { verify, PROG_TYPES, type KptrField, type MapDef, type ProgType, type VerifyOptions, type VerifyResult } from "../verifier/index.js";
+import { verify, BPF_F_SLEEPABLE, PROG_TYPES, type KptrField, type MapDef, type ProgType, type VerifyOptions, type VerifyResult } from "../verifier/index.js";
 import { refusedResult } from "../verifier/types.js";
 import type { Machine } from "../runtime/machine.js";
 import type { BpfMap } from "../runtime/maps.js";
@@ -134,8 +134,6 @@ export function attachVerifyOptions(spec: ProgramSpecOfObject, btf: Btf | undefi
   if (target !== undefined && btf !== undefined && /\.multi/.test(section.slice(0, slash))) target = firstFuncMatching(btf, target) ?? target;
   return { ...(btf !== undefined ? { attachBtf: btf } : {}), ...(target !== undefined ? { attachTarget: target } : {}), progFlags: spec.sleepable ? BPF_F_SLEEPABLE : 0 };
 }
-
-const BPF_F_SLEEPABLE = 16;
 
 /** The first FUNC of `btf` a multi program's glob matches (the series verifies against the first target). */
 export function firstFuncMatching(btf: Btf, glob: string): string | undefined {

@@ -34,7 +34,7 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     const attachType = env.opts.progType === "lsm" ? "lsm_mac" : (env.opts.expectedAttachType ?? "").replace(/_multi$/, "");
     if (!tracingHelperAvailable(attachType, id, a.kind === "iter" ? a.name.replace(/^bpf_iter_/, "") : undefined)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
     if (TRACING_GPL_ONLY_HELPERS.has(id) && !gplOk) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
-    const refusal = tracingHelperRefusal(attachType, id, { attachTarget: a.name, sleepable: ((env.opts.progFlags ?? 0) & 16) !== 0 });
+    const refusal = tracingHelperRefusal(attachType, id, { attachTarget: a.name, sleepable: env.sleepable });
     if (refusal !== null) fail(ERRNO.EINVAL, refusal);
     if (id === HELPER.get_func_ip && (a.kind === "tp_btf" || a.kind === "iter")) fail(ERRNO.ENOTSUPP, `func ${name}#${id} supported only for fentry/fexit/fmod_ret programs`);
     if (proto === undefined) return unsupported(`helper ${name}#${id}`);
@@ -48,8 +48,7 @@ export function checkHelperCall(env: VerifierEnv, id: number, p: Path, work: Pat
     if (!proto.allowed(env.opts.progType)) fail(ERRNO.EINVAL, `program of this type cannot use helper ${name}#${id}`);
     if (proto.gplOnly && !gplOk) fail(ERRNO.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
     if (proto.notAllowedIn?.(env.opts.progType) === true) fail(ERRNO.EINVAL, "helper call is not allowed in probe");
-    const sleepable = env.opts.progType === "syscall" || ((env.opts.progFlags ?? 0) & 16) !== 0;
-    if (proto.mightSleep === true && !sleepable) fail(ERRNO.EINVAL, "helper call might sleep in a non-sleepable prog");
+    if (proto.mightSleep === true && env.opts.progType !== "syscall" && !env.sleepable) fail(ERRNO.EINVAL, "helper call might sleep in a non-sleepable prog");
     // bpf_get_func_ip: kprobes only among the other program types
     if (id === HELPER.get_func_ip && env.opts.progType !== "kprobe") fail(ERRNO.ENOTSUPP, `func ${name}#${id} not supported for program type ${PROG_TYPE_IDS[env.opts.progType]}`);
   }

@@ -3,7 +3,7 @@ import type { Insn } from "../isa/insn.js";
 import { ERRNO } from "../errors.js";
 import { BPF_COMPLEXITY_LIMIT_INSNS } from "../isa/limits.js";
 import { cur, formatFrame, refsText, type Reg, type State } from "./state.js";
-import type { MapDef, VerifyOptions } from "./types.js";
+import { BPF_F_SLEEPABLE, type MapDef, type VerifyOptions } from "./types.js";
 import { fail } from "./reject.js";
 import type { AttachTarget } from "./tracing.js";
 
@@ -75,6 +75,8 @@ export class VerifierEnv {
   scratchRegs = new Set<number>();
   scratchSlots = new Set<number>();
   readonly strict: boolean;
+  /** loaded with BPF_F_SLEEPABLE */
+  readonly sleepable: boolean;
   /** tracing and LSM programs: the resolved attach target (prog->aux->attach_func_proto) */
   attach: AttachTarget | null = null;
 
@@ -91,6 +93,7 @@ export class VerifierEnv {
     const flags = opts.progFlags ?? 0;
     // BPF_F_ANY_ALIGNMENT overrides BPF_F_STRICT_ALIGNMENT (bpf_check)
     this.strict = (flags & BPF_F_STRICT_ALIGNMENT) !== 0 && (flags & BPF_F_ANY_ALIGNMENT) === 0;
+    this.sleepable = (flags & BPF_F_SLEEPABLE) !== 0;
   }
 
   verbose(text: string): void {

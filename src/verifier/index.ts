@@ -1,5 +1,5 @@
 export { verify } from "./verifier.js";
-export { PROG_TYPES, type ProgType, type MapDef, type KptrField, type VerifyOptions, type VerifyResult, type VerifierFacts, type InsnFacts } from "./types.js";
+export { BPF_F_SLEEPABLE, PROG_TYPES, type ProgType, type MapDef, type KptrField, type VerifyOptions, type VerifyResult, type VerifierFacts, type InsnFacts } from "./types.js";
 export { VerifierError, verdictCode, type VerifierErrorOptions, type VerifierErrorData } from "./error.js";
 import { verify } from "./verifier.js";
 import type { VerifyOptions, VerifyResult } from "./types.js";

@@ -118,7 +118,7 @@ export function checkKfuncCall(env: VerifierEnv, p: Path): void {
     }
     if (flags.release === true && r.refObjId !== 0) releaseRef = r.refObjId;
     if (flags.rcu === true && !isTrustedLike(r) && !isRcu(r)) fail(ERRNO.EINVAL, `R${regno} must be a rcu pointer`);
-    if ((flags.trusted === true || flags.release === true) && !isTrustedLike(r) && flags.rcu !== true && r.refObjId === 0 && flags.release !== true) {
+    if (flags.trusted === true && flags.rcu !== true && !isTrustedLike(r)) {
       fail(ERRNO.EINVAL, `R${regno} must be referenced or trusted`);
     }
     // btf_struct_ids_match: a releasing call with a reference matches the type exactly; others may pass a struct that begins with it

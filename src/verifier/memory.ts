@@ -206,8 +206,7 @@ function checkPtrToBtfAccess(env: VerifierEnv, s: State, reg: Reg, regno: number
 
 /** in_rcu_cs: non-sleepable programs run inside an RCU read section; sleepable ones between bpf_rcu_read_lock/unlock. */
 function inRcu(env: VerifierEnv, s: State): boolean {
-  const sleepable = ((env.opts.progFlags ?? 0) & 16) !== 0;
-  return !sleepable || s.rcuLock > 0 || s.lock !== null;
+  return !env.sleepable || s.rcuLock > 0 || s.lock !== null;
 }
 
 /** __check_ptr_off_reg for ctx */

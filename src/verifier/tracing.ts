@@ -100,15 +100,14 @@ export function resolveAttachTarget(btf: Btf | undefined, kind: TracingKind, tar
 /** btf_distill_func_proto: what a trampoline can pass (at most 12 arguments, none wider than 16 bytes). */
 function distillFuncProto(btf: Btf, name: string, params: readonly BtfParam[], ret: number): void {
   const retT = skipMods(btf, ret).type;
-  if (ret !== 0 && !argTypeOk(btf, ret)) fail(ERRNO.EINVAL, `The function ${name} return type ${btfKindStr(kindOf(retT))} is unsupported.`);
+  if (ret !== 0 && !argTypeOk(btf, ret)) fail(ERRNO.EINVAL, `The function ${name} return type ${btfKindStr(kindNumber(retT))} is unsupported.`);
   if (params.length > MAX_ARGS) fail(ERRNO.EINVAL, `The function ${name} has ${params.length} arguments. Too many.`);
   params.forEach((p, i) => {
     if (p.type === 0 && i === params.length - 1) fail(ERRNO.EINVAL, `The function ${name} with variable args is unsupported.`);
-    if (!argTypeOk(btf, p.type)) fail(ERRNO.EINVAL, `The function ${name} arg${i} type ${btfKindStr(kindOf(skipMods(btf, p.type).type))} is unsupported.`);
+    if (!argTypeOk(btf, p.type)) fail(ERRNO.EINVAL, `The function ${name} arg${i} type ${btfKindStr(kindNumber(skipMods(btf, p.type).type))} is unsupported.`);
   });
 }
 
-const kindOf = (t: BtfType): number => kindNumber(t);
 
 /** An argument a trampoline can save: a scalar or pointer of at most 8 bytes, or a struct of at most 16. */
 function argTypeOk(btf: Btf, id: number): boolean {
@@ -190,7 +189,7 @@ export function tracingCtxAccess(t: AttachTarget, off: number, size: number, wri
     } else if (t.kind === "fmod_ret") {
       const r = skipMods(btf, t.ret).type;
       if (!isSmallInt(r)) {
-        log(`ret type ${btfKindStr(kindOf(r))} not allowed for fmod_ret`);
+        log(`ret type ${btfKindStr(kindNumber(r))} not allowed for fmod_ret`);
         return null;
       }
       typeId = t.ret;
@@ -204,7 +203,7 @@ export function tracingCtxAccess(t: AttachTarget, off: number, size: number, wri
   const ty = skipMods(btf, typeId).type;
   if (typeId === 0 || isSmallInt(ty) || ty.kind === "ENUM" || ty.kind === "ENUM64" || ty.kind === "STRUCT" || ty.kind === "UNION") return { kind: "scalar" };
   if (ty.kind !== "PTR") {
-    log(`func '${name}' arg${arg} '${ty.name}' has type ${btfKindStr(kindOf(ty))}. Only pointer access is allowed`);
+    log(`func '${name}' arg${arg} '${ty.name}' has type ${btfKindStr(kindNumber(ty))}. Only pointer access is allowed`);
     return null;
   }
   if (size !== 8) {
@@ -233,10 +232,10 @@ export function tracingCtxAccess(t: AttachTarget, off: number, size: number, wri
   }
   const pointee = skipMods(btf, ty.type);
   if (pointee.type.kind !== "STRUCT" && pointee.type.kind !== "UNION") {
-    log(`func '${name}' arg${arg} type ${btfKindStr(kindOf(pointee.type))} is not a struct`);
+    log(`func '${name}' arg${arg} type ${btfKindStr(kindNumber(pointee.type))} is not a struct`);
     return null;
   }
-  log(`func '${name}' arg${arg} has btf_id ${pointee.id} type ${btfKindStr(kindOf(pointee.type))} '${pointee.type.name}'`);
+  log(`func '${name}' arg${arg} has btf_id ${pointee.id} type ${btfKindStr(kindNumber(pointee.type))} '${pointee.type.name}'`);
   return { kind: "ptr", btfId: pointee.id, flags, nullable };
 }
 

@@ -38,6 +38,9 @@ export interface MapDef {
   readonly initial?: Uint8Array;
 }
 
+/** BPF_F_SLEEPABLE: the program may sleep (fentry.s, lsm.s, iter.s, uprobe.s, syscall) */
+export const BPF_F_SLEEPABLE = 16;
+
 /** A kptr field of a map value (BPF_KPTR_REF / BPF_KPTR_UNREF in the map's btf_record). */
 export interface KptrField {
   readonly off: number;

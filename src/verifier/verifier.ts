@@ -25,7 +25,6 @@ const KNOWN_PROG_FLAGS = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | 0x1
 /** map types a sleepable program may use (check_map_prog_compatibility) */
 const SLEEPABLE_MAPS = new Set(["hash", "lru_hash", "array", "percpu_hash", "percpu_array", "lru_percpu_hash", "array_of_maps", "hash_of_maps", "ringbuf", "user_ringbuf", "inode_storage", "sk_storage", "task_storage", "cgrp_storage", "queue"]);
 
-const BPF_F_SLEEPABLE = 16;
 
 /** Verify `insns` as the kernel would load them with `opts`: the verdict, the log and, when accepted, the facts for the JIT. */
 export function verify(insns: readonly Insn[], opts: VerifyOptions): VerifyResult {
@@ -52,7 +51,7 @@ function bpfCheck(env: VerifierEnv): VerifyResult {
   env.subprogs = st.subprogs;
   // resolve_pseudo_ldimm64: direct map value addresses exist for array maps only;
   // check_map_prog_compatibility: sleepable programs use a few map types only
-  const sleepable = env.opts.progType === "syscall" || ((env.opts.progFlags ?? 0) & BPF_F_SLEEPABLE) !== 0;
+  const sleepable = env.opts.progType === "syscall" || env.sleepable;
   for (let pc = 0; pc < env.insns.length; pc++) {
     const ins = env.insns[pc]!;
     if (ins.code !== LD_IMM64) continue;
@@ -85,7 +84,7 @@ function bpfCheck(env: VerifierEnv): VerifyResult {
   // check_attach_btf_id: which program types may be sleepable
   const t = env.opts.progType;
   const sleepableOk = t === "kprobe" || t === "syscall" || t === "lsm" || (t === "tracing" && ["fentry", "fexit", "fmod_ret", "iter"].includes(tracingKind(env.opts.expectedAttachType) ?? ""));
-  if (((env.opts.progFlags ?? 0) & BPF_F_SLEEPABLE) !== 0 && !sleepableOk) {
+  if (env.sleepable && !sleepableOk) {
     const msg = "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable";
     env.verbose(`${msg}\n`);
     return result(env, false, ERRNO.EINVAL, msg);
